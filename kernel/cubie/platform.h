@@ -1,0 +1,20 @@
+// The one place where the kernel library learns whether NVRTC or a host
+// compiler is reading it. Everything else in kernel/ is written once and
+// compiled by both.
+#ifndef CUBIE_PLATFORM_H
+#define CUBIE_PLATFORM_H
+
+#if defined(__CUDACC__)
+#define CUBIE_DEVICE 1
+#define CUBIE_FN __device__ __forceinline__
+#define CUBIE_KERNEL extern "C" __global__
+#else
+#define CUBIE_DEVICE 0
+#include <cmath>
+#include <cstdint>
+#include <cstddef>
+#define CUBIE_FN inline
+#define CUBIE_KERNEL extern "C"
+#endif
+
+#endif

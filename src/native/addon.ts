@@ -1,0 +1,70 @@
+import * as path from 'path';
+import { CubieError } from '../errors';
+
+/** The native addon's surface, as native/addon.cc registers it. */
+export interface NativeAddon {
+  nvrtcLoad(candidates: string[]): NativeNvrtcState;
+  nvrtcCompile(request: NativeCompileRequest): Promise<{ ptx?: string; cubin?: Buffer; log: string }>;
+  cudaLoad(candidates: string[]): Promise<NativeDriverState>;
+}
+
+export interface NativeNvrtcState {
+  available: boolean;
+  path?: string;
+  version?: string;
+  archs?: number[];
+  attempts: Array<{ path: string; error: string }>;
+}
+
+export interface NativeCompileRequest {
+  source: string;
+  name: string;
+  headerNames: string[];
+  headerSources: string[];
+  options: string[];
+  target: 'ptx' | 'cubin';
+}
+
+export interface NativeDriverState {
+  available: boolean;
+  path?: string;
+  version?: string;
+  error?: string;
+  devices: Array<{ index: number; name: string; computeCapability: string; memoryBytes: number }>;
+}
+
+export const packageRoot = path.resolve(__dirname, '..', '..');
+
+let addon: NativeAddon | undefined;
+let loadError: Error | undefined;
+
+/**
+ * The addon is loaded on first use, never at require time, so that
+ * `require('cubie')` works even where no build of the addon fits.
+ */
+export function nativeAddon(): NativeAddon {
+  if (addon !== undefined) return addon;
+  if (loadError === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+      addon = load(packageRoot);
+      return addon;
+    } catch (e) {
+      loadError = e as Error;
+    }
+  }
+  throw new CubieError(
+    'NATIVE_ADDON_MISSING',
+    `cubie's native addon could not be loaded from ${packageRoot} (no prebuild fits and no local build was found): ` +
+      `${loadError?.message}. Rebuild it with \`npm rebuild cubie\` (needs a C++ compiler and Python for node-gyp).`,
+  );
+}
+
+/** Turns an error rejected by the addon (an Error with `code`/`log`) into a CubieError. */
+export function fromNativeError(e: unknown, context: string): CubieError {
+  if (e instanceof CubieError) return e;
+  const err = e as { code?: string; message?: string; log?: string };
+  const code = (err.code ?? 'INTERNAL') as ConstructorParameters<typeof CubieError>[0];
+  return new CubieError(code, `${context}: ${err.message ?? String(e)}`, err.log ? { log: err.log } : {});
+}

@@ -1,0 +1,33 @@
+import { fromNativeError, nativeAddon, NativeDriverState } from './addon';
+
+export interface DriverStatus {
+  available: boolean;
+  version?: string;
+  path?: string;
+  error?: string;
+  devices: NativeDriverState['devices'];
+}
+
+let pending: Promise<DriverStatus> | undefined;
+
+/** CUBIE_LIBCUDA_PATH, else the soname the NVIDIA driver installs. */
+export function driverCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  return env.CUBIE_LIBCUDA_PATH ? [env.CUBIE_LIBCUDA_PATH] : ['libcuda.so.1', 'libcuda.so'];
+}
+
+/** Loads the CUDA driver (off the main thread) and lists devices; never throws for absence. */
+export function driverStatus(): Promise<DriverStatus> {
+  if (pending === undefined) {
+    pending = (async () => {
+      try {
+        const state = await nativeAddon().cudaLoad(driverCandidates());
+        if (!state.available) pending = undefined; // absent now; look again next time
+        return state;
+      } catch (e) {
+        pending = undefined;
+        return { available: false, error: fromNativeError(e, 'loading the CUDA driver').message, devices: [] };
+      }
+    })();
+  }
+  return pending;
+}

@@ -1,0 +1,13 @@
+// Runs once before the suite: builds nothing, but makes sure an NVRTC is on
+// hand (fetching the pip wheel into .nvrtc/ when none is found).
+'use strict';
+const { spawnSync } = require('child_process');
+const path = require('path');
+
+module.exports = async function globalSetup() {
+  const script = path.join(__dirname, '..', '..', 'scripts', 'fetch-nvrtc.js');
+  const run = spawnSync(process.execPath, [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const found = (run.stdout || '').trim().split('\n').pop();
+  if (run.status !== 0) throw new Error('NVRTC is required (CUBIE_REQUIRE_NVRTC=1) but could not be found or installed');
+  if (found && !process.env.CUBIE_NVRTC_PATH) process.env.CUBIE_NVRTC_PATH = found;
+};
