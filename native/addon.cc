@@ -9,6 +9,8 @@
 namespace cubie {
 
 Napi::Value NvrtcCompile(const Napi::CallbackInfo& info);
+void RegisterCpuRunner(Napi::Env env, Napi::Object exports);
+void RegisterFileLock(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -91,6 +93,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("nvrtcLoad", Napi::Function::New(env, NvrtcLoad));
   exports.Set("nvrtcCompile", Napi::Function::New(env, NvrtcCompile));
   exports.Set("cudaLoad", Napi::Function::New(env, CudaLoad));
+  RegisterCpuRunner(env, exports);
+  RegisterFileLock(env, exports);
   return exports;
 }
 

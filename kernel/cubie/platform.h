@@ -11,6 +11,9 @@
 #else
 #define CUBIE_DEVICE 0
 #include <cmath>
+// The C++ <math.h> brings std's float overloads (fabs(float), sqrt(float)...)
+// into the global namespace, as CUDA's math headers do on the device.
+#include <math.h>
 #include <cstdint>
 #include <cstddef>
 #define CUBIE_FN inline

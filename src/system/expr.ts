@@ -61,8 +61,13 @@ export function numberKey(value: number): string {
   return Object.is(value, -0) ? '-0' : String(value);
 }
 
-export function isNum(e: Expr, value?: number): e is NumExpr {
-  return e.kind === 'num' && (value === undefined || e.value === value);
+export function isNum(e: Expr): e is NumExpr {
+  return e.kind === 'num';
+}
+
+/** Whether `e` is the constant `value` (not a type guard: false says nothing about e's kind). */
+export function isConstant(e: Expr, value: number): boolean {
+  return e.kind === 'num' && e.value === value;
 }
 
 export class ExprBuilder {
@@ -94,39 +99,39 @@ export class ExprBuilder {
 
   add(a: Expr, b: Expr): Expr {
     if (isNum(a) && isNum(b)) return this.folded('add', a, b, a.value + b.value);
-    if (isNum(b, 0)) return a;
-    if (isNum(a, 0)) return b;
+    if (isConstant(b, 0)) return a;
+    if (isConstant(a, 0)) return b;
     return this.op('add', [a, b]);
   }
 
   sub(a: Expr, b: Expr): Expr {
     if (isNum(a) && isNum(b)) return this.folded('sub', a, b, a.value - b.value);
-    if (isNum(b, 0)) return a;
-    if (isNum(a, 0)) return this.neg(b);
+    if (isConstant(b, 0)) return a;
+    if (isConstant(a, 0)) return this.neg(b);
     if (a === b) return this.zero;
     return this.op('sub', [a, b]);
   }
 
   mul(a: Expr, b: Expr): Expr {
     if (isNum(a) && isNum(b)) return this.folded('mul', a, b, a.value * b.value);
-    if (isNum(a, 0) || isNum(b, 0)) return this.zero;
-    if (isNum(a, 1)) return b;
-    if (isNum(b, 1)) return a;
-    if (isNum(a, -1)) return this.neg(b);
-    if (isNum(b, -1)) return this.neg(a);
+    if (isConstant(a, 0) || isConstant(b, 0)) return this.zero;
+    if (isConstant(a, 1)) return b;
+    if (isConstant(b, 1)) return a;
+    if (isConstant(a, -1)) return this.neg(b);
+    if (isConstant(b, -1)) return this.neg(a);
     return this.op('mul', [a, b]);
   }
 
   div(a: Expr, b: Expr): Expr {
     if (isNum(a) && isNum(b) && b.value !== 0) return this.folded('div', a, b, a.value / b.value);
-    if (isNum(b, 1)) return a;
-    if (isNum(a, 0) && !isNum(b, 0)) return this.zero;
+    if (isConstant(b, 1)) return a;
+    if (isConstant(a, 0) && !isConstant(b, 0)) return this.zero;
     return this.op('div', [a, b]);
   }
 
   pow(a: Expr, b: Expr): Expr {
-    if (isNum(b, 0)) return this.one;
-    if (isNum(b, 1)) return a;
+    if (isConstant(b, 0)) return this.one;
+    if (isConstant(b, 1)) return a;
     if (isNum(a) && isNum(b)) return this.folded('pow', a, b, Math.pow(a.value, b.value));
     return this.op('pow', [a, b]);
   }
@@ -171,7 +176,8 @@ export class ExprBuilder {
   private intern<T extends Expr>(key: string, make: () => T): T {
     const found = this.interned.get(key);
     if (found !== undefined) return found as T;
-    const made = Object.freeze(make());
+    const made = make();
+    Object.freeze(made);
     this.interned.set(key, made);
     return made;
   }

@@ -83,8 +83,14 @@ const SPECS: readonly FunctionSpec[] = [
     name: 'atan2', arity: 2, c: 'atan2',
     derivative: (b, [y, x], [dy, dx]) => b.div(b.sub(b.mul(x, dy), b.mul(y, dx)), b.add(square(b, x), square(b, y))),
   },
-  // pow(a, b) is the same node as a^b; see differentiate.ts for its rule.
-  { name: 'pow', arity: 2, c: 'pow', derivative: (b) => b.zero },
+  // pow(a, b) becomes the operator node a^b when parsed, so this rule is never
+  // reached; differentiate.ts has the rule for ^.
+  {
+    name: 'pow', arity: 2, c: 'pow',
+    derivative: () => {
+      throw new Error('pow(a, b) is an operator node; differentiate.ts handles it');
+    },
+  },
 ];
 
 const BY_NAME: ReadonlyMap<string, FunctionSpec> = new Map(SPECS.map((s) => [s.name, s]));

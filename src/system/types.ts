@@ -54,12 +54,13 @@ export interface NormalizedDefinition {
   readonly name: string | undefined;
   /** The equation text split into lines, as given (comments included). */
   readonly equations: readonly string[];
-  /** Declared states with initial values; undefined when states are inferred. */
+  /**
+   * Declared states with initial values, in declared order (names start with a
+   * letter, so key order is insertion order); undefined when states are inferred.
+   */
   readonly states: Readonly<Record<string, number>> | undefined;
-  /** Declared state order (record key order when given as a record). */
-  readonly stateOrder: readonly string[] | undefined;
+  /** Parameters in declared order; undefined values have no default. */
   readonly parameters: Readonly<Record<string, number | undefined>>;
-  readonly parameterOrder: readonly string[];
   readonly constants: Readonly<Record<string, number>>;
   readonly observables: readonly string[];
   readonly drivers: readonly string[];

@@ -1,0 +1,62 @@
+// The kernel's one argument: run-time settings as doubles and buffer
+// pointers, in slots whose order src/solver/kernel-args.ts mirrors. Both the
+// CUDA launch and the CPU runner pass it the same way, so one generated
+// source serves both. Bump kAbiVersion whenever a slot moves.
+#ifndef CUBIE_ARGS_H
+#define CUBIE_ARGS_H
+#include "platform.h"
+
+namespace cubie {
+
+constexpr int kAbiVersion = 1;
+
+enum ScalarSlot {
+  S_N_RUNS = 0,
+  S_T0,
+  S_DURATION,
+  S_SETTLING_TIME,
+  S_SAVE_EVERY,
+  S_N_SAVES,
+  S_SAMPLES_PER_WINDOW,
+  S_N_WINDOWS,
+  S_DT,
+  S_DT_MIN,
+  S_DT_MAX,
+  S_SAFETY,
+  S_MIN_GAIN,
+  S_MAX_GAIN,
+  S_KP,
+  S_KI,
+  S_KD,
+  S_MAX_STEPS,
+  S_COUNT
+};
+
+enum BufferSlot {
+  B_STATE_OUT = 0,  // real[n_saves][n_saved][n_runs]
+  B_SUMMARY_OUT,    // real[n_windows][n_columns][n_runs]
+  B_STATUS,         // int32[n_runs]
+  B_COUNTERS,       // int32[n_counters][n_runs]
+  B_ATOL,           // real[n_states]
+  B_RTOL,           // real[n_states]
+  B_FIXED_COUNT     // then y0 of each state, then each parameter: real[n_runs] apiece
+};
+
+// Per-run status bits; 0 is success.
+enum StatusBit {
+  STATUS_MAX_STEPS = 1,
+  STATUS_DT_UNDERFLOW = 2,
+  STATUS_NONFINITE = 4,
+  STATUS_NEWTON_FAILED = 8,
+};
+
+enum CounterSlot { C_ACCEPTED = 0, C_REJECTED, C_RHS_EVALUATIONS, C_COUNT };
+
+template <int NBuffers>
+struct KernelArgs {
+  double s[S_COUNT];
+  void* b[NBuffers];
+};
+
+}  // namespace cubie
+#endif

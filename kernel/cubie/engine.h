@@ -1,0 +1,268 @@
+// One trajectory, start to end: the loop every kernel runs. It is included
+// after the generated pieces it drives:
+//   cubie_sys     the system (dxdt, observables, ...)       src/codegen/system-source.ts
+//   cubie_method  one step of the chosen method             src/codegen/explicit-stepper.ts
+//   cubie_summary in-kernel summaries                       src/codegen/summary-source.ts
+//   cubie_layout  what is saved and which controller runs   src/codegen/kernel-source.ts
+// Steps are shortened to land exactly on save times; the controller's own
+// proposal survives such a shortened step, so saving does not slow a run.
+#ifndef CUBIE_ENGINE_H
+#define CUBIE_ENGINE_H
+#include "args.h"
+#include "controllers.h"
+#include "platform.h"
+
+namespace cubie {
+
+typedef cubie_sys::real real;
+constexpr int n_states = cubie_sys::n_states;
+constexpr int n_parameters = cubie_sys::n_parameters;
+constexpr int n_drivers = cubie_sys::n_drivers;
+constexpr int n_observables = cubie_sys::n_observables;
+constexpr int n_buffers = B_FIXED_COUNT + n_states + n_parameters;
+typedef KernelArgs<n_buffers> Args;
+
+template <int N>
+struct Slots {
+  static constexpr int value = N > 0 ? N : 1;
+};
+
+struct RunContext {
+  const real* __restrict__ p;
+  const real* __restrict__ atol;
+  const real* __restrict__ rtol;
+  mutable long long rhs_evaluations;
+
+  CUBIE_FN void drivers_at(double, real* d) const {
+    for (int i = 0; i < Slots<n_drivers>::value; ++i) d[i] = real(0);
+  }
+  CUBIE_FN void rhs(double t, const real* __restrict__ y, real* __restrict__ dy) const {
+    real d[Slots<n_drivers>::value];
+    drivers_at(t, d);
+    cubie_sys::dxdt(y, p, d, static_cast<real>(t), dy);
+    ++rhs_evaluations;
+  }
+  CUBIE_FN void observables_at(double t, const real* __restrict__ y, real* __restrict__ obs) const {
+    real d[Slots<n_drivers>::value];
+    drivers_at(t, d);
+    cubie_sys::observables(y, p, d, static_cast<real>(t), obs);
+  }
+};
+
+CUBIE_FN bool all_finite(const real* y) {
+  for (int i = 0; i < n_states; ++i) {
+    if (!(y[i] - y[i] == real(0))) return false;  // false for NaN and +-inf
+  }
+  return true;
+}
+
+// Hairer, Norsett & Wanner's starting step (II.4, "Automatic step size control").
+CUBIE_FN real initial_step(const RunContext& ctx, double t, const real* y, const real* f0, real dt_min,
+                           real dt_max) {
+  real d0 = real(0), d1 = real(0);
+  for (int i = 0; i < n_states; ++i) {
+    real scale = ctx.atol[i] + ctx.rtol[i] * fabs(y[i]);
+    d0 += (y[i] / scale) * (y[i] / scale);
+    d1 += (f0[i] / scale) * (f0[i] / scale);
+  }
+  d0 = sqrt(d0 / real(n_states));
+  d1 = sqrt(d1 / real(n_states));
+  real h0 = (d0 < real(1e-5) || d1 < real(1e-5)) ? real(1e-6) : real(0.01) * d0 / d1;
+  h0 = fmin(h0, dt_max);
+  real y1[n_states], f1[n_states];
+  for (int i = 0; i < n_states; ++i) y1[i] = y[i] + h0 * f0[i];
+  ctx.rhs(t + static_cast<double>(h0), y1, f1);
+  real d2 = real(0);
+  for (int i = 0; i < n_states; ++i) {
+    real scale = ctx.atol[i] + ctx.rtol[i] * fabs(y[i]);
+    real r = (f1[i] - f0[i]) / scale;
+    d2 += r * r;
+  }
+  d2 = sqrt(d2 / real(n_states)) / h0;
+  real dmax = fmax(d1, d2);
+  real h1 = dmax <= real(1e-15) ? fmax(real(1e-6), h0 * real(1e-3))
+                                : pow(real(0.01) / dmax, real(1) / real(cubie_method::order + 1));
+  real h = fmin(real(100) * h0, h1);
+  if (!(h == h)) h = dt_min;
+  return fmin(dt_max, fmax(dt_min, h));
+}
+
+struct Saver {
+  const Args& args;
+  long long run;
+  long long n_runs;
+  real* __restrict__ state_out;
+  real* __restrict__ summary_out;
+  int n_saves;
+  int samples_per_window;
+  int window;
+  cubie_summary::State summary;
+
+  CUBIE_FN void save(int k, double t, const RunContext& ctx, const real* y) {
+    real obs[Slots<n_observables>::value];
+    if (cubie_layout::needs_observables) ctx.observables_at(t, y, obs);
+    if (cubie_layout::n_saved > 0) {
+      real values[Slots<cubie_layout::n_saved>::value];
+      cubie_layout::gather_saved(y, obs, values);
+      real* out = state_out + static_cast<long long>(k) * cubie_layout::n_saved * n_runs + run;
+      for (int j = 0; j < cubie_layout::n_saved; ++j) out[j * n_runs] = values[j];
+    }
+    if (cubie_summary::n_columns > 0) {
+      int w = k == 0 ? 0 : (k - 1) / samples_per_window;
+      if (k == 0) {
+        cubie_summary::init(summary);
+        cubie_summary::begin_window(summary);
+      } else if (w != window) {
+        write_window();
+        cubie_summary::begin_window(summary);
+      }
+      window = w;
+      real x[Slots<cubie_summary::n_summarised>::value];
+      cubie_layout::gather_summarised(y, obs, x);
+      cubie_summary::sample(summary, x, t);
+    }
+  }
+
+  CUBIE_FN void write_window() {
+    real* out = summary_out + static_cast<long long>(window) * cubie_summary::n_columns * n_runs + run;
+    cubie_summary::write_window(summary, out, n_runs);
+  }
+
+  // A run that stopped early: NaN in every save and window it did not reach.
+  CUBIE_FN void fill_missing(int first_unsaved, int n_windows) {
+    const real nan = real(0) * cubie_layout::infinity();
+    for (int k = first_unsaved; k < n_saves; ++k) {
+      real* out = state_out + static_cast<long long>(k) * cubie_layout::n_saved * n_runs + run;
+      for (int j = 0; j < cubie_layout::n_saved; ++j) out[j * n_runs] = nan;
+    }
+    if (cubie_summary::n_columns > 0) {
+      int first_window = first_unsaved == 0 ? 0 : window + 1;
+      for (int w = first_window; w < n_windows; ++w) {
+        real* out = summary_out + static_cast<long long>(w) * cubie_summary::n_columns * n_runs + run;
+        for (int j = 0; j < cubie_summary::n_columns; ++j) out[j * n_runs] = nan;
+      }
+    }
+  }
+};
+
+CUBIE_FN void integrate_run(const Args& args, long long run) {
+  const long long n_runs = static_cast<long long>(args.s[S_N_RUNS]);
+  const double t0 = args.s[S_T0];
+  const double duration = args.s[S_DURATION];
+  const double t_start = t0 + args.s[S_SETTLING_TIME];
+  const double t_end = t_start + duration;
+  const double save_every = args.s[S_SAVE_EVERY];
+  const int n_saves = static_cast<int>(args.s[S_N_SAVES]);
+  const int n_windows = static_cast<int>(args.s[S_N_WINDOWS]);
+  const long long max_steps = static_cast<long long>(args.s[S_MAX_STEPS]);
+  const real dt_min = static_cast<real>(args.s[S_DT_MIN]);
+  const real dt_max = static_cast<real>(args.s[S_DT_MAX]);
+  const ControllerGains<real> gains = {
+      static_cast<real>(args.s[S_SAFETY]), static_cast<real>(args.s[S_MIN_GAIN]),
+      static_cast<real>(args.s[S_MAX_GAIN]), static_cast<real>(args.s[S_KP]),
+      static_cast<real>(args.s[S_KI]),     static_cast<real>(args.s[S_KD])};
+  // The estimate scales like dt^(min(order, error_order) + 1) (Fehlberg propagates the lower order).
+  constexpr int error_exponent =
+      (cubie_method::order < cubie_method::error_order ? cubie_method::order : cubie_method::error_order) + 1;
+  const real inv_k = real(1) / real(error_exponent);
+  constexpr bool adaptive = cubie_layout::controller != CONTROLLER_FIXED;
+
+  real y[n_states], y_new[n_states], f0[n_states], f1[n_states];
+  real p[Slots<n_parameters>::value];
+  for (int i = 0; i < n_states; ++i) y[i] = static_cast<const real*>(args.b[B_FIXED_COUNT + i])[run];
+  for (int j = 0; j < n_parameters; ++j) {
+    p[j] = static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run];
+  }
+  RunContext ctx = {p, static_cast<const real*>(args.b[B_ATOL]), static_cast<const real*>(args.b[B_RTOL]), 0};
+  Saver saver = {args, run, n_runs, static_cast<real*>(args.b[B_STATE_OUT]),
+                 static_cast<real*>(args.b[B_SUMMARY_OUT]), n_saves,
+                 static_cast<int>(args.s[S_SAMPLES_PER_WINDOW]), 0, {}};
+
+  double t = t0;
+  ctx.rhs(t, y, f0);
+  real dt = static_cast<real>(args.s[S_DT]);
+  if (adaptive && !(dt > real(0))) dt = initial_step(ctx, t, y, f0, dt_min, dt_max);
+  ControllerHistory<real> history;
+  int status = all_finite(y) ? 0 : STATUS_NONFINITE;
+  long long accepted = 0, rejected = 0;
+  int k = 0;  // next save
+  double t_next = t_start;
+  while (status == 0) {
+    const double remaining = t_next - t;
+    if (remaining <= 1e-12 * fmax(1.0, fabs(t_next))) {
+      t = t_next;
+      saver.save(k, t, ctx, y);
+      if (++k == n_saves) break;
+      t_next = k == n_saves - 1 ? t_end : t_start + k * save_every;
+      continue;
+    }
+    if (accepted + rejected >= max_steps) {
+      status |= STATUS_MAX_STEPS;
+      break;
+    }
+    const bool shortened = static_cast<double>(dt) >= remaining;
+    const real h = shortened ? static_cast<real>(remaining) : dt;
+    const real err = cubie_method::step(ctx, t, h, y, f0, y_new, f1);
+    if (adaptive && !(err <= real(1))) {
+      ++rejected;
+      if (h <= dt_min) {
+        status |= STATUS_DT_UNDERFLOW;
+        break;
+      }
+      dt = fmax(dt_min, h * rejected_factor(err, inv_k, gains));
+      continue;
+    }
+    ++accepted;
+    t = shortened ? t_next : t + static_cast<double>(h);
+    for (int i = 0; i < n_states; ++i) y[i] = y_new[i];
+    if (!all_finite(y)) {
+      status |= STATUS_NONFINITE;
+      break;
+    }
+    if (cubie_method::fsal) {
+      for (int i = 0; i < n_states; ++i) f0[i] = f1[i];
+    } else {
+      ctx.rhs(t, y, f0);
+    }
+    if (adaptive) {
+      real proposal = h * accepted_factor<cubie_layout::controller>(err, h, inv_k, gains, history);
+      if (shortened) proposal = fmax(proposal, dt);
+      dt = fmin(dt_max, fmax(dt_min, proposal));
+    }
+  }
+  if (status != 0) {
+    saver.fill_missing(k, n_windows);
+  } else if (cubie_summary::n_columns > 0) {
+    saver.write_window();
+  }
+  static_cast<int*>(args.b[B_STATUS])[run] = status;
+  int* counters = static_cast<int*>(args.b[B_COUNTERS]);
+  if (counters != nullptr) {
+    counters[C_ACCEPTED * n_runs + run] = static_cast<int>(accepted);
+    counters[C_REJECTED * n_runs + run] = static_cast<int>(rejected);
+    counters[C_RHS_EVALUATIONS * n_runs + run] = static_cast<int>(ctx.rhs_evaluations);
+  }
+}
+
+}  // namespace cubie
+
+#if CUBIE_DEVICE
+CUBIE_KERNEL void cubie_integrate(const cubie::Args args) {
+  const long long run = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (run < static_cast<long long>(args.s[cubie::S_N_RUNS])) cubie::integrate_run(args, run);
+}
+#else
+// The CPU runner (native/cpu_runner.cc) calls these through dlsym.
+CUBIE_KERNEL int cubie_abi(int* out) {
+  out[0] = cubie::kAbiVersion;
+  out[1] = cubie::S_COUNT;
+  out[2] = cubie::n_buffers;
+  out[3] = static_cast<int>(sizeof(cubie::real));
+  return 4;
+}
+CUBIE_KERNEL void cubie_run_range(const void* args, long long begin, long long end) {
+  const cubie::Args& a = *static_cast<const cubie::Args*>(args);
+  for (long long run = begin; run < end; ++run) cubie::integrate_run(a, run);
+}
+#endif
+#endif

@@ -1,0 +1,88 @@
+import * as os from 'os';
+import { CubieError } from '../../errors';
+import { fromNativeError, nativeAddon } from '../../native/addon';
+import { ABI_VERSION, KernelBuffer, SCALAR_SLOTS } from '../../solver/kernel-args';
+
+interface CpuAddon {
+  cpuLoad(pathOrImage: string | Buffer): Promise<{ id: number; abiVersion: number; scalarSlots: number; bufferSlots: number; realBytes: number }>;
+  cpuUnload(id: number): void;
+  cpuRun(
+    id: number,
+    scalars: Float64Array,
+    buffers: KernelBuffer[],
+    options: { threads: number; chunkRuns: number; cancel?: Int32Array; onProgress?: (done: number, total: number) => void },
+  ): Promise<void>;
+}
+
+export interface CpuRunOptions {
+  threads?: number;
+  chunkRuns?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A kernel library loaded into this process, ready to run batches on native threads. */
+export class CpuKernel {
+  private closed = false;
+
+  private constructor(
+    private readonly id: number,
+    readonly bufferSlots: number,
+    readonly realBytes: number,
+  ) {}
+
+  /**
+   * Loads a kernel library from a path, or from its bytes: an image the cache
+   * verified is mapped from an anonymous memory file, so no path that could
+   * change between the check and the load is ever opened.
+   */
+  static async load(libraryPathOrImage: string | Buffer): Promise<CpuKernel> {
+    const addon = nativeAddon() as unknown as CpuAddon;
+    const what = typeof libraryPathOrImage === 'string' ? libraryPathOrImage : `(image of ${libraryPathOrImage.length} bytes)`;
+    let info;
+    try {
+      info = await addon.cpuLoad(libraryPathOrImage);
+    } catch (e) {
+      throw fromNativeError(e, 'loading the CPU kernel');
+    }
+    if (info.abiVersion !== ABI_VERSION || info.scalarSlots !== SCALAR_SLOTS) {
+      addon.cpuUnload(info.id);
+      throw new CubieError('INTERNAL', `kernel library ${what} has ABI ${info.abiVersion}/${info.scalarSlots}; this cubie expects ${ABI_VERSION}/${SCALAR_SLOTS}`);
+    }
+    return new CpuKernel(info.id, info.bufferSlots, info.realBytes);
+  }
+
+  async run(scalars: Float64Array, buffers: KernelBuffer[], options: CpuRunOptions = {}): Promise<void> {
+    if (this.closed) throw new CubieError('INTERNAL', 'this CPU kernel was closed');
+    const nRuns = scalars[0];
+    const threads = Math.max(1, Math.min(options.threads ?? os.availableParallelism(), 1024));
+    const chunkRuns = options.chunkRuns ?? Math.max(1, Math.min(4096, Math.ceil(nRuns / (threads * 16))));
+    const cancel = new Int32Array(1);
+    const signal = options.signal;
+    if (signal?.aborted) throw new CubieError('ABORTED', 'the solve was aborted before it started');
+    const onAbort = (): void => {
+      Atomics.store(cancel, 0, 1);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await (nativeAddon() as unknown as CpuAddon).cpuRun(this.id, scalars, buffers, {
+        threads,
+        chunkRuns,
+        cancel,
+        onProgress: options.onProgress,
+      });
+    } catch (e) {
+      const err = e as { code?: string };
+      if (err.code === 'ABORTED') throw new CubieError('ABORTED', 'the solve was aborted (signal) between chunks; partial results were discarded');
+      throw fromNativeError(e, 'running the CPU kernel');
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    (nativeAddon() as unknown as CpuAddon).cpuUnload(this.id);
+  }
+}

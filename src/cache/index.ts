@@ -1,0 +1,21 @@
+/** The kernel cache: key, entry format, stores, limits and housekeeping. */
+export { cacheStats, clearCache, pruneCache } from './admin';
+export type { CacheStats } from './admin';
+export type { ArtifactKind } from './artifact';
+export { ARTIFACT_KINDS } from './artifact';
+export { CACHE_FORMAT_VERSION, decodeEntry, encodeEntry, HEADER_BYTES } from './entry';
+export type { EntryProblem } from './entry';
+export { FileCacheStore, STAMP_INTERVAL_MS, STALE_TMP_MS } from './file-store';
+export { KeyContext, sha256Hex } from './key';
+export type { KeyTarget } from './key';
+export { fileStoreFor, obtain } from './kernel-cache';
+export type { Built, KernelOrigin, ObtainRequest, Obtained } from './kernel-cache';
+export { platformCacheRoot } from './layout';
+export { enforceLimits } from './limits';
+export type { Limits, Removed } from './limits';
+export { acquireLock } from './lock';
+export type { HeldLock } from './lock';
+export { MemoryLayer } from './memory';
+export { resolveCacheRoot, resolveCacheSettings } from './settings';
+export type { CacheOptions, CacheSettings } from './settings';
+export type { CacheEntryInfo, CacheStore, PutOptions } from './store';

@@ -1,0 +1,148 @@
+/**
+ * Explicit Runge–Kutta methods as data: the Butcher tableau, how the method
+ * estimates its local error, and the facts the step controller needs.
+ *
+ * Methods are written as `TableauDefinition`s with coefficients copied from
+ * their source (exact rationals, or the published high-precision decimals)
+ * and turned into doubles once by `defineTableau`.
+ */
+import { type Coefficient, type Rational, equal, isZero, parseCoefficient, subtract, toDouble } from './rational';
+
+/**
+ * How a step's local error is estimated from its stage derivatives k_j.
+ * Weights are always the difference b - bHat, so the generated code forms
+ * err = dt * sum_j w_j k_j without subtracting two nearly equal solutions.
+ */
+export type ErrorEstimator =
+  | { readonly kind: 'none' }
+  | {
+      readonly kind: 'embedded';
+      /** b - bHat. */
+      readonly weights: readonly number[];
+      /** Order of the embedded solution bHat. */
+      readonly embeddedOrder: number;
+    }
+  | {
+      /**
+       * Hairer's DOP853 estimator: err5 (weights b - bHat5, bHat5 of order 5)
+       * and err3 (b - bHat3, order 3) combined as err5^2 / sqrt(err5^2 + 0.01 err3^2)
+       * in the norm (Hairer, Norsett & Wanner I, II.10; dop853.f).
+       */
+      readonly kind: 'combined-5-3';
+      readonly fifth: readonly number[];
+      readonly third: readonly number[];
+    };
+
+export interface ButcherTableau {
+  /** Canonical registry name, e.g. 'dormand-prince-54'. */
+  readonly name: string;
+  readonly aliases: readonly string[];
+  /** For people: 'Dormand–Prince 5(4)'. */
+  readonly title: string;
+  /** Where the coefficients come from. */
+  readonly source: string;
+  readonly family: 'explicit';
+  /** Order of the propagated solution. */
+  readonly order: number;
+  /**
+   * The controller's error order: the error estimate scales like
+   * dt^(min(order, errorOrder) + 1). 0 when there is no estimate.
+   */
+  readonly errorOrder: number;
+  /** a[i] holds stage i's coefficients a[i][0..i-1] (strictly lower triangular; a[0] is empty). */
+  readonly a: readonly (readonly number[])[];
+  readonly b: readonly number[];
+  readonly c: readonly number[];
+  /**
+   * First Same As Last: the last stage is evaluated at (t + dt, y_new), its
+   * row of `a` equals b, so its derivative is the next step's first stage.
+   */
+  readonly fsal: boolean;
+  readonly errorEstimator: ErrorEstimator;
+}
+
+/** An embedded solution, given either by its weights bHat or by b - bHat. */
+export type EmbeddedDefinition = { readonly bHat: readonly Coefficient[] } | { readonly weights: readonly Coefficient[] };
+
+export type ErrorEstimatorDefinition =
+  | { readonly kind: 'embedded'; readonly embeddedOrder: number; readonly solution: EmbeddedDefinition }
+  | { readonly kind: 'combined-5-3'; readonly fifth: EmbeddedDefinition; readonly third: EmbeddedDefinition };
+
+export interface TableauDefinition {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly title: string;
+  readonly source: string;
+  readonly order: number;
+  /** Defaults to the embedded order; required for 'combined-5-3'. */
+  readonly errorOrder?: number;
+  /** Rows for stages 2..s (stage 1 has none): row i has i - 1 entries. */
+  readonly a: readonly (readonly Coefficient[])[];
+  readonly b: readonly Coefficient[];
+  readonly c: readonly Coefficient[];
+  readonly fsal: boolean;
+  readonly errorEstimator?: ErrorEstimatorDefinition;
+}
+
+export function stageCount(tableau: ButcherTableau): number {
+  return tableau.b.length;
+}
+
+export function isAdaptive(tableau: ButcherTableau): boolean {
+  return tableau.errorEstimator.kind !== 'none';
+}
+
+/** Reads a definition's coefficients exactly, checks its shape, and rounds each to a double once. */
+export function defineTableau(definition: TableauDefinition): ButcherTableau {
+  const fail = (why: string): never => {
+    throw new Error(`tableau '${definition.name}': ${why}`);
+  };
+  const read = (row: readonly Coefficient[]): Rational[] => row.map(parseCoefficient);
+  const b = read(definition.b);
+  const c = read(definition.c);
+  const stages = b.length;
+  const a = [[], ...definition.a.map(read)];
+  if (c.length !== stages || a.length !== stages) fail(`b, c and a must describe the same ${stages} stages`);
+  a.forEach((row, i) => row.length === i || fail(`row ${i + 1} of a needs ${i} entries, has ${row.length}`));
+  if (!isZero(c[0])) fail('an explicit method starts at c1 = 0');
+
+  if (definition.fsal) {
+    const last = stages - 1;
+    const rowIsB = a[last].every((x, j) => equal(x, b[j])) && isZero(b[last]);
+    if (!rowIsB || !equal(c[last], { num: 1n, den: 1n })) fail('FSAL needs a last row equal to b, b_s = 0 and c_s = 1');
+  }
+
+  const errorWeights = (solution: EmbeddedDefinition): number[] => {
+    const weights = 'weights' in solution ? read(solution.weights) : read(solution.bHat).map((x, j) => subtract(b[j], x));
+    if (weights.length !== stages) fail(`error weights need ${stages} entries, have ${weights.length}`);
+    return weights.map(toDouble);
+  };
+  const estimator = definition.errorEstimator;
+  let errorEstimator: ErrorEstimator;
+  let errorOrder: number;
+  if (estimator === undefined) {
+    errorEstimator = { kind: 'none' };
+    errorOrder = 0;
+  } else if (estimator.kind === 'embedded') {
+    errorEstimator = { kind: 'embedded', weights: errorWeights(estimator.solution), embeddedOrder: estimator.embeddedOrder };
+    errorOrder = definition.errorOrder ?? estimator.embeddedOrder;
+  } else {
+    errorEstimator = { kind: 'combined-5-3', fifth: errorWeights(estimator.fifth), third: errorWeights(estimator.third) };
+    errorOrder = definition.errorOrder ?? fail('a combined estimator needs an explicit errorOrder');
+  }
+
+  return {
+    name: definition.name,
+    aliases: definition.aliases ?? [],
+    title: definition.title,
+    source: definition.source,
+    family: 'explicit',
+    order: definition.order,
+    errorOrder,
+    a: a.map((row) => row.map(toDouble)),
+    b: b.map(toDouble),
+    c: c.map(toDouble),
+    fsal: definition.fsal,
+    errorEstimator,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Mirror of kernel/cubie/args.h: the slot order of the kernel's one
+ * argument. Change both together, and bump ABI_VERSION.
+ */
+export const ABI_VERSION = 1;
+
+export const Scalar = {
+  N_RUNS: 0,
+  T0: 1,
+  DURATION: 2,
+  SETTLING_TIME: 3,
+  SAVE_EVERY: 4,
+  N_SAVES: 5,
+  SAMPLES_PER_WINDOW: 6,
+  N_WINDOWS: 7,
+  DT: 8,
+  DT_MIN: 9,
+  DT_MAX: 10,
+  SAFETY: 11,
+  MIN_GAIN: 12,
+  MAX_GAIN: 13,
+  KP: 14,
+  KI: 15,
+  KD: 16,
+  MAX_STEPS: 17,
+} as const;
+export const SCALAR_SLOTS = 18;
+
+export const Buffer = {
+  STATE_OUT: 0,
+  SUMMARY_OUT: 1,
+  STATUS: 2,
+  COUNTERS: 3,
+  ATOL: 4,
+  RTOL: 5,
+} as const;
+/** Fixed buffer slots; each state's y0 and then each parameter follow. */
+export const FIXED_BUFFER_SLOTS = 6;
+
+/** Per-run status bits (0 = success). */
+export const StatusBits = {
+  MAX_STEPS: 1,
+  DT_UNDERFLOW: 2,
+  NONFINITE: 4,
+  NEWTON_FAILED: 8,
+} as const;
+
+export const COUNTER_NAMES = ['accepted', 'rejected', 'rhsEvaluations'] as const;
+
+export type KernelBuffer = Float32Array | Float64Array | Int32Array | null;

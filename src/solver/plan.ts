@@ -1,0 +1,168 @@
+import { createHash } from 'crypto';
+import { CubieError } from '../errors';
+import type { CubieSystem } from '../system';
+import { nearestName } from '../system/suggest';
+import { resolveMethod } from '../methods/registry';
+import type { KernelLayout, ValueSource } from '../codegen/kernel-source';
+import { finiteNumber, oneOf, positiveNumber, Precision, SolveOptions, StepControllerName, stringList } from './options';
+import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
+
+const CONTROLLERS: readonly StepControllerName[] = ['fixed', 'i', 'pi', 'pid', 'gustafsson'];
+const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters'];
+
+/** Everything that shapes the generated kernel; its JSON is part of the cache key. */
+export interface CompilePlan {
+  method: string;
+  methodOrder: number;
+  adaptive: boolean;
+  controller: StepControllerName;
+  precision: Precision;
+  savedVariables: string[];
+  summarisedVariables: string[];
+  summaries: SummaryRequest;
+  iterationCounters: boolean;
+  layout: KernelLayout;
+}
+
+function sourceOf(system: CubieSystem, name: string, option: string): ValueSource {
+  const s = system.states.indexOf(name);
+  if (s >= 0) return { kind: 'state', index: s };
+  const o = system.observables.indexOf(name);
+  if (o >= 0) return { kind: 'observable', index: o };
+  const known = [...system.states, ...system.observables];
+  const hint = nearestName(name, known);
+  throw new CubieError('INVALID_OPTION', `Option '${option}' names '${name}', which is neither a state nor an observable${hint ? `; did you mean '${hint}'?` : ''} (known: ${known.join(', ')})`, {
+    where: option,
+  });
+}
+
+/** Resolves the compile-time options against a system: method, controller, outputs. */
+export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
+  const tableau = resolveMethod(options.method ?? 'tsit5');
+  const adaptive = tableau.errorOrder > 0;
+  const defaultController: StepControllerName = adaptive ? 'pi' : 'fixed';
+  const controller = oneOf(options, 'stepController', CONTROLLERS, defaultController);
+  if (controller !== 'fixed' && !adaptive) {
+    throw new CubieError(
+      'INVALID_OPTION',
+      `Option 'stepController' is '${controller}', but method '${tableau.name}' has no error estimate to adapt the step with; use stepController 'fixed' (and set dt) or an embedded method such as 'tsit5'`,
+      { where: 'stepController' },
+    );
+  }
+  const precision = oneOf(options, 'precision', ['float32', 'float64'] as const, 'float64');
+  const outputTypes = stringList(options, 'outputTypes') ?? ['state'];
+  const summaries = parseSummaryOutputs(outputTypes, PLAIN_OUTPUTS);
+  const wantsState = outputTypes.includes('state');
+  const wantsObservables = outputTypes.includes('observables');
+
+  let savedVariables = stringList(options, 'saveVariables');
+  if (savedVariables === undefined) {
+    savedVariables = [...(wantsState ? system.states : []), ...(wantsObservables ? system.observables : [])];
+  } else if (!wantsState && !wantsObservables) {
+    savedVariables = [];
+  }
+  const saved = savedVariables.map((n) => sourceOf(system, n, 'saveVariables'));
+  const summarisedVariables = summaries.metrics.length ? stringList(options, 'summariseVariables') ?? [...system.states] : [];
+  const summarised = summarisedVariables.map((n) => sourceOf(system, n, 'summariseVariables'));
+  return {
+    method: tableau.name,
+    methodOrder: tableau.order,
+    adaptive,
+    controller,
+    precision,
+    savedVariables,
+    summarisedVariables,
+    summaries,
+    iterationCounters: outputTypes.includes('iteration_counters'),
+    layout: { precision, controller, saved, summarised },
+  };
+}
+
+export function planDigest(plan: CompilePlan): string {
+  return createHash('sha256').update(JSON.stringify(plan)).digest('hex');
+}
+
+/** Run-time settings, resolved and checked; they become the kernel's scalar slots. */
+export interface RunPlan {
+  t0: number;
+  duration: number;
+  settlingTime: number;
+  saveEvery: number;
+  nSaves: number;
+  times: Float64Array;
+  samplesPerWindow: number;
+  nWindows: number;
+  dt: number;
+  dtMin: number;
+  dtMax: number;
+  safety: number;
+  minGain: number;
+  maxGain: number;
+  kp: number;
+  ki: number;
+  kd: number;
+  maxSteps: number;
+}
+
+const RELATIVE_EPS = 1e-9;
+
+export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
+  const t0 = finiteNumber(options, 't0', 0);
+  const duration = positiveNumber(options, 'duration', 1)!;
+  const settlingTime = finiteNumber(options, 'settlingTime', 0);
+  if (settlingTime < 0) throw new CubieError('INVALID_OPTION', `Option 'settlingTime' must be >= 0 (got ${settlingTime})`, { where: 'settlingTime' });
+  const givenSaveEvery = positiveNumber(options, 'saveEvery');
+  const saveEvery = givenSaveEvery ?? duration;
+  const steps = duration / saveEvery;
+  const whole = Math.floor(steps + RELATIVE_EPS);
+  const endsOnGrid = Math.abs(steps - whole) <= RELATIVE_EPS * Math.max(1, steps);
+  const nSaves = whole + 1 + (endsOnGrid ? 0 : 1);
+  if (nSaves > 2 ** 31 - 1) throw new CubieError('INVALID_OPTION', `Option 'saveEvery' gives ${nSaves} saves per run`, { where: 'saveEvery' });
+  const tStart = t0 + settlingTime;
+  const times = new Float64Array(nSaves);
+  for (let k = 0; k < nSaves; k++) times[k] = k === nSaves - 1 ? tStart + duration : tStart + k * saveEvery;
+
+  let samplesPerWindow = 1;
+  let nWindows = 0;
+  if (plan.summaries.metrics.length) {
+    const summariseEvery = positiveNumber(options, 'summariseEvery', duration)!;
+    const ratio = summariseEvery / saveEvery;
+    samplesPerWindow = Math.round(ratio);
+    if (samplesPerWindow < 1 || Math.abs(ratio - samplesPerWindow) > RELATIVE_EPS * ratio) {
+      throw new CubieError(
+        'INVALID_OPTION',
+        `Option 'summariseEvery' (${summariseEvery}) must be a whole multiple of 'saveEvery' (${saveEvery}): summaries are computed from the samples taken every saveEvery`,
+        { where: 'summariseEvery' },
+      );
+    }
+    nWindows = Math.max(1, Math.ceil((nSaves - 1) / samplesPerWindow));
+  }
+
+  const dtMin = positiveNumber(options, 'dtMin', 1e-6)!;
+  const dtMax = positiveNumber(options, 'dtMax', 1)!;
+  if (dtMin > dtMax) throw new CubieError('INVALID_OPTION', `Option 'dtMin' (${dtMin}) exceeds 'dtMax' (${dtMax})`, { where: 'dtMin' });
+  let dt = positiveNumber(options, 'dt') ?? 0; // 0: the kernel picks a starting step
+  if (plan.controller === 'fixed' && dt === 0) dt = Math.min(1e-3, duration);
+  const pid = plan.controller === 'pid';
+  const maxSteps = positiveNumber(options, 'maxSteps', 1e6)!;
+  return {
+    t0,
+    duration,
+    settlingTime,
+    saveEvery,
+    nSaves,
+    times,
+    samplesPerWindow,
+    nWindows,
+    dt,
+    dtMin,
+    dtMax,
+    safety: positiveNumber(options, 'safety', 0.9)!,
+    minGain: positiveNumber(options, 'minGain', pid ? 0.2 : 0.3)!,
+    maxGain: positiveNumber(options, 'maxGain', pid ? 5 : 2)!,
+    kp: finiteNumber(options, 'kp', pid ? 1 / 18 : 0.7),
+    ki: finiteNumber(options, 'ki', pid ? 1 / 9 : -0.4),
+    kd: finiteNumber(options, 'kd', pid ? 1 / 18 : 0),
+    maxSteps: Math.floor(maxSteps),
+  };
+}

@@ -1,0 +1,175 @@
+import { cpuKernelFor } from '../backends/cpu/cpu-backend';
+import type { CpuKernel } from '../backends/cpu/runner';
+import { sha256Hex } from '../cache/key';
+import { assembleKernelSource, generateLayoutSource } from '../codegen/kernel-source';
+import { CubieError } from '../errors';
+import { createSystem } from '../system';
+import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
+import { buildGrid, Inputs } from './grid';
+import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from './kernel-args';
+import { mergeOptions, normalizeOptions, oneOf, SolveOptions } from './options';
+import { compilePlan, CompilePlan, runPlan, RunPlan } from './plan';
+import { KernelInfo, SolveResult } from './result';
+import { generateStepperSource } from './stepper-source';
+import { generateSummaryNamespace, summaryLegend } from './summary-outputs';
+import { toleranceArray } from './tolerances';
+
+function isCubieSystem(system: unknown): system is CubieSystem {
+  return typeof system === 'object' && system !== null && typeof (system as CubieSystem).generateSource === 'function';
+}
+
+export function asSystem(system: OdeSystem | SystemDefinition): CubieSystem {
+  if (isCubieSystem(system)) return system;
+  if (typeof system === 'object' && system !== null && 'equations' in system) return createSystem(system as SystemDefinition);
+  throw new CubieError('INVALID_SYSTEM', 'expected a system made by createSystem() or a system definition with equations');
+}
+
+/** The full kernel text for a system under a compile plan. */
+export function kernelSource(system: CubieSystem, plan: CompilePlan): string {
+  return assembleKernelSource({
+    system: system.generateSource({ precision: plan.precision }),
+    stepper: generateStepperSource(plan, system.states.length),
+    summary: generateSummaryNamespace(plan),
+    layout: generateLayoutSource(plan.layout),
+  });
+}
+
+function realArray(plan: CompilePlan, length: number): Float32Array | Float64Array {
+  return plan.precision === 'float32' ? new Float32Array(length) : new Float64Array(length);
+}
+
+function scalarsFor(nRuns: number, run: RunPlan): Float64Array {
+  const s = new Float64Array(SCALAR_SLOTS);
+  s[Scalar.N_RUNS] = nRuns;
+  s[Scalar.T0] = run.t0;
+  s[Scalar.DURATION] = run.duration;
+  s[Scalar.SETTLING_TIME] = run.settlingTime;
+  s[Scalar.SAVE_EVERY] = run.saveEvery;
+  s[Scalar.N_SAVES] = run.nSaves;
+  s[Scalar.SAMPLES_PER_WINDOW] = run.samplesPerWindow;
+  s[Scalar.N_WINDOWS] = run.nWindows;
+  s[Scalar.DT] = run.dt;
+  s[Scalar.DT_MIN] = run.dtMin;
+  s[Scalar.DT_MAX] = run.dtMax;
+  s[Scalar.SAFETY] = run.safety;
+  s[Scalar.MIN_GAIN] = run.minGain;
+  s[Scalar.MAX_GAIN] = run.maxGain;
+  s[Scalar.KP] = run.kp;
+  s[Scalar.KI] = run.ki;
+  s[Scalar.KD] = run.kd;
+  s[Scalar.MAX_STEPS] = run.maxSteps;
+  return s;
+}
+
+/**
+ * A system with settings, compiled once and solved many times. A change to a
+ * compile-time setting (method, precision, outputs...) selects another kernel;
+ * run-time settings are kernel arguments and never recompile.
+ */
+export class Solver {
+  readonly system: CubieSystem;
+  private settings: SolveOptions;
+  private closed = false;
+
+  constructor(system: OdeSystem | SystemDefinition, settings?: SolveOptions) {
+    this.system = asSystem(system);
+    this.settings = normalizeOptions(settings as Record<string, unknown>, 'Solver settings');
+    compilePlan(this.system, this.settings); // fail fast on bad compile-time settings
+  }
+
+  update(settings: SolveOptions): void {
+    const next = mergeOptions(this.settings, normalizeOptions(settings as Record<string, unknown>, 'Solver.update'));
+    compilePlan(this.system, next);
+    this.settings = next;
+  }
+
+  async compile(): Promise<KernelInfo> {
+    return (await this.kernel(this.settings)).info;
+  }
+
+  async solve(y0: Inputs, parameters?: Inputs, options?: SolveOptions): Promise<SolveResult> {
+    return this.solveWith(y0, parameters, options, 'verbatim');
+  }
+
+  /** Shared by solve (verbatim grid by default) and solveIvp (combinatorial by default). */
+  async solveWith(y0: Inputs, parameters: Inputs | undefined, options: SolveOptions | undefined, defaultGrid: 'verbatim' | 'combinatorial'): Promise<SolveResult> {
+    if (this.closed) throw new CubieError('INVALID_OPTION', 'this Solver was closed');
+    const started = process.hrtime.bigint();
+    const merged = mergeOptions(this.settings, normalizeOptions(options as Record<string, unknown>, 'solve options'));
+    if (this.system.drivers.length > 0) {
+      throw new CubieError('INVALID_SYSTEM', `system '${this.system.name}' has drivers (${this.system.drivers.join(', ')}); sampled drivers are not supported by this version of the engine yet`, {
+        where: 'drivers',
+      });
+    }
+    const plan = compilePlan(this.system, merged);
+    const run = runPlan(plan, merged);
+    const gridType = oneOf(merged, 'gridType', ['combinatorial', 'verbatim'] as const, defaultGrid);
+    const grid = buildGrid(this.system, y0, parameters, gridType, plan.precision);
+    const { kernel, info } = await this.kernel(merged, plan);
+    const compileMs = info.compileMs;
+
+    const nRuns = grid.nRuns;
+    const nSaved = plan.savedVariables.length;
+    const legend = summaryLegend(plan);
+    const timeDomain = realArray(plan, run.nSaves * nSaved * nRuns);
+    const summaries = realArray(plan, run.nWindows * legend.length * nRuns);
+    const status = new Int32Array(nRuns);
+    const counters = plan.iterationCounters ? new Int32Array(COUNTER_NAMES.length * nRuns) : null;
+    const buffers: KernelBuffer[] = new Array(FIXED_BUFFER_SLOTS + grid.y0.length + grid.parameters.length).fill(null);
+    buffers[Slot.STATE_OUT] = timeDomain;
+    buffers[Slot.SUMMARY_OUT] = summaries;
+    buffers[Slot.STATUS] = status;
+    buffers[Slot.COUNTERS] = counters;
+    buffers[Slot.ATOL] = toleranceArray(this.system, merged, 'atol', plan.precision);
+    buffers[Slot.RTOL] = toleranceArray(this.system, merged, 'rtol', plan.precision);
+    [...grid.y0, ...grid.parameters].forEach((column, i) => {
+      buffers[FIXED_BUFFER_SLOTS + i] = column;
+    });
+
+    const runStarted = process.hrtime.bigint();
+    const onProgress = merged.onProgress;
+    await kernel.run(scalarsFor(nRuns, run), buffers, {
+      threads: merged.threads,
+      chunkRuns: merged.chunkRuns,
+      signal: merged.signal,
+      onProgress: onProgress ? (done, total) => onProgress({ done, total }) : undefined,
+    });
+    const finished = process.hrtime.bigint();
+    const iterationCounters = counters
+      ? Object.fromEntries(COUNTER_NAMES.map((name, c) => [name, counters.subarray(c * nRuns, (c + 1) * nRuns)]))
+      : undefined;
+    return new SolveResult({
+      timeDomain,
+      variables: plan.savedVariables,
+      time: run.times,
+      summaries,
+      summaryLegend: legend,
+      status,
+      nRuns,
+      kernel: info,
+      timings: {
+        totalMs: Number(finished - started) / 1e6,
+        compileMs,
+        runMs: Number(finished - runStarted) / 1e6,
+        transferMs: 0,
+      },
+      iterationCounters,
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private async kernel(options: SolveOptions, plan = compilePlan(this.system, options)): Promise<{ kernel: CpuKernel; info: KernelInfo }> {
+    const backend = oneOf(options, 'backend', ['auto', 'cuda', 'cpu'] as const, (process.env.CUBIE_BACKEND as 'auto' | 'cuda' | 'cpu' | undefined) ?? 'auto');
+    if (backend === 'cuda') {
+      throw new CubieError('DRIVER_UNAVAILABLE', "backend 'cuda' was requested, but this version of cubie runs kernels on the CPU backend only; use backend 'cpu' or 'auto'", {
+        where: 'backend',
+      });
+    }
+    const source = kernelSource(this.system, plan);
+    // The cache key covers the whole source (and the compiler, flags, headers); cache options pick the folder and mode.
+    return cpuKernelFor(source, sha256Hex(source), this.system.name, options);
+  }
+}
