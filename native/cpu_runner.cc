@@ -32,6 +32,14 @@ struct CpuLibrary {
   DynLib lib;
   RunRangeFn runRange = nullptr;
   int abi[4] = {0, 0, 0, 0};  // version, scalar slots, buffer slots, sizeof(real)
+  // The memfd a library image was loaded from stays open while the library is
+  // loaded: the loader knows it by the name /proc/self/fd/N, and a reused N
+  // would make a later dlopen return this library instead of the new one.
+  int memfd = -1;
+  ~CpuLibrary() {
+    lib.close();
+    if (memfd >= 0) close(memfd);
+  }
 };
 
 std::mutex g_librariesMutex;
@@ -47,7 +55,7 @@ std::shared_ptr<CpuLibrary> findLibrary(int id) {
 // A kernel library verified in memory (the cache checks its checksum) is
 // loaded from an anonymous memory file, so no path another process could
 // swap between the check and the load is ever opened.
-bool openFromMemory(DynLib& lib, const std::vector<char>& image, std::string* error) {
+bool openFromMemory(CpuLibrary& library, const std::vector<char>& image, std::string* error) {
   int fd = memfd_create("cubie-kernel", MFD_CLOEXEC);
   if (fd < 0) {
     *error = std::string("memfd_create: ") + strerror(errno);
@@ -63,9 +71,12 @@ bool openFromMemory(DynLib& lib, const std::vector<char>& image, std::string* er
     }
     written += static_cast<size_t>(n);
   }
-  bool ok = lib.open("/proc/self/fd/" + std::to_string(fd), false, error);
-  close(fd);  // the mapping outlives the descriptor
-  return ok;
+  if (!library.lib.open("/proc/self/fd/" + std::to_string(fd), false, error)) {
+    close(fd);
+    return false;
+  }
+  library.memfd = fd;
+  return true;
 }
 
 class CpuLoadWorker : public PromiseWorker {
@@ -76,7 +87,7 @@ class CpuLoadWorker : public PromiseWorker {
     auto library = std::make_shared<CpuLibrary>();
     std::string error;
     AbiFn abi = nullptr;
-    bool opened = image_.empty() ? library->lib.open(path_, false, &error) : openFromMemory(library->lib, image_, &error);
+    bool opened = image_.empty() ? library->lib.open(path_, false, &error) : openFromMemory(*library, image_, &error);
     if (!opened || !library->lib.symbol("cubie_abi", &abi, &error) ||
         !library->lib.symbol("cubie_run_range", &library->runRange, &error)) {
       fail("HOST_COMPILE_FAILED", "cannot load kernel library " + (image_.empty() ? path_ : "(from memory)") + ": " + error);

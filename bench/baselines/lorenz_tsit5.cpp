@@ -10,19 +10,26 @@
 // rejected step counts and final states.
 //
 //   Build: c++ -O3 -std=c++17 lorenz_tsit5.cpp -o lorenz_tsit5
-//   Run:   lorenz_tsit5 N [REPS] [OUT.bin]
-//     N     runs; run i has rho = 21 * i / (N - 1) (linspace(0, 21, N)),
-//           sigma = 10, beta = 8/3, x = y = z = 1, t in [0, 1]
-//     REPS  times to integrate the whole batch (default 3); each is timed
-//     OUT   optional: writes per-run results, little-endian:
-//           double x[N], y[N], z[N] (final states), int32 accepted[N], rejected[N], status[N]
-//   Prints one line of JSON: {"n", "reps", "seconds": [per rep], "best_s",
+//   Run:   lorenz_tsit5 N [REPS] [OUT.bin|-] [THREADS]
+//     N       runs; run i has rho = 21 * i / (N - 1) (linspace(0, 21, N)),
+//             sigma = 10, beta = 8/3, x = y = z = 1, t in [0, 1]
+//     REPS    times to integrate the whole batch (default 3); each is timed
+//     OUT     optional ('-' for none): writes per-run results, little-endian:
+//             double x[N], y[N], z[N] (final states), int32 accepted[N], rejected[N], status[N]
+//     THREADS default 1, the baseline proper. More: std::threads take chunks of
+//             256 runs from a shared counter (work grows with rho, so halves
+//             would be unbalanced); the bench uses it to show what speed-up the
+//             machine itself allows.
+//   Prints one line of JSON: {"n", "reps", "threads", "seconds": [per rep], "best_s",
 //   "checksum" (sum of all final states), "accepted", "rejected" (totals), "failed"}
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -200,24 +207,24 @@ RunResult integrate(double rho, double* y) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s N [REPS] [OUT.bin]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s N [REPS] [OUT.bin|-] [THREADS]\n", argv[0]);
     return 2;
   }
   const long long n = std::atoll(argv[1]);
   const int reps = argc > 2 ? std::atoi(argv[2]) : 3;
-  const char* out_path = argc > 3 ? argv[3] : nullptr;
-  if (n < 2 || reps < 1) {
-    std::fprintf(stderr, "N must be >= 2 and REPS >= 1\n");
+  const char* out_path = argc > 3 && std::strcmp(argv[3], "-") != 0 ? argv[3] : nullptr;
+  const int threads = argc > 4 ? std::atoi(argv[4]) : 1;
+  if (n < 2 || reps < 1 || threads < 1) {
+    std::fprintf(stderr, "N must be >= 2, REPS >= 1 and THREADS >= 1\n");
     return 2;
   }
   std::vector<double> rho(n), x(n), y(n), z(n);
   std::vector<int32_t> accepted(n), rejected(n), status(n);
   for (long long i = 0; i < n; ++i) rho[i] = 21.0 * static_cast<double>(i) / static_cast<double>(n - 1);
 
-  std::vector<double> seconds;
-  for (int rep = 0; rep < reps; ++rep) {
-    auto start = std::chrono::steady_clock::now();
-    for (long long i = 0; i < n; ++i) {
+  // The loop the baseline times: each run from its initial state, results stored.
+  auto run_range = [&](long long begin, long long end) {
+    for (long long i = begin; i < end; ++i) {
       double s[3] = {1.0, 1.0, 1.0};
       RunResult r = integrate(rho[i], s);
       x[i] = s[0];
@@ -226,6 +233,26 @@ int main(int argc, char** argv) {
       accepted[i] = r.accepted;
       rejected[i] = r.rejected;
       status[i] = r.status;
+    }
+  };
+
+  std::vector<double> seconds;
+  for (int rep = 0; rep < reps; ++rep) {
+    auto start = std::chrono::steady_clock::now();
+    if (threads == 1) {
+      run_range(0, n);
+    } else {
+      std::atomic<long long> next(0);
+      auto worker = [&]() {
+        for (;;) {
+          long long begin = next.fetch_add(256);
+          if (begin >= n) break;
+          run_range(begin, begin + 256 < n ? begin + 256 : n);
+        }
+      };
+      std::vector<std::thread> pool;
+      for (int k = 0; k < threads; ++k) pool.emplace_back(worker);
+      for (auto& th : pool) th.join();
     }
     auto stop = std::chrono::steady_clock::now();
     seconds.push_back(std::chrono::duration<double>(stop - start).count());
@@ -239,7 +266,7 @@ int main(int argc, char** argv) {
     total_rejected += rejected[i];
     failed += status[i] != 0;
   }
-  std::printf("{\"n\": %lld, \"reps\": %d, \"seconds\": [", n, reps);
+  std::printf("{\"n\": %lld, \"reps\": %d, \"threads\": %d, \"seconds\": [", n, reps, threads);
   for (int rep = 0; rep < reps; ++rep) {
     std::printf("%s%.9g", rep ? ", " : "", seconds[rep]);
     if (seconds[rep] < best) best = seconds[rep];

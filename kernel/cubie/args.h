@@ -4,11 +4,11 @@
 // source serves both. Bump kAbiVersion whenever a slot moves.
 #ifndef CUBIE_ARGS_H
 #define CUBIE_ARGS_H
-#include "platform.h"
+#include "cubie/platform.h"
 
 namespace cubie {
 
-constexpr int kAbiVersion = 1;
+constexpr int kAbiVersion = 2;
 
 enum ScalarSlot {
   S_N_RUNS = 0,
@@ -29,6 +29,13 @@ enum ScalarSlot {
   S_KI,
   S_KD,
   S_MAX_STEPS,
+  S_NEWTON_TOL,        // implicit methods: Newton converges when the scaled update norm is below this
+  S_NEWTON_MAX_ITERS,
+  S_LINEAR_TOL,        // matrix-free Krylov solves: relative residual
+  S_LINEAR_MAX_ITERS,
+  S_DRIVER_KNOTS,      // sampled drivers: number of knots (0: no drivers)
+  S_DRIVER_UNIFORM_DT, // > 0: knots are t_k = knot[0] + k*dt, found by division instead of search
+  S_DRIVER_PERIODIC,   // 1: time wraps around the sampled period
   S_COUNT
 };
 
@@ -39,6 +46,8 @@ enum BufferSlot {
   B_COUNTERS,       // int32[n_counters][n_runs]
   B_ATOL,           // real[n_states]
   B_RTOL,           // real[n_states]
+  B_DRIVER_KNOTS,   // double[n_knots]
+  B_DRIVER_COEFFS,  // real[n_drivers][n_knots - 1][4]: a + b s + c s^2 + d s^3, s = t - knot[i]
   B_FIXED_COUNT     // then y0 of each state, then each parameter: real[n_runs] apiece
 };
 
@@ -50,7 +59,15 @@ enum StatusBit {
   STATUS_NEWTON_FAILED = 8,
 };
 
-enum CounterSlot { C_ACCEPTED = 0, C_REJECTED, C_RHS_EVALUATIONS, C_COUNT };
+enum CounterSlot {
+  C_ACCEPTED = 0,
+  C_REJECTED,
+  C_RHS_EVALUATIONS,
+  C_JACOBIAN_EVALUATIONS,
+  C_NEWTON_ITERATIONS,
+  C_LINEAR_ITERATIONS,
+  C_COUNT
+};
 
 template <int NBuffers>
 struct KernelArgs {

@@ -6,7 +6,7 @@
 //   gustafsson: the predictive controller of Hairer & Wanner's RADAU5
 #ifndef CUBIE_CONTROLLERS_H
 #define CUBIE_CONTROLLERS_H
-#include "platform.h"
+#include "cubie/platform.h"
 
 namespace cubie {
 

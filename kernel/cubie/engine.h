@@ -8,9 +8,10 @@
 // proposal survives such a shortened step, so saving does not slow a run.
 #ifndef CUBIE_ENGINE_H
 #define CUBIE_ENGINE_H
-#include "args.h"
-#include "controllers.h"
-#include "platform.h"
+#include "cubie/args.h"
+#include "cubie/controllers.h"
+#include "cubie/drivers.h"
+#include "cubie/platform.h"
 
 namespace cubie {
 
@@ -27,24 +28,63 @@ struct Slots {
   static constexpr int value = N > 0 ? N : 1;
 };
 
+// What a stepper may ask of the run: the right-hand side and, for implicit
+// methods, the Jacobian, its product with a vector, and df/dt, all with the
+// drivers evaluated at the requested time; tolerances; Newton settings; and
+// counters the engine reports.
 struct RunContext {
   const real* __restrict__ p;
   const real* __restrict__ atol;
   const real* __restrict__ rtol;
+  SampledDrivers<real> drivers;
+  real newton_tol;
+  int newton_max_iters;
+  real linear_tol;
+  int linear_max_iters;
   mutable long long rhs_evaluations;
+  mutable long long jacobian_evaluations;
+  mutable long long newton_iterations;
+  mutable long long linear_iterations;
+  // Set by an implicit stepper whose Newton iteration did not converge, so a
+  // rejection at dtMin is reported as a Newton failure.
+  mutable bool newton_failed;
 
-  CUBIE_FN void drivers_at(double, real* d) const {
-    for (int i = 0; i < Slots<n_drivers>::value; ++i) d[i] = real(0);
+  CUBIE_FN void drivers_at(double t, real* d, real* ddot) const {
+    if (n_drivers > 0 && drivers.n_knots > 1) {
+      drivers.template values<Slots<n_drivers>::value>(t, d, ddot);
+    } else {
+      for (int i = 0; i < Slots<n_drivers>::value; ++i) {
+        d[i] = real(0);
+        if (ddot != nullptr) ddot[i] = real(0);
+      }
+    }
   }
   CUBIE_FN void rhs(double t, const real* __restrict__ y, real* __restrict__ dy) const {
     real d[Slots<n_drivers>::value];
-    drivers_at(t, d);
+    drivers_at(t, d, nullptr);
     cubie_sys::dxdt(y, p, d, static_cast<real>(t), dy);
     ++rhs_evaluations;
   }
+  // Row-major n_states x n_states.
+  CUBIE_FN void jacobian(double t, const real* __restrict__ y, real* __restrict__ J) const {
+    real d[Slots<n_drivers>::value];
+    drivers_at(t, d, nullptr);
+    cubie_sys::jacobian(y, p, d, static_cast<real>(t), J);
+    ++jacobian_evaluations;
+  }
+  CUBIE_FN void jvp(double t, const real* __restrict__ y, const real* __restrict__ v, real* __restrict__ Jv) const {
+    real d[Slots<n_drivers>::value];
+    drivers_at(t, d, nullptr);
+    cubie_sys::jvp(y, p, d, static_cast<real>(t), v, Jv);
+  }
+  CUBIE_FN void dfdt(double t, const real* __restrict__ y, real* __restrict__ ft) const {
+    real d[Slots<n_drivers>::value], ddot[Slots<n_drivers>::value];
+    drivers_at(t, d, ddot);
+    cubie_sys::dfdt(y, p, d, ddot, static_cast<real>(t), ft);
+  }
   CUBIE_FN void observables_at(double t, const real* __restrict__ y, real* __restrict__ obs) const {
     real d[Slots<n_drivers>::value];
-    drivers_at(t, d);
+    drivers_at(t, d, nullptr);
     cubie_sys::observables(y, p, d, static_cast<real>(t), obs);
   }
 };
@@ -173,7 +213,19 @@ CUBIE_FN void integrate_run(const Args& args, long long run) {
   for (int j = 0; j < n_parameters; ++j) {
     p[j] = static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run];
   }
-  RunContext ctx = {p, static_cast<const real*>(args.b[B_ATOL]), static_cast<const real*>(args.b[B_RTOL]), 0};
+  const SampledDrivers<real> drivers = {static_cast<const double*>(args.b[B_DRIVER_KNOTS]),
+                                        static_cast<const real*>(args.b[B_DRIVER_COEFFS]),
+                                        static_cast<int>(args.s[S_DRIVER_KNOTS]), args.s[S_DRIVER_UNIFORM_DT],
+                                        args.s[S_DRIVER_PERIODIC] != 0.0};
+  RunContext ctx = {p,
+                    static_cast<const real*>(args.b[B_ATOL]),
+                    static_cast<const real*>(args.b[B_RTOL]),
+                    drivers,
+                    static_cast<real>(args.s[S_NEWTON_TOL]),
+                    static_cast<int>(args.s[S_NEWTON_MAX_ITERS]),
+                    static_cast<real>(args.s[S_LINEAR_TOL]),
+                    static_cast<int>(args.s[S_LINEAR_MAX_ITERS]),
+                    0, 0, 0, 0, false};
   Saver saver = {args, run, n_runs, static_cast<real*>(args.b[B_STATE_OUT]),
                  static_cast<real*>(args.b[B_SUMMARY_OUT]), n_saves,
                  static_cast<int>(args.s[S_SAMPLES_PER_WINDOW]), 0, {}};
@@ -202,11 +254,12 @@ CUBIE_FN void integrate_run(const Args& args, long long run) {
     }
     const bool shortened = static_cast<double>(dt) >= remaining;
     const real h = shortened ? static_cast<real>(remaining) : dt;
+    ctx.newton_failed = false;
     const real err = cubie_method::step(ctx, t, h, y, f0, y_new, f1);
-    if (adaptive && !(err <= real(1))) {
+    if ((adaptive || ctx.newton_failed) && !(err <= real(1))) {
       ++rejected;
-      if (h <= dt_min) {
-        status |= STATUS_DT_UNDERFLOW;
+      if (h <= dt_min || !adaptive) {
+        status |= ctx.newton_failed ? STATUS_NEWTON_FAILED : STATUS_DT_UNDERFLOW;
         break;
       }
       dt = fmax(dt_min, h * rejected_factor(err, inv_k, gains));
@@ -241,6 +294,9 @@ CUBIE_FN void integrate_run(const Args& args, long long run) {
     counters[C_ACCEPTED * n_runs + run] = static_cast<int>(accepted);
     counters[C_REJECTED * n_runs + run] = static_cast<int>(rejected);
     counters[C_RHS_EVALUATIONS * n_runs + run] = static_cast<int>(ctx.rhs_evaluations);
+    counters[C_JACOBIAN_EVALUATIONS * n_runs + run] = static_cast<int>(ctx.jacobian_evaluations);
+    counters[C_NEWTON_ITERATIONS * n_runs + run] = static_cast<int>(ctx.newton_iterations);
+    counters[C_LINEAR_ITERATIONS * n_runs + run] = static_cast<int>(ctx.linear_iterations);
   }
 }
 

@@ -3,7 +3,7 @@
 // is accepted when it is <= 1 (Hairer, Norsett & Wanner, II.4).
 #ifndef CUBIE_NORM_H
 #define CUBIE_NORM_H
-#include "platform.h"
+#include "cubie/platform.h"
 
 namespace cubie {
 
@@ -12,8 +12,7 @@ CUBIE_FN real scaled_rms_norm(const real* __restrict__ err, const real* __restri
                               const real* __restrict__ y_new, const real* __restrict__ atol,
                               const real* __restrict__ rtol) {
   real sum = real(0);
-#pragma unroll
-  for (int i = 0; i < N; ++i) {
+  CUBIE_UNROLL for (int i = 0; i < N; ++i) {
     real scale = atol[i] + rtol[i] * fmax(fabs(y[i]), fabs(y_new[i]));
     real r = err[i] / scale;
     sum += r * r;

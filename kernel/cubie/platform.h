@@ -8,6 +8,7 @@
 #define CUBIE_DEVICE 1
 #define CUBIE_FN __device__ __forceinline__
 #define CUBIE_KERNEL extern "C" __global__
+#define CUBIE_UNROLL _Pragma("unroll")
 #else
 #define CUBIE_DEVICE 0
 #include <cmath>
@@ -18,6 +19,8 @@
 #include <cstddef>
 #define CUBIE_FN inline
 #define CUBIE_KERNEL extern "C"
+// Host compilers unroll fixed small loops on their own at -O3.
+#define CUBIE_UNROLL
 #endif
 
 #endif

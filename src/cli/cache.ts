@@ -63,13 +63,14 @@ function table(rows: string[][]): string {
 }
 
 export async function cache(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h') || args[0] === 'help') {
+    process.stdout.write(CACHE_USAGE);
+    return 0;
+  }
   let p: Parsed;
   try {
     p = parse(args);
-    if (p.command === undefined || p.command === 'help' || args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(CACHE_USAGE);
-      return p.command === undefined && !args.includes('--help') && !args.includes('-h') ? 2 : 0;
-    }
+    if (p.command === undefined) throw new UsageError('which command?');
     if ((p.maxBytes !== undefined || p.maxAge !== undefined) && p.command !== 'prune') throw new UsageError('--max-bytes and --max-age go with prune');
     if ((p.command === 'stats' || p.command === 'prune') && p.positional.length > 0) throw new UsageError(`${p.command} takes no arguments`);
     if ((p.command === 'ls' || p.command === 'clear') && p.positional.length > 1) throw new UsageError(`${p.command} takes at most one SYSTEM`);

@@ -45,7 +45,7 @@ export function emitBody({ outputs, labels, precision, indent = '  ' }: Function
     if (node.kind === 'num' || node.kind === 'var') continue;
     const depth = 1 + Math.max(0, ...childrenOf(node).map((c) => (temporaries.has(c.id) ? 0 : inlineDepth.get(c.id) ?? 0)));
     const label = labels.get(node.id);
-    const shared = (uses.get(node.id) ?? 0) > 1;
+    const shared = (uses.get(node.id) ?? 0) > 1 && !isCheap(node, temporaries);
     if (!shared && label === undefined && depth <= MAX_INLINE_DEPTH) {
       inlineDepth.set(node.id, depth);
       continue;
@@ -70,4 +70,11 @@ function countUses(order: readonly Expr[], outputs: readonly Output[]): Map<numb
   for (const node of order) childrenOf(node).forEach(use);
   for (const o of outputs) use(o.value);
   return uses;
+}
+
+/** Negating a variable or a local costs nothing worth a local of its own. */
+function isCheap(node: Expr, temporaries: ReadonlyMap<number, string>): boolean {
+  if (node.kind !== 'op' || node.op !== 'neg') return false;
+  const [operand] = node.args;
+  return operand.kind === 'var' || operand.kind === 'num' || temporaries.has(operand.id);
 }

@@ -45,8 +45,10 @@ export interface ButcherTableau {
   /** Order of the propagated solution. */
   readonly order: number;
   /**
-   * The controller's error order: the error estimate scales like
-   * dt^(min(order, errorOrder) + 1). 0 when there is no estimate.
+   * Order of the embedded solution, so that the error estimate scales like
+   * dt^(min(order, errorOrder) + 1), which sets the controller's exponent.
+   * For DOP853's combined estimator 7 (its estimate scales like dt^8, as in
+   * Hairer's code and scipy). 0 when there is no estimate.
    */
   readonly errorOrder: number;
   /** a[i] holds stage i's coefficients a[i][0..i-1] (strictly lower triangular; a[0] is empty). */
@@ -103,7 +105,9 @@ export function defineTableau(definition: TableauDefinition): ButcherTableau {
   const stages = b.length;
   const a = [[], ...definition.a.map(read)];
   if (c.length !== stages || a.length !== stages) fail(`b, c and a must describe the same ${stages} stages`);
-  a.forEach((row, i) => row.length === i || fail(`row ${i + 1} of a needs ${i} entries, has ${row.length}`));
+  for (const [i, row] of a.entries()) {
+    if (row.length !== i) fail(`row ${i + 1} of a needs ${i} entries, has ${row.length}`);
+  }
   if (!isZero(c[0])) fail('an explicit method starts at c1 = 0');
 
   if (definition.fsal) {
@@ -113,8 +117,9 @@ export function defineTableau(definition: TableauDefinition): ButcherTableau {
   }
 
   const errorWeights = (solution: EmbeddedDefinition): number[] => {
-    const weights = 'weights' in solution ? read(solution.weights) : read(solution.bHat).map((x, j) => subtract(b[j], x));
-    if (weights.length !== stages) fail(`error weights need ${stages} entries, have ${weights.length}`);
+    const given = read('weights' in solution ? solution.weights : solution.bHat);
+    if (given.length !== stages) fail(`an embedded solution needs ${stages} weights, has ${given.length}`);
+    const weights = 'weights' in solution ? given : given.map((bHat, j) => subtract(b[j], bHat));
     return weights.map(toDouble);
   };
   const estimator = definition.errorEstimator;

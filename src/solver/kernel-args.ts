@@ -2,7 +2,7 @@
  * Mirror of kernel/cubie/args.h: the slot order of the kernel's one
  * argument. Change both together, and bump ABI_VERSION.
  */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 export const Scalar = {
   N_RUNS: 0,
@@ -23,8 +23,15 @@ export const Scalar = {
   KI: 15,
   KD: 16,
   MAX_STEPS: 17,
+  NEWTON_TOL: 18,
+  NEWTON_MAX_ITERS: 19,
+  LINEAR_TOL: 20,
+  LINEAR_MAX_ITERS: 21,
+  DRIVER_KNOTS: 22,
+  DRIVER_UNIFORM_DT: 23,
+  DRIVER_PERIODIC: 24,
 } as const;
-export const SCALAR_SLOTS = 18;
+export const SCALAR_SLOTS = 25;
 
 export const Buffer = {
   STATE_OUT: 0,
@@ -33,9 +40,11 @@ export const Buffer = {
   COUNTERS: 3,
   ATOL: 4,
   RTOL: 5,
+  DRIVER_KNOTS: 6,
+  DRIVER_COEFFS: 7,
 } as const;
 /** Fixed buffer slots; each state's y0 and then each parameter follow. */
-export const FIXED_BUFFER_SLOTS = 6;
+export const FIXED_BUFFER_SLOTS = 8;
 
 /** Per-run status bits (0 = success). */
 export const StatusBits = {
@@ -45,6 +54,6 @@ export const StatusBits = {
   NEWTON_FAILED: 8,
 } as const;
 
-export const COUNTER_NAMES = ['accepted', 'rejected', 'rhsEvaluations'] as const;
+export const COUNTER_NAMES = ['accepted', 'rejected', 'rhsEvaluations', 'jacobianEvaluations', 'newtonIterations', 'linearIterations'] as const;
 
 export type KernelBuffer = Float32Array | Float64Array | Int32Array | null;

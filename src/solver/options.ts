@@ -1,4 +1,5 @@
 import { CubieError } from '../errors';
+import type { DriverInput } from './drivers';
 import { nearestName as nearest } from '../system/suggest';
 
 export type Precision = 'float32' | 'float64';
@@ -39,8 +40,14 @@ export interface SolveOptions {
   ki?: number;
   kd?: number;
   maxSteps?: number;
+  /** Implicit methods: Newton stops when the tolerance-scaled update norm is below this. */
+  newtonTol?: number;
+  newtonMaxIters?: number;
+  /** Matrix-free (Krylov) linear solves: relative residual and iteration cap. */
+  linearTol?: number;
+  linearMaxIters?: number;
   gridType?: GridType;
-  drivers?: Record<string, unknown>;
+  drivers?: DriverInput;
   onProgress?: (progress: SolveProgress) => void;
   signal?: AbortSignal;
   // execution
@@ -61,7 +68,8 @@ export interface SolveOptions {
 const COMPILE_KEYS = ['method', 'stepController', 'precision', 'outputTypes', 'saveVariables', 'summariseVariables'] as const;
 const RUN_KEYS = [
   'duration', 't0', 'settlingTime', 'saveEvery', 'summariseEvery', 'dt', 'dtMin', 'dtMax', 'atol', 'rtol',
-  'safety', 'minGain', 'maxGain', 'kp', 'ki', 'kd', 'maxSteps', 'gridType', 'drivers', 'onProgress', 'signal',
+  'safety', 'minGain', 'maxGain', 'kp', 'ki', 'kd', 'maxSteps', 'newtonTol', 'newtonMaxIters', 'linearTol', 'linearMaxIters',
+  'gridType', 'drivers', 'onProgress', 'signal',
 ] as const;
 const EXECUTION_KEYS = ['backend', 'devices', 'threads', 'chunkRuns'] as const;
 const CACHE_KEYS = ['cache', 'cachingMode', 'cacheDir', 'maxCacheBytes', 'maxCacheAge', 'sharedCache'] as const;
@@ -80,6 +88,10 @@ const ALIASES: Record<string, string> = {
   step_control: 'stepController',
   algorithm: 'method',
   warmup: 'settlingTime',
+  newton_tolerance: 'newtonTol',
+  max_newton_iters: 'newtonMaxIters',
+  krylov_tolerance: 'linearTol',
+  max_linear_iters: 'linearMaxIters',
   duration: 'duration',
 };
 

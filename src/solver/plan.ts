@@ -102,6 +102,10 @@ export interface RunPlan {
   ki: number;
   kd: number;
   maxSteps: number;
+  newtonTol: number;
+  newtonMaxIters: number;
+  linearTol: number;
+  linearMaxIters: number;
 }
 
 const RELATIVE_EPS = 1e-9;
@@ -164,5 +168,9 @@ export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
     ki: finiteNumber(options, 'ki', pid ? 1 / 9 : -0.4),
     kd: finiteNumber(options, 'kd', pid ? 1 / 18 : 0),
     maxSteps: Math.floor(maxSteps),
+    newtonTol: positiveNumber(options, 'newtonTol', 1e-3)!,
+    newtonMaxIters: Math.floor(positiveNumber(options, 'newtonMaxIters', 8)!),
+    linearTol: positiveNumber(options, 'linearTol', 1e-6)!,
+    linearMaxIters: Math.floor(positiveNumber(options, 'linearMaxIters', 50)!),
   };
 }

@@ -5,6 +5,7 @@ import { assembleKernelSource, generateLayoutSource } from '../codegen/kernel-so
 import { CubieError } from '../errors';
 import { createSystem } from '../system';
 import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
+import { fitDrivers, FittedDrivers } from './drivers';
 import { buildGrid, Inputs } from './grid';
 import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from './kernel-args';
 import { mergeOptions, normalizeOptions, oneOf, SolveOptions } from './options';
@@ -38,7 +39,7 @@ function realArray(plan: CompilePlan, length: number): Float32Array | Float64Arr
   return plan.precision === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 
-function scalarsFor(nRuns: number, run: RunPlan): Float64Array {
+function scalarsFor(nRuns: number, run: RunPlan, drivers: FittedDrivers | undefined): Float64Array {
   const s = new Float64Array(SCALAR_SLOTS);
   s[Scalar.N_RUNS] = nRuns;
   s[Scalar.T0] = run.t0;
@@ -58,6 +59,13 @@ function scalarsFor(nRuns: number, run: RunPlan): Float64Array {
   s[Scalar.KI] = run.ki;
   s[Scalar.KD] = run.kd;
   s[Scalar.MAX_STEPS] = run.maxSteps;
+  s[Scalar.NEWTON_TOL] = run.newtonTol;
+  s[Scalar.NEWTON_MAX_ITERS] = run.newtonMaxIters;
+  s[Scalar.LINEAR_TOL] = run.linearTol;
+  s[Scalar.LINEAR_MAX_ITERS] = run.linearMaxIters;
+  s[Scalar.DRIVER_KNOTS] = drivers ? drivers.knots.length : 0;
+  s[Scalar.DRIVER_UNIFORM_DT] = drivers ? drivers.uniformDt : 0;
+  s[Scalar.DRIVER_PERIODIC] = drivers?.periodic ? 1 : 0;
   return s;
 }
 
@@ -96,15 +104,11 @@ export class Solver {
     if (this.closed) throw new CubieError('INVALID_OPTION', 'this Solver was closed');
     const started = process.hrtime.bigint();
     const merged = mergeOptions(this.settings, normalizeOptions(options as Record<string, unknown>, 'solve options'));
-    if (this.system.drivers.length > 0) {
-      throw new CubieError('INVALID_SYSTEM', `system '${this.system.name}' has drivers (${this.system.drivers.join(', ')}); sampled drivers are not supported by this version of the engine yet`, {
-        where: 'drivers',
-      });
-    }
     const plan = compilePlan(this.system, merged);
     const run = runPlan(plan, merged);
     const gridType = oneOf(merged, 'gridType', ['combinatorial', 'verbatim'] as const, defaultGrid);
     const grid = buildGrid(this.system, y0, parameters, gridType, plan.precision);
+    const drivers = fitDrivers(this.system, merged.drivers, plan.precision);
     const { kernel, info } = await this.kernel(merged, plan);
     const compileMs = info.compileMs;
 
@@ -122,13 +126,15 @@ export class Solver {
     buffers[Slot.COUNTERS] = counters;
     buffers[Slot.ATOL] = toleranceArray(this.system, merged, 'atol', plan.precision);
     buffers[Slot.RTOL] = toleranceArray(this.system, merged, 'rtol', plan.precision);
+    buffers[Slot.DRIVER_KNOTS] = drivers?.knots ?? null;
+    buffers[Slot.DRIVER_COEFFS] = drivers?.coeffs ?? null;
     [...grid.y0, ...grid.parameters].forEach((column, i) => {
       buffers[FIXED_BUFFER_SLOTS + i] = column;
     });
 
     const runStarted = process.hrtime.bigint();
     const onProgress = merged.onProgress;
-    await kernel.run(scalarsFor(nRuns, run), buffers, {
+    await kernel.run(scalarsFor(nRuns, run, drivers), buffers, {
       threads: merged.threads,
       chunkRuns: merged.chunkRuns,
       signal: merged.signal,

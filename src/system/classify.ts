@@ -17,6 +17,8 @@ import type { EquationLocation } from './messages';
 import { lineDetails, where } from './messages';
 import { TIME, invalidNameReason, reservedReason } from './names';
 import { nearestName } from './suggest';
+import { ROLE_WORDS } from './roles';
+import type { DeclaredRole } from './roles';
 import type { NormalizedDefinition } from './types';
 
 export interface EquationLine {
@@ -27,8 +29,6 @@ export interface EquationLine {
   readonly symbols: readonly string[];
 }
 
-export type DeclaredRole = 'parameter' | 'constant' | 'driver';
-
 export interface Classification {
   readonly states: readonly string[];
   /** The line giving each state's derivative. */
@@ -36,8 +36,6 @@ export interface Classification {
   /** Auxiliary name -> its line, in line order. */
   readonly auxiliaries: ReadonlyMap<string, EquationLine>;
 }
-
-const ROLE_WORDS: Readonly<Record<DeclaredRole, string>> = { parameter: 'a parameter', constant: 'a constant', driver: 'a driver' };
 
 export function declaredRoles(def: NormalizedDefinition): Map<string, DeclaredRole> {
   const roles = new Map<string, DeclaredRole>();
@@ -61,14 +59,15 @@ export function classify(lines: readonly EquationLine[], def: NormalizedDefiniti
   for (const line of lines) {
     const { target, location } = line;
     const details = { ...lineDetails(location), symbol: target };
-    if (declaredStates?.has(target)) {
-      throw new CubieError('DUPLICATE_NAME', `'${target}' is a state and cannot also be assigned (${where(location)}); write its derivative as 'd${target} = ...'`, details);
-    }
     const role = roles.get(target);
     if (role !== undefined) {
       throw new CubieError('DUPLICATE_NAME', `'${target}' is declared as ${ROLE_WORDS[role]} and cannot also be assigned (${where(location)})`, details);
     }
+    // Before the check below: with states 'd' and 'dd', 'dd = ...' is the derivative of 'd'.
     const state = derivativeTarget(line, declaredStates, roles, usedAsValue, assigned);
+    if (state === undefined && declaredStates?.has(target)) {
+      throw new CubieError('DUPLICATE_NAME', `'${target}' is a state and cannot also be assigned (${where(location)}); write its derivative as 'd${target} = ...'`, details);
+    }
     if (state !== undefined) {
       const earlier = derivatives.get(state);
       if (earlier !== undefined) {

@@ -7,7 +7,7 @@
 import { generateSystemSource } from '../codegen/system-source';
 import { symbolsOf } from './ast';
 import { checkExpression } from './check';
-import type { DeclaredRole, EquationLine } from './classify';
+import type { EquationLine } from './classify';
 import { classify, declaredRoles } from './classify';
 import { normalizeDefinition } from './definition';
 import { systemHash } from './hash';
@@ -17,11 +17,8 @@ import { checkDeclaredName } from './names';
 import { orderAuxiliaries } from './order';
 import { parseLines } from './parse';
 import { resolveSymbols } from './resolve';
+import { ROLE_WORDS } from './roles';
 import type { CubieSystem, NormalizedDefinition, SourceOptions, SystemDefinition } from './types';
-
-const ROLE_WORDS: Readonly<Record<DeclaredRole | 'state' | 'auxiliary', string>> = {
-  parameter: 'a parameter', constant: 'a constant', driver: 'a driver', state: 'a state', auxiliary: 'an auxiliary',
-};
 
 export function createSystem(definition: SystemDefinition): CubieSystem {
   const def = normalizeDefinition(definition);

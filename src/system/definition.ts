@@ -5,6 +5,7 @@
 import { CubieError } from '../errors';
 import type { NormalizedDefinition } from './types';
 import { checkDeclaredName } from './names';
+import { ROLE_WORDS } from './roles';
 import { showText } from './messages';
 import { didYouMean } from './suggest';
 import { splitLines } from './parse';
@@ -12,9 +13,9 @@ import { splitLines } from './parse';
 const KEYS = ['name', 'equations', 'states', 'parameters', 'constants', 'observables', 'drivers', 'strict'] as const;
 type Key = (typeof KEYS)[number];
 
-/** The roles a declared name can have, as words for messages. */
-const ROLE_WORDS = { states: 'a state', parameters: 'a parameter', constants: 'a constant', drivers: 'a driver' } as const;
-type DeclarationList = keyof typeof ROLE_WORDS;
+/** Each declaration list and the role it gives its names. */
+const LIST_ROLES = { states: 'state', parameters: 'parameter', constants: 'constant', drivers: 'driver' } as const;
+type DeclarationList = keyof typeof LIST_ROLES;
 
 /** snake_case -> camelCase ("initial_values" -> "initialValues"). */
 export function camelCase(key: string): string {
@@ -167,7 +168,7 @@ function checkRolesDistinct(lists: Record<DeclarationList, readonly string[]>): 
     for (const name of lists[list]) {
       const earlier = roleOf.get(name);
       if (earlier !== undefined) {
-        throw new CubieError('DUPLICATE_NAME', `'${name}' is declared both as ${ROLE_WORDS[earlier]} (in ${earlier}) and as ${ROLE_WORDS[list]} (in ${list}); a name has one role`, { where: list, symbol: name });
+        throw new CubieError('DUPLICATE_NAME', `'${name}' is declared both as ${ROLE_WORDS[LIST_ROLES[earlier]]} (in ${earlier}) and as ${ROLE_WORDS[LIST_ROLES[list]]} (in ${list}); a name has one role`, { where: list, symbol: name });
       }
       roleOf.set(name, list);
     }

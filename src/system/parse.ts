@@ -72,7 +72,9 @@ function parseLine(location: EquationLocation): ParsedLine {
     fail(`${capitalized(where(location))} defines a function; each line assigns a name: 'dx = ...' for a derivative or 'name = ...' for an auxiliary`);
   }
   if (isBlockNode(node)) {
-    fail(`${capitalized(where(location))} has more than one statement; write one assignment per line`);
+    // 'dx = -x;' (a C habit) is one statement; 'dx = 1; dy = 2' is two.
+    if (node.blocks.length !== 1) fail(`${capitalized(where(location))} has more than one statement; write one assignment per line`);
+    node = node.blocks[0].node;
   }
   if (!isAssignmentNode(node)) {
     return fail(`${capitalized(where(location))} is not an assignment; write 'dx = ...' for a derivative or 'name = ...' for an auxiliary`);

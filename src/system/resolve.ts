@@ -10,6 +10,7 @@ import type { Classification, EquationLine } from './classify';
 import { declaredRoles } from './classify';
 import { lineDetails, showText, where } from './messages';
 import { TIME, mathConstant } from './names';
+import { ROLE_WORDS } from './roles';
 import { didYouMean } from './suggest';
 import type { NormalizedDefinition } from './types';
 
@@ -69,7 +70,7 @@ function checkObservables(def: NormalizedDefinition, classes: Classification): v
     const details = { where: `observables[${i}]`, symbol: name };
     const role = roles.get(name);
     if (role !== undefined) {
-      throw new CubieError('INVALID_SYSTEM', `Observable '${name}' is a ${role}; observables must be auxiliaries (or states)`, details);
+      throw new CubieError('INVALID_SYSTEM', `Observable '${name}' is ${ROLE_WORDS[role]}; observables must be auxiliaries (or states)`, details);
     }
     const candidates = [...classes.auxiliaries.keys(), ...classes.states];
     throw new CubieError(

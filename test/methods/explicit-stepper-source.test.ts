@@ -87,10 +87,10 @@ describe('generateExplicitStepper', () => {
     expect(reused).toHaveLength(3);
   });
 
-  it('guards #pragma unroll for NVRTC, so host compilers see no unknown pragma', () => {
+  it('unrolls through CUBIE_UNROLL (platform.h), so host compilers see no unknown pragma', () => {
     const source = generateExplicitStepper(dopri5, { precision: 'float64', nStates: 2 });
     expect(source).not.toMatch(/^#pragma unroll/m);
-    expect(source).toContain('#define CUBIE_UNROLL _Pragma("unroll")');
+    expect(source).toContain('CUBIE_UNROLL for');
   });
 
   it('rejects a state count or a namespace it cannot emit', () => {

@@ -125,6 +125,11 @@ describe('NOT_A_STATE', () => {
     );
   });
 
+  it("reads 'dd = ...' as the derivative of a state 'd', also when 'dd' is a state", () => {
+    const s = createSystem({ equations: 'dd = -dd\nddd = d', states: ['d', 'dd'] });
+    expect(s.generateSource({ precision: 'float64' })).toContain('dy[0] = -y[1];\n  dy[1] = y[0];');
+  });
+
   it('lets dX be an auxiliary when it is read elsewhere', () => {
     const s = createSystem({ equations: 'dt = 0.01\ndist = sqrt(x^2)\ndx = -x*dt*dist' });
     expect(s.states).toEqual(['x']);
@@ -270,6 +275,11 @@ describe('PARSE_ERROR', () => {
   ])('%j', (line, fragment) => {
     const e = expectCubieError(() => createSystem({ equations: `# header\n${line}`, strict: false }), 'PARSE_ERROR', fragment);
     expect(e.details.line).toBe(2);
+  });
+
+  it("accepts one trailing semicolon ('dx = -x;'), a C habit", () => {
+    expect(createSystem({ equations: 'dx = -x;\ndy = x;' }).states).toEqual(['x', 'y']);
+    expectCubieError(() => createSystem({ equations: 'dx = -x; dy = x' }), 'PARSE_ERROR', 'more than one statement');
   });
 
   it('bounds line length, bracket nesting and expression depth before they can exhaust the parser', () => {

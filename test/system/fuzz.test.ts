@@ -10,7 +10,8 @@ import * as fs from 'fs';
 import { CubieError } from '../../src/errors';
 import { createSystem } from '../../src/system';
 import type { CubieSystem, Precision } from '../../src/system';
-import { compileCuda, nvrtcAvailable } from '../../src/native/nvrtc';
+import { compileCuda } from '../../src/native/nvrtc';
+import { itNvrtc } from '../support/nvrtc';
 import type { FuzzCase, FuzzKind } from './support/fuzz-inputs';
 import { fuzzCases } from './support/fuzz-inputs';
 import { PLATFORM_HEADER, checkSyntax, tempDir } from './support/gxx';
@@ -19,8 +20,6 @@ import { leaks } from './support/leaks';
 import { probeKernels } from './support/nvrtc-probe';
 import { oracle } from './support/oracle';
 import { Random } from './support/random';
-
-const itNvrtc = nvrtcAvailable() ? it : process.env.CUBIE_REQUIRE_NVRTC === '1' ? it : it.skip;
 
 const SEED = 20251123;
 const COUNTS: Record<FuzzKind, number> = { grammar: 1500, mutated: 1500, noise: 500, extreme: 100 };

@@ -5,13 +5,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileCuda, nvrtcAvailable } from '../../src/native/nvrtc';
+import { compileCuda } from '../../src/native/nvrtc';
+import { itNvrtc } from '../support/nvrtc';
 import { createSystem } from '../../src/system';
 import type { SystemDefinition } from '../../src/system';
 import { PLATFORM_HEADER, REPO_ROOT } from './support/gxx';
 import { probeKernels } from './support/nvrtc-probe';
-
-const itNvrtc = nvrtcAvailable() ? it : process.env.CUBIE_REQUIRE_NVRTC === '1' ? it : it.skip;
 
 const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/system/reference.json'), 'utf8')) as {
   systems: { name: string; definition: SystemDefinition }[];

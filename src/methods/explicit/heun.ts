@@ -1,8 +1,8 @@
 import { defineTableau } from '../tableau';
 
-// Heun's method (explicit trapezoid); Butcher, Numerical Methods for ODEs (2016), 232.
-// Fixed-step only: its Euler embedding would make a 2(1) pair whose error
-// estimate is the whole first-order error; rk23 is the low-order adaptive choice.
+// Heun's method (the explicit trapezoidal rule); Butcher, Numerical Methods for ODEs (2016), 232.
+// Fixed-step only: Euler could be embedded (a 2(1) pair), but that estimate is only first
+// order; rk23 is the cheap adaptive method.
 export const heun = defineTableau({
   name: 'heun',
   aliases: ['explicit-trapezoid'],
