@@ -8,12 +8,18 @@ import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
 import { fitDrivers, FittedDrivers } from './drivers';
 import { buildGrid, Inputs } from './grid';
 import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from './kernel-args';
-import { mergeOptions, normalizeOptions, oneOf, SolveOptions } from './options';
+import { GridType, mergeOptions, normalizeOptions, oneOf, SolveOptions } from './options';
 import { compilePlan, CompilePlan, runPlan, RunPlan } from './plan';
 import { KernelInfo, SolveResult } from './result';
 import { generateStepperSource } from './stepper-source';
 import { generateSummaryNamespace, summaryLegend } from './summary-outputs';
 import { toleranceArray } from './tolerances';
+
+interface PreparedBatch {
+  nRuns: number;
+  kernel: KernelInfo;
+  run(first: number, end: number): Promise<SolveResult>;
+}
 
 function isCubieSystem(system: unknown): system is CubieSystem {
   return typeof system === 'object' && system !== null && typeof (system as CubieSystem).generateSource === 'function';
@@ -100,7 +106,36 @@ export class Solver {
   }
 
   /** Shared by solve (verbatim grid by default) and solveIvp (combinatorial by default). */
-  async solveWith(y0: Inputs, parameters: Inputs | undefined, options: SolveOptions | undefined, defaultGrid: 'verbatim' | 'combinatorial'): Promise<SolveResult> {
+  async solveWith(y0: Inputs, parameters: Inputs | undefined, options: SolveOptions | undefined, defaultGrid: GridType): Promise<SolveResult> {
+    const batch = await this.prepare(y0, parameters, options, defaultGrid);
+    return batch.run(0, batch.nRuns);
+  }
+
+  /**
+   * Solves the batch a chunk of runs at a time, handing each chunk's result to
+   * `onChunk` (awaited before the next chunk starts), so that memory stays
+   * bounded by the chunk whatever the batch size. A chunk's runs are
+   * `firstRun .. firstRun + chunk.nRuns - 1` of the whole grid.
+   */
+  async solveChunks(
+    y0: Inputs,
+    parameters: Inputs | undefined,
+    options: SolveOptions | undefined,
+    chunk: { runsPerChunk: number; gridType?: GridType; onChunk: (result: SolveResult, firstRun: number, totalRuns: number) => void | Promise<void> },
+  ): Promise<{ nRuns: number; kernel: KernelInfo }> {
+    if (!Number.isInteger(chunk.runsPerChunk) || chunk.runsPerChunk < 1) {
+      throw new CubieError('INVALID_OPTION', `runsPerChunk must be a positive integer (got ${chunk.runsPerChunk})`, { where: 'runsPerChunk' });
+    }
+    const batch = await this.prepare(y0, parameters, options, chunk.gridType ?? 'verbatim');
+    for (let first = 0; first < batch.nRuns; first += chunk.runsPerChunk) {
+      const result = await batch.run(first, Math.min(batch.nRuns, first + chunk.runsPerChunk));
+      await chunk.onChunk(result, first, batch.nRuns);
+    }
+    return { nRuns: batch.nRuns, kernel: batch.kernel };
+  }
+
+  /** Everything about a batch but the runs themselves: plan, grid, drivers and kernel. */
+  private async prepare(y0: Inputs, parameters: Inputs | undefined, options: SolveOptions | undefined, defaultGrid: GridType): Promise<PreparedBatch> {
     if (this.closed) throw new CubieError('INVALID_OPTION', 'this Solver was closed');
     const started = process.hrtime.bigint();
     const merged = mergeOptions(this.settings, normalizeOptions(options as Record<string, unknown>, 'solve options'));
@@ -109,58 +144,61 @@ export class Solver {
     const gridType = oneOf(merged, 'gridType', ['combinatorial', 'verbatim'] as const, defaultGrid);
     const grid = buildGrid(this.system, y0, parameters, gridType, plan.precision);
     const drivers = fitDrivers(this.system, merged.drivers, plan.precision);
+    const atol = toleranceArray(this.system, merged, 'atol', plan.precision);
+    const rtol = toleranceArray(this.system, merged, 'rtol', plan.precision);
     const { kernel, info } = await this.kernel(merged, plan);
-    const compileMs = info.compileMs;
-
-    const nRuns = grid.nRuns;
-    const nSaved = plan.savedVariables.length;
     const legend = summaryLegend(plan);
-    const timeDomain = realArray(plan, run.nSaves * nSaved * nRuns);
-    const summaries = realArray(plan, run.nWindows * legend.length * nRuns);
-    const status = new Int32Array(nRuns);
-    const counters = plan.iterationCounters ? new Int32Array(COUNTER_NAMES.length * nRuns) : null;
-    const buffers: KernelBuffer[] = new Array(FIXED_BUFFER_SLOTS + grid.y0.length + grid.parameters.length).fill(null);
-    buffers[Slot.STATE_OUT] = timeDomain;
-    buffers[Slot.SUMMARY_OUT] = summaries;
-    buffers[Slot.STATUS] = status;
-    buffers[Slot.COUNTERS] = counters;
-    buffers[Slot.ATOL] = toleranceArray(this.system, merged, 'atol', plan.precision);
-    buffers[Slot.RTOL] = toleranceArray(this.system, merged, 'rtol', plan.precision);
-    buffers[Slot.DRIVER_KNOTS] = drivers?.knots ?? null;
-    buffers[Slot.DRIVER_COEFFS] = drivers?.coeffs ?? null;
-    [...grid.y0, ...grid.parameters].forEach((column, i) => {
-      buffers[FIXED_BUFFER_SLOTS + i] = column;
-    });
-
-    const runStarted = process.hrtime.bigint();
     const onProgress = merged.onProgress;
-    await kernel.run(scalarsFor(nRuns, run, drivers), buffers, {
-      threads: merged.threads,
-      chunkRuns: merged.chunkRuns,
-      signal: merged.signal,
-      onProgress: onProgress ? (done, total) => onProgress({ done, total }) : undefined,
-    });
-    const finished = process.hrtime.bigint();
-    const iterationCounters = counters
-      ? Object.fromEntries(COUNTER_NAMES.map((name, c) => [name, counters.subarray(c * nRuns, (c + 1) * nRuns)]))
-      : undefined;
-    return new SolveResult({
-      timeDomain,
-      variables: plan.savedVariables,
-      time: run.times,
-      summaries,
-      summaryLegend: legend,
-      status,
-      nRuns,
-      kernel: info,
-      timings: {
-        totalMs: Number(finished - started) / 1e6,
-        compileMs,
-        runMs: Number(finished - runStarted) / 1e6,
-        transferMs: 0,
-      },
-      iterationCounters,
-    });
+
+    const runRange = async (first: number, end: number): Promise<SolveResult> => {
+      const runStarted = process.hrtime.bigint();
+      const nRuns = end - first;
+      const timeDomain = realArray(plan, run.nSaves * plan.savedVariables.length * nRuns);
+      const summaries = realArray(plan, run.nWindows * legend.length * nRuns);
+      const status = new Int32Array(nRuns);
+      const counters = plan.iterationCounters ? new Int32Array(COUNTER_NAMES.length * nRuns) : null;
+      const buffers: KernelBuffer[] = new Array(FIXED_BUFFER_SLOTS + grid.y0.length + grid.parameters.length).fill(null);
+      buffers[Slot.STATE_OUT] = timeDomain;
+      buffers[Slot.SUMMARY_OUT] = summaries;
+      buffers[Slot.STATUS] = status;
+      buffers[Slot.COUNTERS] = counters;
+      buffers[Slot.ATOL] = atol;
+      buffers[Slot.RTOL] = rtol;
+      buffers[Slot.DRIVER_KNOTS] = drivers?.knots ?? null;
+      buffers[Slot.DRIVER_COEFFS] = drivers?.coeffs ?? null;
+      // Columns are views: a whole-batch run passes the caller's arrays as they are.
+      [...grid.y0, ...grid.parameters].forEach((column, i) => {
+        buffers[FIXED_BUFFER_SLOTS + i] = first === 0 && end === column.length ? column : column.subarray(first, end);
+      });
+      await kernel.run(scalarsFor(nRuns, run, drivers), buffers, {
+        threads: merged.threads,
+        chunkRuns: merged.chunkRuns,
+        signal: merged.signal,
+        onProgress: onProgress ? (done) => onProgress({ done: first + done, total: grid.nRuns }) : undefined,
+      });
+      const finished = process.hrtime.bigint();
+      const iterationCounters = counters
+        ? Object.fromEntries(COUNTER_NAMES.map((name, c) => [name, counters.subarray(c * nRuns, (c + 1) * nRuns)]))
+        : undefined;
+      return new SolveResult({
+        timeDomain,
+        variables: plan.savedVariables,
+        time: run.times,
+        summaries,
+        summaryLegend: legend,
+        status,
+        nRuns,
+        kernel: info,
+        timings: {
+          totalMs: Number(finished - (first === 0 ? started : runStarted)) / 1e6,
+          compileMs: first === 0 ? info.compileMs : 0,
+          runMs: Number(finished - runStarted) / 1e6,
+          transferMs: 0,
+        },
+        iterationCounters,
+      });
+    };
+    return { nRuns: grid.nRuns, kernel: info, run: runRange };
   }
 
   close(): void {

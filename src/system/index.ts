@@ -1,3 +1,16 @@
+/**
+ * ODE systems from text: parsing (mathjs) behind an allow-list, validation,
+ * symbolic derivatives, a canonical hash, and (in ../codegen/system-source)
+ * C++ generation.
+ *
+ * Decisions a user can see, and where they live:
+ *   - which line is a derivative, which names are states: classify.ts
+ *   - observables name auxiliaries or states: resolve.ts
+ *   - names and reserved words (t, pi, e, C++ keywords, function names): names.ts
+ *   - an unnamed system is called `system_<first 8 hex digits of its hash>`: create.ts
+ *   - what the hash covers (math and interface; not the name or defaults): hash.ts
+ *   - the allowed functions and their derivatives: functions.ts
+ */
 export { createSystem } from './create';
 export { systemFromObject } from './load';
 export type { LoadOptions } from './load';
