@@ -1,0 +1,260 @@
+'use strict';
+// The kernel cache's bench (two tables, measured in one run). See docs/caching.md.
+//
+// Table 1 reproduces the caching design's "Performance Comparison" with real
+// processes, for both modes: every scenario runs in a fresh Node process on
+// one cache folder per mode, and counts host compiles and the time spent
+// getting kernels (Solver.compile(), which is codegen + key + cache + compile).
+// Table 2 gives latencies: a cold compile, a disk hit in a fresh process, a
+// memory hit, and the key hashing, with the targets:
+//   disk hit >= 50x faster than a cold compile of the same kernel;
+//   memory hit + hashing < 50 microseconds.
+//
+// Environment:
+//   CUBIE_BENCH_CACHE_SWEEP  compile-time configurations in the sweep (default 4, at most 8)
+//   CUBIE_BENCH_CACHE_REPS   fresh processes per latency row (default 5)
+//
+//   node bench/cache.js          prints both tables
+//   require('./cache').run()     resolves to { text } (bench/run.js prints it)
+
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const DIST = path.join(__dirname, '..', 'dist');
+const DISK_TARGET = 50;
+const MEMORY_TARGET_US = 50;
+
+const SYSTEM = {
+  name: 'lorenz_cache_bench',
+  equations: ['dx = sigma*(y - x)', 'dy = x*(rho - z) - y', 'dz = x*y - beta*z'],
+  states: { x: 1, y: 1, z: 1 },
+  parameters: { sigma: 10, rho: 28, beta: 8 / 3 },
+};
+const SWEEP_METHODS = ['tsit5', 'dormand-prince-54', 'bogacki-shampine-32', 'cash-karp-54', 'fehlberg-45', 'vern7', 'dop853', 'heun'];
+const BASE = { method: 'tsit5', precision: 'float32' };
+
+function intEnv(name, fallback, min, max) {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in [${min}, ${max}] (got '${raw}')`);
+  return value;
+}
+
+// ---------------------------------------------------------------- child side
+
+/** In a fresh process: get the kernel for each configuration through one Solver (Solver.update between them). */
+async function child(spec) {
+  const started = process.hrtime.bigint();
+  const { Solver } = require(path.join(DIST, 'index.js'));
+  const loaded = process.hrtime.bigint();
+  const [first, ...rest] = spec.configs;
+  const solver = new Solver(SYSTEM, { cacheDir: spec.cacheDir, cachingMode: spec.mode, ...first });
+  const results = [];
+  for (const config of [first, ...rest]) {
+    if (config !== first) solver.update(config);
+    const t = process.hrtime.bigint();
+    const info = await solver.compile();
+    results.push({ cache: info.cache, compileMs: info.compileMs, ms: Number(process.hrtime.bigint() - t) / 1e6 });
+  }
+  return { requireMs: Number(loaded - started) / 1e6, results };
+}
+
+function runChild(spec) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [__filename, '--child', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d) => (out += d));
+    proc.stderr.on('data', (d) => (err += d));
+    proc.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`bench child failed (${code}):\n${err}`));
+      const lines = out.trim().split('\n');
+      resolve(JSON.parse(lines[lines.length - 1]));
+    });
+  });
+}
+
+// --------------------------------------------------------------- parent side
+
+function fmtMs(ms) {
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 1) return `${ms.toFixed(1)} ms`;
+  return `${(ms * 1000).toFixed(1)} us`;
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  const line = (r) => `| ${r.map((cell, c) => String(cell).padEnd(widths[c])).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function tmpDir(label) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cubie-bench-${label}-`));
+}
+
+async function strategies(sweep) {
+  const configs = SWEEP_METHODS.slice(0, sweep).map((method) => ({ ...BASE, method }));
+  const scenarios = [
+    ['First run', [BASE]],
+    ['Same settings, new process', [BASE]],
+    ['Change precision (float32 -> float64)', [{ ...BASE, precision: 'float64' }]],
+    ['Revert precision (float64 -> float32)', [BASE]],
+    [`Sweep over ${sweep} configurations, twice (one process)`, [...configs, ...configs]],
+    [`The same sweep again, new process`, [...configs, ...configs]],
+  ];
+  const cells = {};
+  for (const mode of ['hash', 'flush']) {
+    const cacheDir = tmpDir(mode);
+    cells[mode] = [];
+    for (const [, configs] of scenarios) {
+      const { results } = await runChild({ cacheDir, mode, configs });
+      const compiles = results.filter((r) => r.cache === 'compiled').length;
+      const ms = results.reduce((sum, r) => sum + r.ms, 0);
+      const where = [...new Set(results.map((r) => r.cache))].join('+');
+      cells[mode].push(`${compiles} compile${compiles === 1 ? '' : 's'}, ${fmtMs(ms)} (${where})`);
+    }
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+  const rows = [['Scenario (each a fresh process)', "Hash-based ('hash')", "Flush-on-change ('flush')"]];
+  scenarios.forEach(([label], i) => rows.push([label, cells.hash[i], cells.flush[i]]));
+  return table(rows);
+}
+
+function timeLoop(fn, minMs = 200) {
+  // Calls fn in growing batches until a batch takes minMs; returns microseconds per call.
+  for (let n = 64; ; n *= 2) {
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn(i);
+    const us = Number(process.hrtime.bigint() - t) / 1e3;
+    if (us >= minMs * 1000 || n >= 1 << 24) return us / n;
+  }
+}
+
+async function latencies(reps) {
+  // Cold compiles and disk hits: fresh processes, same kernel.
+  const cold = [];
+  const disk = [];
+  let coldTotal = [];
+  for (let i = 0; i < reps; i++) {
+    const cacheDir = tmpDir('cold');
+    const c = await runChild({ cacheDir, mode: 'hash', configs: [BASE] });
+    if (c.results[0].cache !== 'compiled') throw new Error(`expected a cold compile, got ${c.results[0].cache}`);
+    cold.push(c.results[0].compileMs);
+    coldTotal.push(c.results[0].ms);
+    const d = await runChild({ cacheDir, mode: 'hash', configs: [BASE] });
+    if (d.results[0].cache !== 'disk') throw new Error(`expected a disk hit, got ${d.results[0].cache}`);
+    disk.push(d.results[0].ms);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+
+  // In this process: the memory layer and the key, on the same kernel.
+  const { Solver } = require(path.join(DIST, 'index.js'));
+  const { kernelSource } = require(path.join(DIST, 'solver', 'solver.js'));
+  const { compilePlan } = require(path.join(DIST, 'solver', 'plan.js'));
+  const { cpuKernelFor } = require(path.join(DIST, 'backends', 'cpu', 'cpu-backend.js'));
+  const { hostKeyContext } = require(path.join(DIST, 'backends', 'cpu', 'build.js'));
+  const { KeyContext, sha256Hex } = require(path.join(DIST, 'cache', 'key.js'));
+  const cacheDir = tmpDir('memory');
+  const solver = new Solver(SYSTEM, { cacheDir, ...BASE });
+  await solver.compile();
+  const source = kernelSource(solver.system, compilePlan(solver.system, BASE));
+  const digest = sha256Hex(source);
+  const context = await hostKeyContext();
+  const options = { cacheDir, ...BASE };
+
+  const hashUs = timeLoop(() => sha256Hex(source));
+  const keyUs = timeLoop(() => context.keyFor(source, digest));
+  // The memory hit as a solve pays it: cache settings, key (memoized), memory layer.
+  let pending = 0;
+  const memoryUs = await (async () => {
+    for (let n = 256; ; n *= 2) {
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) {
+        const got = await cpuKernelFor(source, digest, SYSTEM.name, options);
+        if (got.info.cache !== 'memory') pending++;
+      }
+      const us = Number(process.hrtime.bigint() - t) / 1e3;
+      if (us >= 200_000 || n >= 1 << 20) return us / n;
+    }
+  })();
+  if (pending) throw new Error('memory-hit loop was not all memory hits');
+  const solverUs = await (async () => {
+    const n = 200;
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await solver.compile();
+    return Number(process.hrtime.bigint() - t) / 1e3 / n;
+  })();
+  const contextT = process.hrtime.bigint();
+  // eslint-disable-next-line no-new
+  new KeyContext({ kind: 'so', headers: { a: source }, options: ['-O3'], target: { compiler: 'x' } });
+  const contextUs = Number(process.hrtime.bigint() - contextT) / 1e3;
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+
+  const coldMs = median(cold);
+  const diskMs = median(disk);
+  const ratio = median(coldTotal) / diskMs;
+  const memPlusHash = memoryUs + hashUs;
+  const rows = [
+    ['Latency (same kernel: Lorenz, tsit5, float32)', 'median', 'note'],
+    ['Cold compile (host compiler), fresh process', fmtMs(coldMs), `${reps} processes; Solver.compile() took ${fmtMs(median(coldTotal))} in all`],
+    ['Disk hit, fresh process (Solver.compile())', fmtMs(diskMs), `${reps} processes; read + verify + load from memory`],
+    ['Memory hit (cache settings + memoized key + memory layer)', fmtMs(memoryUs / 1000), 'per call, in process'],
+    [`Key hashing: SHA-256 of the ${(source.length / 1024).toFixed(1)} KiB source`, fmtMs(hashUs / 1000), 'per call; the solver hashes each solve'],
+    ['Key from a known source digest (memoized)', fmtMs(keyUs / 1000), 'per call'],
+    ['Key context (headers, flags, compiler), once per process', fmtMs(contextUs / 1000), 'then memoized'],
+    ['Solver.compile() on a loaded kernel (codegen + hash + memory hit)', fmtMs(solverUs / 1000), 'for reference: codegen is not cached'],
+  ];
+  const verdicts = [
+    `${ratio >= DISK_TARGET ? 'PASS' : 'MISS'}  disk hit ${ratio.toFixed(0)}x faster than a cold compile (target >= ${DISK_TARGET}x)`,
+    `${memPlusHash < MEMORY_TARGET_US ? 'PASS' : 'MISS'}  memory hit + hashing ${memPlusHash.toFixed(1)} us (target < ${MEMORY_TARGET_US} us)`,
+  ];
+  return `${table(rows)}\n\n${verdicts.join('\n')}`;
+}
+
+async function run() {
+  if (!fs.existsSync(path.join(DIST, 'cache', 'index.js'))) throw new Error('dist/ is not built (tsc -p tsconfig.build.json)');
+  const sweep = intEnv('CUBIE_BENCH_CACHE_SWEEP', 4, 1, SWEEP_METHODS.length);
+  const reps = intEnv('CUBIE_BENCH_CACHE_REPS', 5, 1, 50);
+  const first = await strategies(sweep);
+  const second = await latencies(reps);
+  const text = [
+    'Caching strategies, real processes (compiles, time getting kernels, where they came from):',
+    '',
+    first,
+    '',
+    'Latencies:',
+    '',
+    second,
+  ].join('\n');
+  return { text };
+}
+
+module.exports = { name: 'cache', title: 'Kernel cache: strategies and latencies', run };
+
+if (require.main === module) {
+  if (process.argv[2] === '--child') {
+    child(JSON.parse(process.argv[3])).then(
+      (r) => process.stdout.write(JSON.stringify(r) + '\n'),
+      (e) => {
+        process.stderr.write(String((e && e.stack) || e) + '\n');
+        process.exit(1);
+      },
+    );
+  } else {
+    run().then(
+      ({ text }) => console.log(text),
+      (e) => {
+        console.error(e);
+        process.exitCode = 1;
+      },
+    );
+  }
+}
