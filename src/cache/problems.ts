@@ -23,7 +23,8 @@ export function warnUnusable(root: string, e: CubieError): void {
     `the kernel cache at ${root} cannot be used (${e.message}); compiling in memory instead. ` +
       `Point cacheDir or CUBIE_CACHE_DIR at a writable folder of your own, or pass cache: false to silence this.`,
     reason === 'untrusted' ? 'CUBIE_CACHE_UNTRUSTED' : 'CUBIE_CACHE_UNWRITABLE',
-    `cache-unusable:${reason}:${root}:${String(e.details.where ?? '')}`,
+    // An untrusted folder is one system's problem; an unwritable root is everyone's.
+    reason === 'untrusted' ? `cache-untrusted-folder:${String(e.details.where ?? root)}` : `cache-unusable:${reason}:${root}`,
   );
 }
 

@@ -1,13 +1,15 @@
 import { execFile } from 'child_process';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import { promises as fsp } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { KeyContext } from '../../cache/key';
+import { KeyContext, sha256Hex } from '../../cache/key';
+import { untrustedReason } from '../../cache/trust';
 import { CubieError } from '../../errors';
 import { kernelIncludeDir } from '../../codegen/kernel-source';
-import { hostCompilerStatus } from './host-compiler';
+import { hostCompilerStatus, resolveOnPath } from './host-compiler';
 
 const execFileAsync = promisify(execFile);
 
@@ -39,12 +41,73 @@ async function availableCompiler(): Promise<{ path: string; version: string }> {
   return { path: compiler.path!, version: compiler.version ?? '' };
 }
 
+/**
+ * `c++ --version` costs a process spawn (about 7 ms), a third of a disk hit
+ * in a fresh process. Its answer only changes when the compiler binary does,
+ * so it is memoized on disk, in the cache root, under a name derived from
+ * the binary's identity (path, resolved path, size, mtime): an upgrade or a
+ * switch of alternatives is a new name, hence a fresh probe.
+ */
+function compilerMemoFile(root: string): { file: string; resolved: string } | undefined {
+  const command = process.env.CXX && process.env.CXX.trim() ? process.env.CXX.trim() : 'c++';
+  const resolved = resolveOnPath(command);
+  if (resolved === undefined) return undefined;
+  try {
+    const real = fs.realpathSync(resolved);
+    const stat = fs.statSync(real);
+    const identity = sha256Hex(`${resolved}\0${real}\0${stat.size}\0${stat.mtimeMs}`).slice(0, 32);
+    return { file: path.join(root, `.compiler-${identity}`), resolved };
+  } catch {
+    return undefined;
+  }
+}
+
+function readCompilerMemo(file: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    const stat = fs.fstatSync(fd);
+    // It feeds the key: only a memo this user wrote counts.
+    if (!stat.isFile() || stat.size > 4096 || untrustedReason(stat, false) !== undefined) return undefined;
+    const version = fs.readFileSync(fd, 'utf8');
+    return version.length > 0 && !version.includes('\n') ? version : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function writeCompilerMemo(file: string, version: string): void {
+  if (!fs.existsSync(path.dirname(file)) || version.length === 0 || version.includes('\n')) return;
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, version, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(tmp, file);
+  } catch {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+async function compilerIdentity(root: string | undefined): Promise<{ path: string; version: string }> {
+  const memo = root === undefined ? undefined : compilerMemoFile(root);
+  const remembered = memo === undefined ? undefined : readCompilerMemo(memo.file);
+  if (memo !== undefined && remembered !== undefined) return { path: memo.resolved, version: remembered };
+  const compiler = await availableCompiler();
+  if (memo !== undefined && compiler.path === memo.resolved) writeCompilerMemo(memo.file, compiler.version);
+  return compiler;
+}
+
 let context: Promise<KeyContext> | undefined;
 
-/** The key context of host-compiled kernels: compiler identity and version, flags, headers; built once per process. */
-export function hostKeyContext(): Promise<KeyContext> {
+/**
+ * The key context of host-compiled kernels: compiler identity and version,
+ * flags, platform, every kernel header; built once per process. `root` is a
+ * cache root where the compiler's version may be remembered.
+ */
+export function hostKeyContext(root?: string): Promise<KeyContext> {
   if (context === undefined) {
-    context = availableCompiler().then(
+    context = compilerIdentity(root).then(
       (compiler) =>
         new KeyContext({
           kind: 'so',

@@ -19,7 +19,7 @@ export async function cpuKernelFor(
   options: CacheOptions,
 ): Promise<{ kernel: CpuKernel; info: KernelInfo }> {
   const settings = resolveCacheSettings(options);
-  const key = (await hostKeyContext()).keyFor(source, sourceDigest);
+  const key = (await hostKeyContext(settings.enabled ? settings.root : undefined)).keyFor(source, sourceDigest);
   const got = await obtain({
     settings,
     system: systemName,

@@ -56,7 +56,9 @@ export class CpuKernel {
     if (this.closed) throw new CubieError('INTERNAL', 'this CPU kernel was closed');
     const nRuns = scalars[0];
     const threads = Math.max(1, Math.min(options.threads ?? os.availableParallelism(), 1024));
-    const chunkRuns = options.chunkRuns ?? Math.max(1, Math.min(4096, Math.ceil(nRuns / (threads * 16))));
+    // Small work items keep threads busy to the end when runs differ in cost
+    // (a sweep's last runs are often its stiffest); 256 runs amortise the hand-out.
+    const chunkRuns = options.chunkRuns ?? Math.max(1, Math.min(256, Math.ceil(nRuns / (threads * 16))));
     const cancel = new Int32Array(1);
     const signal = options.signal;
     if (signal?.aborted) throw new CubieError('ABORTED', 'the solve was aborted before it started');
