@@ -234,7 +234,7 @@ async function latencies(reps) {
     ['Memory hit', fmtMs(memoryUs / 1000), 'per call: cache settings, memoized key, memory layer'],
     [`Key hashing: SHA-256 of the ${(source.length / 1024).toFixed(1)} KiB source`, fmtMs(hashUs / 1000), 'per call; a solve hashes its source each time'],
     ['Key from a known source digest', fmtMs(keyUs / 1000), 'per call (memoized by digest)'],
-    ['Key context (headers, flags, compiler)', fmtMs(contextUs / 1000), 'once per process, then memoized'],
+    ['Key context: hashing headers, flags, compiler identity', fmtMs(contextUs / 1000), 'once per process, then memoized (reading them: see the cache path)'],
     ['Solver.compile() on a loaded kernel', fmtMs(solverUs / 1000), 'for reference: codegen + hashing + memory hit'],
   ];
   const verdicts = [

@@ -16,3 +16,5 @@ export type { KernelInfo, SolveTimings } from './solver/result';
 export type { Inputs } from './solver/grid';
 export type { SolveOptions, SolveProgress, Precision, StepControllerName, GridType, BackendName, CachingMode } from './solver/options';
 export { StatusBits } from './solver/kernel-args';
+export { cacheStats, clearCache, pruneCache } from './cache/admin';
+export type { CacheStats } from './cache/admin';

@@ -6,6 +6,7 @@
  * a solve faster: when the folder cannot be used, cubie warns once and
  * compiles in memory.
  */
+import { isCubieError } from '../errors';
 import type { ArtifactKind } from './artifact';
 import { FileCacheStore } from './file-store';
 import { enforceLimits } from './limits';
@@ -97,7 +98,7 @@ async function fetchOrBuild<T>(request: ObtainRequest<T>): Promise<Obtained<T>> 
     return { value: await request.load(built.payload), cache: 'disabled', compileMs: built.compileMs };
   }
   const store = request.store ?? fileStoreFor(settings);
-  if (!limitsApplied.has(store.root)) {
+  if ((settings.maxBytes !== undefined || settings.maxAgeMs !== undefined) && !limitsApplied.has(store.root)) {
     limitsApplied.add(store.root);
     await applyLimits(store, settings);
   }
@@ -120,6 +121,7 @@ async function fetchOrBuild<T>(request: ObtainRequest<T>): Promise<Obtained<T>> 
     try {
       return await request.load(payload);
     } catch (e) {
+      if (isCubieError(e, 'NATIVE_ADDON_MISSING')) throw e; // nothing would load: not the entry's fault
       // A verified entry that will not load (say, built against another ABI): rebuild and replace it.
       warnBadEntry(`${store.root}/${system}/${key}.${kind}`, 'unloadable', (e as Error).message);
       recheck = false;
@@ -159,6 +161,10 @@ async function fetchOrBuild<T>(request: ObtainRequest<T>): Promise<Obtained<T>> 
   } finally {
     held?.release();
   }
-  if (stored) await applyLimits(store, settings, { system, key });
+  if (stored) {
+    await applyLimits(store, settings, { system, key });
+    // Temporary files of writers that died in this folder go now and then: here, after a compile, it costs nothing noticeable.
+    if (store instanceof FileCacheStore) await store.housekeep(system).catch(() => undefined);
+  }
   return { value: await request.load(built.payload), cache: 'compiled', compileMs: built.compileMs };
 }

@@ -1,16 +1,19 @@
 import { CubieError } from '../errors';
+import { cache } from './cache';
 import { doctor } from './doctor';
 
 const USAGE = `usage: cubie <command> [options]
 
 commands:
   doctor [--json]     what this machine offers cubie: NVRTC, CUDA driver, GPUs, C++ compiler
+  cache ls|stats|clear [SYSTEM]|prune [--max-bytes N] [--max-age D]   inspect or trim the kernel cache
 `;
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   doctor,
+  cache,
 };
 
 /** The command line's entry; resolves to the process exit code. */

@@ -45,10 +45,15 @@ export function npyKindForPrecision(precision: 'float32' | 'float64'): NpyKind {
   return precision === 'float32' ? 'f4' : 'f8';
 }
 
+/** numpy's dtype string for arrays written by this host: '<f8' on x86 and ARM. */
+export function npyDescr(kind: NpyKind): string {
+  return `${HOST_ORDER}${kind}`;
+}
+
 /** Header bytes (magic to padding) for a C-order array of the host's byte order. */
 export function npyHeaderBytes(kind: NpyKind, shape: readonly number[]): Buffer {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  const dict = `{'descr': '${HOST_ORDER}${kind}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  const dict = `{'descr': '${npyDescr(kind)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const unpadded = MAGIC.length + 2 + 2 + dict.length + 1; // + version, length field, newline
   const total = Math.ceil(unpadded / ALIGN) * ALIGN;
   const headerLength = total - MAGIC.length - 4;
@@ -146,10 +151,12 @@ export function readNpyElements(fd: number, header: NpyHeader, index: number, co
  */
 export class NpyFileWriter {
   readonly header: Buffer;
+  readonly descr: string;
   private fd: number | undefined;
 
   constructor(readonly file: string, readonly kind: NpyKind, readonly shape: readonly number[]) {
     this.header = npyHeaderBytes(kind, shape);
+    this.descr = npyDescr(kind);
     this.fd = fs.openSync(file, 'w');
     fs.writeSync(this.fd, this.header, 0, this.header.length, 0);
     // Sparse until written: the size is right even if a reader looks early.

@@ -1,0 +1,121 @@
+/**
+ * A batch's inputs as a description (each input's values and the grid
+ * type), never expanded to one value per run for the whole batch: any run's
+ * inputs are computed from its index, so a chunk of runs (or a shard) is
+ * expanded on its own and memory stays bounded by the chunk.
+ *
+ * The run order is the solver's (src/solver/grid.ts, buildGrid):
+ *   combinatorial: every combination, the last-listed input varying fastest,
+ *     inputs listed states first, then parameters, each in system order;
+ *   verbatim: run i takes element i of every list (lists of one value, and
+ *     numbers, apply to every run).
+ */
+import { CubieError } from '../errors';
+import type { GridType } from '../solver/options';
+
+export type InputRole = 'y0' | 'parameters';
+
+export interface InputColumn {
+  role: InputRole;
+  name: string;
+  /** One value for an input that is the same in every run. */
+  values: Float64Array;
+}
+
+/** What the sidecar stores: enough to rebuild the RunInputs. */
+export interface RunInputsJson {
+  gridType: GridType;
+  y0: Record<string, number | number[]>;
+  parameters: Record<string, number | number[]>;
+  /** The inputs that vary between runs, slowest first: `parameters.rho`. */
+  swept: string[];
+  nRuns: number;
+}
+
+export class RunInputs {
+  readonly nRuns: number;
+  /** Inputs with more than one value, in grid order (the slowest-varying first for combinatorial). */
+  readonly swept: readonly InputColumn[];
+  /** For combinatorial grids: how many consecutive runs share one value of each swept input. */
+  private readonly strides: Map<InputColumn, number>;
+
+  /** `columns`: every state then every parameter, in system order. */
+  constructor(readonly columns: readonly InputColumn[], readonly gridType: GridType) {
+    this.swept = columns.filter((c) => c.values.length > 1);
+    this.strides = new Map();
+    if (gridType === 'verbatim') {
+      this.nRuns = this.swept.length ? this.swept[0].values.length : 1;
+      for (const c of this.swept) {
+        if (c.values.length !== this.nRuns) {
+          throw new CubieError(
+            'INVALID_INPUT',
+            `verbatim grid: ${c.role}.${c.name} has ${c.values.length} values but ${this.swept[0].role}.${this.swept[0].name} has ${this.nRuns}; ` +
+              "every list must have one value per run (or use gridType 'combinatorial')",
+            { where: `${c.role}.${c.name}` },
+          );
+        }
+      }
+    } else {
+      let n = 1;
+      for (const c of this.swept) n *= c.values.length;
+      if (!Number.isSafeInteger(n) || n > 2 ** 31 - 1) {
+        throw new CubieError('INVALID_INPUT', `combinatorial grid of ${this.swept.map((c) => c.values.length).join(' x ')} runs is too large (at most ${2 ** 31 - 1})`, { where: 'gridType' });
+      }
+      this.nRuns = n;
+      let repeat = n;
+      for (const c of this.swept) {
+        repeat /= c.values.length;
+        this.strides.set(c, repeat);
+      }
+    }
+  }
+
+  column(role: InputRole, name: string): InputColumn | undefined {
+    return this.columns.find((c) => c.role === role && c.name === name);
+  }
+
+  /** Index into `column.values` of run `run`'s value. */
+  valueIndex(run: number, column: InputColumn): number {
+    if (column.values.length === 1) return 0;
+    if (this.gridType === 'verbatim') return run;
+    return Math.floor(run / this.strides.get(column)!) % column.values.length;
+  }
+
+  value(run: number, column: InputColumn): number {
+    return column.values[this.valueIndex(run, column)];
+  }
+
+  /**
+   * Runs first .. end-1 as verbatim inputs for Solver.solve: a list per
+   * swept input, a number for the rest.
+   */
+  slice(first: number, end: number): { y0: Record<string, number | Float64Array>; parameters: Record<string, number | Float64Array> } {
+    const y0: Record<string, number | Float64Array> = {};
+    const parameters: Record<string, number | Float64Array> = {};
+    for (const c of this.columns) {
+      const target = c.role === 'y0' ? y0 : parameters;
+      if (c.values.length === 1) {
+        target[c.name] = c.values[0];
+        continue;
+      }
+      const out = new Float64Array(end - first);
+      for (let r = first; r < end; r++) out[r - first] = this.value(r, c);
+      target[c.name] = out;
+    }
+    return { y0, parameters };
+  }
+
+  toJSON(): RunInputsJson {
+    const side = (role: InputRole): Record<string, number | number[]> =>
+      Object.fromEntries(this.columns.filter((c) => c.role === role).map((c) => [c.name, c.values.length === 1 ? c.values[0] : Array.from(c.values)]));
+    return { gridType: this.gridType, y0: side('y0'), parameters: side('parameters'), swept: this.swept.map((c) => `${c.role}.${c.name}`), nRuns: this.nRuns };
+  }
+
+  static fromJSON(json: RunInputsJson): RunInputs {
+    const columns: InputColumn[] = [];
+    for (const role of ['y0', 'parameters'] as const) {
+      for (const [name, v] of Object.entries(json[role])) columns.push({ role, name, values: Float64Array.from(typeof v === 'number' ? [v] : v) });
+    }
+    return new RunInputs(columns, json.gridType);
+  }
+}
