@@ -1,4 +1,5 @@
 import { CubieError } from '../errors';
+import type { CacheOptions } from '../cache/settings';
 import type { DriverInput } from './drivers';
 import { nearestName as nearest } from '../system/suggest';
 
@@ -14,7 +15,7 @@ export interface SolveProgress {
 }
 
 /** One flat object; cubie sorts keys into compile-time and run-time settings. */
-export interface SolveOptions {
+export interface SolveOptions extends CacheOptions {
   // compile-time: part of the kernel cache key
   method?: string;
   stepController?: StepControllerName;
@@ -55,14 +56,6 @@ export interface SolveOptions {
   devices?: number[] | 'all';
   threads?: number;
   chunkRuns?: number;
-  // cache
-  cache?: boolean;
-  cachingMode?: CachingMode;
-  cacheDir?: string;
-  maxCacheBytes?: number;
-  maxCacheAge?: number | string;
-  /** The cache folder is shared on purpose (clusters): load artifacts other users of its group wrote. */
-  sharedCache?: boolean;
 }
 
 const COMPILE_KEYS = ['method', 'stepController', 'precision', 'outputTypes', 'saveVariables', 'summariseVariables'] as const;
