@@ -10,6 +10,8 @@ namespace cubie {
 
 Napi::Value NvrtcCompile(const Napi::CallbackInfo& info);
 void RegisterCpuRunner(Napi::Env env, Napi::Object exports);
+void RegisterCudaModules(Napi::Env env, Napi::Object exports);
+void RegisterCudaRunner(Napi::Env env, Napi::Object exports);
 void RegisterFileLock(Napi::Env env, Napi::Object exports);
 
 namespace {
@@ -63,6 +65,7 @@ class CudaLoadWorker : public PromiseWorker {
                              std::to_string((state_->version % 1000) / 10));
     }
     if (!state_->error.empty()) out.Set("error", state_->error);
+    if (!state_->backendError.empty()) out.Set("backendError", state_->backendError);
     Napi::Array devices = Napi::Array::New(env, state_->devices.size());
     for (size_t i = 0; i < state_->devices.size(); ++i) {
       const CudaDeviceInfo& d = state_->devices[i];
@@ -94,6 +97,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("nvrtcCompile", Napi::Function::New(env, NvrtcCompile));
   exports.Set("cudaLoad", Napi::Function::New(env, CudaLoad));
   RegisterCpuRunner(env, exports);
+  RegisterCudaModules(env, exports);
+  RegisterCudaRunner(env, exports);
   RegisterFileLock(env, exports);
   return exports;
 }

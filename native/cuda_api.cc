@@ -5,14 +5,11 @@
 namespace cubie {
 namespace {
 
-constexpr int kAttrComputeCapabilityMajor = 75;  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
-constexpr int kAttrComputeCapabilityMinor = 76;  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
-
 std::mutex g_mutex;
 CudaState g_state;
 DynLib g_lib;
 
-bool resolveAll(DynLib& lib, CudaApi* api, std::string* error) {
+bool resolveProbe(DynLib& lib, CudaApi* api, std::string* error) {
   return lib.symbol("cuInit", &api->Init, error) &&
          lib.symbol("cuDriverGetVersion", &api->DriverGetVersion, error) &&
          lib.symbol("cuGetErrorName", &api->GetErrorName, error) &&
@@ -24,36 +21,45 @@ bool resolveAll(DynLib& lib, CudaApi* api, std::string* error) {
          lib.symbol("cuDeviceTotalMem_v2", &api->DeviceTotalMem, error);
 }
 
-bool discoverDevices(const CudaApi& api, std::vector<CudaDeviceInfo>* devices, std::string* error) {
-  int count = 0;
-  CUresult rc = api.DeviceGetCount(&count);
-  if (rc != 0) {
-    *error = "cuDeviceGetCount: " + cudaErrorText(api, rc);
-    return false;
-  }
-  for (int i = 0; i < count; ++i) {
-    CUdevice device = 0;
-    CudaDeviceInfo info;
-    info.index = i;
-    char name[256] = {0};
-    if ((rc = api.DeviceGet(&device, i)) != 0 ||
-        (rc = api.DeviceGetName(name, sizeof(name) - 1, device)) != 0 ||
-        (rc = api.DeviceGetAttribute(&info.major, kAttrComputeCapabilityMajor, device)) != 0 ||
-        (rc = api.DeviceGetAttribute(&info.minor, kAttrComputeCapabilityMinor, device)) != 0 ||
-        (rc = api.DeviceTotalMem(&info.memoryBytes, device)) != 0) {
-      *error = "querying device " + std::to_string(i) + ": " + cudaErrorText(api, rc);
-      return false;
-    }
-    info.name = name;
-    devices->push_back(info);
-  }
-  return true;
+bool resolveBackend(DynLib& lib, CudaApi* api, std::string* error) {
+  bool ok = lib.symbol("cuDevicePrimaryCtxRetain", &api->DevicePrimaryCtxRetain, error) &&
+            lib.symbol("cuDevicePrimaryCtxRelease_v2", &api->DevicePrimaryCtxRelease, error) &&
+            lib.symbol("cuDevicePrimaryCtxReset_v2", &api->DevicePrimaryCtxReset, error) &&
+            lib.symbol("cuCtxPushCurrent_v2", &api->CtxPushCurrent, error) &&
+            lib.symbol("cuCtxPopCurrent_v2", &api->CtxPopCurrent, error) &&
+            lib.symbol("cuModuleLoadDataEx", &api->ModuleLoadDataEx, error) &&
+            lib.symbol("cuModuleUnload", &api->ModuleUnload, error) &&
+            lib.symbol("cuModuleGetFunction", &api->ModuleGetFunction, error) &&
+            lib.symbol("cuFuncGetAttribute", &api->FuncGetAttribute, error) &&
+            lib.symbol("cuOccupancyMaxPotentialBlockSize", &api->OccupancyMaxPotentialBlockSize, error) &&
+            lib.symbol("cuOccupancyMaxActiveBlocksPerMultiprocessor", &api->OccupancyMaxActiveBlocksPerMultiprocessor, error) &&
+            lib.symbol("cuMemGetInfo_v2", &api->MemGetInfo, error) &&
+            lib.symbol("cuMemAlloc_v2", &api->MemAlloc, error) &&
+            lib.symbol("cuMemFree_v2", &api->MemFree, error) &&
+            lib.symbol("cuMemHostAlloc", &api->MemHostAlloc, error) &&
+            lib.symbol("cuMemFreeHost", &api->MemFreeHost, error) &&
+            lib.symbol("cuMemcpyHtoD_v2", &api->MemcpyHtoD, error) &&
+            lib.symbol("cuMemcpyHtoDAsync_v2", &api->MemcpyHtoDAsync, error) &&
+            lib.symbol("cuMemcpyDtoHAsync_v2", &api->MemcpyDtoHAsync, error) &&
+            lib.symbol("cuMemsetD8Async", &api->MemsetD8Async, error) &&
+            lib.symbol("cuStreamCreate", &api->StreamCreate, error) &&
+            lib.symbol("cuStreamDestroy_v2", &api->StreamDestroy, error) &&
+            lib.symbol("cuStreamSynchronize", &api->StreamSynchronize, error) &&
+            lib.symbol("cuEventCreate", &api->EventCreate, error) &&
+            lib.symbol("cuEventRecord", &api->EventRecord, error) &&
+            lib.symbol("cuEventSynchronize", &api->EventSynchronize, error) &&
+            lib.symbol("cuEventElapsedTime", &api->EventElapsedTime, error) &&
+            lib.symbol("cuEventDestroy_v2", &api->EventDestroy, error) &&
+            lib.symbol("cuLaunchKernel", &api->LaunchKernel, error);
+  // Present from CUDA 12.4 on; older drivers launch without the check.
+  if (!lib.symbol("cuFuncGetParamInfo", &api->FuncGetParamInfo, nullptr)) api->FuncGetParamInfo = nullptr;
+  return ok;
 }
 
 bool tryCandidate(const std::string& candidate, std::string* error) {
   if (!g_lib.open(candidate, false, error)) return false;
   CudaApi api{};
-  if (!resolveAll(g_lib, &api, error)) {
+  if (!resolveProbe(g_lib, &api, error)) {
     g_lib.close();
     return false;
   }
@@ -68,9 +74,15 @@ bool tryCandidate(const std::string& candidate, std::string* error) {
     return false;
   }
   std::vector<CudaDeviceInfo> devices;
-  if (!discoverDevices(api, &devices, error)) {
+  if (!queryDevices(api, &devices, error)) {
     g_lib.close();
     return false;
+  }
+  std::string backendError;
+  if (!resolveBackend(g_lib, &api, &backendError)) {
+    g_state.backendError = "this CUDA driver (" + std::to_string(version / 1000) + "." +
+                           std::to_string((version % 1000) / 10) + ") lacks a function cubie needs (" +
+                           backendError + "); update the NVIDIA driver";
   }
   std::string resolved = g_lib.resolvedPath();
   g_state.path = resolved.empty() ? candidate : resolved;
@@ -81,14 +93,54 @@ bool tryCandidate(const std::string& candidate, std::string* error) {
 
 }  // namespace
 
-std::string cudaErrorText(const CudaApi& api, CUresult rc) {
+bool queryDevices(const CudaApi& api, std::vector<CudaDeviceInfo>* devices, std::string* error) {
+  int count = 0;
+  CUresult rc = api.DeviceGetCount(&count);
+  if (rc != 0) {
+    *error = "cuDeviceGetCount: " + cudaErrorText(api, rc);
+    return false;
+  }
+  devices->clear();
+  for (int i = 0; i < count; ++i) {
+    CUdevice device = 0;
+    CudaDeviceInfo info;
+    info.index = i;
+    char name[256] = {0};
+    if ((rc = api.DeviceGet(&device, i)) != 0 ||
+        (rc = api.DeviceGetName(name, sizeof(name) - 1, device)) != 0 ||
+        (rc = api.DeviceGetAttribute(&info.major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device)) != 0 ||
+        (rc = api.DeviceGetAttribute(&info.minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device)) != 0 ||
+        (rc = api.DeviceGetAttribute(&info.multiprocessors, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device)) != 0 ||
+        (rc = api.DeviceGetAttribute(&info.maxThreadsPerMultiprocessor,
+                                     CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR, device)) != 0 ||
+        (rc = api.DeviceGetAttribute(&info.maxThreadsPerBlock, CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK, device)) != 0 ||
+        (rc = api.DeviceTotalMem(&info.memoryBytes, device)) != 0) {
+      *error = "querying device " + std::to_string(i) + ": " + cudaErrorText(api, rc);
+      return false;
+    }
+    info.name = name;
+    devices->push_back(info);
+  }
+  return true;
+}
+
+std::string cudaErrorName(const CudaApi& api, CUresult rc) {
   const char* name = nullptr;
+  if (api.GetErrorName == nullptr || api.GetErrorName(rc, &name) != 0 || name == nullptr) {
+    return "CUresult " + std::to_string(rc);
+  }
+  return name;
+}
+
+std::string cudaErrorString(const CudaApi& api, CUresult rc) {
   const char* text = nullptr;
-  if (api.GetErrorName == nullptr || api.GetErrorName(rc, &name) != 0) name = nullptr;
-  if (api.GetErrorString == nullptr || api.GetErrorString(rc, &text) != 0) text = nullptr;
-  std::string out = name != nullptr ? name : "CUresult " + std::to_string(rc);
-  if (text != nullptr) out += std::string(": ") + text;
-  return out;
+  if (api.GetErrorString == nullptr || api.GetErrorString(rc, &text) != 0 || text == nullptr) return "";
+  return text;
+}
+
+std::string cudaErrorText(const CudaApi& api, CUresult rc) {
+  std::string text = cudaErrorString(api, rc);
+  return cudaErrorName(api, rc) + (text.empty() ? "" : ": " + text);
 }
 
 const CudaState& loadCuda(const std::vector<std::string>& candidates) {
@@ -107,6 +159,11 @@ const CudaState& loadCuda(const std::vector<std::string>& candidates) {
     g_state.error += (g_state.error.empty() ? "" : "; ") + candidate + ": " + error;
   }
   return g_state;
+}
+
+const CudaState* loadedCuda() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  return g_state.available ? &g_state : nullptr;
 }
 
 }  // namespace cubie

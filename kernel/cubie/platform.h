@@ -9,6 +9,8 @@
 #define CUBIE_FN __device__ __forceinline__
 #define CUBIE_KERNEL extern "C" __global__
 #define CUBIE_UNROLL _Pragma("unroll")
+// A constant kept in the compiled image (see assembleKernelSource).
+#define CUBIE_MARKER __device__
 #else
 #define CUBIE_DEVICE 0
 #include <cmath>
@@ -21,6 +23,7 @@
 #define CUBIE_KERNEL extern "C"
 // Host compilers unroll fixed small loops on their own at -O3.
 #define CUBIE_UNROLL
+#define CUBIE_MARKER
 #endif
 
 #endif

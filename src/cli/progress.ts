@@ -20,6 +20,7 @@ function seconds(ms: number): string {
 
 export class ProgressBar {
   private lastDraw = 0;
+  private lastDone = -1;
   private drawn = false;
   private readonly started = Date.now();
 
@@ -39,9 +40,11 @@ export class ProgressBar {
 
   update(done: number): void {
     const now = Date.now();
-    if (done < this.total && now - this.lastDraw < this.minIntervalMs) return;
+    if (done === this.lastDone || (done < this.total && now - this.lastDraw < this.minIntervalMs)) return;
     this.lastDraw = now;
-    const line = ProgressBar.render(done, this.total, now - this.started, this.stream.columns ?? 80, this.unit);
+    this.lastDone = done;
+    // A pseudo-terminal can report 0 columns: fall back to the classic 80.
+    const line = ProgressBar.render(done, this.total, now - this.started, this.stream.columns || 80, this.unit);
     this.stream.write(`\r${line}\x1b[K`);
     this.drawn = true;
   }

@@ -133,6 +133,20 @@ export function sidecarPathFor(file: string): string {
   return `${base}.json`;
 }
 
+let version: string | undefined;
+
+/** This package's version, recorded in every sidecar. */
+export function cubieVersion(): string {
+  if (version === undefined) {
+    try {
+      version = String(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+    } catch {
+      version = 'unknown';
+    }
+  }
+  return version;
+}
+
 function invalid(file: string, why: string): never {
   throw new CubieError('INVALID_INPUT', `${file}: not a cubie result sidecar (${why})`, { where: file, file });
 }
@@ -168,7 +182,22 @@ export function resolveFromSidecar(sidecar: string, file: ArrayFile): string {
   return path.join(path.dirname(sidecarPathFor(sidecar)), file.path);
 }
 
+/** Indented JSON, except that a list of numbers or strings stays on one line (times, sweeps, legends). */
+export function formatJson(value: unknown, indent = ''): string {
+  // Typed arrays (driver samples read from files) are lists, not {"0": ...} objects.
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) value = Array.from(value as unknown as ArrayLike<number>);
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return JSON.stringify(value);
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    return value.length === 0 ? '[]' : `[\n${value.map((v) => inner + formatJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
 /** Written last, after every array is in place: a sidecar means a complete result. */
 export function writeSidecar(file: string, sidecar: ResultSidecar): void {
-  fs.writeFileSync(file, JSON.stringify(sidecar, null, 2) + '\n');
+  fs.writeFileSync(file, formatJson(sidecar) + '\n');
 }

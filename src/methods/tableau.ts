@@ -1,11 +1,16 @@
 /**
- * Explicit Runge–Kutta methods as data: the Butcher tableau, how the method
- * estimates its local error, and the facts the step controller needs.
+ * Runge–Kutta methods as data: the Butcher tableau, how the method estimates
+ * its local error, and the facts the step controller needs.
  *
- * Methods are written as `TableauDefinition`s with coefficients copied from
- * their source (exact rationals, or the published high-precision decimals)
- * and turned into doubles once by `defineTableau`.
+ * Every method, explicit or implicit, is a `ButcherTableau` of one family;
+ * the implicit families add what their steppers need beyond a, b and c
+ * (src/methods/implicit/families.ts).
+ *
+ * Explicit methods are written as `TableauDefinition`s with coefficients
+ * copied from their source (exact rationals, or the published high-precision
+ * decimals) and turned into doubles once by `defineTableau`.
  */
+import type { DirkTableau, RadauTableau, RosenbrockTableau } from './implicit/families';
 import { type Coefficient, type Rational, equal, isZero, parseCoefficient, subtract, toDouble } from './rational';
 
 /**
@@ -33,7 +38,16 @@ export type ErrorEstimator =
       readonly third: readonly number[];
     };
 
-export interface ButcherTableau {
+/**
+ * How a method's steps are computed, hence which generator writes its
+ * stepper: explicit stages; diagonally implicit stages, each solved by Newton
+ * (DIRK, ESDIRK); linearly implicit stages (Rosenbrock); or all stages solved
+ * together (fully implicit: Radau IIA).
+ */
+export type MethodFamily = 'explicit' | 'dirk' | 'rosenbrock' | 'firk';
+
+/** What every method states, whatever its family. */
+export interface TableauFacts {
   /** Canonical registry name, e.g. 'dormand-prince-54'. */
   readonly name: string;
   readonly aliases: readonly string[];
@@ -41,7 +55,7 @@ export interface ButcherTableau {
   readonly title: string;
   /** Where the coefficients come from. */
   readonly source: string;
-  readonly family: 'explicit';
+  readonly family: MethodFamily;
   /** Order of the propagated solution. */
   readonly order: number;
   /**
@@ -51,7 +65,11 @@ export interface ButcherTableau {
    * Hairer's code and scipy). 0 when there is no estimate.
    */
   readonly errorOrder: number;
-  /** a[i] holds stage i's coefficients a[i][0..i-1] (strictly lower triangular; a[0] is empty). */
+  /**
+   * a[i] holds stage i's coefficients: a[i][0..i-1] for an explicit method
+   * (strictly lower triangular; a[0] is empty). Each implicit family says
+   * what its rows hold (src/methods/implicit/families.ts).
+   */
   readonly a: readonly (readonly number[])[];
   readonly b: readonly number[];
   readonly c: readonly number[];
@@ -62,6 +80,14 @@ export interface ButcherTableau {
   readonly fsal: boolean;
   readonly errorEstimator: ErrorEstimator;
 }
+
+/** An explicit Runge–Kutta method: strictly lower triangular a, stages computed in turn. */
+export interface ExplicitTableau extends TableauFacts {
+  readonly family: 'explicit';
+}
+
+/** Any method cubie knows; `family` tells them apart. */
+export type ButcherTableau = ExplicitTableau | DirkTableau | RosenbrockTableau | RadauTableau;
 
 /** An embedded solution, given either by its weights bHat or by b - bHat. */
 export type EmbeddedDefinition = { readonly bHat: readonly Coefficient[] } | { readonly weights: readonly Coefficient[] };
@@ -86,16 +112,16 @@ export interface TableauDefinition {
   readonly errorEstimator?: ErrorEstimatorDefinition;
 }
 
-export function stageCount(tableau: ButcherTableau): number {
+export function stageCount(tableau: TableauFacts): number {
   return tableau.b.length;
 }
 
-export function isAdaptive(tableau: ButcherTableau): boolean {
+export function isAdaptive(tableau: TableauFacts): boolean {
   return tableau.errorEstimator.kind !== 'none';
 }
 
 /** Reads a definition's coefficients exactly, checks its shape, and rounds each to a double once. */
-export function defineTableau(definition: TableauDefinition): ButcherTableau {
+export function defineTableau(definition: TableauDefinition): ExplicitTableau {
   const fail = (why: string): never => {
     throw new Error(`tableau '${definition.name}': ${why}`);
   };

@@ -22,8 +22,11 @@ export interface ModelDocument {
   /** Its folder: relative paths inside the model (input files, cacheDir) are resolved from here. */
   dir: string;
   value: unknown;
-  /** Where the value at `keyPath` (or its nearest enclosing value) starts, 1-based. */
-  locate(keyPath: KeyPath): Position | undefined;
+  /**
+   * Where the value at `keyPath` (or its nearest enclosing value) starts,
+   * 1-based; with `atKey`, where its key is written (for unknown keys).
+   */
+  locate(keyPath: KeyPath, atKey?: boolean): Position | undefined;
 }
 
 /** `options.drivers.I[3]` */
@@ -32,8 +35,15 @@ export function formatKeyPath(keyPath: KeyPath): string {
 }
 
 /** Fails with a message naming the file, the line and the key path: `file:line:col: path: message`. */
-export function modelError(doc: Pick<ModelDocument, 'file' | 'locate'>, code: CubieErrorCode, keyPath: KeyPath, message: string, extra: Record<string, unknown> = {}): CubieError {
-  const at = doc.locate(keyPath);
+export function modelError(
+  doc: Pick<ModelDocument, 'file' | 'locate'>,
+  code: CubieErrorCode,
+  keyPath: KeyPath,
+  message: string,
+  extra: Record<string, unknown> = {},
+  atKey = false,
+): CubieError {
+  const at = doc.locate(keyPath, atKey);
   const where = formatKeyPath(keyPath);
   const place = at ? `${doc.file}:${at.line}:${at.column}` : doc.file;
   return new CubieError(code, `${place}: ${where ? `${where}: ` : ''}${message}`, {
@@ -64,19 +74,32 @@ function readText(file: string): string {
   }
 }
 
-function yamlLocator(text: string): (keyPath: KeyPath) => Position | undefined {
+type Ranged = { range?: [number, number, number] | null } | null | undefined;
+
+function yamlLocator(text: string): (keyPath: KeyPath, atKey?: boolean) => Position | undefined {
   let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
-  return (keyPath) => {
+  return (keyPath, atKey = false) => {
     if (parsed === undefined) {
       const lines = new LineCounter();
       parsed = { doc: parseDocument(text, { lineCounter: lines }), lines };
     }
+    const { doc, lines } = parsed;
+    if (atKey && keyPath.length > 0) {
+      const parent = keyPath.length === 1 ? doc.contents : doc.getIn(keyPath.slice(0, -1), true);
+      const items = (parent as { items?: Array<{ key?: Ranged & { value?: unknown } }> } | null)?.items ?? [];
+      const pair = items.find((item) => item.key?.value === keyPath[keyPath.length - 1]);
+      const range = pair?.key?.range;
+      if (range) {
+        const { line, col } = lines.linePos(range[0]);
+        return { line, column: col };
+      }
+    }
     // The nearest enclosing node that exists: an unknown key's value, or a missing key's parent.
     for (let n = keyPath.length; n >= 0; n--) {
-      const node = n === 0 ? parsed.doc.contents : parsed.doc.getIn(keyPath.slice(0, n), true);
-      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+      const node = n === 0 ? doc.contents : doc.getIn(keyPath.slice(0, n), true);
+      const range = (node as Ranged)?.range;
       if (range) {
-        const { line, col } = parsed.lines.linePos(range[0]);
+        const { line, col } = lines.linePos(range[0]);
         return { line, column: col };
       }
     }
@@ -106,7 +129,6 @@ function parseJson(file: string, text: string): unknown {
 
 function parseYaml(file: string, text: string): unknown {
   const lines = new LineCounter();
-  // Aliases are capped: a few lines of YAML must not expand into gigabytes.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const error = doc.errors[0];
   if (error !== undefined) {
@@ -122,6 +144,7 @@ function parseYaml(file: string, text: string): unknown {
     });
   }
   try {
+    // Aliases are capped: a few lines of YAML must not expand into gigabytes.
     return doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
     throw new CubieError('PARSE_ERROR', `${file}: not valid YAML: ${(e as Error).message}`, { where: file, file });

@@ -17,18 +17,56 @@ const NOT_HASHED = new Set([
   'cache', 'cachingMode', 'cacheDir', 'maxCacheBytes', 'maxCacheAge', 'sharedCache', 'gridType',
 ]);
 
-/** JSON with keys sorted at every level and typed arrays as lists: one text per value. */
-export function canonicalJson(value: unknown): string {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return canonicalJson(Array.from(value as unknown as ArrayLike<number>));
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
+/** Numbers of a long list are written this many at a time: one string per block, not per number. */
+const NUMBER_BLOCK = 4096;
+
+function isNumberList(value: unknown): value is ArrayLike<number> {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return true;
+  return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isFinite(v));
+}
+
+/**
+ * JSON with keys sorted at every level and typed arrays as lists (one text
+ * per value), handed to `write` piece by piece so that hashing a sweep of a
+ * million values never builds a million strings.
+ */
+export function writeCanonicalJson(value: unknown, write: (text: string) => void): void {
+  if (isNumberList(value)) {
+    write('[');
+    for (let i = 0; i < value.length; i += NUMBER_BLOCK) {
+      const block = Array.prototype.slice.call(value, i, Math.min(value.length, i + NUMBER_BLOCK)) as number[];
+      const text = JSON.stringify(block.map((v) => (Number.isFinite(v) ? v : String(v))));
+      write((i > 0 ? ',' : '') + text.slice(1, -1));
+    }
+    write(']');
+  } else if (Array.isArray(value)) {
+    write('[');
+    value.forEach((v, i) => {
+      if (i > 0) write(',');
+      writeCanonicalJson(v, write);
+    });
+    write(']');
+  } else if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    write('{');
+    entries.forEach(([k, v], i) => {
+      write(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`);
+      writeCanonicalJson(v, write);
+    });
+    write('}');
+  } else if (typeof value === 'number' && !Number.isFinite(value)) {
+    write(JSON.stringify(String(value)));
+  } else {
+    write(JSON.stringify(value) ?? 'null');
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) return JSON.stringify(String(value));
-  return JSON.stringify(value);
+}
+
+export function canonicalJson(value: unknown): string {
+  const parts: string[] = [];
+  writeCanonicalJson(value, (text) => parts.push(text));
+  return parts.join('');
 }
 
 /** The options that shape results, as stored in the sidecar and hashed. */
@@ -43,5 +81,7 @@ export function modelHash(system: CubieSystem, inputs: RunInputs, options: Solve
     inputs: { gridType: inputs.gridType, columns: inputs.columns.map((c) => ({ role: c.role, name: c.name, values: c.values })) },
     settings: resultSettings(options),
   };
-  return createHash('sha256').update(canonicalJson(material)).digest('hex');
+  const hash = createHash('sha256');
+  writeCanonicalJson(material, (text) => hash.update(text));
+  return hash.digest('hex');
 }

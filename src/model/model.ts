@@ -48,7 +48,9 @@ function relocate(doc: ModelDocument, e: unknown, base: KeyPath, keyFor: (where:
   if (!isCubieError(e)) throw e;
   const where = typeof e.details.where === 'string' ? e.details.where : '';
   const keyPath = keyFor(where) ?? base;
-  throw modelError(doc, e.code, keyPath, e.message, { ...e.details });
+  // A misspelt key is pointed at where it is written.
+  const atKey = /^Unknown (key|option) /.test(e.message);
+  throw modelError(doc, e.code, keyPath, e.message, { ...e.details }, atKey);
 }
 
 function loadSystem(doc: ModelDocument, value: unknown): CubieSystem {
@@ -73,7 +75,7 @@ function inputColumns(doc: ModelDocument, system: CubieSystem, role: InputRole, 
   if (!isMapping(given)) throw modelError(doc, 'INVALID_INPUT', [role], `expected a mapping from ${kind} names to values, got ${describeValue(given)}`);
   for (const key of Object.keys(given)) {
     if (!names.includes(key)) {
-      throw modelError(doc, 'INVALID_INPUT', [role, key], `'${key}' is not a ${kind} of system '${system.name}'${didYouMean(key, names)} (${kind}s: ${names.join(', ') || 'none'})`);
+      throw modelError(doc, 'INVALID_INPUT', [role, key], `'${key}' is not a ${kind} of system '${system.name}' (${kind}s: ${names.join(', ') || 'none'})${didYouMean(key, names)}`, {}, true);
     }
   }
   const defaults: Readonly<Record<string, number | undefined>> = role === 'y0' ? system.stateDefaults : system.parameterDefaults;
@@ -142,7 +144,7 @@ export function loadModel(file: string): Model {
   if (!isMapping(top)) throw modelError(doc, 'INVALID_INPUT', [], `a model file holds a mapping with keys ${TOP_KEYS.slice(0, 4).join(', ')}; got ${describeValue(top)}`);
   for (const key of Object.keys(top)) {
     if (!(TOP_KEYS as readonly string[]).includes(key)) {
-      throw modelError(doc, 'INVALID_INPUT', [key], `unknown key '${key}'${didYouMean(key, TOP_KEYS)}; a model file has ${TOP_KEYS.join(', ')}`);
+      throw modelError(doc, 'INVALID_INPUT', [key], `unknown key '${key}' (a model file has ${TOP_KEYS.join(', ')})${didYouMean(key, TOP_KEYS)}`, {}, true);
     }
   }
   if (top.system === undefined) throw modelError(doc, 'INVALID_INPUT', [], "missing 'system': the ODE system to solve (equations, states, parameters, ...)");

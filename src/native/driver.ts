@@ -5,6 +5,8 @@ export interface DriverStatus {
   version?: string;
   path?: string;
   error?: string;
+  /** Set when the driver loaded but lacks a function the CUDA backend needs (too old). */
+  backendError?: string;
   devices: NativeDriverState['devices'];
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { CubieError } from '../errors';
 import type { CubieSystem } from '../system';
 import { nearestName } from '../system/suggest';
-import { resolveMethod } from '../methods/registry';
+import { defaultStepController, resolveMethod } from '../methods/registry';
 import type { KernelLayout, ValueSource } from '../codegen/kernel-source';
 import { finiteNumber, oneOf, positiveNumber, Precision, SolveOptions, StepControllerName, stringList } from './options';
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
@@ -40,7 +40,7 @@ function sourceOf(system: CubieSystem, name: string, option: string): ValueSourc
 export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
   const tableau = resolveMethod(options.method ?? 'tsit5');
   const adaptive = tableau.errorOrder > 0;
-  const defaultController: StepControllerName = adaptive ? 'pi' : 'fixed';
+  const defaultController: StepControllerName = defaultStepController(tableau);
   const controller = oneOf(options, 'stepController', CONTROLLERS, defaultController);
   if (controller !== 'fixed' && !adaptive) {
     throw new CubieError(

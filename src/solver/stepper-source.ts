@@ -1,8 +1,27 @@
+import { generateDirkStepper } from '../codegen/dirk-stepper';
 import { generateExplicitStepper } from '../codegen/explicit-stepper';
+import { linearSolverFor } from '../codegen/linear-solver';
+import { generateRadauStepper } from '../codegen/radau-stepper';
+import { generateRosenbrockStepper } from '../codegen/rosenbrock-stepper';
 import { resolveMethod } from '../methods/registry';
 import type { CompilePlan } from './plan';
 
-/** The C++ for one step of the plan's method. */
+/**
+ * The C++ for one step of the plan's method, by family. Implicit methods
+ * solve their linear systems by dense LU or matrix-free GMRES, chosen by the
+ * number of states (src/codegen/linear-solver.ts).
+ */
 export function generateStepperSource(plan: CompilePlan, nStates: number): string {
-  return generateExplicitStepper(resolveMethod(plan.method), { precision: plan.precision, nStates });
+  const method = resolveMethod(plan.method);
+  const options = { precision: plan.precision, nStates };
+  switch (method.family) {
+    case 'explicit':
+      return generateExplicitStepper(method, options);
+    case 'dirk':
+      return generateDirkStepper(method, { ...options, linearSolver: linearSolverFor(nStates) });
+    case 'rosenbrock':
+      return generateRosenbrockStepper(method, { ...options, linearSolver: linearSolverFor(nStates) });
+    case 'firk':
+      return generateRadauStepper(method, { ...options, linearSolver: linearSolverFor(nStates) });
+  }
 }

@@ -1,0 +1,103 @@
+// Simplified Newton iterations for implicit steppers: the convergence test
+// (Hairer & Wanner II, IV.8, as in RADAU5), the solve of one DIRK stage,
+// and what a stepper returns when its implicit solve fails.
+//
+// The iteration matrix is formed once per step from the Jacobian at the
+// start of the step (simplified Newton), so convergence is linear with a
+// rate theta the monitor estimates from successive updates. An iteration
+// converges when the tolerance-scaled RMS norm of the remaining error,
+// estimated as theta / (1 - theta) * |update|, is below ctx.newton_tol
+// (the first update, with no rate yet, must itself be below it). It fails
+// when the updates stop shrinking (theta >= 0.99), when the rate predicts
+// the tolerance cannot be met within ctx.newton_max_iters, or when they run out.
+#ifndef CUBIE_NEWTON_H
+#define CUBIE_NEWTON_H
+#include "cubie/platform.h"
+
+namespace cubie {
+
+enum NewtonState { NEWTON_CONTINUE = 0, NEWTON_CONVERGED, NEWTON_FAILED };
+
+template <typename real>
+struct NewtonMonitor {
+  real tol;
+  int max_iters;
+  int iterations;
+  real previous_norm;
+
+  CUBIE_FN NewtonMonitor(real tol_, int max_iters_) : tol(tol_), max_iters(max_iters_), iterations(0), previous_norm(0) {}
+
+  // Takes the scaled norm of the update just applied; says what to do next.
+  CUBIE_FN NewtonState update(real norm) {
+    ++iterations;
+    if (!(norm - norm == real(0))) return NEWTON_FAILED;  // NaN or inf
+    if (iterations == 1) {
+      if (norm <= tol) return NEWTON_CONVERGED;
+    } else {
+      const real theta = norm / previous_norm;
+      if (!(theta < real(0.99))) return NEWTON_FAILED;
+      const real remaining = theta / (real(1) - theta) * norm;
+      if (remaining <= tol) return NEWTON_CONVERGED;
+      // The error after the iterations left, if the rate holds (RADAU5's early exit).
+      real predicted = remaining;
+      for (int k = iterations; k < max_iters; ++k) predicted *= theta;
+      if (predicted > tol) return NEWTON_FAILED;
+    }
+    if (iterations >= max_iters) return NEWTON_FAILED;
+    previous_norm = norm;
+    return NEWTON_CONTINUE;
+  }
+};
+
+// scale_i = atol_i + rtol_i |y_i|: the weights of every Newton norm in a step.
+template <typename real, int N>
+CUBIE_FN void newton_scale(const real* __restrict__ y, const real* __restrict__ atol, const real* __restrict__ rtol,
+                           real* __restrict__ scale) {
+  for (int i = 0; i < N; ++i) scale[i] = atol[i] + rtol[i] * fabs(y[i]);
+}
+
+// sqrt(mean_i (v_i / scale_i)^2)
+template <typename real, int N>
+CUBIE_FN real scaled_norm(const real* __restrict__ v, const real* __restrict__ scale) {
+  real sum = real(0);
+  for (int i = 0; i < N; ++i) {
+    const real r = v[i] / scale[i];
+    sum += r * r;
+  }
+  return sqrt(sum / real(N));
+}
+
+// The error a stepper returns when its implicit solve failed: flags the
+// failure, so that a rejection at dtMin (or any with a fixed step) reports
+// STATUS_NEWTON_FAILED, and is above the 1e30 the controllers read as "cut
+// the step by the least gain" (controllers.h).
+template <typename real, class Ctx>
+CUBIE_FN real implicit_solve_failed(const Ctx& ctx) {
+  ctx.newton_failed = true;
+  return real(1e35);
+}
+
+// One implicit DIRK stage: finds z with sigma z = f(t_stage, psi + z),
+// sigma = 1 / (dt a_ii), i.e. the stage value Y = psi + z of
+// Y = psi + dt a_ii f(t_stage, Y), by simplified Newton with the matrix
+// sigma*I - J that `linear` holds factored. z holds the starting guess on
+// entry and the solution on return; false when the iteration failed.
+template <typename real, int N, class Ctx, class Linear>
+CUBIE_FN bool solve_stage(const Ctx& ctx, const Linear& linear, double t_stage, real sigma, const real* __restrict__ psi,
+                          const real* __restrict__ scale, real* __restrict__ z) {
+  real stage[N], update[N];
+  NewtonMonitor<real> monitor(ctx.newton_tol, ctx.newton_max_iters);
+  for (;;) {
+    for (int i = 0; i < N; ++i) stage[i] = psi[i] + z[i];
+    ctx.rhs(t_stage, stage, update);
+    for (int i = 0; i < N; ++i) update[i] -= sigma * z[i];  // the residual f(psi + z) - sigma z
+    linear.solve(update);  // an inexact Krylov solve shows up as slow convergence below
+    ++ctx.newton_iterations;
+    for (int i = 0; i < N; ++i) z[i] += update[i];
+    const NewtonState state = monitor.update(scaled_norm<real, N>(update, scale));
+    if (state != NEWTON_CONTINUE) return state == NEWTON_CONVERGED;
+  }
+}
+
+}  // namespace cubie
+#endif

@@ -1,0 +1,52 @@
+/** `cubie plot RESULT`: the first picture of a result on disk, as SVG. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { sidecarPathFor } from '../io/sidecar';
+import { parseArgs, usageError } from './args';
+import { loadPlotData, PlotData } from './plot-data';
+import { plotSpec } from './plot-spec';
+import { displayPath } from './report';
+import { renderSvg } from './vega';
+
+export const PLOT_USAGE = `usage: cubie plot RESULT [options]
+
+Draws a result written by 'cubie run --out' (name any of its files): a few trajectories over
+time and, for a sweep of one or two inputs, a summary against the inputs (line or heat map).
+
+options:
+  --out FILE.svg        where to write the picture (default: the result's name with .svg)
+  --variables x,z       variables to draw over time (default: the first four saved)
+  --summary NAME        summary column to draw against the inputs, e.g. z.max (default: the first;
+                        without summaries, the maximum over time of the first variable shown)
+  --spec                print the Vega-Lite specification instead of rendering it
+`;
+
+const FLAGS = { '--out': 'value', '--variables': 'value', '--summary': 'value', '--spec': 'switch', '--help': 'switch' } as const;
+
+/** Renders PlotData to an SVG file (its folder is created). */
+export async function writePlot(data: PlotData, file: string): Promise<void> {
+  const svg = await renderSvg(plotSpec(data));
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, svg);
+}
+
+export async function plot(args: string[]): Promise<number> {
+  const parsed = parseArgs('plot', args, FLAGS);
+  if (parsed.switches.has('--help')) {
+    process.stdout.write(PLOT_USAGE);
+    return 0;
+  }
+  if (parsed.positional.length !== 1) throw usageError('plot', parsed.positional.length === 0 ? 'name the result to draw: cubie plot RESULT.npy' : `one result at a time (got ${parsed.positional.join(', ')})`);
+  const result = parsed.positional[0];
+  const out = parsed.values.get('--out') ?? sidecarPathFor(result).replace(/\.json$/i, '.svg');
+  if (path.extname(out).toLowerCase() !== '.svg') throw usageError('plot', `--out ${out}: the picture is an SVG file; name it *.svg`, '--out');
+  const variables = parsed.values.get('--variables')?.split(',').map((v) => v.trim()).filter(Boolean);
+  const data = await loadPlotData(result, { variables, summary: parsed.values.get('--summary') });
+  if (parsed.switches.has('--spec')) {
+    process.stdout.write(JSON.stringify(plotSpec(data), null, 2) + '\n');
+    return 0;
+  }
+  await writePlot(data, out);
+  process.stdout.write(`${displayPath(out)}\n`);
+  return 0;
+}

@@ -1,0 +1,238 @@
+/**
+ * A model's batch solved chunk by chunk, each chunk streamed to the output
+ * files (and the plot's few values) before the next one starts, so that
+ * memory is bounded by the chunk whatever the batch size. Each chunk is a
+ * contiguous block of the grid's runs, expanded on its own and solved as a
+ * verbatim batch: a shard (any sub-range of the grid) runs the same way, and
+ * the inputs of runs outside the chunk are never materialised.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import { isCubieError } from '../errors';
+import { resultSettings } from '../model/hash';
+import type { Model } from '../model/model';
+import { createResultWriter, ResultWriter } from '../io/result-writer';
+import { cubieVersion, ExecutionRecord, outputPaths, ResultSidecar, SIDECAR_FORMAT, SIDECAR_VERSION } from '../io/sidecar';
+import { RunRange, Shard, shardRange } from '../io/shard';
+import { describeStatus, StatusTally } from '../io/status';
+import { COUNTER_NAMES } from '../solver/kernel-args';
+import type { SolveOptions } from '../solver/options';
+import { compilePlan, runPlan } from '../solver/plan';
+import type { KernelInfo } from '../solver/result';
+import { Solver } from '../solver/solver';
+import { summaryLegend } from '../solver/summary-outputs';
+import { describeBatch, planPlot, PlotCollector } from './plot-data';
+import { writePlot } from './plot';
+import { ProgressBar } from './progress';
+import { displayPath, formatBytes, formatMs, Reporter } from './report';
+
+/** A chunk's output is about this size unless told otherwise: large enough to keep every core (or a GPU) busy, small next to memory. */
+export const DEFAULT_CHUNK_BYTES = 64 * 2 ** 20;
+
+/** Bytes of output one run adds to a chunk (the arrays the kernel fills). */
+function outputLayout(model: Model, options: SolveOptions): { bytes: number; precision: 'float32' | 'float64'; times: Float64Array; nWindows: number; variables: string[]; legend: string[]; counters: string[] } {
+  const plan = compilePlan(model.system, options);
+  const run = runPlan(plan, options);
+  const legend = summaryLegend(plan);
+  const counters = plan.iterationCounters ? [...COUNTER_NAMES] : [];
+  const item = plan.precision === 'float32' ? 4 : 8;
+  const bytes = (run.nSaves * plan.savedVariables.length + run.nWindows * legend.length) * item + 4 * (1 + counters.length) + 8 * model.inputs.swept.length;
+  return { bytes, precision: plan.precision, times: run.times, nWindows: run.nWindows, variables: plan.savedVariables, legend, counters };
+}
+
+function kernelText(info: KernelInfo, elapsedMs: number): string {
+  const key = info.key.slice(0, 12);
+  switch (info.cache) {
+    case 'compiled':
+      return `${info.backend}, compiled in ${formatMs(info.compileMs)} (key ${key}, now cached)`;
+    case 'disabled':
+      return `${info.backend}, compiled in ${formatMs(info.compileMs)} (key ${key}, cache disabled)`;
+    case 'disk':
+      return `${info.backend}, loaded from the disk cache in ${formatMs(elapsedMs)} (key ${key})`;
+    default:
+      return `${info.backend}, from the in-memory cache (key ${key})`;
+  }
+}
+
+export interface RunRequest {
+  model: Model;
+  options: SolveOptions;
+  shard: Shard | undefined;
+  out: string | undefined;
+  plotFile: string | undefined;
+  /** Runs per chunk, or undefined for about chunkBytes (default DEFAULT_CHUNK_BYTES) of output per chunk. */
+  runsPerChunk: number | undefined;
+  chunkBytes: number | undefined;
+  reporter: Reporter;
+  json: boolean;
+  quiet: boolean;
+  started: bigint;
+}
+
+export async function solveModel(request: RunRequest): Promise<number> {
+  const { model, options, shard, out, plotFile, reporter } = request;
+  const nRuns = model.inputs.nRuns;
+  const range: RunRange = shard ? shardRange(nRuns, shard) : { first: 0, end: nRuns };
+  const rangeRuns = range.end - range.first;
+  const layout = outputLayout(model, options);
+  const runsPerChunk = Math.max(1, Math.min(Math.max(rangeRuns, 1), request.runsPerChunk ?? Math.floor((request.chunkBytes ?? DEFAULT_CHUNK_BYTES) / layout.bytes)));
+  const chunks = Math.ceil(rangeRuns / runsPerChunk);
+  const paths = out !== undefined ? outputPaths(out, shard) : undefined;
+  const { title, subtitle } = describeBatch(model.system.name, model.file, model.inputs, range, options as Record<string, unknown>);
+
+  const swept = model.inputs.swept.map((c) => `${c.role === 'y0' ? `${c.name}(0)` : c.name} (${c.values.length})`).join(' x ');
+  reporter.line('model', `${model.file}: system ${model.system.name} (${model.system.states.length} states, ${model.system.parameters.length} parameters), model hash ${model.hash.slice(0, 12)}`);
+  reporter.line('runs', `${nRuns}${swept ? ` = ${swept}, ${model.gridType}` : ''}; ${chunks} chunk${chunks === 1 ? '' : 's'} of up to ${runsPerChunk} runs (${formatBytes(runsPerChunk * layout.bytes)} each)`);
+  if (shard) reporter.line('shard', `${shard.index}/${shard.count} (from ${shard.source}): runs ${range.first}..${range.end - 1} (${rangeRuns} of ${nRuns})`);
+  reporter.event({
+    event: 'start',
+    model: model.file,
+    modelHash: model.hash,
+    system: model.system.name,
+    nRuns,
+    runs: range,
+    shard: shard ? { index: shard.index, count: shard.count, source: shard.source } : null,
+    runsPerChunk,
+    chunks,
+    chunkBytes: runsPerChunk * layout.bytes,
+  });
+
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const solver = new Solver(model.system, options);
+  let writer: ResultWriter | undefined;
+  const progress = !request.json && !request.quiet && process.stderr.isTTY ? new ProgressBar(process.stderr, rangeRuns) : undefined;
+  try {
+    const compileStarted = process.hrtime.bigint();
+    const kernel = await solver.compile();
+    const compileElapsed = Number(process.hrtime.bigint() - compileStarted) / 1e6;
+    reporter.line('kernel', kernelText(kernel, compileElapsed));
+    reporter.event({ event: 'kernel', ...kernel, elapsedMs: compileElapsed });
+
+    writer = paths
+      ? createResultWriter({
+          paths,
+          precision: layout.precision,
+          time: layout.times,
+          variables: layout.variables,
+          summaryLegend: layout.legend,
+          nWindows: layout.nWindows,
+          counterLegend: layout.counters,
+          runs: range,
+          inputs: model.inputs,
+        })
+      : undefined;
+    const times = layout.times;
+    const plotPlan = plotFile
+      ? planPlot({ title, subtitle, time: times, variables: layout.variables, summaryLegend: layout.legend, nWindows: layout.nWindows, inputs: model.inputs, runs: range })
+      : undefined;
+    const collector = plotPlan ? new PlotCollector(plotPlan, model.inputs, layout.variables.length, layout.legend.length) : undefined;
+    const tally = new StatusTally();
+    let runMs = 0;
+    const solveStarted = process.hrtime.bigint();
+    for (let first = range.first; first < range.end; first += runsPerChunk) {
+      const end = Math.min(range.end, first + runsPerChunk);
+      const { y0, parameters } = model.inputs.slice(first, end);
+      const done = first - range.first;
+      const result = await solver.solve(y0, parameters, {
+        gridType: 'verbatim',
+        signal: abort.signal,
+        onProgress: progress ? (p) => progress.update(done + p.done) : undefined,
+      });
+      writer?.writeChunk(result, first);
+      collector?.add(result, first);
+      tally.add(result.status, first);
+      runMs += result.timings.runMs;
+      progress?.update(end - range.first);
+      reporter.event({ event: 'progress', done: end - range.first, total: rangeRuns });
+    }
+    progress?.clear();
+    const solveMs = Number(process.hrtime.bigint() - solveStarted) / 1e6;
+    const status = tally.summary();
+    const wallMs = Number(process.hrtime.bigint() - request.started) / 1e6;
+    const execution: ExecutionRecord = {
+      backend: kernel.backend,
+      kernel,
+      runsPerChunk,
+      chunks,
+      wallMs,
+      runMs,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      host: os.hostname(),
+    };
+    reporter.line('solved', `${rangeRuns} runs in ${formatMs(solveMs)} (kernels ${formatMs(runMs)}); wall time ${formatMs(wallMs)}`);
+    reporter.line('failed', describeStatus(status, rangeRuns));
+    if (status.failedRuns > 0) reporter.warn(`${describeStatus(status, rangeRuns)}; their saves after the failure are NaN`);
+
+    const written: string[] = [];
+    if (writer && paths) {
+      const sidecar: ResultSidecar = {
+        format: SIDECAR_FORMAT,
+        version: SIDECAR_VERSION,
+        cubieVersion: cubieVersion(),
+        createdAt: new Date().toISOString(),
+        model: { file: model.file, hash: model.hash, ...(model.description ? { description: model.description } : {}) },
+        system: {
+          name: model.system.name,
+          hash: model.system.hash,
+          states: [...model.system.states],
+          parameters: [...model.system.parameters],
+          constants: { ...model.system.constants },
+          observables: [...model.system.observables],
+          drivers: [...model.system.drivers],
+        },
+        settings: resultSettings(options),
+        precision: layout.precision,
+        nRuns,
+        runs: range,
+        shard: shard ? { index: shard.index, count: shard.count } : null,
+        time: Array.from(times),
+        variables: layout.variables,
+        summaryLegend: layout.legend,
+        nWindows: layout.nWindows,
+        counterLegend: layout.counters,
+        inputs: model.inputs.toJSON(),
+        output: writer.output,
+        status,
+        execution,
+      };
+      written.push(...writer.finish(sidecar));
+      writer = undefined;
+      written.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));
+    }
+    if (plotFile && collector) {
+      await writePlot(collector.data(), plotFile);
+      written.push(plotFile);
+      reporter.line('plot', displayPath(plotFile));
+    }
+    reporter.event({
+      event: 'done',
+      nRuns: rangeRuns,
+      failedRuns: status.failedRuns,
+      status,
+      wallMs,
+      solveMs,
+      runMs,
+      kernel,
+      runsPerChunk,
+      chunks,
+      outputs: written,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    });
+    return 0;
+  } catch (e) {
+    progress?.clear();
+    writer?.abort();
+    if (isCubieError(e, 'ABORTED')) {
+      process.stderr.write('cubie run: interrupted; partial output files were removed\n');
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    solver.close();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Small pieces of C++ the implicit steppers' generators share: weighted sums
+ * of per-state arrays with the zero weights left out, stage times, and the
+ * constants every stepper namespace declares for the engine.
+ */
+import type { Precision } from '../system/types';
+import { cppLiteral } from './cpp-literal';
+
+/** 'float' or 'double'. */
+export function realType(precision: Precision): string {
+  return precision === 'float32' ? 'float' : 'double';
+}
+
+/** A signed literal of the kernel's precision, parenthesised when negative: "0.5", "(-0.5)". */
+export function signedLiteral(value: number, precision: Precision): string {
+  const magnitude = cppLiteral(Math.abs(value), precision);
+  return value < 0 ? `(-${magnitude})` : magnitude;
+}
+
+/**
+ * "(0.2 * f0[i] - 0.5 * k2[i])" for the non-zero weights (a weight of 1 needs
+ * no factor); undefined when every weight is zero.
+ */
+export function linearCombination(weights: readonly number[], names: readonly string[], precision: Precision): string | undefined {
+  const terms: string[] = [];
+  weights.forEach((w, j) => {
+    if (w === 0) return;
+    const magnitude = Math.abs(w);
+    const term = magnitude === 1 ? `${names[j]}[i]` : `${cppLiteral(magnitude, precision)} * ${names[j]}[i]`;
+    if (terms.length === 0) terms.push(w < 0 ? `-${term}` : term);
+    else terms.push(w < 0 ? `- ${term}` : `+ ${term}`);
+  });
+  if (terms.length === 0) return undefined;
+  return terms.length === 1 && !terms[0].startsWith('-') ? terms[0] : `(${terms.join(' ')})`;
+}
+
+/** t + c * dt in double: time stays double whatever the precision of the state. */
+export function stageTime(c: number): string {
+  if (c === 0) return 't';
+  const sign = c < 0 ? '-' : '+';
+  const magnitude = Math.abs(c);
+  return magnitude === 1 ? `t ${sign} static_cast<double>(dt)` : `t ${sign} ${cppLiteral(magnitude, 'float64')} * static_cast<double>(dt)`;
+}
+
+/** `CUBIE_UNROLL for (...) statement;` over the states. */
+export function stateLoop(statement: string): string {
+  return `CUBIE_UNROLL for (int i = 0; i < n_states; ++i) ${statement};`;
+}
+
+export interface StepperFacts {
+  real: string;
+  nStates: number;
+  order: number;
+  errorOrder: number;
+  stages: number;
+}
+
+/** The constants the engine reads from a stepper namespace (kernel/cubie/engine.h). */
+export function stepperConstants(facts: StepperFacts): string[] {
+  return [
+    `typedef ${facts.real} real;`,
+    `inline constexpr int n_states = ${facts.nStates};`,
+    `inline constexpr int order = ${facts.order};`,
+    `inline constexpr int error_order = ${facts.errorOrder};`,
+    `inline constexpr bool adaptive = ${facts.errorOrder > 0};`,
+    '// Not FSAL: the engine evaluates f at each accepted point for the next step.',
+    'inline constexpr bool fsal = false;',
+    `inline constexpr int n_stages = ${facts.stages};`,
+  ];
+}
+
+/** The signature of step() (the engine's contract), opening its body. */
+export const STEP_SIGNATURE = [
+  'template <class Ctx>',
+  'CUBIE_FN real step(const Ctx& ctx, double t, real dt, const real* __restrict__ y, const real* __restrict__ f0,',
+  '                   real* __restrict__ y_new, real* __restrict__ f1) {',
+];

@@ -1,0 +1,57 @@
+/**
+ * The examples run with `cubie run` as their headers say, and `npm start`
+ * (scripts/start.js) writes the Lorenz example's arrays and picture to the
+ * folder it names.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { cubieOk, examples, numpy, root, tempDir } from './support';
+
+describe('examples', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir('examples');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['van-der-pol.yaml', [2001, 2, 900], 'mu (30) x A (30)'],
+    ['robertson.yaml', [101, 3, 16], 'k1 (16)'],
+    ['neuron.yaml', [3001, 2, 41], 'gain (41)'],
+  ])('%s runs to completion without failed runs', (file, shape, sweep) => {
+    const out = path.join(dir, file.replace('.yaml', '.npy'));
+    const run = cubieOk(['run', path.join('examples', file), '--out', out, '--plot', out.replace('.npy', '.svg')]);
+    expect(run.stdout).toContain(`= ${sweep}, combinatorial`);
+    expect(run.stdout).toMatch(/^failed\s+none of \d+$/m);
+    expect(numpy<number[]>(`a = np.load(sys.argv[1]); assert np.isfinite(a).all(); print(json.dumps(list(a.shape)))`, [out])).toEqual(shape);
+    expect(fs.readFileSync(out.replace('.npy', '.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>$/);
+  });
+
+  it('the neuron example reads its stimulus from stimulus.csv beside it and crosses threshold within the sweep', () => {
+    const sidecar = JSON.parse(fs.readFileSync(path.join(dir, 'neuron.json'), 'utf8'));
+    expect(sidecar.system.drivers).toEqual(['I_stim']);
+    expect(sidecar.settings.drivers.I_stim).toHaveLength(fs.readFileSync(path.join(examples, 'stimulus.csv'), 'utf8').trim().split('\n').length - 1);
+    const vmax = numpy<number[]>(`s = np.load(sys.argv[1]); print(json.dumps(s[-1, 0, :].tolist()))`, [path.join(dir, 'neuron.summaries.npy')]);
+    expect(sidecar.summaryLegend[0]).toBe('V.max');
+    expect(vmax[0]).toBeLessThan(-50); // no stimulus: rest
+    expect(vmax[vmax.length - 1]).toBeGreaterThan(20); // full stimulus: spikes
+  });
+
+  it('npm start (scripts/start.js) solves the Lorenz rho sweep into the folder it names, with its plot', () => {
+    const folder = path.join(dir, 'demo');
+    const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'start.js'), folder], { cwd: root, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`$ cubie run examples/lorenz.yaml --out ${path.join(folder, 'lorenz.npy')} --plot ${path.join(folder, 'lorenz.svg')}`);
+    expect(run.stdout).toContain(`The results are in ${folder}`);
+    expect(fs.readdirSync(folder).sort()).toEqual(['lorenz.json', 'lorenz.npy', 'lorenz.status.npy', 'lorenz.summaries.npy', 'lorenz.svg']);
+    const zmax = numpy<number[]>(`s = np.load(sys.argv[1]); print(json.dumps(s[-1, 0, :].tolist()))`, [path.join(folder, 'lorenz.summaries.npy')]);
+    const rho = JSON.parse(fs.readFileSync(path.join(folder, 'lorenz.json'), 'utf8')).inputs.parameters.rho as number[];
+    expect(rho).toHaveLength(201);
+    // Below rho = 1 the origin attracts; between 1 and ~24 the fixed point has z = rho - 1.
+    const at = (r: number) => zmax[rho.indexOf(r)];
+    expect(at(0.5)).toBeLessThan(1e-3);
+    expect(at(10)).toBeCloseTo(9, 3);
+    expect(at(40)).toBeGreaterThan(45);
+  });
+});
