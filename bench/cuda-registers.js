@@ -10,7 +10,8 @@
 // Needs NVRTC (no GPU) and dist/ built.
 //
 //   node bench/cuda-registers.js          or: node bench/run.js cuda-registers
-// CUBIE_BENCH_REG_SYSTEMS=lorenz,...  limits the systems; CUBIE_BENCH_REG_METHODS=tsit5,...  the methods.
+// CUBIE_BENCH_REG_SYSTEMS=lorenz,...  limits the systems; CUBIE_BENCH_REG_METHODS=tsit5,...  the methods;
+// CUBIE_BENCH_REG_IMPLICIT=1 adds the implicit methods to the explicit ones.
 
 const { execFile } = require('child_process');
 const fs = require('fs');
@@ -109,9 +110,9 @@ async function run() {
 
   const wantedSystems = process.env.CUBIE_BENCH_REG_SYSTEMS ? process.env.CUBIE_BENCH_REG_SYSTEMS.split(',') : undefined;
   const wantedMethods = process.env.CUBIE_BENCH_REG_METHODS ? process.env.CUBIE_BENCH_REG_METHODS.split(',') : undefined;
-  const methods = [...registry.methodNames(), ...(typeof registry.implicitMethodNames === 'function' ? registry.implicitMethodNames() : [])].filter(
-    (m) => !wantedMethods || wantedMethods.includes(m),
-  );
+  // The explicit methods by default; CUBIE_BENCH_REG_IMPLICIT=1 adds the implicit ones (several minutes more).
+  const implicit = process.env.CUBIE_BENCH_REG_IMPLICIT === '1' && typeof registry.implicitMethodNames === 'function' ? registry.implicitMethodNames() : [];
+  const methods = [...registry.methodNames(), ...implicit].filter((m) => !wantedMethods || wantedMethods.includes(m));
   const systems = SYSTEMS.filter((s) => !wantedSystems || wantedSystems.includes(s.name)).map((definition) => ({ definition, system: createSystem(definition) }));
   const ptxas = findPtxas();
   const headers = kernelHeaders();

@@ -12,7 +12,7 @@ import { isCubieError } from '../errors';
 import { resultSettings } from '../model/hash';
 import type { Model } from '../model/model';
 import { createResultWriter, ResultWriter } from '../io/result-writer';
-import { cubieVersion, ExecutionRecord, outputPaths, ResultSidecar, SIDECAR_FORMAT, SIDECAR_VERSION } from '../io/sidecar';
+import { cubieVersion, ExecutionRecord, OutputPaths, outputPaths, ResultSidecar, SIDECAR_FORMAT, SIDECAR_VERSION, StatusSummary } from '../io/sidecar';
 import { RunRange, Shard, shardRange } from '../io/shard';
 import { describeStatus, StatusTally } from '../io/status';
 import { COUNTER_NAMES } from '../solver/kernel-args';
@@ -29,8 +29,18 @@ import { displayPath, formatBytes, formatMs, Reporter } from './report';
 /** A chunk's output is about this size unless told otherwise: large enough to keep every core (or a GPU) busy, small next to memory. */
 export const DEFAULT_CHUNK_BYTES = 64 * 2 ** 20;
 
-/** Bytes of output one run adds to a chunk (the arrays the kernel fills). */
-function outputLayout(model: Model, options: SolveOptions): { bytes: number; precision: 'float32' | 'float64'; times: Float64Array; nWindows: number; variables: string[]; legend: string[]; counters: string[] } {
+/** The arrays a run fills, and the bytes of output one run adds to a chunk. */
+interface OutputLayout {
+  bytes: number;
+  precision: 'float32' | 'float64';
+  times: Float64Array;
+  nWindows: number;
+  variables: string[];
+  legend: string[];
+  counters: string[];
+}
+
+function outputLayout(model: Model, options: SolveOptions): OutputLayout {
   const plan = compilePlan(model.system, options);
   const run = runPlan(plan, options);
   const legend = summaryLegend(plan);
@@ -69,21 +79,36 @@ export interface RunRequest {
   started: bigint;
 }
 
-export async function solveModel(request: RunRequest): Promise<number> {
-  const { model, options, shard, out, plotFile, reporter } = request;
-  const nRuns = model.inputs.nRuns;
-  const range: RunRange = shard ? shardRange(nRuns, shard) : { first: 0, end: nRuns };
-  const rangeRuns = range.end - range.first;
-  const layout = outputLayout(model, options);
-  const runsPerChunk = Math.max(1, Math.min(Math.max(rangeRuns, 1), request.runsPerChunk ?? Math.floor((request.chunkBytes ?? DEFAULT_CHUNK_BYTES) / layout.bytes)));
-  const chunks = Math.ceil(rangeRuns / runsPerChunk);
-  const paths = out !== undefined ? outputPaths(out, shard) : undefined;
-  const { title, subtitle } = describeBatch(model.system.name, model.file, model.inputs, range, options as Record<string, unknown>);
+/** How a batch (or shard) is cut and where it goes, decided before anything runs. */
+interface BatchPlan {
+  range: RunRange;
+  layout: OutputLayout;
+  runsPerChunk: number;
+  chunks: number;
+  paths: OutputPaths | undefined;
+}
 
+function planBatch(request: RunRequest): BatchPlan {
+  const { model, options, shard } = request;
+  const range: RunRange = shard ? shardRange(model.inputs.nRuns, shard) : { first: 0, end: model.inputs.nRuns };
+  const runs = range.end - range.first;
+  const layout = outputLayout(model, options);
+  const wanted = request.runsPerChunk ?? Math.floor((request.chunkBytes ?? DEFAULT_CHUNK_BYTES) / layout.bytes);
+  const runsPerChunk = Math.max(1, Math.min(Math.max(runs, 1), wanted));
+  return { range, layout, runsPerChunk, chunks: Math.ceil(runs / runsPerChunk), paths: request.out !== undefined ? outputPaths(request.out, shard) : undefined };
+}
+
+function reportStart(request: RunRequest, plan: BatchPlan): void {
+  const { model, shard, reporter } = request;
+  const { range, runsPerChunk, chunks, layout } = plan;
+  const nRuns = model.inputs.nRuns;
   const swept = model.inputs.swept.map((c) => `${c.role === 'y0' ? `${c.name}(0)` : c.name} (${c.values.length})`).join(' x ');
   reporter.line('model', `${model.file}: system ${model.system.name} (${model.system.states.length} states, ${model.system.parameters.length} parameters), model hash ${model.hash.slice(0, 12)}`);
   reporter.line('runs', `${nRuns}${swept ? ` = ${swept}, ${model.gridType}` : ''}; ${chunks} chunk${chunks === 1 ? '' : 's'} of up to ${runsPerChunk} runs (${formatBytes(runsPerChunk * layout.bytes)} each)`);
-  if (shard) reporter.line('shard', `${shard.index}/${shard.count} (from ${shard.source}): runs ${range.first}..${range.end - 1} (${rangeRuns} of ${nRuns})`);
+  if (shard) {
+    const runs = range.end > range.first ? `runs ${range.first}..${range.end - 1}` : 'no runs (more shards than runs)';
+    reporter.line('shard', `${shard.index}/${shard.count} (from ${shard.source}): ${runs} (${range.end - range.first} of ${nRuns})`);
+  }
   reporter.event({
     event: 'start',
     model: model.file,
@@ -96,14 +121,59 @@ export async function solveModel(request: RunRequest): Promise<number> {
     chunks,
     chunkBytes: runsPerChunk * layout.bytes,
   });
+}
 
+function sidecarFor(request: RunRequest, plan: BatchPlan, output: ResultSidecar['output'], status: StatusSummary, execution: ExecutionRecord): ResultSidecar {
+  const { model, options, shard } = request;
+  const { system } = model;
+  return {
+    format: SIDECAR_FORMAT,
+    version: SIDECAR_VERSION,
+    cubieVersion: cubieVersion(),
+    createdAt: new Date().toISOString(),
+    model: { file: model.file, hash: model.hash, ...(model.description ? { description: model.description } : {}) },
+    system: {
+      name: system.name,
+      hash: system.hash,
+      states: [...system.states],
+      parameters: [...system.parameters],
+      constants: { ...system.constants },
+      observables: [...system.observables],
+      drivers: [...system.drivers],
+    },
+    settings: resultSettings(options),
+    precision: plan.layout.precision,
+    nRuns: model.inputs.nRuns,
+    runs: plan.range,
+    shard: shard ? { index: shard.index, count: shard.count } : null,
+    time: Array.from(plan.layout.times),
+    variables: plan.layout.variables,
+    summaryLegend: plan.layout.legend,
+    nWindows: plan.layout.nWindows,
+    counterLegend: plan.layout.counters,
+    inputs: model.inputs.toJSON(),
+    output,
+    status,
+    execution,
+  };
+}
+
+/** Solves the batch (or shard) and writes what was asked for; resolves to the exit code. */
+export async function solveModel(request: RunRequest): Promise<number> {
+  const { model, options, plotFile, reporter } = request;
+  const plan = planBatch(request);
+  const { range, layout, runsPerChunk, chunks, paths } = plan;
+  const runs = range.end - range.first;
+  reportStart(request, plan);
+
+  // Ctrl-C (or a scheduler's SIGTERM) stops the batch between work items; the partial files are removed.
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const solver = new Solver(model.system, options);
   let writer: ResultWriter | undefined;
-  const progress = !request.json && !request.quiet && process.stderr.isTTY ? new ProgressBar(process.stderr, rangeRuns) : undefined;
+  const progress = !request.json && !request.quiet && process.stderr.isTTY ? new ProgressBar(process.stderr, runs) : undefined;
   try {
     const compileStarted = process.hrtime.bigint();
     const kernel = await solver.compile();
@@ -111,94 +181,44 @@ export async function solveModel(request: RunRequest): Promise<number> {
     reporter.line('kernel', kernelText(kernel, compileElapsed));
     reporter.event({ event: 'kernel', ...kernel, elapsedMs: compileElapsed });
 
-    writer = paths
-      ? createResultWriter({
-          paths,
-          precision: layout.precision,
-          time: layout.times,
-          variables: layout.variables,
-          summaryLegend: layout.legend,
-          nWindows: layout.nWindows,
-          counterLegend: layout.counters,
-          runs: range,
-          inputs: model.inputs,
-        })
-      : undefined;
-    const times = layout.times;
-    const plotPlan = plotFile
-      ? planPlot({ title, subtitle, time: times, variables: layout.variables, summaryLegend: layout.legend, nWindows: layout.nWindows, inputs: model.inputs, runs: range })
-      : undefined;
-    const collector = plotPlan ? new PlotCollector(plotPlan, model.inputs, layout.variables.length, layout.legend.length) : undefined;
+    const shape = { precision: layout.precision, time: layout.times, variables: layout.variables, summaryLegend: layout.legend, nWindows: layout.nWindows };
+    writer = paths ? createResultWriter({ ...shape, paths, counterLegend: layout.counters, runs: range, inputs: model.inputs }) : undefined;
+    let collector: PlotCollector | undefined;
+    if (plotFile) {
+      const { title, subtitle } = describeBatch(model.system.name, model.file, model.inputs, range, options as Record<string, unknown>);
+      collector = new PlotCollector(planPlot({ ...shape, title, subtitle, inputs: model.inputs, runs: range }), model.inputs, layout.variables.length, layout.legend.length);
+    }
     const tally = new StatusTally();
     let runMs = 0;
     const solveStarted = process.hrtime.bigint();
     for (let first = range.first; first < range.end; first += runsPerChunk) {
       const end = Math.min(range.end, first + runsPerChunk);
       const { y0, parameters } = model.inputs.slice(first, end);
-      const done = first - range.first;
+      const before = first - range.first;
       const result = await solver.solve(y0, parameters, {
         gridType: 'verbatim',
         signal: abort.signal,
-        onProgress: progress ? (p) => progress.update(done + p.done) : undefined,
+        onProgress: progress ? (p) => progress.update(before + p.done) : undefined,
       });
       writer?.writeChunk(result, first);
       collector?.add(result, first);
       tally.add(result.status, first);
       runMs += result.timings.runMs;
       progress?.update(end - range.first);
-      reporter.event({ event: 'progress', done: end - range.first, total: rangeRuns });
+      reporter.event({ event: 'progress', done: end - range.first, total: runs });
     }
     progress?.clear();
     const solveMs = Number(process.hrtime.bigint() - solveStarted) / 1e6;
     const status = tally.summary();
     const wallMs = Number(process.hrtime.bigint() - request.started) / 1e6;
-    const execution: ExecutionRecord = {
-      backend: kernel.backend,
-      kernel,
-      runsPerChunk,
-      chunks,
-      wallMs,
-      runMs,
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
-      host: os.hostname(),
-    };
-    reporter.line('solved', `${rangeRuns} runs in ${formatMs(solveMs)} (kernels ${formatMs(runMs)}); wall time ${formatMs(wallMs)}`);
-    reporter.line('failed', describeStatus(status, rangeRuns));
-    if (status.failedRuns > 0) reporter.warn(`${describeStatus(status, rangeRuns)}; their saves after the failure are NaN`);
+    reporter.line('solved', `${runs} runs in ${formatMs(solveMs)} (kernels ${formatMs(runMs)}); wall time ${formatMs(wallMs)}`);
+    reporter.line('failed', describeStatus(status, runs));
+    if (status.failedRuns > 0) reporter.warn(`${describeStatus(status, runs)}; their saves after the failure are NaN`);
 
     const written: string[] = [];
-    if (writer && paths) {
-      const sidecar: ResultSidecar = {
-        format: SIDECAR_FORMAT,
-        version: SIDECAR_VERSION,
-        cubieVersion: cubieVersion(),
-        createdAt: new Date().toISOString(),
-        model: { file: model.file, hash: model.hash, ...(model.description ? { description: model.description } : {}) },
-        system: {
-          name: model.system.name,
-          hash: model.system.hash,
-          states: [...model.system.states],
-          parameters: [...model.system.parameters],
-          constants: { ...model.system.constants },
-          observables: [...model.system.observables],
-          drivers: [...model.system.drivers],
-        },
-        settings: resultSettings(options),
-        precision: layout.precision,
-        nRuns,
-        runs: range,
-        shard: shard ? { index: shard.index, count: shard.count } : null,
-        time: Array.from(times),
-        variables: layout.variables,
-        summaryLegend: layout.legend,
-        nWindows: layout.nWindows,
-        counterLegend: layout.counters,
-        inputs: model.inputs.toJSON(),
-        output: writer.output,
-        status,
-        execution,
-      };
-      written.push(...writer.finish(sidecar));
+    if (writer) {
+      const execution: ExecutionRecord = { backend: kernel.backend, kernel, runsPerChunk, chunks, wallMs, runMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, host: os.hostname() };
+      written.push(...writer.finish(sidecarFor(request, plan, writer.output, status, execution)));
       writer = undefined;
       written.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));
     }
@@ -209,7 +229,7 @@ export async function solveModel(request: RunRequest): Promise<number> {
     }
     reporter.event({
       event: 'done',
-      nRuns: rangeRuns,
+      nRuns: runs,
       failedRuns: status.failedRuns,
       status,
       wallMs,

@@ -137,11 +137,12 @@ describe('model files', () => {
       expect(inputs.nRuns).toBe(grid.nRuns);
       const expanded = [...grid.y0, ...grid.parameters];
       for (let run = 0; run < grid.nRuns; run++) columns.forEach((c, i) => expect(inputs.value(run, c)).toBe(expanded[i][run]));
+      // A block of runs, as a chunk or shard is solved: lists for swept inputs, numbers for the rest.
       const block = inputs.slice(3, grid.nRuns - 1);
       system.parameters.forEach((name, i) => {
-        const v = block.parameters[name];
         const want = Array.from(grid.parameters[i].subarray(3, grid.nRuns - 1));
-        expect(typeof v === 'number' ? want.every((w) => w === v) : Array.from(v)).toEqual(typeof v === 'number' ? true : want);
+        const got = block.parameters[name];
+        expect(typeof got === 'number' ? want.map(() => got) : Array.from(got)).toEqual(want);
       });
     }
   });

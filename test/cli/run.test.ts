@@ -2,7 +2,7 @@
  * `cubie run` end to end: the real executable, its NPY output read back by
  * numpy, its CSV parsed back, both compared with solveIvp on the same model.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { solveIvp } from '../../src';
@@ -178,6 +178,26 @@ print(json.dumps({'shape': list(a.shape), 'dtype': str(a.dtype), 'values': a.rav
       expect(fs.existsSync(out)).toBe(false);
       expect(fs.readdirSync(dir).filter((f) => f.startsWith('nocuda'))).toEqual([]);
     }
+  });
+
+  it('an interrupt (SIGINT) stops the batch between chunks, exits 130 and removes the partial files', async () => {
+    const file = writeModel(dir, 'long.yaml', fs.readFileSync(oscillator, 'utf8').replace('omega: [1, 2, 3]', 'omega: { linspace: [1, 3, 20000] }').replace('saveEvery: 0.25', 'saveEvery: 0.001'));
+    const out = path.join(dir, 'interrupted.npy');
+    const child = spawn(process.execPath, [bin, 'run', file, '--out', out, '--json', '--runs-per-chunk', '500'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let interrupted = false;
+    child.stdout.on('data', (d: Buffer) => {
+      if (!interrupted && d.toString().includes('"event":"progress"')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(interrupted).toBe(true);
+    expect(status).toBe(130);
+    expect(stderr).toContain('cubie run: interrupted; partial output files were removed');
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('interrupted'))).toEqual([]);
   });
 
   it('inputs may come from generators and data files next to the model; verbatim grids pair lists', async () => {

@@ -45,8 +45,16 @@ describe('cubie run --shard and cubie merge', () => {
   let model: string;
   beforeAll(() => {
     dir = tempDir('shard');
-    // 4 x 5 = 20 runs, with summaries, so that every array is sharded and merged.
-    model = writeModel(dir, 'sweep.yaml', fs.readFileSync(path.join(fixtures, 'oscillator.yaml'), 'utf8').replace('omega: [1, 2, 3]', 'omega: [1, 2, 3, 4]').replace('zeta: [0.05, 0.5]', 'zeta: { linspace: [0.05, 0.45, 5] }'));
+    // 4 x 5 = 20 runs, with summaries and iteration counters, so that every array is sharded and merged.
+    model = writeModel(
+      dir,
+      'sweep.yaml',
+      fs
+        .readFileSync(path.join(fixtures, 'oscillator.yaml'), 'utf8')
+        .replace('omega: [1, 2, 3]', 'omega: [1, 2, 3, 4]')
+        .replace('zeta: [0.05, 0.5]', 'zeta: { linspace: [0.05, 0.45, 5] }')
+        .replace('outputTypes: [state, max, mean]', 'outputTypes: [state, max, mean, iteration_counters]'),
+    );
     for (const sub of ['shards', 'whole', 'merged']) fs.mkdirSync(path.join(dir, sub));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -61,7 +69,7 @@ describe('cubie run --shard and cubie merge', () => {
     expect(slurm.stdout).toMatch(/^shard\s+1\/3 \(from SLURM_ARRAY_TASK_ID\): runs 6\.\.12 \(7 of 20\)$/m);
     cubieOk(['run', model, '--out', out, '--quiet', '--shard-count', '3', '--runs-per-chunk', '2'], { env: { JOB_COMPLETION_INDEX: '2' } });
     expect(fs.readdirSync(at('shards')).sort()).toEqual(
-      [0, 1, 2].flatMap((i) => ['json', 'npy', 'status.npy', 'summaries.npy'].map((ext) => `sweep.shard-${i}-of-3.${ext}`)).sort(),
+      [0, 1, 2].flatMap((i) => ['json', 'npy', 'status.npy', 'summaries.npy', 'counters.npy'].map((ext) => `sweep.shard-${i}-of-3.${ext}`)).sort(),
     );
     const shard1 = JSON.parse(fs.readFileSync(at('shards', 'sweep.shard-1-of-3.json'), 'utf8'));
     expect(shard1).toMatchObject({ nRuns: 20, runs: { first: 6, end: 13 }, shard: { index: 1, count: 3 }, output: { timeDomain: { shape: [9, 2, 7] } } });
@@ -70,7 +78,7 @@ describe('cubie run --shard and cubie merge', () => {
     // A shell glob over the shard folder names every file of every shard: each shard counts once.
     const merged = cubieOk(['merge', ...fs.readdirSync(at('shards')).map((f) => at('shards', f)), '--out', at('merged', 'sweep.npy')]);
     expect(merged.stdout).toMatch(/^merged\s+3 shards, 20 runs$/m);
-    for (const file of ['sweep.npy', 'sweep.summaries.npy', 'sweep.status.npy']) same(at('merged', file), at('whole', file));
+    for (const file of ['sweep.npy', 'sweep.summaries.npy', 'sweep.status.npy', 'sweep.counters.npy']) same(at('merged', file), at('whole', file));
 
     const whole = JSON.parse(fs.readFileSync(at('whole', 'sweep.json'), 'utf8'));
     const joined = JSON.parse(fs.readFileSync(at('merged', 'sweep.json'), 'utf8'));
@@ -94,6 +102,7 @@ describe('cubie run --shard and cubie merge', () => {
     cubieOk(['run', model, '--out', at('whole', 'table.csv'), '--quiet']);
     cubieOk(['merge', at('shards', 'table.shard-0-of-2.csv'), at('shards', 'table.shard-1-of-2.json'), '--out', at('merged', 'table.csv'), '--quiet']);
     for (const file of ['table.csv', 'table.summaries.csv', 'table.runs.csv']) same(at('merged', file), at('whole', file));
+    expect(fs.readFileSync(at('merged', 'table.runs.csv'), 'utf8').split('\n')[0]).toBe('run,omega,zeta,status,accepted,rejected,rhsEvaluations,jacobianEvaluations,newtonIterations,linearIterations');
   });
 
   it('more shards than runs: empty shards are valid results and still merge', () => {

@@ -1,5 +1,6 @@
-// Runs once before the suite: builds nothing, but makes sure an NVRTC is on
-// hand (fetching the pip wheel into .nvrtc/ when none is found).
+// Runs once before the suite: makes sure an NVRTC is on hand (fetching the
+// pip wheel into .nvrtc/ when none is found) and builds the CUDA driver test
+// double into build/fake-cuda/.
 'use strict';
 const { spawnSync } = require('child_process');
 const path = require('path');
@@ -10,4 +11,6 @@ module.exports = async function globalSetup() {
   const found = (run.stdout || '').trim().split('\n').pop();
   if (run.status !== 0) throw new Error('NVRTC is required (CUBIE_REQUIRE_NVRTC=1) but could not be found or installed');
   if (found && !process.env.CUBIE_NVRTC_PATH) process.env.CUBIE_NVRTC_PATH = found;
+  // The CUDA driver test double (test/support/fake-cuda), built once here rather than by each test file.
+  require('./fake-cuda/build.js').buildFakeCuda();
 };

@@ -1,0 +1,72 @@
+/**
+ * The generated kernels compile for the GPU architectures cubie targets, and
+ * ptxas (NVRTC's own, as cubie builds them) reports no spill stores or loads
+ * for small systems: Lorenz with every explicit method in both precisions on
+ * sm_80, and an 8-state system on sm_90. The full table (four systems, sm_80
+ * and sm_90, sm_86 and sm_89) is `node bench/cuda-registers.js`.
+ */
+import { createSystem } from '../../src';
+import { kernelHeaders } from '../../src/codegen/kernel-source';
+import { methodNames } from '../../src/methods/registry';
+import { compileCuda, nvrtcStatus } from '../../src/native/nvrtc';
+import { compilePlan } from '../../src/solver/plan';
+import { kernelSource } from '../../src/solver/solver';
+import { compileImage } from '../../src/backends/cuda/build';
+import type { CubieSystem } from '../../src/system';
+import { itNvrtc } from '../support/nvrtc';
+
+const lorenz = createSystem({
+  name: 'lorenz_registers',
+  equations: ['dx = sigma*(y - x)', 'dy = x*(rho - z) - y', 'dz = x*y - beta*z'],
+  states: { x: 1, y: 1, z: 1 },
+  parameters: { sigma: 10, rho: 28, beta: 8 / 3 },
+}) as CubieSystem;
+
+const lorenz96 = createSystem({
+  name: 'lorenz96_registers',
+  equations: Array.from({ length: 8 }, (_, i) => `dx${i} = (x${(i + 1) % 8} - x${(i + 6) % 8})*x${(i + 7) % 8} - x${i} + F`),
+  states: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`x${i}`, 8])),
+  parameters: { F: 8 },
+}) as CubieSystem;
+
+async function ptxasReport(system: CubieSystem, method: string, precision: 'float32' | 'float64', arch: number) {
+  const source = kernelSource(system, compilePlan(system, { method, precision }));
+  const { log } = await compileCuda({ source, name: `${method}.cu`, headers: kernelHeaders(), options: ['--std=c++17', `-arch=sm_${arch}`, '--ptxas-options=-v'], target: 'cubin' });
+  const registers = /Used (\d+) registers/.exec(log);
+  const spills = /(\d+) bytes spill stores, (\d+) bytes spill loads/.exec(log);
+  if (!registers || !spills) throw new Error(`no ptxas report for ${method}/${precision}: ${log}`);
+  return { method, precision, registers: Number(registers[1]), spilled: Number(spills[1]) + Number(spills[2]) };
+}
+
+describe('CUDA kernels: architectures and spills', () => {
+  itNvrtc('Lorenz, every explicit method, float32 and float64, sm_80: no spills', async () => {
+    const reports = [];
+    for (const method of methodNames()) {
+      for (const precision of ['float32', 'float64'] as const) reports.push(await ptxasReport(lorenz, method, precision, 80));
+    }
+    expect(reports.filter((r) => r.spilled > 0)).toEqual([]);
+    expect(reports.every((r) => r.registers > 0 && r.registers <= 255)).toBe(true);
+  });
+
+  itNvrtc('an 8-state system with tsit5 in float64 on sm_90: no spills', async () => {
+    expect(await ptxasReport(lorenz96, 'tsit5', 'float64', 90)).toMatchObject({ spilled: 0 });
+  });
+
+  itNvrtc('a CUBIN for sm_86 and sm_89; sm_70 is built, or refused by name where this NVRTC has dropped it', async () => {
+    const { version, archs } = nvrtcStatus();
+    const source = kernelSource(lorenz, compilePlan(lorenz, { method: 'tsit5', precision: 'float32' }));
+    for (const arch of [86, 89]) {
+      const { bytes } = await compileImage(source, 'lorenz_registers', { kind: 'cubin', arch });
+      expect(bytes.readUInt32BE(0)).toBe(0x7f454c46);
+    }
+    const volta = compileImage(source, 'lorenz_registers', { kind: 'cubin', arch: 70 });
+    if (archs!.includes(70)) {
+      await expect(volta).resolves.toBeTruthy();
+    } else {
+      await expect(volta).rejects.toMatchObject({
+        code: 'NVRTC_UNAVAILABLE',
+        message: expect.stringContaining(`NVRTC ${version} cannot compile for sm_70`),
+      });
+    }
+  });
+});
