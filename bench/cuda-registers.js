@@ -195,7 +195,8 @@ async function run() {
   const failed = results.filter((r) => r.error);
   const spilling = measured.filter((r) => r.states <= 8 && TABLE_ARCHS.some((a) => r.archs[a].spillStores + r.archs[a].spillLoads > 0));
   lines.push(
-    `${spilling.length === 0 && failed.length === 0 ? 'PASS' : 'MISS'}  no spill stores or loads, systems of up to 8 states, every method, float32 and float64, sm_${TABLE_ARCHS.join(' and sm_')}` +
+    `${spilling.length === 0 && failed.length === 0 ? 'PASS' : 'MISS'}  no spill stores or loads, systems of up to 8 states, ` +
+      `${implicit.length ? 'every method (explicit and implicit)' : 'every explicit method'}, float32 and float64, sm_${TABLE_ARCHS.join(' and sm_')}` +
       (spilling.length ? ` (spills: ${spilling.map((r) => `${r.system}/${r.method}/${r.precision}`).join(', ')})` : '') +
       (failed.length ? ` (${failed.length} kernel(s) did not build: ${failed.map((r) => `${r.system}/${r.method}/${r.precision}`).join(', ')})` : ''),
   );

@@ -360,6 +360,9 @@ class ModuleLoadWorker : public Napi::AsyncWorker {
     } catch (const PlainError& e) {
       plain_.reset(new PlainError(e));
       SetError(e.what());
+    } catch (const std::exception& e) {
+      plain_.reset(new PlainError("INTERNAL", std::string("loading a CUDA module: ") + e.what()));
+      SetError(e.what());
     }
   }
 

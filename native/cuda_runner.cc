@@ -138,20 +138,26 @@ struct SlotLayout {
   }
 };
 
-// One of a device's two pipelines: a stream, its events, device memory and staging.
+// One of a device's two pipelines: a stream, its events, device buffers and staging. Each
+// buffer is an allocation of its own, so that a kernel running past one faults (or, under
+// compute-sanitizer or the driver test double, is caught) instead of overwriting the next.
 struct Slot {
-  Slot(int device, const SlotLayout& layout, long long capacity)
-      : stream(device), started(device), copiedIn(device), computed(device), done(device) {
-    std::string purpose = "a chunk of " + std::to_string(capacity) + " runs";
-    memory = DeviceMemory(layout.bytes, device, purpose);
-    staging = PinnedMemory(layout.bytes, device, purpose);
+  Slot(int device, const std::vector<HostBuffer>& buffers, const SlotLayout& layout, long long capacity)
+      : stream(device), started(device), copiedIn(device), computed(device), done(device), memory(buffers.size()) {
+    for (size_t i = 0; i < buffers.size(); ++i) {
+      const HostBuffer& b = buffers[i];
+      if (b.data == nullptr || b.role == ROLE_SHARED) continue;
+      memory[i] = DeviceMemory(b.rows * b.elementBytes * static_cast<size_t>(capacity), device,
+                               b.name + " of a chunk of " + std::to_string(capacity) + " runs");
+    }
+    staging = PinnedMemory(layout.bytes, device, "staging a chunk of " + std::to_string(capacity) + " runs");
   }
   // Copies in flight read the staging and the device memory: wait for them before both are freed.
   ~Slot() { stream.drainQuietly(); }
 
   Stream stream;
   Event started, copiedIn, computed, done;
-  DeviceMemory memory;
+  std::vector<DeviceMemory> memory;  // per buffer; empty for shared and null ones
   PinnedMemory staging;
   bool busy = false;
   long long begin = 0;
@@ -283,7 +289,7 @@ class DeviceRunner {
       if (b.data != nullptr && b.role != ROLE_SHARED) perRun += static_cast<double>(b.rows * b.elementBytes);
     }
     perRunBytes_ = std::max(perRun, 1.0);
-    // Each per-run buffer starts on an alignment boundary: up to kAlign bytes of padding apiece.
+    // The driver rounds each allocation up (and the staging aligns each buffer): kAlign bytes apiece.
     double padding = 0;
     for (const HostBuffer& b : settings_.buffers) {
       if (b.data != nullptr && b.role != ROLE_SHARED) padding += kAlign;
@@ -306,11 +312,13 @@ class DeviceRunner {
       try {
         SlotLayout layout(settings_.buffers, chunk);
         std::vector<std::unique_ptr<Slot>> slots;
-        slots.push_back(std::make_unique<Slot>(device_, layout, chunk));
-        slots.push_back(std::make_unique<Slot>(device_, layout, chunk));
+        slots.push_back(std::make_unique<Slot>(device_, settings_.buffers, layout, chunk));
+        slots.push_back(std::make_unique<Slot>(device_, settings_.buffers, layout, chunk));
         layout_ = layout;
         report_.chunkRuns = chunk;
-        report_.deviceBytes = std::max(report_.deviceBytes, 2.0 * layout.bytes);
+        double deviceBytes = 0;
+        for (const DeviceMemory& m : slots[0]->memory) deviceBytes += static_cast<double>(m.bytes());
+        report_.deviceBytes = std::max(report_.deviceBytes, 2.0 * deviceBytes);
         report_.pinnedBytes = std::max(report_.pinnedBytes, 2.0 * layout.bytes);
         return slots;
       } catch (const CudaException& e) {
@@ -342,7 +350,7 @@ class DeviceRunner {
       for (size_t r = 0; r < b.rows; ++r) {
         memcpy(staged + r * slice, b.data + (r * settings_.nRuns + begin) * b.elementBytes, slice);
       }
-      check(api.MemcpyHtoDAsync(slot.memory.get() + layout_.offsets[i], staged, b.rows * slice, stream),
+      check(api.MemcpyHtoDAsync(slot.memory[i].get(), staged, b.rows * slice, stream),
             "cuMemcpyHtoDAsync_v2", device_, [&] { return "copying " + b.name + " to the device for " + runsText(begin, end); });
     }
     // Outputs start as zeros, as the host arrays of the CPU backend do: a value the kernel
@@ -350,7 +358,7 @@ class DeviceRunner {
     for (size_t i = 0; i < buffers.size(); ++i) {
       const HostBuffer& b = buffers[i];
       if (b.data == nullptr || b.role != ROLE_OUTPUT) continue;
-      check(api.MemsetD8Async(slot.memory.get() + layout_.offsets[i], 0, b.rows * static_cast<size_t>(runs) * b.elementBytes, stream),
+      check(api.MemsetD8Async(slot.memory[i].get(), 0, b.rows * static_cast<size_t>(runs) * b.elementBytes, stream),
             "cuMemsetD8Async", device_, [&] { return "clearing " + b.name + " for " + runsText(begin, end); });
     }
     check(api.EventRecord(slot.copiedIn.get(), stream), "cuEventRecord", device_, doing("timing the chunk"));
@@ -362,7 +370,7 @@ class DeviceRunner {
     for (size_t i = 0; i < buffers.size(); ++i) {
       const HostBuffer& b = buffers[i];
       CUdeviceptr p = 0;
-      if (b.data != nullptr) p = b.role == ROLE_SHARED ? sharedPointers_[i] : slot.memory.get() + layout_.offsets[i];
+      if (b.data != nullptr) p = b.role == ROLE_SHARED ? sharedPointers_[i] : slot.memory[i].get();
       args[settings_.scalars.size() + i] = static_cast<uint64_t>(p);
     }
     void* params[] = {args.data()};
@@ -377,7 +385,7 @@ class DeviceRunner {
     for (size_t i = 0; i < buffers.size(); ++i) {
       const HostBuffer& b = buffers[i];
       if (b.data == nullptr || b.role != ROLE_OUTPUT) continue;
-      check(api.MemcpyDtoHAsync(slot.staging.get() + layout_.offsets[i], slot.memory.get() + layout_.offsets[i],
+      check(api.MemcpyDtoHAsync(slot.staging.get() + layout_.offsets[i], slot.memory[i].get(),
                                 b.rows * static_cast<size_t>(runs) * b.elementBytes, stream),
             "cuMemcpyDtoHAsync_v2", device_, [&] { return "copying " + b.name + " back from the device for " + runsText(begin, end); });
     }
@@ -514,7 +522,8 @@ class CudaRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
         SetError(failure_.message());
       }
     } else if (shared.done.load() < settings_.nRuns) {
-      SetError("cancelled");
+      cancelled_ = true;
+      SetError("the solve was cancelled between chunks");
     }
   }
 
@@ -565,7 +574,7 @@ class CudaRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
       error.Set("droppedModules", lost);
       deferred_.Reject(error.Value());
     } else {
-      deferred_.Reject(makeError(env, "ABORTED", e.Message()).Value());
+      deferred_.Reject(makeError(env, cancelled_ ? "ABORTED" : "INTERNAL", e.Message()).Value());
     }
   }
 
@@ -579,6 +588,7 @@ class CudaRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
   double wallMs_ = 0;
   CudaFailure failure_;
   bool hasFailure_ = false;
+  bool cancelled_ = false;
   std::vector<int> lostModules_;
   std::unique_ptr<PlainError> plain_;
 };

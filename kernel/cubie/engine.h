@@ -176,7 +176,8 @@ struct Saver {
       for (int j = 0; j < cubie_layout::n_saved; ++j) out[j * n_runs] = nan;
     }
     if (cubie_summary::n_columns > 0) {
-      int first_window = first_unsaved == 0 ? 0 : window + 1;
+      // The window in progress is written only when it closes, so it is missing too.
+      int first_window = first_unsaved == 0 ? 0 : window;
       for (int w = first_window; w < n_windows; ++w) {
         real* out = summary_out + static_cast<long long>(w) * cubie_summary::n_columns * n_runs + run;
         for (int j = 0; j < cubie_summary::n_columns; ++j) out[j * n_runs] = nan;

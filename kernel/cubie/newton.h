@@ -7,7 +7,9 @@
 // rate theta the monitor estimates from successive updates. An iteration
 // converges when the tolerance-scaled RMS norm of the remaining error,
 // estimated as theta / (1 - theta) * |update|, is below ctx.newton_tol
-// (the first update, with no rate yet, must itself be below it). It fails
+// (the first update, with no rate yet, must itself be below it), floored
+// at 10 epsilon / rtol as in RADAU5: updates cannot shrink below the
+// roundoff of the stage values, so a tighter test could never pass. It fails
 // when the updates stop shrinking (theta >= 0.99), when the rate predicts
 // the tolerance cannot be met within ctx.newton_max_iters, or when they run out.
 #ifndef CUBIE_NEWTON_H
@@ -56,6 +58,15 @@ CUBIE_FN void newton_scale(const real* __restrict__ y, const real* __restrict__ 
   for (int i = 0; i < N; ++i) scale[i] = atol[i] + rtol[i] * fabs(y[i]);
 }
 
+// The tolerance the monitor tests against: ctx.newton_tol, floored at 10 epsilon / min_i rtol_i.
+template <typename real, int N>
+CUBIE_FN real newton_tolerance(real requested, const real* __restrict__ rtol) {
+  const real epsilon = sizeof(real) == 4 ? real(1.1920929e-7) : real(2.220446049250313e-16);
+  real smallest = rtol[0];
+  for (int i = 1; i < N; ++i) smallest = fmin(smallest, rtol[i]);
+  return fmax(requested, real(10) * epsilon / smallest);
+}
+
 // sqrt(mean_i (v_i / scale_i)^2)
 template <typename real, int N>
 CUBIE_FN real scaled_norm(const real* __restrict__ v, const real* __restrict__ scale) {
@@ -80,13 +91,14 @@ CUBIE_FN real implicit_solve_failed(const Ctx& ctx) {
 // One implicit DIRK stage: finds z with sigma z = f(t_stage, psi + z),
 // sigma = 1 / (dt a_ii), i.e. the stage value Y = psi + z of
 // Y = psi + dt a_ii f(t_stage, Y), by simplified Newton with the matrix
-// sigma*I - J that `linear` holds factored. z holds the starting guess on
-// entry and the solution on return; false when the iteration failed.
+// sigma*I - J that `linear` holds factored, to the tolerance `tol` in the
+// norm weighted by `scale`. z holds the starting guess on entry and the
+// solution on return; false when the iteration failed.
 template <typename real, int N, class Ctx, class Linear>
 CUBIE_FN bool solve_stage(const Ctx& ctx, const Linear& linear, double t_stage, real sigma, const real* __restrict__ psi,
-                          const real* __restrict__ scale, real* __restrict__ z) {
+                          const real* __restrict__ scale, real tol, real* __restrict__ z) {
   real stage[N], update[N];
-  NewtonMonitor<real> monitor(ctx.newton_tol, ctx.newton_max_iters);
+  NewtonMonitor<real> monitor(tol, ctx.newton_max_iters);
   for (;;) {
     for (int i = 0; i < N; ++i) stage[i] = psi[i] + z[i];
     ctx.rhs(t_stage, stage, update);

@@ -11,6 +11,10 @@ commands:
                       join sharded results into the result of one unsharded run
   emit MODEL [--target cuda|cpp|ptx] [--arch sm_XX]
                       print the generated kernel source (or PTX)
+  precompile MODEL --arch sm_80,sm_90 [--cache-dir DIR]
+                      build CUBINs for listed GPU architectures into the cache (no GPU needed)
+  cache ls|stats|clear [SYSTEM]|prune [--max-bytes N] [--max-age D]
+                      inspect or trim the kernel cache
   doctor [--json]     what this machine offers cubie: NVRTC, CUDA driver, GPUs, C++ compiler
 
 'cubie <command> --help' describes a command's options.
@@ -28,6 +32,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plot: async () => (await import('./plot')).plot,
   merge: async () => (await import('./merge')).merge,
   emit: async () => (await import('./emit')).emit,
+  precompile: async () => (await import('./precompile')).precompile,
+  cache: async () => (await import('./cache')).cache,
   doctor: async () => (await import('./doctor')).doctor,
 };
 

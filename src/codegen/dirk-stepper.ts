@@ -65,6 +65,7 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       'linear.evaluate_jacobian(ctx, t, y);',
       'real scale[n_states];  // atol + rtol |y|: the weights of the Newton norms',
       'cubie::newton_scale<real, n_states>(y, ctx.atol, ctx.rtol, scale);',
+      'const real newton_tol = cubie::newton_tolerance<real, n_states>(ctx.newton_tol, ctx.rtol);',
       'real sigma = real(0);',
     );
   }
@@ -99,7 +100,7 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       const previous = names.length > 0 ? names[names.length - 1] : 'f0';
       lines.push(
         stateLoop(`${name}[i] = ${literal(diagonal)} * dt * ${previous}[i]`),
-        `if (!cubie::solve_stage<real, n_states>(ctx, linear, ${stageTime(c[i])}, sigma, psi, scale, ${name})) {`,
+        `if (!cubie::solve_stage<real, n_states>(ctx, linear, ${stageTime(c[i])}, sigma, psi, scale, newton_tol, ${name})) {`,
         '  return cubie::implicit_solve_failed<real>(ctx);',
         '}',
       );

@@ -110,6 +110,9 @@ export function assembleKernelSource(parts: KernelParts): string {
     '#include "cubie/engine.h"',
     '',
   ].join('\n');
-  // Names the source inside the compiled image (PTX, CUBIN), where a test double of the driver finds it.
-  return `${text}extern "C" CUBIE_MARKER const char cubie_source_digest[] = "cubie-source:${createHash('sha256').update(text).digest('hex')}";\n`;
+  // Names the source, with the kernel library it includes, inside the compiled
+  // image (PTX, CUBIN), where a test double of the driver finds it.
+  const digest = createHash('sha256').update(text);
+  for (const [name, header] of Object.entries(kernelHeaders())) digest.update(`\0${name}\0${header}`);
+  return `${text}extern "C" CUBIE_MARKER const char cubie_source_digest[] = "cubie-source:${digest.digest('hex')}";\n`;
 }

@@ -103,7 +103,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     '// Z_i = Y_i - y, and W = T^-1 Z, from 0.',
     'real z1[n_states], z2[n_states], z3[n_states], w1[n_states], w2[n_states], w3[n_states], stage[n_states];',
     stateLoop('z1[i] = z2[i] = z3[i] = w1[i] = w2[i] = w3[i] = real(0)'),
-    'cubie::NewtonMonitor<real> monitor(ctx.newton_tol, ctx.newton_max_iters);',
+    'cubie::NewtonMonitor<real> monitor(cubie::newton_tolerance<real, n_states>(ctx.newton_tol, ctx.rtol), ctx.newton_max_iters);',
     'for (;;) {',
     '  // F_i = f(t + c_i dt, y + Z_i), into z_i (Z is rebuilt from W below)',
     ...z.flatMap((zi, i) => [`  ${stateLoop(`stage[i] = y[i] + ${zi}[i]`)}`, `  ctx.rhs(${stageTime(c[i])}, stage, ${zi});`]),

@@ -56,6 +56,10 @@ export interface SolveOptions extends CacheOptions {
   devices?: number[] | 'all';
   threads?: number;
   chunkRuns?: number;
+  /** CUDA: threads per block (default: the occupancy calculator's choice). */
+  blockSize?: number;
+  /** CUDA: at most this many bytes of device memory per device for a batch's chunks. */
+  maxDeviceBytes?: number;
 }
 
 const COMPILE_KEYS = ['method', 'stepController', 'precision', 'outputTypes', 'saveVariables', 'summariseVariables'] as const;
@@ -64,7 +68,7 @@ const RUN_KEYS = [
   'safety', 'minGain', 'maxGain', 'kp', 'ki', 'kd', 'maxSteps', 'newtonTol', 'newtonMaxIters', 'linearTol', 'linearMaxIters',
   'gridType', 'drivers', 'onProgress', 'signal',
 ] as const;
-const EXECUTION_KEYS = ['backend', 'devices', 'threads', 'chunkRuns'] as const;
+const EXECUTION_KEYS = ['backend', 'devices', 'threads', 'chunkRuns', 'blockSize', 'maxDeviceBytes'] as const;
 const CACHE_KEYS = ['cache', 'cachingMode', 'cacheDir', 'maxCacheBytes', 'maxCacheAge', 'sharedCache'] as const;
 export const OPTION_KEYS: readonly string[] = [...COMPILE_KEYS, ...RUN_KEYS, ...EXECUTION_KEYS, ...CACHE_KEYS];
 export const COMPILE_TIME_KEYS: readonly string[] = COMPILE_KEYS;

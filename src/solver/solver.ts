@@ -1,4 +1,6 @@
 import { cpuKernelFor } from '../backends/cpu/cpu-backend';
+import { cudaKernelFor, cudaUsable } from '../backends/cuda/cuda-backend';
+import type { CudaKernel } from '../backends/cuda/runner';
 import type { CpuKernel } from '../backends/cpu/runner';
 import { sha256Hex } from '../cache/key';
 import { assembleKernelSource, generateLayoutSource } from '../codegen/kernel-source';
@@ -170,11 +172,14 @@ export class Solver {
       [...grid.y0, ...grid.parameters].forEach((column, i) => {
         buffers[FIXED_BUFFER_SLOTS + i] = first === 0 && end === column.length ? column : column.subarray(first, end);
       });
-      await kernel.run(scalarsFor(nRuns, run, drivers), buffers, {
+      const stats = await kernel.run(scalarsFor(nRuns, run, drivers), buffers, {
         threads: merged.threads,
         chunkRuns: merged.chunkRuns,
         signal: merged.signal,
-        onProgress: onProgress ? (done) => onProgress({ done: first + done, total: grid.nRuns }) : undefined,
+        blockSize: merged.blockSize,
+        maxDeviceBytes: merged.maxDeviceBytes,
+        devices: Array.isArray(merged.devices) ? merged.devices : undefined,
+        onProgress: onProgress ? (done: number) => onProgress({ done: first + done, total: grid.nRuns }) : undefined,
       });
       const finished = process.hrtime.bigint();
       const iterationCounters = counters
@@ -193,7 +198,7 @@ export class Solver {
           totalMs: Number(finished - (first === 0 ? started : runStarted)) / 1e6,
           compileMs: first === 0 ? info.compileMs : 0,
           runMs: Number(finished - runStarted) / 1e6,
-          transferMs: 0,
+          transferMs: stats ? stats.transferMs : 0,
         },
         iterationCounters,
       });
@@ -205,15 +210,21 @@ export class Solver {
     this.closed = true;
   }
 
-  private async kernel(options: SolveOptions, plan = compilePlan(this.system, options)): Promise<{ kernel: CpuKernel; info: KernelInfo }> {
-    const backend = oneOf(options, 'backend', ['auto', 'cuda', 'cpu'] as const, (process.env.CUBIE_BACKEND as 'auto' | 'cuda' | 'cpu' | undefined) ?? 'auto');
-    if (backend === 'cuda') {
-      throw new CubieError('DRIVER_UNAVAILABLE', "backend 'cuda' was requested, but this version of cubie runs kernels on the CPU backend only; use backend 'cpu' or 'auto'", {
-        where: 'backend',
-      });
-    }
+  /**
+   * 'cuda' runs on the GPU or fails with the reason; 'auto' takes the GPU when
+   * a device, the driver and NVRTC are all usable (or devices were named), else
+   * the CPU; 'cpu' always the CPU. CUBIE_BACKEND sets the default.
+   */
+  private async kernel(options: SolveOptions, plan = compilePlan(this.system, options)): Promise<{ kernel: CpuKernel | CudaKernel; info: KernelInfo }> {
+    const envBackend = process.env.CUBIE_BACKEND;
+    const fallback = envBackend === 'cuda' || envBackend === 'cpu' ? envBackend : 'auto';
+    const backend = oneOf(options, 'backend', ['auto', 'cuda', 'cpu'] as const, fallback);
     const source = kernelSource(this.system, plan);
-    // The cache key covers the whole source (and the compiler, flags, headers); cache options pick the folder and mode.
-    return cpuKernelFor(source, sha256Hex(source), this.system.name, options);
+    // The cache key covers the whole source (and the compiler, flags, headers, target); cache options pick the folder and mode.
+    const digest = sha256Hex(source);
+    if (backend === 'cuda' || (backend === 'auto' && (options.devices !== undefined || (await cudaUsable())))) {
+      return cudaKernelFor(source, digest, this.system.name, options);
+    }
+    return cpuKernelFor(source, digest, this.system.name, options);
   }
 }

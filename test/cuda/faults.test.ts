@@ -23,7 +23,7 @@ const k = Float32Array.from({ length: 300 }, (_, i) => 0.1 + i * 0.01);
 let cpu: SolveResult;
 
 beforeAll(async () => {
-  cpu = await new Solver(decay, settings).solve({}, { k });
+  cpu = await new Solver(decay, { ...settings, backend: 'cpu' }).solve({}, { k });
 });
 
 async function solveOn(run: Parameters<typeof onCuda>[1] = {}): Promise<SolveResult> {
@@ -154,6 +154,26 @@ describe('CUDA driver faults', () => {
     expect(tooBig.message).toContain('blockSize 512 is more than this kernel allows on device 0 (256 threads)');
     await solveOn(); // the occupancy calculator stays within it
     expect(fake.stats().launchLog.every((l) => Number(l.split(' ')[2]) <= 256)).toBe(true);
+  });
+
+  it('the double catches what a GPU would punish: a kernel writing past a buffer, an argument block of the wrong size', async () => {
+    const cuda = onCuda(new Solver(decay, settings));
+    await cuda.solver.solve({}, { k: [1, 2, 3, 4] });
+    const [kernel] = cuda.kernels;
+    const { scalars, buffers } = cuda.calls[0];
+    // One save row (2 states x 4 runs) short: the kernel's last saves land in the guard zone.
+    const short = [...buffers];
+    short[0] = new Float32Array(buffers[0]!.length - 8);
+    const error = (await kernel.run(scalars, short).catch((e) => e)) as CubieError;
+    expect(error).toMatchObject({ code: 'CUDA_ERROR', details: { result: 'CUDA_ERROR_ILLEGAL_ADDRESS', contextLost: true } });
+    // Caught after the launch; and again when the broken context, released, frees the buffer.
+    expect(fake.stats().violations).toEqual(['the kernel wrote outside a 128-byte allocation', 'guard zone of a 128-byte device allocation overwritten']);
+    fake.clearViolations();
+    // The kernel's parameter (read with cuFuncGetParamInfo) is checked against the block cubie passes.
+    await expect(kernel.run(scalars, [...buffers, null])).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringMatching(/takes \d+ bytes of arguments; this solve passes \d+/),
+    });
   });
 
   it('devices that do not exist are named', async () => {

@@ -8,8 +8,8 @@
 //
 //   npm run build:ts && node test/cuda/leak-check.js
 //   valgrind --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-//     --suppressions=test/cuda/valgrind.supp \
-//     --error-exitcode=3 node test/cuda/leak-check.js
+//     --num-callers=30 --suppressions=test/cuda/valgrind.supp --error-exitcode=3 \
+//     node test/cuda/leak-check.js
 //
 // It exits non-zero when a result differs from the CPU backend's, a fault
 // does not give its error, or the double's books show anything left behind.

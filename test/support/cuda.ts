@@ -19,11 +19,13 @@ export interface CudaSolver {
   /** The native runner's report of each kernel run, in order. */
   runs: CudaRunStats[];
   kernels: CudaKernel[];
+  /** The arguments of each kernel run, as the solver built them. */
+  calls: Array<{ scalars: Float64Array; buffers: KernelBuffer[] }>;
 }
 
 /** Routes `solver`'s kernels through the CUDA backend; `run` options reach CudaKernel.run. */
 export function onCuda(solver: Solver, run: CudaRunOptions = {}): CudaSolver {
-  const out: CudaSolver = { solver, runs: [], kernels: [] };
+  const out: CudaSolver = { solver, runs: [], kernels: [], calls: [] };
   const patched = solver as unknown as { kernel(options: SolveOptions, plan?: ReturnType<typeof compilePlan>): Promise<unknown> };
   patched.kernel = async (options, plan = compilePlan(solver.system, options)) => {
     const source = kernelSource(solver.system, plan);
@@ -33,6 +35,7 @@ export function onCuda(solver: Solver, run: CudaRunOptions = {}): CudaSolver {
     out.kernels.push(kernel);
     const wrapped = {
       run: async (scalars: Float64Array, buffers: KernelBuffer[], opts: CudaRunOptions) => {
+        out.calls.push({ scalars, buffers });
         const stats = await kernel.run(scalars, buffers, { ...opts, ...run });
         out.runs.push(stats);
       },

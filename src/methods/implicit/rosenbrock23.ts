@@ -21,10 +21,10 @@ export const rosenbrock23 = defineRosenbrock({
   c: ['0', '1/2', '1'],
   timeWeights: ['0.292893218813452475599155637895', '0', '-0.292893218813452475599155637895'],
   b: [inverseD, inverseD, '0'],
-  // b - bHat: the error dt/6 (k1 - 2 k2 + k3) in these variables. It is the difference
-  // from a third-order solution, so the estimate scales like dt^3.
+  // b - bHat, bHat the third-order solution y + dt/6 (k1 + 4 k2 + k3), in these variables:
+  // the error is dt/6 (k1 - 2 k2 + k3) up to its sign, and scales like dt^3.
   embedded: {
     order: 3,
-    solution: { weights: ['0.569035593728849174800281454035', '3.08088022903976171546835539088', '0.569035593728849174800281454035'] },
+    solution: { weights: ['-0.569035593728849174800281454035', '-3.08088022903976171546835539088', '-0.569035593728849174800281454035'] },
   },
 });
