@@ -92,14 +92,14 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       if (fromY === i) lines.push(stateLoop('y_new[i] = psi[i]'));
     } else {
       if (factored !== diagonal) {
-        lines.push(`sigma = real(1) / (dt * ${literal(diagonal)});`, 'if (!linear.factor(sigma)) return cubie::implicit_solve_failed<real>(ctx);');
+        lines.push(`sigma = real(1) / ${diagonal === 1 ? 'dt' : `(dt * ${literal(diagonal)})`};`, 'if (!linear.factor(sigma)) return cubie::implicit_solve_failed<real>(ctx);');
         factored = diagonal;
       }
       // z starts from dt a_ii times the previous stage's derivative: the stage derivative
       // changes by O(dt) from stage to stage on the smooth solution a stiff method follows.
       const previous = names.length > 0 ? names[names.length - 1] : 'f0';
       lines.push(
-        stateLoop(`${name}[i] = ${literal(diagonal)} * dt * ${previous}[i]`),
+        stateLoop(`${name}[i] = ${diagonal === 1 ? '' : `${literal(diagonal)} * `}dt * ${previous}[i]`),
         `if (!cubie::solve_stage<real, n_states>(ctx, linear, ${stageTime(c[i])}, sigma, psi, scale, newton_tol, ${name})) {`,
         '  return cubie::implicit_solve_failed<real>(ctx);',
         '}',

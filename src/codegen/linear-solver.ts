@@ -9,13 +9,14 @@ export type LinearSolverKind = 'lu' | 'krylov';
 
 /**
  * Systems with at least this many states solve matrix-free. Measured on the
- * CPU backend (docs/implicit.md, "LU or Krylov"): on a stiff diffusion-
- * reaction chain and on a densely coupled system, LU is faster than GMRES
- * for rodas4, radau and kvaerno5 at every size up to 128 states (1.1x to
- * 6x at 128), and GMRES only starts to win near 192. The switch comes at
- * 128 rather than there because the dense path holds N^2 reals per
- * trajectory (3 N^2 for Radau: 393 KB at N = 128 in float64), the most a
- * GPU thread's local memory (512 KB) can hold.
+ * CPU backend (`CUBIE_BENCH_LINEAR=1 node bench/stiff.js`; docs/implicit.md,
+ * "LU or Krylov"): on a stiff diffusion-reaction chain of 16 to 192 states,
+ * dense LU is faster than GMRES for rodas4, radau and kvaerno5 at every size
+ * (1.5x to 8x), because unpreconditioned GMRES needs tens of products per
+ * solve on stiff systems. So the switch is set by memory, not speed: the
+ * dense path holds N^2 reals per trajectory (3 N^2 for Radau), and at 128
+ * states Radau's blocks in float64 take 393 KB, most of the 512 KB of local
+ * memory one GPU thread can address; below 128, LU.
  */
 export const KRYLOV_MIN_STATES = 128;
 

@@ -52,9 +52,8 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
     `${shiftedSystemType(linearSolver, nStates)} linear;  // sigma*I - J(t, y)`,
     'linear.evaluate_jacobian(ctx, t, y);',
     `if (!linear.factor(real(1) / (dt * ${literal(tableau.gamma)}))) ${failed}`,
-    'const real inverse_dt = real(1) / dt;',
-    '(void)inverse_dt;',
   ];
+  if (tableau.coupling.some((row) => row.some((x) => x !== 0))) lines.push('const real inverse_dt = real(1) / dt;');
   if (usesTime) lines.push('real ft[n_states];  // df/dt at (t, y)', 'ctx.dfdt(t, y, ft);');
   lines.push('real stage[n_states];  // a stage\'s input y + sum_j a_ij u_j', `real ${names.map((n) => `${n}[n_states]`).join(', ')};`);
 

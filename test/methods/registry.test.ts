@@ -1,5 +1,5 @@
 import { CubieError, isCubieError } from '../../src/errors';
-import { allMethods, methodNames, resolveMethod } from '../../src/methods/registry';
+import { allMethods, methodNames, implicitMethodNames, resolveMethod } from '../../src/methods/registry';
 
 describe('method registry', () => {
   it('lists the canonical names', () => {
@@ -52,7 +52,7 @@ describe('method registry', () => {
     expect(e.message).toContain("Unknown method 'dorpi5'");
     expect(e.message).toContain("did you mean 'dopri5'?");
     expect(e.message).toContain('dormand-prince-54');
-    expect(e.details).toMatchObject({ where: 'method', method: 'dorpi5', suggestion: 'dopri5', known: methodNames() });
+    expect(e.details).toMatchObject({ where: 'method', method: 'dorpi5', suggestion: 'dopri5', known: [...methodNames(), ...implicitMethodNames()] });
   });
 
   it('suggests across case and for misspelt long names', () => {
@@ -61,6 +61,6 @@ describe('method registry', () => {
   });
 
   it('suggests nothing when nothing is close', () => {
-    expect(() => resolveMethod('implicit-midpoint-magic')).toThrow(/^Unknown method 'implicit-midpoint-magic'\. Known methods: euler, /);
+    expect(() => resolveMethod('leapfrog-verlet-nine')).toThrow(/^Unknown method 'leapfrog-verlet-nine'\. Known methods: euler, /);
   });
 });
