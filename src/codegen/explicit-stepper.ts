@@ -15,6 +15,7 @@ import { CubieError } from '../errors';
 import { lastReads } from '../methods/stage-lifetimes';
 import { type ButcherTableau, isAdaptive, stageCount } from '../methods/tableau';
 import type { Precision } from '../system/types';
+import { linearCombination, stageTime } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
 
 export interface ExplicitStepperOptions {
@@ -165,31 +166,4 @@ function errorEstimate(
     `const real denominator = err5_squared + ${cppLiteral(0.01, precision)} * (err3 * err3);`,
     'return denominator > real(0) ? err5_squared / sqrt(denominator) : real(0);',
   ];
-}
-
-/**
- * "(0.2 * f0[i] - 0.5 * k2[i])" for the non-zero weights (a bare term needs no
- * parentheses, a weight of 1 no factor); undefined when every weight is zero.
- */
-function linearCombination(weights: readonly number[], names: readonly string[], precision: Precision): string | undefined {
-  const terms: string[] = [];
-  weights.forEach((w, j) => {
-    if (w === 0) return;
-    const magnitude = Math.abs(w);
-    const term = magnitude === 1 ? `${names[j]}[i]` : `${cppLiteral(magnitude, precision)} * ${names[j]}[i]`;
-    if (terms.length === 0) terms.push(w < 0 ? `-${term}` : term);
-    else terms.push(w < 0 ? `- ${term}` : `+ ${term}`);
-  });
-  if (terms.length === 0) return undefined;
-  return terms.length === 1 && !terms[0].startsWith('-') ? terms[0] : `(${terms.join(' ')})`;
-}
-
-/** t + c * dt in double: time stays double whatever the precision of the state. */
-function stageTime(c: number): string {
-  if (c === 0) return 't';
-  const sign = c < 0 ? '-' : '+';
-  const magnitude = Math.abs(c);
-  return magnitude === 1
-    ? `t ${sign} static_cast<double>(dt)`
-    : `t ${sign} ${cppLiteral(magnitude, 'float64')} * static_cast<double>(dt)`;
 }
