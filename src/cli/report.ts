@@ -5,6 +5,7 @@
  * --quiet: a batch with failures must never look clean.
  */
 import * as path from 'path';
+export { formatBytes } from '../cache/duration';
 
 export type ReportEvent = Record<string, unknown> & { event: string };
 
@@ -28,18 +29,6 @@ export function createReporter(mode: 'human' | 'json' | 'quiet', out: NodeJS.Wri
       err.write(`cubie: warning: ${text}\n`);
     },
   };
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
 }
 
 export function formatMs(ms: number): string {

@@ -75,3 +75,36 @@ export const STEP_SIGNATURE = [
   'CUBIE_FN real step(const Ctx& ctx, double t, real dt, const real* __restrict__ y, const real* __restrict__ f0,',
   '                   real* __restrict__ y_new, real* __restrict__ f1) {',
 ];
+
+/** What distinguishes one implicit stepper's text; the frame around it is shared. */
+export interface StepperFrame {
+  /** Leading `//` lines: the method, its solver, the coefficients' source. */
+  header: string[];
+  /** `#include` lines the step needs beyond the engine's. */
+  includes: string[];
+  namespace: string;
+  constants: string[];
+  /** `//` lines describing what the step returns. */
+  stepComment: string[];
+  body: string[];
+}
+
+/** The namespace, constants and `step` definition every generated stepper shares. */
+export function stepperFrame(frame: StepperFrame): string {
+  return [
+    ...frame.header,
+    ...frame.includes,
+    '',
+    `namespace ${frame.namespace} {`,
+    '',
+    ...frame.constants,
+    '',
+    ...frame.stepComment,
+    ...STEP_SIGNATURE,
+    ...frame.body.map((line) => (line ? `  ${line}` : line)),
+    '}',
+    '',
+    `}  // namespace ${frame.namespace}`,
+    '',
+  ].join('\n');
+}
