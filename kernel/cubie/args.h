@@ -75,5 +75,38 @@ struct KernelArgs {
   void* b[NBuffers];
 };
 
+// Reading a slot of the kernel argument where the value is used. On the GPU
+// an ordinary read is hoisted out of the step loop by the compiler, and every
+// setting then holds a register for the whole run (Lorenz/tsit5 went from 56
+// to 72 registers that way). A read it may not move (asm volatile) is served
+// from the constant bank at each use and holds nothing. The symbol is the
+// name PTX gives the one parameter of cubie_integrate (engine.h).
+template <int Slot, int NBuffers>
+CUBIE_FN double scalar_arg(const KernelArgs<NBuffers>& a) {
+  static_assert(Slot >= 0 && Slot < S_COUNT, "scalar slot out of range");
+#if CUBIE_DEVICE
+  (void)a;
+  double v;
+  asm volatile("ld.param.f64 %0, [cubie_integrate_param_0+%1];" : "=d"(v) : "n"(Slot * 8));
+  return v;
+#else
+  return a.s[Slot];
+#endif
+}
+
+template <typename T, int Slot, int NBuffers>
+CUBIE_FN T* buffer_arg(const KernelArgs<NBuffers>& a) {
+  static_assert(Slot >= 0 && Slot < NBuffers, "buffer slot out of range");
+  static_assert(sizeof(void*) == 8 && sizeof(double) == 8, "the argument layout assumes 8-byte slots");
+#if CUBIE_DEVICE
+  (void)a;
+  unsigned long long v;
+  asm volatile("ld.param.u64 %0, [cubie_integrate_param_0+%1];" : "=l"(v) : "n"((S_COUNT + Slot) * 8));
+  return reinterpret_cast<T*>(v);
+#else
+  return static_cast<T*>(a.b[Slot]);
+#endif
+}
+
 }  // namespace cubie
 #endif

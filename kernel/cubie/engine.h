@@ -31,32 +31,44 @@ struct Slots {
 // What a stepper may ask of the run: the right-hand side and, for implicit
 // methods, the Jacobian, its product with a vector, and df/dt, all with the
 // drivers evaluated at the requested time; tolerances; Newton settings; and
-// counters the engine reports.
+// counters the engine reports. Settings are read from the kernel argument at
+// each use (see scalar_arg in args.h), so holding them costs no register.
 struct RunContext {
+  const Args& args;
   const real* __restrict__ p;
-  const real* __restrict__ atol;
-  const real* __restrict__ rtol;
-  SampledDrivers<real> drivers;
-  real newton_tol;
-  int newton_max_iters;
-  real linear_tol;
-  int linear_max_iters;
-  mutable long long rhs_evaluations;
-  mutable long long jacobian_evaluations;
-  mutable long long newton_iterations;
-  mutable long long linear_iterations;
+  // int: a chunk's runs and a run's steps are counted in int32 on output.
+  mutable int rhs_evaluations;
+  mutable int jacobian_evaluations;
+  mutable int newton_iterations;
+  mutable int linear_iterations;
   // Set by an implicit stepper whose Newton iteration did not converge, so a
   // rejection at dtMin is reported as a Newton failure.
   mutable bool newton_failed;
 
+  CUBIE_FN const real* atol() const { return buffer_arg<const real, B_ATOL>(args); }
+  CUBIE_FN const real* rtol() const { return buffer_arg<const real, B_RTOL>(args); }
+  CUBIE_FN real newton_tol() const { return static_cast<real>(scalar_arg<S_NEWTON_TOL>(args)); }
+  CUBIE_FN int newton_max_iters() const { return static_cast<int>(scalar_arg<S_NEWTON_MAX_ITERS>(args)); }
+  CUBIE_FN real linear_tol() const { return static_cast<real>(scalar_arg<S_LINEAR_TOL>(args)); }
+  CUBIE_FN int linear_max_iters() const { return static_cast<int>(scalar_arg<S_LINEAR_MAX_ITERS>(args)); }
+
+  // A system without drivers reads no driver slot: an argument read is never
+  // removed as unused (asm volatile), so it is kept out of code that needs none.
   CUBIE_FN void drivers_at(double t, real* d, real* ddot) const {
-    if (n_drivers > 0 && drivers.n_knots > 1) {
-      drivers.template values<Slots<n_drivers>::value>(t, d, ddot);
-    } else {
-      for (int i = 0; i < Slots<n_drivers>::value; ++i) {
-        d[i] = real(0);
-        if (ddot != nullptr) ddot[i] = real(0);
+    if (n_drivers > 0) {
+      const int n_knots = static_cast<int>(scalar_arg<S_DRIVER_KNOTS>(args));
+      if (n_knots > 1) {
+        const SampledDrivers<real> drivers = {buffer_arg<const double, B_DRIVER_KNOTS>(args),
+                                              buffer_arg<const real, B_DRIVER_COEFFS>(args), n_knots,
+                                              scalar_arg<S_DRIVER_UNIFORM_DT>(args),
+                                              scalar_arg<S_DRIVER_PERIODIC>(args) != 0.0};
+        drivers.template values<Slots<n_drivers>::value>(t, d, ddot);
+        return;
       }
+    }
+    for (int i = 0; i < Slots<n_drivers>::value; ++i) {
+      d[i] = real(0);
+      if (ddot != nullptr) ddot[i] = real(0);
     }
   }
   CUBIE_FN void rhs(double t, const real* __restrict__ y, real* __restrict__ dy) const {
@@ -101,7 +113,7 @@ CUBIE_FN real initial_step(const RunContext& ctx, double t, const real* y, const
                            real dt_max) {
   real d0 = real(0), d1 = real(0);
   for (int i = 0; i < n_states; ++i) {
-    real scale = ctx.atol[i] + ctx.rtol[i] * fabs(y[i]);
+    real scale = ctx.atol()[i] + ctx.rtol()[i] * fabs(y[i]);
     d0 += (y[i] / scale) * (y[i] / scale);
     d1 += (f0[i] / scale) * (f0[i] / scale);
   }
@@ -114,7 +126,7 @@ CUBIE_FN real initial_step(const RunContext& ctx, double t, const real* y, const
   ctx.rhs(t + static_cast<double>(h0), y1, f1);
   real d2 = real(0);
   for (int i = 0; i < n_states; ++i) {
-    real scale = ctx.atol[i] + ctx.rtol[i] * fabs(y[i]);
+    real scale = ctx.atol()[i] + ctx.rtol()[i] * fabs(y[i]);
     real r = (f1[i] - f0[i]) / scale;
     d2 += r * r;
   }
@@ -127,16 +139,21 @@ CUBIE_FN real initial_step(const RunContext& ctx, double t, const real* y, const
   return fmin(dt_max, fmax(dt_min, h));
 }
 
+// Writes saves and summary windows of one run. Output pointers and sizes are
+// read from the kernel argument at each save rather than held.
 struct Saver {
   const Args& args;
-  long long run;
-  long long n_runs;
-  real* __restrict__ state_out;
-  real* __restrict__ summary_out;
-  int n_saves;
-  int samples_per_window;
+  int run;
   int window;
   cubie_summary::State summary;
+
+  CUBIE_FN long long n_runs() const { return static_cast<long long>(scalar_arg<S_N_RUNS>(args)); }
+  CUBIE_FN real* state_out(int k) const {
+    return buffer_arg<real, B_STATE_OUT>(args) + static_cast<long long>(k) * cubie_layout::n_saved * n_runs() + run;
+  }
+  CUBIE_FN real* summary_out(int w) const {
+    return buffer_arg<real, B_SUMMARY_OUT>(args) + static_cast<long long>(w) * cubie_summary::n_columns * n_runs() + run;
+  }
 
   CUBIE_FN void save(int k, double t, const RunContext& ctx, const real* y) {
     real obs[Slots<n_observables>::value];
@@ -144,10 +161,12 @@ struct Saver {
     if (cubie_layout::n_saved > 0) {
       real values[Slots<cubie_layout::n_saved>::value];
       cubie_layout::gather_saved(y, obs, values);
-      real* out = state_out + static_cast<long long>(k) * cubie_layout::n_saved * n_runs + run;
-      for (int j = 0; j < cubie_layout::n_saved; ++j) out[j * n_runs] = values[j];
+      real* out = state_out(k);
+      const long long stride = n_runs();
+      for (int j = 0; j < cubie_layout::n_saved; ++j) out[j * stride] = values[j];
     }
     if (cubie_summary::n_columns > 0) {
+      const int samples_per_window = static_cast<int>(scalar_arg<S_SAMPLES_PER_WINDOW>(args));
       int w = k == 0 ? 0 : (k - 1) / samples_per_window;
       if (k == 0) {
         cubie_summary::init(summary);
@@ -163,50 +182,52 @@ struct Saver {
     }
   }
 
-  CUBIE_FN void write_window() {
-    real* out = summary_out + static_cast<long long>(window) * cubie_summary::n_columns * n_runs + run;
-    cubie_summary::write_window(summary, out, n_runs);
-  }
+  CUBIE_FN void write_window() { cubie_summary::write_window(summary, summary_out(window), n_runs()); }
 
   // A run that stopped early: NaN in every save and window it did not reach.
-  CUBIE_FN void fill_missing(int first_unsaved, int n_windows) {
+  CUBIE_FN void fill_missing(int first_unsaved) {
     const real nan = real(0) * cubie_layout::infinity();
+    const long long stride = n_runs();
+    const int n_saves = static_cast<int>(scalar_arg<S_N_SAVES>(args));
     for (int k = first_unsaved; k < n_saves; ++k) {
-      real* out = state_out + static_cast<long long>(k) * cubie_layout::n_saved * n_runs + run;
-      for (int j = 0; j < cubie_layout::n_saved; ++j) out[j * n_runs] = nan;
+      real* out = state_out(k);
+      for (int j = 0; j < cubie_layout::n_saved; ++j) out[j * stride] = nan;
     }
     if (cubie_summary::n_columns > 0) {
       // The window in progress is written only when it closes, so it is missing too.
+      const int n_windows = static_cast<int>(scalar_arg<S_N_WINDOWS>(args));
       int first_window = first_unsaved == 0 ? 0 : window;
       for (int w = first_window; w < n_windows; ++w) {
-        real* out = summary_out + static_cast<long long>(w) * cubie_summary::n_columns * n_runs + run;
-        for (int j = 0; j < cubie_summary::n_columns; ++j) out[j * n_runs] = nan;
+        real* out = summary_out(w);
+        for (int j = 0; j < cubie_summary::n_columns; ++j) out[j * stride] = nan;
       }
     }
   }
 };
 
-CUBIE_FN void integrate_run(const Args& args, long long run) {
-  const long long n_runs = static_cast<long long>(args.s[S_N_RUNS]);
-  const double t0 = args.s[S_T0];
-  const double duration = args.s[S_DURATION];
-  const double t_start = t0 + args.s[S_SETTLING_TIME];
-  const double t_end = t_start + duration;
-  const double save_every = args.s[S_SAVE_EVERY];
-  const int n_saves = static_cast<int>(args.s[S_N_SAVES]);
-  const int n_windows = static_cast<int>(args.s[S_N_WINDOWS]);
-  const long long max_steps = static_cast<long long>(args.s[S_MAX_STEPS]);
-  const real dt_min = static_cast<real>(args.s[S_DT_MIN]);
-  const real dt_max = static_cast<real>(args.s[S_DT_MAX]);
-  const ControllerGains<real> gains = {
-      static_cast<real>(args.s[S_SAFETY]), static_cast<real>(args.s[S_MIN_GAIN]),
-      static_cast<real>(args.s[S_MAX_GAIN]), static_cast<real>(args.s[S_KP]),
-      static_cast<real>(args.s[S_KI]),     static_cast<real>(args.s[S_KD])};
+CUBIE_FN real real_arg_dt_min(const Args& a) { return static_cast<real>(scalar_arg<S_DT_MIN>(a)); }
+CUBIE_FN real real_arg_dt_max(const Args& a) { return static_cast<real>(scalar_arg<S_DT_MAX>(a)); }
+
+CUBIE_FN ControllerGains<real> controller_gains(const Args& a) {
+  return {static_cast<real>(scalar_arg<S_SAFETY>(a)), static_cast<real>(scalar_arg<S_MIN_GAIN>(a)),
+          static_cast<real>(scalar_arg<S_MAX_GAIN>(a)), static_cast<real>(scalar_arg<S_KP>(a)),
+          static_cast<real>(scalar_arg<S_KI>(a)),       static_cast<real>(scalar_arg<S_KD>(a))};
+}
+
+// Save k's time: saves are save_every apart from the end of the settling
+// time, and the last one is the end of the run.
+CUBIE_FN double save_time(const Args& a, int k, int n_saves) {
+  const double t_start = scalar_arg<S_T0>(a) + scalar_arg<S_SETTLING_TIME>(a);
+  return k == n_saves - 1 ? t_start + scalar_arg<S_DURATION>(a) : t_start + k * scalar_arg<S_SAVE_EVERY>(a);
+}
+
+CUBIE_FN void integrate_run(const Args& args, int run) {
   // The estimate scales like dt^(min(order, error_order) + 1) (Fehlberg propagates the lower order).
   constexpr int error_exponent =
       (cubie_method::order < cubie_method::error_order ? cubie_method::order : cubie_method::error_order) + 1;
-  const real inv_k = real(1) / real(error_exponent);
+  constexpr real inv_k = real(1) / real(error_exponent);
   constexpr bool adaptive = cubie_layout::controller != CONTROLLER_FIXED;
+  const long long n_runs = static_cast<long long>(args.s[S_N_RUNS]);
 
   real y[n_states], y_new[n_states], f0[n_states], f1[n_states];
   real p[Slots<n_parameters>::value];
@@ -214,42 +235,30 @@ CUBIE_FN void integrate_run(const Args& args, long long run) {
   for (int j = 0; j < n_parameters; ++j) {
     p[j] = static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run];
   }
-  const SampledDrivers<real> drivers = {static_cast<const double*>(args.b[B_DRIVER_KNOTS]),
-                                        static_cast<const real*>(args.b[B_DRIVER_COEFFS]),
-                                        static_cast<int>(args.s[S_DRIVER_KNOTS]), args.s[S_DRIVER_UNIFORM_DT],
-                                        args.s[S_DRIVER_PERIODIC] != 0.0};
-  RunContext ctx = {p,
-                    static_cast<const real*>(args.b[B_ATOL]),
-                    static_cast<const real*>(args.b[B_RTOL]),
-                    drivers,
-                    static_cast<real>(args.s[S_NEWTON_TOL]),
-                    static_cast<int>(args.s[S_NEWTON_MAX_ITERS]),
-                    static_cast<real>(args.s[S_LINEAR_TOL]),
-                    static_cast<int>(args.s[S_LINEAR_MAX_ITERS]),
-                    0, 0, 0, 0, false};
-  Saver saver = {args, run, n_runs, static_cast<real*>(args.b[B_STATE_OUT]),
-                 static_cast<real*>(args.b[B_SUMMARY_OUT]), n_saves,
-                 static_cast<int>(args.s[S_SAMPLES_PER_WINDOW]), 0, {}};
+  RunContext ctx = {args, p, 0, 0, 0, 0, false};
+  Saver saver = {args, run, 0, {}};
 
-  double t = t0;
+  double t = args.s[S_T0];
   ctx.rhs(t, y, f0);
   real dt = static_cast<real>(args.s[S_DT]);
-  if (adaptive && !(dt > real(0))) dt = initial_step(ctx, t, y, f0, dt_min, dt_max);
+  if (adaptive && !(dt > real(0))) dt = initial_step(ctx, t, y, f0, real_arg_dt_min(args), real_arg_dt_max(args));
   ControllerHistory<real> history;
   int status = all_finite(y) ? 0 : STATUS_NONFINITE;
-  long long accepted = 0, rejected = 0;
+  int accepted = 0, rejected = 0;
   int k = 0;  // next save
-  double t_next = t_start;
+  double t_next = save_time(args, 0, static_cast<int>(scalar_arg<S_N_SAVES>(args)));
   while (status == 0) {
     const double remaining = t_next - t;
     if (remaining <= 1e-12 * fmax(1.0, fabs(t_next))) {
       t = t_next;
       saver.save(k, t, ctx, y);
+      const int n_saves = static_cast<int>(scalar_arg<S_N_SAVES>(args));
       if (++k == n_saves) break;
-      t_next = k == n_saves - 1 ? t_end : t_start + k * save_every;
+      t_next = save_time(args, k, n_saves);
       continue;
     }
-    if (accepted + rejected >= max_steps) {
+    // max_steps is at most INT32_MAX (src/solver/plan.ts).
+    if (static_cast<double>(accepted) + rejected >= scalar_arg<S_MAX_STEPS>(args)) {
       status |= STATUS_MAX_STEPS;
       break;
     }
@@ -259,11 +268,11 @@ CUBIE_FN void integrate_run(const Args& args, long long run) {
     const real err = cubie_method::step(ctx, t, h, y, f0, y_new, f1);
     if ((adaptive || ctx.newton_failed) && !(err <= real(1))) {
       ++rejected;
-      if (h <= dt_min || !adaptive) {
+      if (h <= real_arg_dt_min(args) || !adaptive) {
         status |= ctx.newton_failed ? STATUS_NEWTON_FAILED : STATUS_DT_UNDERFLOW;
         break;
       }
-      dt = fmax(dt_min, h * rejected_factor(err, inv_k, gains));
+      dt = fmax(real_arg_dt_min(args), h * rejected_factor(err, inv_k, controller_gains(args)));
       continue;
     }
     ++accepted;
@@ -279,25 +288,25 @@ CUBIE_FN void integrate_run(const Args& args, long long run) {
       ctx.rhs(t, y, f0);
     }
     if (adaptive) {
-      real proposal = h * accepted_factor<cubie_layout::controller>(err, h, inv_k, gains, history);
+      real proposal = h * accepted_factor<cubie_layout::controller>(err, h, inv_k, controller_gains(args), history);
       if (shortened) proposal = fmax(proposal, dt);
-      dt = fmin(dt_max, fmax(dt_min, proposal));
+      dt = fmin(real_arg_dt_max(args), fmax(real_arg_dt_min(args), proposal));
     }
   }
   if (status != 0) {
-    saver.fill_missing(k, n_windows);
+    saver.fill_missing(k);
   } else if (cubie_summary::n_columns > 0) {
     saver.write_window();
   }
   static_cast<int*>(args.b[B_STATUS])[run] = status;
   int* counters = static_cast<int*>(args.b[B_COUNTERS]);
   if (counters != nullptr) {
-    counters[C_ACCEPTED * n_runs + run] = static_cast<int>(accepted);
-    counters[C_REJECTED * n_runs + run] = static_cast<int>(rejected);
-    counters[C_RHS_EVALUATIONS * n_runs + run] = static_cast<int>(ctx.rhs_evaluations);
-    counters[C_JACOBIAN_EVALUATIONS * n_runs + run] = static_cast<int>(ctx.jacobian_evaluations);
-    counters[C_NEWTON_ITERATIONS * n_runs + run] = static_cast<int>(ctx.newton_iterations);
-    counters[C_LINEAR_ITERATIONS * n_runs + run] = static_cast<int>(ctx.linear_iterations);
+    counters[C_ACCEPTED * n_runs + run] = accepted;
+    counters[C_REJECTED * n_runs + run] = rejected;
+    counters[C_RHS_EVALUATIONS * n_runs + run] = ctx.rhs_evaluations;
+    counters[C_JACOBIAN_EVALUATIONS * n_runs + run] = ctx.jacobian_evaluations;
+    counters[C_NEWTON_ITERATIONS * n_runs + run] = ctx.newton_iterations;
+    counters[C_LINEAR_ITERATIONS * n_runs + run] = ctx.linear_iterations;
   }
 }
 
@@ -306,7 +315,7 @@ CUBIE_FN void integrate_run(const Args& args, long long run) {
 #if CUBIE_DEVICE
 CUBIE_KERNEL void cubie_integrate(const cubie::Args args) {
   const long long run = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (run < static_cast<long long>(args.s[cubie::S_N_RUNS])) cubie::integrate_run(args, run);
+  if (run < static_cast<long long>(args.s[cubie::S_N_RUNS])) cubie::integrate_run(args, static_cast<int>(run));
 }
 #else
 // The CPU runner (native/cpu_runner.cc) calls these through dlsym.
@@ -319,7 +328,7 @@ CUBIE_KERNEL int cubie_abi(int* out) {
 }
 CUBIE_KERNEL void cubie_run_range(const void* args, long long begin, long long end) {
   const cubie::Args& a = *static_cast<const cubie::Args*>(args);
-  for (long long run = begin; run < end; ++run) cubie::integrate_run(a, run);
+  for (long long run = begin; run < end; ++run) cubie::integrate_run(a, static_cast<int>(run));
 }
 #endif
 #endif

@@ -27,7 +27,7 @@ CUBIE_FN real dot(const real* __restrict__ a, const real* __restrict__ b) {
 // the best iterate either way). Adds each product to `products`.
 template <typename real, int N, int M, class Operator>
 CUBIE_FN bool gmres(const Operator& op, const real* __restrict__ b, real* __restrict__ x, real tol, int max_products,
-                    long long& products) {
+                    int& products) {
   real basis[(M + 1) * N];  // the Krylov basis v_0..v_M, one row each
   real hessenberg[(M + 1) * M];  // row-major, reduced to upper triangular by the rotations
   real cosines[M], sines[M], residual[M + 1];
@@ -139,7 +139,7 @@ struct ComplexShiftedJacobianProduct {
 
 // sigma*I - J(t, y) without forming J: the matrix-free counterpart of
 // DenseShiftedSystem. "Factoring" only records sigma; each solve runs GMRES
-// to ctx.linear_tol (relative residual) within ctx.linear_max_iters
+// to ctx.linear_tol() (relative residual) within ctx.linear_max_iters()
 // products, counted in ctx.linear_iterations, and returns whether it got there.
 template <class Ctx, typename real, int N, int M>
 struct MatrixFreeShiftedSystem {
@@ -160,7 +160,7 @@ struct MatrixFreeShiftedSystem {
   CUBIE_FN bool solve(real* __restrict__ b) const {
     const ShiftedJacobianProduct<Ctx, real, N> op = {*ctx, t, y, sigma};
     real x[N];
-    const bool converged = gmres<real, N, M>(op, b, x, ctx->linear_tol, ctx->linear_max_iters, ctx->linear_iterations);
+    const bool converged = gmres<real, N, M>(op, b, x, ctx->linear_tol(), ctx->linear_max_iters(), ctx->linear_iterations);
     for (int i = 0; i < N; ++i) b[i] = x[i];
     return converged;
   }
@@ -191,7 +191,7 @@ struct MatrixFreeComplexShiftedSystem {
       b[N + i] = im[i];
     }
     const bool converged =
-        gmres<real, 2 * N, M>(op, b, x, ctx->linear_tol, ctx->linear_max_iters, ctx->linear_iterations);
+        gmres<real, 2 * N, M>(op, b, x, ctx->linear_tol(), ctx->linear_max_iters(), ctx->linear_iterations);
     for (int i = 0; i < N; ++i) {
       re[i] = x[i];
       im[i] = x[N + i];

@@ -6,12 +6,12 @@
 // start of the step (simplified Newton), so convergence is linear with a
 // rate theta the monitor estimates from successive updates. An iteration
 // converges when the tolerance-scaled RMS norm of the remaining error,
-// estimated as theta / (1 - theta) * |update|, is below ctx.newton_tol
+// estimated as theta / (1 - theta) * |update|, is below ctx.newton_tol()
 // (the first update, with no rate yet, must itself be below it), floored
 // at 10 epsilon / rtol as in RADAU5: updates cannot shrink below the
 // roundoff of the stage values, so a tighter test could never pass. It fails
 // when the updates stop shrinking (theta >= 0.99), when the rate predicts
-// the tolerance cannot be met within ctx.newton_max_iters, or when they run out.
+// the tolerance cannot be met within ctx.newton_max_iters(), or when they run out.
 #ifndef CUBIE_NEWTON_H
 #define CUBIE_NEWTON_H
 #include "cubie/platform.h"
@@ -58,7 +58,7 @@ CUBIE_FN void newton_scale(const real* __restrict__ y, const real* __restrict__ 
   for (int i = 0; i < N; ++i) scale[i] = atol[i] + rtol[i] * fabs(y[i]);
 }
 
-// The tolerance the monitor tests against: ctx.newton_tol, floored at 10 epsilon / min_i rtol_i.
+// The tolerance the monitor tests against: ctx.newton_tol(), floored at 10 epsilon / min_i rtol_i.
 template <typename real, int N>
 CUBIE_FN real newton_tolerance(real requested, const real* __restrict__ rtol) {
   const real epsilon = sizeof(real) == 4 ? real(1.1920929e-7) : real(2.220446049250313e-16);
@@ -98,7 +98,7 @@ template <typename real, int N, class Ctx, class Linear>
 CUBIE_FN bool solve_stage(const Ctx& ctx, const Linear& linear, double t_stage, real sigma, const real* __restrict__ psi,
                           const real* __restrict__ scale, real tol, real* __restrict__ z) {
   real stage[N], update[N];
-  NewtonMonitor<real> monitor(tol, ctx.newton_max_iters);
+  NewtonMonitor<real> monitor(tol, ctx.newton_max_iters());
   for (;;) {
     for (int i = 0; i < N; ++i) stage[i] = psi[i] + z[i];
     ctx.rhs(t_stage, stage, update);

@@ -59,8 +59,8 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       `${shiftedSystemType(linearSolver, nStates, diagonals.length > 1)} linear;`,
       'linear.evaluate_jacobian(ctx, t, y);',
       'real scale[n_states];  // atol + rtol |y|: the weights of the Newton norms',
-      'cubie::newton_scale<real, n_states>(y, ctx.atol, ctx.rtol, scale);',
-      'const real newton_tol = cubie::newton_tolerance<real, n_states>(ctx.newton_tol, ctx.rtol);',
+      'cubie::newton_scale<real, n_states>(y, ctx.atol(), ctx.rtol(), scale);',
+      'const real newton_tol = cubie::newton_tolerance<real, n_states>(ctx.newton_tol(), ctx.rtol());',
       'real sigma = real(0);',
     );
   }
@@ -123,7 +123,7 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
     `// error estimate: dt * sum_j (b_j - bHat_j) k_j, bHat of order ${estimator.embeddedOrder}`,
     'real* const err = psi;  // psi is not read again',
     stateLoop(`err[i] = dt * ${sum}`),
-    'return cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol, ctx.rtol);',
+    'return cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol(), ctx.rtol());',
   );
   return lines;
 }

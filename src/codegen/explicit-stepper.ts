@@ -143,7 +143,7 @@ function errorEstimate(
     const sum = linearCombination(weights, names, precision) ?? 'real(0)';
     return `CUBIE_UNROLL for (int i = 0; i < n_states; ++i) err[i] = dt * ${sum};`;
   };
-  const norm = 'cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol, ctx.rtol)';
+  const norm = 'cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol(), ctx.rtol())';
   // The stage state is dead once the last stage has run; the error needs no array of its own.
   const err = stageStateDeclared ? 'real* const err = y_stage;' : 'real err[n_states];';
   if (estimator.kind === 'embedded') {

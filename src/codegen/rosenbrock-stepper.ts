@@ -80,7 +80,7 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
     `// error estimate: sum_j (b_j - bHat_j) u_j, bHat of order ${estimator.embeddedOrder}`,
     'real* const err = stage;  // stage is not read again',
     stateLoop(`err[i] = ${error}`),
-    'return cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol, ctx.rtol);',
+    'return cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol(), ctx.rtol());',
   );
   return lines;
 }

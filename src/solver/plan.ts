@@ -149,6 +149,10 @@ export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
   if (plan.controller === 'fixed' && dt === 0) dt = Math.min(1e-3, duration);
   const pid = plan.controller === 'pid';
   const maxSteps = positiveNumber(options, 'maxSteps', 1e6)!;
+  // The kernel counts steps in int32, and so do the counters it reports.
+  if (maxSteps > 2 ** 31 - 1) {
+    throw new CubieError('INVALID_OPTION', `Option 'maxSteps' is ${maxSteps}; at most ${2 ** 31 - 1} steps per run are counted`, { where: 'maxSteps' });
+  }
   return {
     t0,
     duration,

@@ -48,6 +48,15 @@ describe('CUDA kernels: architectures and spills', () => {
     expect(reports.every((r) => r.registers > 0 && r.registers <= 255)).toBe(true);
   });
 
+  // The register target: settings are read from the kernel argument
+  // where used (args.h), so they do not hold registers across the step loop.
+  itNvrtc('Lorenz with tsit5 in float32 fits in 48 registers on sm_80 and sm_90, without spills', async () => {
+    for (const arch of [80, 90]) {
+      const report = await ptxasReport(lorenz, 'tsit5', 'float32', arch);
+      expect({ arch, spilled: report.spilled, within48: report.registers <= 48 }).toEqual({ arch, spilled: 0, within48: true });
+    }
+  });
+
   itNvrtc('an 8-state system with tsit5 in float64 on sm_90: no spills', async () => {
     expect(await ptxasReport(lorenz96, 'tsit5', 'float64', 90)).toMatchObject({ spilled: 0 });
   });

@@ -33,7 +33,7 @@ describe('generateExplicitStepper', () => {
     expect(source).toContain(
       'CUBIE_FN real step(const Ctx& ctx, double t, real dt, const real* __restrict__ y, const real* __restrict__ f0,',
     );
-    expect(source).toContain('cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol, ctx.rtol)');
+    expect(source).toContain('cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol(), ctx.rtol())');
     expect(source).toContain('ctx.rhs(t + static_cast<double>(dt), y_new, f1);');
   });
 

@@ -16,9 +16,11 @@ export const END_TIME = 2;
 export const PROBLEM_CPP = `
 template <typename real>
 struct TestProblem {
-  const real* atol;
-  const real* rtol;
+  const real* atol_;
+  const real* rtol_;
   mutable long long rhs_calls;
+  CUBIE_FN const real* atol() const { return atol_; }
+  CUBIE_FN const real* rtol() const { return rtol_; }
   CUBIE_FN void rhs(double t, const real* __restrict__ y, real* __restrict__ dy) const {
     dy[0] = real(-0.1) * y[0] - real(2) * y[1];
     dy[1] = real(2) * y[0] - real(0.1) * y[1];
