@@ -68,7 +68,7 @@ CUBIE_FN complex_number<real> quotient(complex_number<real> a, complex_number<re
 // Jacobians of large systems factor in far fewer than N^3/3 operations.
 template <typename T, int N>
 CUBIE_FN bool lu_factor(T* __restrict__ a, int* __restrict__ pivot) {
-  for (int k = 0; k < N; ++k) {
+  CUBIE_KEEP_LOOP for (int k = 0; k < N; ++k) {
     int p = k;
     auto largest = magnitude(a[k * N + k]);
     for (int i = k + 1; i < N; ++i) {
@@ -100,7 +100,7 @@ CUBIE_FN bool lu_factor(T* __restrict__ a, int* __restrict__ pivot) {
 // Solves a x = b in place (b becomes x) with the factors lu_factor left.
 template <typename T, int N>
 CUBIE_FN void lu_solve(const T* __restrict__ lu, const int* __restrict__ pivot, T* __restrict__ b) {
-  for (int k = 0; k < N; ++k) {
+  CUBIE_KEEP_LOOP for (int k = 0; k < N; ++k) {
     const int p = pivot[k];
     if (p != k) {
       const T swapped = b[k];
@@ -108,12 +108,12 @@ CUBIE_FN void lu_solve(const T* __restrict__ lu, const int* __restrict__ pivot, 
       b[p] = swapped;
     }
   }
-  for (int i = 1; i < N; ++i) {
+  CUBIE_KEEP_LOOP for (int i = 1; i < N; ++i) {
     T sum = b[i];
     for (int j = 0; j < i; ++j) sum = sum - lu[i * N + j] * b[j];
     b[i] = sum;
   }
-  for (int i = N - 1; i >= 0; --i) {
+  CUBIE_KEEP_LOOP for (int i = N - 1; i >= 0; --i) {
     T sum = b[i];
     for (int j = i + 1; j < N; ++j) sum = sum - lu[i * N + j] * b[j];
     b[i] = quotient(sum, lu[i * N + i]);

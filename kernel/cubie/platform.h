@@ -9,6 +9,10 @@
 #define CUBIE_FN __device__ __forceinline__
 #define CUBIE_KERNEL extern "C" __global__
 #define CUBIE_UNROLL _Pragma("unroll")
+// Kept as a loop on the GPU: a fully unrolled loop over an N x N matrix turns
+// every entry into a register and spills past 255; as a loop, the matrix sits
+// in (cached) local memory and the registers hold the vectors.
+#define CUBIE_KEEP_LOOP _Pragma("unroll 1")
 // A constant kept in the compiled image (see assembleKernelSource).
 #define CUBIE_MARKER __device__
 #else
@@ -23,6 +27,7 @@
 #define CUBIE_KERNEL extern "C"
 // Host compilers unroll fixed small loops on their own at -O3.
 #define CUBIE_UNROLL
+#define CUBIE_KEEP_LOOP
 #define CUBIE_MARKER
 #endif
 
