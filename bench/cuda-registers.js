@@ -6,7 +6,8 @@
 // (ptxas from CUBIE_PTXAS, CUDA_PATH/CUDA_HOME, /usr/local/cuda or PATH; where
 // there is none, NVRTC's own ptxas reports through --ptxas-options=-v). It
 // also checks that each kernel compiles (CUBIN) for sm_86 and sm_89, and for
-// sm_70 when the NVRTC found still supports it (CUDA 13 dropped it).
+// sm_70: with the NVRTC found when it still supports it, else (CUDA 13 dropped
+// it) with NVRTC 12 from scripts/fetch-nvrtc12.js, whose ptxas reports too.
 // Needs NVRTC (no GPU) and dist/ built.
 //
 //   node bench/cuda-registers.js          or: node bench/run.js cuda-registers
@@ -97,6 +98,34 @@ function pad(text, width, right = false) {
   return right ? s.padStart(width) : s.padEnd(width);
 }
 
+function voltaCells(report) {
+  if (!report) return ['-', '-'];
+  if (!report.ok) return ['ERROR', '-'];
+  return [report.registers, `${report.spillStores}/${report.spillLoads}`];
+}
+
+/**
+ * sm_70 for every kernel through NVRTC 12 (CUBIE_NVRTC12_PATH, or the copy
+ * scripts/fetch-nvrtc12.js leaves in .nvrtc12/), in a child process since a
+ * process loads one NVRTC. Sets r.volta on each row.
+ */
+async function voltaThroughNvrtc12(rows, headers) {
+  const nvrtc = process.env.CUBIE_NVRTC12_PATH || require('../scripts/fetch-nvrtc12.js').localCopy();
+  if (!nvrtc) return { available: false, error: 'no NVRTC 12 (run `node scripts/fetch-nvrtc12.js`, or set CUBIE_NVRTC12_PATH)' };
+  const { NVRTC_FLAGS } = require(path.join(DIST, 'backends', 'cuda', 'build.js'));
+  const jobs = rows.map((r) => ({ name: `${r.system}_${r.method}_${r.precision}.cu`, source: r.source, headers, options: NVRTC_FLAGS, arch: 70 }));
+  const report = await new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [path.join(__dirname, '..', 'scripts', 'compile-with-nvrtc.js')], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`compile-with-nvrtc.js: ${stderr || error.message}`));
+      else resolve(JSON.parse(stdout));
+    });
+    child.stdin.end(JSON.stringify({ nvrtc, jobs }));
+  });
+  if (!report.available) return report;
+  rows.forEach((r, i) => (r.volta = report.results[i]));
+  return report;
+}
+
 async function run() {
   if (!fs.existsSync(path.join(DIST, 'index.js'))) throw new Error('dist/ is not built: run `npm run build:ts` first');
   const { createSystem } = require(path.join(DIST, 'index.js'));
@@ -127,11 +156,11 @@ async function run() {
     }
   }
 
-  async function tableEntry(row, arch, source) {
+  async function tableEntry(row, arch, source, dir = tmp) {
     const name = `${row.system}_${row.method}_${row.precision}_${arch}`;
     if (ptxas) {
       const { ptx } = await compileCuda({ source, name: `${name}.cu`, headers, options: ['--std=c++17', `-arch=compute_${arch}`], target: 'ptx' });
-      const file = path.join(tmp, `${name}.ptx`);
+      const file = path.join(dir, `${name}.ptx`);
       fs.writeFileSync(file, ptx);
       const { stderr, stdout } = await execFileAsync(ptxas, ['-v', `-arch=sm_${arch}`, file, '-o', `${file}.cubin`], { maxBuffer: 16 << 20 });
       return parsePtxasInfo(stderr + stdout);
@@ -148,7 +177,7 @@ async function run() {
     } catch (e) {
       return { ...row, error: `no kernel: ${e.message.split('\n')[0]}` };
     }
-    const out = { ...row, archs: {}, compiles: {} };
+    const out = { ...row, archs: {}, compiles: {}, source };
     try {
       for (const arch of TABLE_ARCHS) out.archs[arch] = await tableEntry(row, arch, source);
       for (const arch of compileArchs) {
@@ -162,6 +191,16 @@ async function run() {
   });
   const results = await pool(tasks, Math.max(1, os.availableParallelism ? os.availableParallelism() : os.cpus().length));
   fs.rmSync(tmp, { recursive: true, force: true });
+  // The baseline: the same Lorenz/tsit5/float32 step loop written by hand (bench/kernels/).
+  const bareSource = fs.readFileSync(path.join(__dirname, 'kernels', 'lorenz-tsit5-bare.cu'), 'utf8');
+  const bareTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cubie-registers-'));
+  const bare = {};
+  try {
+    for (const arch of TABLE_ARCHS) bare[arch] = await tableEntry({ system: 'bare', method: 'tsit5', precision: 'float32' }, arch, bareSource, bareTmp);
+  } finally {
+    fs.rmSync(bareTmp, { recursive: true, force: true });
+  }
+  const volta = skippedArchs.includes(70) ? await voltaThroughNvrtc12(results.filter((r) => !r.error), headers) : undefined;
 
   const lines = [];
   lines.push(
@@ -169,8 +208,9 @@ async function run() {
       `${results.length} kernels in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   lines.push('');
-  const header = ['system', 'n', 'method', 'precision', ...TABLE_ARCHS.map((a) => `sm_${a} regs`), ...TABLE_ARCHS.map((a) => `sm_${a} spill st/ld`), 'stack', ...compileArchs.map((a) => `sm_${a}`)];
-  const widths = [13, 2, 20, 9, 12, 12, 18, 18, 6, 6, 6, 6];
+  const voltaColumns = volta?.available ? ['sm_70 regs', 'sm_70 spill'] : [];
+  const header = ['system', 'n', 'method', 'precision', ...TABLE_ARCHS.map((a) => `sm_${a} regs`), ...TABLE_ARCHS.map((a) => `sm_${a} spill st/ld`), 'stack', ...compileArchs.map((a) => `sm_${a}`), ...voltaColumns];
+  const widths = [13, 2, 20, 9, 12, 12, 18, 18, 6, ...compileArchs.map(() => 6), ...voltaColumns.map(() => 11)];
   lines.push(header.map((h, i) => pad(h, widths[i])).join(' '));
   for (const r of results) {
     if (r.error) {
@@ -186,6 +226,7 @@ async function run() {
       ...TABLE_ARCHS.map((a) => `${r.archs[a].spillStores}/${r.archs[a].spillLoads}`),
       Math.max(...TABLE_ARCHS.map((a) => r.archs[a].stack)),
       ...compileArchs.map((a) => (r.compiles[a] ? 'ok' : '-')),
+      ...(volta?.available ? voltaCells(r.volta) : []),
     ];
     lines.push(cells.map((c, i) => pad(c, widths[i])).join(' '));
   }
@@ -208,12 +249,35 @@ async function run() {
       `${worst <= TARGET.registers && !spills ? 'PASS' : 'MISS'}  ${TARGET.system} ${TARGET.method} ${TARGET.precision}: ${TABLE_ARCHS.map((a) => `${target.archs[a].registers} registers on sm_${a}`).join(', ')}` +
         `${spills ? ', with spills' : ', no spills'} (target: at most ${TARGET.registers} registers, no spills)`,
     );
+    lines.push(
+      `RATIO ${TARGET.system} ${TARGET.method} ${TARGET.precision} against the hand-written loop of bench/kernels/lorenz-tsit5-bare.cu: ` +
+        TABLE_ARCHS.map((a) => `sm_${a} ${target.archs[a].registers}/${bare[a].registers} = ${(target.archs[a].registers / bare[a].registers).toFixed(2)}x`).join(', ') +
+        ' (registers; the engine adds saves, a PI controller, status and counters)',
+    );
   }
   for (const arch of compileArchs) {
     const ok = measured.filter((r) => r.compiles[arch]).length;
     lines.push(`${ok === results.length ? 'PASS' : 'MISS'}  ${ok} of ${results.length} kernels compile to a CUBIN for sm_${arch}`);
   }
-  for (const arch of skippedArchs) {
+  if (volta?.available) {
+    const built = measured.filter((r) => r.volta?.ok);
+    const voltaSpills = built.filter((r) => r.states <= 8 && r.volta.spillStores + r.volta.spillLoads > 0);
+    lines.push(
+      `${built.length === results.length && voltaSpills.length === 0 ? 'PASS' : 'MISS'}  sm_70 through NVRTC ${volta.version} (${volta.path}): ` +
+        `${built.length} of ${results.length} kernels build a CUBIN, ${voltaSpills.length} spill` +
+        (voltaSpills.length ? ` (${voltaSpills.map((r) => `${r.system}/${r.method}/${r.precision}`).join(', ')})` : ''),
+    );
+    const voltaTarget = measured.find((r) => r.system === TARGET.system && r.method === TARGET.method && r.precision === TARGET.precision);
+    if (voltaTarget?.volta?.ok) {
+      lines.push(
+        `INFO  ${TARGET.system} ${TARGET.method} ${TARGET.precision} with NVRTC ${volta.version}: ${voltaTarget.volta.registers} registers on sm_70 ` +
+          '(register allocation differs between NVRTC majors; the target is measured with the NVRTC above)',
+      );
+    }
+  } else if (volta) {
+    lines.push(`SKIP  sm_70 through NVRTC 12: ${volta.error}`);
+  }
+  for (const arch of skippedArchs.filter((a) => !(a === 70 && volta?.available))) {
     lines.push(
       `SKIP  sm_${arch}: NVRTC ${nvrtc.version} cannot target it (it builds for sm_${Math.min(...nvrtc.archs)} to sm_${Math.max(...nvrtc.archs)}; ` +
         'CUDA 13 dropped offline compilation for sm_72 and older). On such a GPU cubie says so and names NVRTC 12, which still builds for it.',
