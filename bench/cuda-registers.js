@@ -181,8 +181,9 @@ async function run() {
     try {
       for (const arch of TABLE_ARCHS) out.archs[arch] = await tableEntry(row, arch, source);
       for (const arch of compileArchs) {
-        await compileCuda({ source, name: `${row.system}.cu`, headers, options: ['--std=c++17', `-arch=sm_${arch}`], target: 'cubin' });
-        out.compiles[arch] = true;
+        const { log } = await compileCuda({ source, name: `${row.system}.cu`, headers, options: ['--std=c++17', `-arch=sm_${arch}`, '--ptxas-options=-v'], target: 'cubin' });
+        const info = parsePtxasInfo(log);
+        out.compiles[arch] = info.spillStores + info.spillLoads === 0 ? 'ok' : 'SPILL';
       }
     } catch (e) {
       out.error = (e.message || String(e)).split('\n').slice(0, 2).join(' ');
@@ -225,7 +226,7 @@ async function run() {
       ...TABLE_ARCHS.map((a) => r.archs[a].registers),
       ...TABLE_ARCHS.map((a) => `${r.archs[a].spillStores}/${r.archs[a].spillLoads}`),
       Math.max(...TABLE_ARCHS.map((a) => r.archs[a].stack)),
-      ...compileArchs.map((a) => (r.compiles[a] ? 'ok' : '-')),
+      ...compileArchs.map((a) => r.compiles[a] || '-'),
       ...(volta?.available ? voltaCells(r.volta) : []),
     ];
     lines.push(cells.map((c, i) => pad(c, widths[i])).join(' '));
@@ -257,7 +258,11 @@ async function run() {
   }
   for (const arch of compileArchs) {
     const ok = measured.filter((r) => r.compiles[arch]).length;
-    lines.push(`${ok === results.length ? 'PASS' : 'MISS'}  ${ok} of ${results.length} kernels compile to a CUBIN for sm_${arch}`);
+    const spilled = measured.filter((r) => r.compiles[arch] === 'SPILL');
+    lines.push(
+      `${ok === results.length && spilled.length === 0 ? 'PASS' : 'MISS'}  ${ok} of ${results.length} kernels compile to a CUBIN for sm_${arch}, ${spilled.length} spill` +
+        (spilled.length ? ` (${spilled.map((r) => `${r.system}/${r.method}/${r.precision}`).join(', ')})` : ''),
+    );
   }
   if (volta?.available) {
     const built = measured.filter((r) => r.volta?.ok);
