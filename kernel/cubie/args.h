@@ -81,10 +81,18 @@ struct KernelArgs {
 // to 72 registers that way). A read it may not move (asm volatile) is served
 // from the constant bank at each use and holds nothing. The symbol is the
 // name PTX gives the one parameter of cubie_integrate (engine.h).
+// CUBIE_PLAIN_ARG_READS compiles ordinary reads instead, so that a test can
+// compare the parameter offsets of both builds (test/cuda/arg-reads.test.ts).
+#if CUBIE_DEVICE && !defined(CUBIE_PLAIN_ARG_READS)
+#define CUBIE_ASM_ARG_READS 1
+#else
+#define CUBIE_ASM_ARG_READS 0
+#endif
+
 template <int Slot, int NBuffers>
 CUBIE_FN double scalar_arg(const KernelArgs<NBuffers>& a) {
   static_assert(Slot >= 0 && Slot < S_COUNT, "scalar slot out of range");
-#if CUBIE_DEVICE
+#if CUBIE_ASM_ARG_READS
   (void)a;
   double v;
   asm volatile("ld.param.f64 %0, [cubie_integrate_param_0+%1];" : "=d"(v) : "n"(Slot * 8));
@@ -97,8 +105,9 @@ CUBIE_FN double scalar_arg(const KernelArgs<NBuffers>& a) {
 template <typename T, int Slot, int NBuffers>
 CUBIE_FN T* buffer_arg(const KernelArgs<NBuffers>& a) {
   static_assert(Slot >= 0 && Slot < NBuffers, "buffer slot out of range");
-  static_assert(sizeof(void*) == 8 && sizeof(double) == 8, "the argument layout assumes 8-byte slots");
-#if CUBIE_DEVICE
+  // s[] then b[], 8 bytes a slot and no padding: buffer Slot is at (S_COUNT + Slot) * 8.
+  static_assert(sizeof(void*) == 8 && sizeof(KernelArgs<NBuffers>) == (S_COUNT + NBuffers) * 8, "argument layout");
+#if CUBIE_ASM_ARG_READS
   (void)a;
   unsigned long long v;
   asm volatile("ld.param.u64 %0, [cubie_integrate_param_0+%1];" : "=l"(v) : "n"((S_COUNT + Slot) * 8));
