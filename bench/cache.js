@@ -21,6 +21,7 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { intEnv, median } = require('./support');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const DISK_TARGET = 50;
@@ -35,14 +36,6 @@ const SYSTEM = {
 // The sweep leaves tsit5 out: it varies the method over configurations not used by the rows before it.
 const SWEEP_METHODS = ['dormand-prince-54', 'bogacki-shampine-32', 'cash-karp-54', 'fehlberg-45', 'vern7', 'dop853', 'heun', 'rk4'];
 const BASE = { method: 'tsit5', precision: 'float32' };
-
-function intEnv(name, fallback, min, max) {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer in [${min}, ${max}] (got '${raw}')`);
-  return value;
-}
 
 // ---------------------------------------------------------------- child side
 
@@ -106,11 +99,6 @@ function table(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
   const line = (r) => `| ${r.map((cell, c) => String(cell).padEnd(widths[c])).join(' | ')} |`;
   return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function tmpDir(label) {

@@ -16,6 +16,7 @@ const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { intEnv, sampleIndices, nowS, best, median, mean, fmtInt, fmtUs, fmtRatio, table, progressFor } = require('./support');
 
 const T1 = 1;
 const RHO_MAX = 21;
@@ -33,14 +34,6 @@ const SYSTEM = {
 };
 const SETTINGS = { method: 'tsit5', precision: 'float64', atol: TOL, rtol: TOL, duration: T1 };
 
-function intEnv(name, fallback, min) {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got '${raw}')`);
-  return value;
-}
-
 function linspace(a, b, n) {
   const out = new Float64Array(n);
   // Same arithmetic as the C++ baseline: a + (b - a) * i / (n - 1), with a = 0.
@@ -49,27 +42,7 @@ function linspace(a, b, n) {
   return out;
 }
 
-/** Evenly spaced indices into 0..n-1, first and last included. */
-function sampleIndices(n, count) {
-  const k = Math.min(n, count);
-  if (k === 1) return [0];
-  const out = [];
-  for (let j = 0; j < k; j++) out.push(Math.round((j * (n - 1)) / (k - 1)));
-  return out;
-}
-
-const nowS = () => Number(process.hrtime.bigint()) / 1e9;
-const best = (xs) => Math.min(...xs);
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-function progress(message) {
-  if (process.stderr.isTTY || process.env.CUBIE_BENCH_VERBOSE) process.stderr.write(`  [lorenz-cpu] ${message}\n`);
-}
+const progress = progressFor('lorenz-cpu');
 
 function firstLine(text) {
   return String(text || '').split('\n').find((l) => l.trim() !== '') || '';
@@ -190,28 +163,7 @@ function runNumeric(rhoSample, reps) {
 
 // ---------------------------------------------------------------- formatting
 
-const fmtInt = (n) => n.toLocaleString('en-US');
-function fmtUs(us) {
-  if (!Number.isFinite(us)) return 'n/a';
-  if (us >= 1000) return fmtInt(Math.round(us));
-  if (us >= 100) return us.toFixed(0);
-  if (us >= 10) return us.toFixed(1);
-  return us.toFixed(2);
-}
-function fmtRatio(r) {
-  if (!Number.isFinite(r)) return 'n/a';
-  if (r >= 100) return `${fmtInt(Math.round(r))}x`;
-  if (r >= 10) return `${r.toFixed(1)}x`;
-  return `${r.toFixed(2)}x`;
-}
 const fmtExp = (x) => (x === 0 ? '0' : x.toExponential(1));
-
-function table(header, rows, align) {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => String(r[c]).length)));
-  const line = (cells) =>
-    cells.map((cell, c) => (align[c] === 'l' ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 /** Largest |a - b| over the sample, for [[x, y, z] ...] against cubie's finals at the same indices. */
 function maxDiffAgainst(cubieFinal, indices, finals) {

@@ -25,6 +25,7 @@
 const { spawnSync } = require('child_process');
 const os = require('os');
 const path = require('path');
+const { intEnv, sampleIndices, nowS, best, median, mean, fmtUs, fmtRatio, table, progressFor } = require('./support');
 
 const T1 = 100;
 const RTOL = 1e-6;
@@ -63,14 +64,6 @@ json.dump({'scipy': scipy.__version__, 'numpy': np.__version__, 'seconds': secon
            'steps': steps, 'nfev': nfev, 'njev': njev, 'failed': failed}, sys.stdout)
 `;
 
-function intEnv(name, fallback, min) {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got '${raw}')`);
-  return value;
-}
-
 /** k2, k3 for each run of a side x side grid, row-major. */
 function rateGrid(side) {
   const k2 = new Float64Array(side * side);
@@ -86,27 +79,7 @@ function rateGrid(side) {
   return { k2, k3 };
 }
 
-/** Evenly spaced indices into 0..n-1, first and last included. */
-function sampleIndices(n, count) {
-  const k = Math.min(n, count);
-  if (k === 1) return [0];
-  return Array.from({ length: k }, (_, j) => Math.round((j * (n - 1)) / (k - 1)));
-}
-
-const nowS = () => Number(process.hrtime.bigint()) / 1e9;
-const best = (xs) => Math.min(...xs);
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const fmtUs = (us) => (us >= 100 ? us.toFixed(0) : us.toFixed(1));
-const fmtRatio = (r) => (r >= 10 ? `${r.toFixed(0)}x` : `${r.toFixed(2)}x`);
-
-function progress(message) {
-  if (process.stderr.isTTY || process.env.CUBIE_BENCH_VERBOSE) process.stderr.write(`  [stiff] ${message}\n`);
-}
+const progress = progressFor('stiff');
 
 function runScipy(k2, k3, reps) {
   const python = process.env.CUBIE_BENCH_PYTHON || 'python3';
@@ -173,12 +146,6 @@ async function linearSolverTable(Solver) {
     table(['states', 'method', 'LU us/traj', 'LU work', 'Krylov us/traj', 'Krylov work', 'Krylov / LU'], rows, ['r', 'l', 'r', 'l', 'r', 'l', 'r']),
     `  the generator switches to Krylov from ${choice.KRYLOV_MIN_STATES} states (docs/implicit.md says why).`,
   ];
-}
-
-function table(header, rows, align) {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => String(r[c]).length)));
-  const cell = (text, c) => (align[c] === 'l' ? String(text).padEnd(widths[c]) : String(text).padStart(widths[c]));
-  return [header.map(cell).join('  '), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map((r) => r.map(cell).join('  '))].join('\n');
 }
 
 async function run() {

@@ -13,7 +13,7 @@
  */
 import { CubieError } from '../errors';
 import { lastReads } from '../methods/stage-lifetimes';
-import { type ButcherTableau, isAdaptive, stageCount } from '../methods/tableau';
+import { type ExplicitTableau, isAdaptive, stageCount } from '../methods/tableau';
 import type { Precision } from '../system/types';
 import { linearCombination, stageTime } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
@@ -27,7 +27,7 @@ export interface ExplicitStepperOptions {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function generateExplicitStepper(tableau: ButcherTableau, options: ExplicitStepperOptions): string {
+export function generateExplicitStepper(tableau: ExplicitTableau, options: ExplicitStepperOptions): string {
   const { precision, nStates } = options;
   const namespace = options.namespace ?? 'cubie_method';
   if (!Number.isInteger(nStates) || nStates < 1) {
@@ -73,7 +73,7 @@ export function generateExplicitStepper(tableau: ButcherTableau, options: Explic
 }
 
 /** The statements of step(): the stages, the solution, the error estimate. */
-function stepBody(tableau: ButcherTableau, precision: Precision): string[] {
+function stepBody(tableau: ExplicitTableau, precision: Precision): string[] {
   const stages = stageCount(tableau);
   const lines: string[] = [];
   const loop = (statement: string): void => {
@@ -132,7 +132,7 @@ function stepBody(tableau: ButcherTableau, precision: Precision): string[] {
 
 /** The statements that estimate the local error and return its norm. */
 function errorEstimate(
-  tableau: ButcherTableau,
+  tableau: ExplicitTableau,
   names: readonly string[],
   stageStateDeclared: boolean,
   precision: Precision,

@@ -6,8 +6,15 @@
 import { generateExplicitStepper } from '../../src/codegen/explicit-stepper';
 import { isCubieError } from '../../src/errors';
 import { allMethods, resolveMethod } from '../../src/methods/registry';
+import type { ExplicitTableau } from '../../src/methods/tableau';
 
-const dopri5 = resolveMethod('dopri5');
+function explicit(name: string): ExplicitTableau {
+  const method = resolveMethod(name);
+  if (method.family !== 'explicit') throw new Error(`${name} is not explicit`);
+  return method;
+}
+
+const dopri5 = explicit('dopri5');
 
 /** The lines of step() that combine stage derivatives: stage inputs, the solution, the error. */
 function combinationLines(source: string): string[] {
@@ -38,7 +45,7 @@ describe('generateExplicitStepper', () => {
   });
 
   it('uses the namespace and precision it is given', () => {
-    const source = generateExplicitStepper(resolveMethod('rk4'), { precision: 'float32', nStates: 1, namespace: 'rk4_f' });
+    const source = generateExplicitStepper(explicit('rk4'), { precision: 'float32', nStates: 1, namespace: 'rk4_f' });
     expect(source).toContain('namespace rk4_f {');
     expect(source).toContain('typedef float real;');
     expect(source).toContain('inline constexpr bool adaptive = false;');
@@ -80,7 +87,7 @@ describe('generateExplicitStepper', () => {
   });
 
   it("reuses a stage's array once nothing reads it: DOP853 keeps 8 of its 11 stage arrays", () => {
-    const source = generateExplicitStepper(resolveMethod('dop853'), { precision: 'float64', nStates: 2 });
+    const source = generateExplicitStepper(explicit('dop853'), { precision: 'float64', nStates: 2 });
     const declared = source.match(/real k\d+\[n_states\];/g) ?? [];
     const reused = source.match(/real\* const k\d+ = k\d+;/g) ?? [];
     expect(declared).toHaveLength(8);

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { generateExplicitStepper } from '../../../src/codegen/explicit-stepper';
-import type { ButcherTableau } from '../../../src/methods/tableau';
+import type { ExplicitTableau } from '../../../src/methods/tableau';
 import type { Precision } from '../../../src/system/types';
 import { END_TIME, N_STATES, PROBLEM_CPP, REFERENCE_STEP } from './test-problem';
 
@@ -20,11 +20,11 @@ export function kernelHeaders(): Record<string, string> {
 }
 
 /** The C++ namespace a method's stepper gets in a test program. */
-export function namespaceFor(method: ButcherTableau, prefix: string): string {
+export function namespaceFor(method: ExplicitTableau, prefix: string): string {
   return `${prefix}${method.name.replace(/[^A-Za-z0-9]/g, '_')}`;
 }
 
-export function steppersSource(methods: readonly ButcherTableau[], precision: Precision, prefix: string): string {
+export function steppersSource(methods: readonly ExplicitTableau[], precision: Precision, prefix: string): string {
   return methods
     .map((m) => generateExplicitStepper(m, { precision, nStates: N_STATES, namespace: namespaceFor(m, prefix) }))
     .join('\n');
@@ -44,7 +44,7 @@ export interface HostRuns {
  *   local NAME H NORM                                  (atol 1, rtol 0)
  *   reference NAME NORM Y_NEW[0..2] F1[0..2]           (the step REFERENCE_STEP describes)
  */
-export function hostHarness(methods: readonly ButcherTableau[], precision: Precision, runs: (m: ButcherTableau) => HostRuns): string {
+export function hostHarness(methods: readonly ExplicitTableau[], precision: Precision, runs: (m: ExplicitTableau) => HostRuns): string {
   const real = precision === 'float32' ? 'float' : 'double';
   const calls = methods.map((m) => {
     const ns = namespaceFor(m, 'm_');
