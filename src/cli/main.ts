@@ -24,7 +24,7 @@ type Command = (args: string[]) => Promise<number>;
 
 /**
  * Each command's module is loaded when it is called: `run` and `emit` need the
- * equation parser (mathjs, most of a second to load), `merge`, `plot` and
+ * equation parser (mathjs, about 0.35 s to load), `merge`, `plot` and
  * `doctor` do not.
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {

@@ -12,8 +12,8 @@ import {
   isAccessorNode, isArrayNode, isAssignmentNode, isBlockNode, isConditionalNode, isConstantNode,
   isFunctionAssignmentNode, isFunctionNode, isIndexNode, isObjectNode, isOperatorNode, isParenthesisNode,
   isRangeNode, isRelationalNode, isSymbolNode,
-} from 'mathjs';
-import type { MathNode } from 'mathjs';
+} from './mathjs';
+import type { MathNode } from './mathjs';
 import { CubieError } from '../errors';
 import type { CubieErrorCode } from '../errors';
 import type { Ast } from './ast';

@@ -6,8 +6,8 @@
  * them, and a stack overflow that still happens (long chains of unary
  * minus or ^) is reported as a PARSE_ERROR rather than escaping.
  */
-import { isAssignmentNode, isBlockNode, isFunctionAssignmentNode, isSymbolNode, parse } from 'mathjs';
-import type { MathNode } from 'mathjs';
+import { isAssignmentNode, isBlockNode, isFunctionAssignmentNode, isSymbolNode, parse } from './mathjs';
+import type { MathNode } from './mathjs';
 import { CubieError } from '../errors';
 import { capitalized, lineDetails, showText, where } from './messages';
 import type { EquationLocation } from './messages';
