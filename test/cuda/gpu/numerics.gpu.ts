@@ -10,7 +10,7 @@
 import { Solver } from '../../../src';
 import { releaseCudaKernels } from '../../../src/backends/cuda/cuda-backend';
 import { listDevices } from '../../../src/backends/cuda/devices';
-import { methodNames } from '../../../src/methods/registry';
+import { implicitMethodNames, methodNames } from '../../../src/methods/registry';
 import type { SolveResult } from '../../../src/solver/result';
 import { expectSameBits, onCuda } from '../../support/cuda';
 
@@ -23,6 +23,9 @@ const lorenz = {
   states: { x: 1, y: 1, z: 1 },
   parameters: { sigma: 10, rho: 28, beta: 8 / 3 },
 };
+
+// Van der Pol in the Lienard form, moderately stiff (mu 5 to 21): the implicit methods' test.
+const vanDerPol = { name: 'gpu_van_der_pol', equations: ['dx = y', 'dy = mu*((1 - x^2)*y - x)'], states: { x: 2, y: 0 }, parameters: { mu: 100 } };
 
 function maxRelativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
@@ -56,6 +59,24 @@ describe('CUDA backend on a GPU', () => {
       const gpu = await onCuda(new Solver(lorenz, settings)).solver.solve({}, { rho });
       expect(gpu.status).toEqual(cpu.status);
       expect(maxRelativeDifference(gpu.timeDomain, cpu.timeDomain)).toBeLessThan(1e-7);
+    }
+  });
+
+  // The implicit kernels keep their LU matrices in local memory on the GPU
+  // (CUBIE_KEEP_LOOP), a path the host build never takes.
+  it('every implicit method agrees with the CPU backend on Van der Pol (float64)', async () => {
+    const mu = Float64Array.from({ length: 64 }, (_, i) => 5 + i * 0.25);
+    for (const method of implicitMethodNames()) {
+      // dt: the step of the fixed-step methods, the first step of the others.
+      const settings = { method, precision: 'float64' as const, duration: 2, saveEvery: 0.5, atol: 1e-8, rtol: 1e-6, dt: 1e-3 };
+      const cpu = await new Solver(vanDerPol, { ...settings, backend: 'cpu' }).solve({}, { mu });
+      const gpu = await onCuda(new Solver(vanDerPol, settings)).solver.solve({}, { mu });
+      expect({ method, status: Array.from(new Set(gpu.status)) }).toEqual({ method, status: [0] });
+      expect({ method, status: Array.from(new Set(cpu.status)) }).toEqual({ method, status: [0] });
+      // Step choices may differ by a rounding (contracted a*b + c), so compare to the tolerance, not to the bit:
+      // |gpu - cpu| <= 1e-4 max(1, |cpu|), since x and y pass through zero.
+      const worst = Math.max(...Array.from(gpu.timeDomain, (g, i) => Math.abs(g - cpu.timeDomain[i]) / Math.max(1, Math.abs(cpu.timeDomain[i]))));
+      expect({ method, within: worst <= 1e-4 }).toEqual({ method, within: true });
     }
   });
 
