@@ -18,6 +18,9 @@ export type CubieErrorCode =
   // options and inputs
   | 'INVALID_OPTION'
   | 'INVALID_INPUT'
+  // files (command line): a named file that does not exist; result shards that do not belong together
+  | 'FILE_NOT_FOUND'
+  | 'SHARD_MISMATCH'
   // native toolchain
   | 'NATIVE_ADDON_MISSING'
   | 'NVRTC_UNAVAILABLE'

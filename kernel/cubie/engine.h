@@ -44,6 +44,10 @@ struct RunContext {
   // Set by an implicit stepper whose Newton iteration did not converge, so a
   // rejection at dtMin is reported as a Newton failure.
   mutable bool newton_failed;
+  // A DIRK stage whose Newton iteration fails retries with a fresh Jacobian
+  // (newton.h) only on fixed steps: an adaptive run rejects the step and
+  // tries a smaller one, as the error estimate's step sequence expects.
+  static constexpr bool refreshes_jacobian = cubie_layout::controller == CONTROLLER_FIXED;
 
   CUBIE_FN const real* atol() const { return buffer_arg<const real, B_ATOL>(args); }
   CUBIE_FN const real* rtol() const { return buffer_arg<const real, B_RTOL>(args); }

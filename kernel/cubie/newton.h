@@ -111,5 +111,38 @@ CUBIE_FN bool solve_stage(const Ctx& ctx, const Linear& linear, double t_stage, 
   }
 }
 
+// solve_stage, and when it fails with the Jacobian from the start of the
+// step, once more with the Jacobian where the failed iteration ended, going
+// on from there (from zero if it ran off to inf or NaN). A stiff mode that
+// switches on during the step is missing from J(t, y): Robertson's y2 starts
+// at 0, so J(t0, y0) lacks the fast reaction, and the iteration diverges at
+// any step a fixed-step method would take. The refreshed Jacobian serves the
+// later stages too. Only where Ctx::refreshes_jacobian (fixed steps, see
+// RunContext): an adaptive run answers the failure with a smaller step.
+template <typename real, int N, class Ctx, class Linear>
+CUBIE_FN bool solve_stage_refreshing(const Ctx& ctx, Linear& linear, double t_stage, real sigma,
+                                     const real* __restrict__ psi, const real* __restrict__ scale, real tol,
+                                     real* __restrict__ z) {
+  if (!Ctx::refreshes_jacobian) return solve_stage<real, N>(ctx, linear, t_stage, sigma, psi, scale, tol, z);
+  CUBIE_KEEP_LOOP for (int attempt = 0;; ++attempt) {
+    if (solve_stage<real, N>(ctx, linear, t_stage, sigma, psi, scale, tol, z)) return true;
+    if (attempt == 1) return false;
+    real at[N];
+    bool finite = true;
+    for (int i = 0; i < N; ++i) {
+      at[i] = psi[i] + z[i];
+      finite = finite && at[i] - at[i] == real(0);
+    }
+    if (!finite) {
+      for (int i = 0; i < N; ++i) {
+        at[i] = psi[i];
+        z[i] = real(0);
+      }
+    }
+    linear.evaluate_jacobian(ctx, t_stage, at);
+    if (!linear.factor(sigma)) return false;
+  }
+}
+
 }  // namespace cubie
 #endif

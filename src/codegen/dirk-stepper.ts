@@ -95,7 +95,7 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       const previous = names.length > 0 ? names[names.length - 1] : 'f0';
       lines.push(
         stateLoop(`${name}[i] = ${diagonal === 1 ? '' : `${literal(diagonal)} * `}dt * ${previous}[i]`),
-        `if (!cubie::solve_stage<real, n_states>(ctx, linear, ${stageTime(c[i])}, sigma, psi, scale, newton_tol, ${name})) {`,
+        `if (!cubie::solve_stage_refreshing<real, n_states>(ctx, linear, ${stageTime(c[i])}, sigma, psi, scale, newton_tol, ${name})) {`,
         '  return cubie::implicit_solve_failed<real>(ctx);',
         '}',
       );

@@ -25,7 +25,7 @@ interface ShardFiles {
 const MUST_AGREE = ['system', 'settings', 'precision', 'nRuns', 'time', 'variables', 'summaryLegend', 'nWindows', 'counterLegend', 'inputs'] as const;
 
 function mismatch(message: string, where: string): CubieError {
-  return new CubieError('INVALID_INPUT', message, { where });
+  return new CubieError('SHARD_MISMATCH', message, { where });
 }
 
 /** Checks the shards belong together and tile 0..nRuns-1; returns them in run order. */

@@ -158,7 +158,7 @@ export function readSidecar(file: string): ResultSidecar {
     text = fs.readFileSync(sidecar, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CubieError('INVALID_INPUT', `cannot read result sidecar '${sidecar}'${sidecar !== file ? ` (for ${file})` : ''}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
+    throw new CubieError(code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INVALID_INPUT', `cannot read result sidecar '${sidecar}'${sidecar !== file ? ` (for ${file})` : ''}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, {
       where: sidecar,
       file: sidecar,
     });

@@ -70,7 +70,7 @@ function readText(file: string): string {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a folder' : err.code === 'EACCES' ? 'permission denied' : err.message;
-    throw new CubieError('INVALID_INPUT', `cannot read model file '${file}': ${why}`, { where: file, file });
+    throw new CubieError(err.code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INVALID_INPUT', `cannot read model file '${file}': ${why}`, { where: file, file });
   }
 }
 

@@ -79,7 +79,7 @@ function fromFile(doc: ModelDocument, keyPath: KeyPath, spec: Record<string, unk
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw modelError(doc, 'INVALID_INPUT', [...keyPath, 'file'], `no such file: ${resolved}`);
+    if (err.code === 'ENOENT') throw modelError(doc, 'FILE_NOT_FOUND', [...keyPath, 'file'], `no such file: ${resolved}`);
     throw e;
   }
   throw modelError(doc, 'INVALID_INPUT', [...keyPath, 'file'], `'${file}': expected a .csv, .npy or .json file`);

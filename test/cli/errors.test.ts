@@ -27,7 +27,12 @@ describe('cubie run: errors', () => {
 
   it('a missing model file', () => {
     const missing = path.join(dir, 'nope.yaml');
-    expect(fails(['run', missing], 1, 'INVALID_INPUT')).toContain(`cannot read model file '${missing}': no such file`);
+    expect(fails(['run', missing], 1, 'FILE_NOT_FOUND')).toContain(`cannot read model file '${missing}': no such file`);
+  });
+
+  it('a data file the model names that does not exist: the key path and the resolved path', () => {
+    const file = writeModel(dir, 'data.yaml', [...GOOD_SYSTEM, 'parameters:', '  k: { file: rates.csv, column: k }', ''].join('\n'));
+    expect(fails(['run', file], 1, 'FILE_NOT_FOUND')).toContain(`parameters.k.file: no such file: ${path.join(dir, 'rates.csv')}`);
   });
 
   it('bad YAML: the line and column, the parser\'s reason and the offending text', () => {

@@ -97,6 +97,6 @@ describe('plots', () => {
   it('cubie plot names a missing result clearly', () => {
     const run = cubie(['plot', path.join(dir, 'nothing.npy')]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`cannot read result sidecar '${path.join(dir, 'nothing.json')}' (for ${path.join(dir, 'nothing.npy')}): no such file [INVALID_INPUT]`);
+    expect(run.stderr).toContain(`cannot read result sidecar '${path.join(dir, 'nothing.json')}' (for ${path.join(dir, 'nothing.npy')}): no such file [FILE_NOT_FOUND]`);
   });
 });

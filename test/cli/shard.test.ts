@@ -118,7 +118,7 @@ describe('cubie run --shard and cubie merge', () => {
     const shards = (ext: string, ...names: string[]) => names.map((n) => at('shards', `sweep.${n}.${ext}`));
     const missing = cubie(['merge', ...shards('npy', 'shard-0-of-3', 'shard-2-of-3'), '--out', at('merged', 'x.npy')]);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toContain('runs 6..12 of 20 are missing (not given: shard 1/3)');
+    expect(missing.stderr).toContain('runs 6..12 of 20 are missing (not given: shard 1/3) [SHARD_MISMATCH]');
 
     const other = writeModel(dir, 'other.yaml', fs.readFileSync(model, 'utf8').replace('rtol: 1.0e-9', 'rtol: 1.0e-8'));
     cubieOk(['run', other, '--out', at('shards', 'other.npy'), '--quiet', '--shard', '1/3']);
@@ -129,7 +129,7 @@ describe('cubie run --shard and cubie merge', () => {
     cubieOk(['run', model, '--out', at('shards', 'sweep.npy'), '--quiet', '--shard', '0/2']);
     const overlap = cubie(['merge', ...shards('npy', 'shard-0-of-2', 'shard-1-of-3', 'shard-2-of-3'), '--out', at('merged', 'x.npy')]);
     expect(overlap.status).toBe(1);
-    expect(overlap.stderr).toMatch(/runs 6\.\.9 are in both shard 0\/2 .* and shard 1\/3/);
+    expect(overlap.stderr).toMatch(/runs 6\.\.9 are in both shard 0\/2 .* and shard 1\/3.* \[SHARD_MISMATCH\]/);
 
     const format = cubie(['merge', ...shards('npy', 'shard-0-of-3', 'shard-1-of-3', 'shard-2-of-3'), '--out', at('merged', 'x.csv')]);
     expect(format.status).toBe(2);

@@ -65,6 +65,37 @@ describe('fixed steps', () => {
   });
 });
 
+describe('fixed steps: a fresh Jacobian before giving up', () => {
+  const robertson = {
+    name: 'robertson_refresh',
+    equations: ['dy1 = -k1*y1 + k3*y2*y3', 'dy2 = k1*y1 - k3*y2*y3 - k2*y2^2', 'dy3 = k2*y2^2'],
+    states: { y1: 1, y2: 0, y3: 0 },
+    parameters: { k1: 0.04, k2: 3e7, k3: 1e4 },
+  };
+  const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'stiff', 'robertson.json'), 'utf8')) as {
+    times: number[];
+    values: number[][];
+  };
+  // y2 = 0 at t = 0, so J(t0, y0) has no fast reaction and simplified Newton
+  // with it diverges in the first step; the stage retries with the Jacobian
+  // where the iteration got to (newton.h, solve_stage_refreshing).
+  it('implicit midpoint runs through Robertson at dt = 1e-3 and meets the reference at t = 40', async () => {
+    const solver = new Solver(robertson, { method: 'implicit-midpoint', outputTypes: outputs });
+    const r = await solver.solve({}, {}, { dt: 1e-3, duration: 40, saveEvery: 40, atol: 1e-10, rtol: 1e-6 });
+    expect(r.status[0]).toBe(0);
+    expect(r.iterationCounters!.accepted[0]).toBe(40000);
+    // More Jacobians than the one per step: the refreshes.
+    expect(r.iterationCounters!.jacobianEvaluations[0]).toBeGreaterThan(40000);
+    const at40 = fixture.times.indexOf(40);
+    // Within the tolerance (atol + rtol |y|): second order at dt = 1e-3 does far better here.
+    for (const [k, name] of ['y1', 'y2', 'y3'].entries()) {
+      const expected = fixture.values[k][at40];
+      const within = Math.abs(r.trajectory(name, 0)[1] - expected) <= 1e-10 + 1e-6 * Math.abs(expected);
+      expect({ name, within }).toEqual({ name, within: true });
+    }
+  });
+});
+
 describe('Rosenbrock, matrix-free', () => {
   it('flags NEWTON_FAILED when the linear solves cannot converge, down to dtMin', async () => {
     const n = 16;
