@@ -14,7 +14,7 @@ if (!process.env.CUBIE_NVRTC_PATH) {
   if (local) process.env.CUBIE_NVRTC_PATH = local;
 }
 
-const TABLES = [require('./lorenz-cpu'), require('./stiff'), require('./cache'), require('./cli-memory'), require('./cuda-registers')];
+const TABLES = [require('./lorenz-cpu'), require('./stiff'), require('./cache'), require('./cli-memory'), require('./cuda-registers'), require('./lorenz-gpu')];
 
 async function main() {
   const wanted = process.argv.slice(2);
