@@ -98,15 +98,27 @@ describe('CUDA driver faults', () => {
 
   it('a refused PTX with no CUBIN to fall back on names both versions', async () => {
     const nvrtc = nvrtcStatus().version!;
-    fake.configure({ cc: '13.0', driverVersion: 12040 });
+    fake.configure({ cc: '13.0', faults: 'refuse-ptx' });
     const error = await failure();
     expect(error.code).toBe('CUDA_ERROR');
-    expect(error.message).toContain(`The CUDA driver (CUDA 12.4) refused the PTX that NVRTC ${nvrtc} built for compute_`);
+    expect(error.message).toContain(`The CUDA driver (CUDA 13.0) refused the PTX that NVRTC ${nvrtc} built for compute_`);
     expect(error.message).toContain('CUDA_ERROR_UNSUPPORTED_PTX_VERSION');
-    expect(error.message).toMatch(/Unsupported \.version \d+\.\d+; current version is '8\.4'/);
-    fake.configure({ cc: '13.0', faults: 'refuse-ptx' });
-    expect((await failure()).message).toContain('The CUDA driver (CUDA 13.0) refused the PTX');
     expect(fake.stats().launches).toBe(0);
+  });
+
+  it('a driver of an older CUDA major than NVRTC: refused before any compile, and auto does not pick CUDA', async () => {
+    const nvrtc = nvrtcStatus().version!;
+    const nvrtcMajor = Number(nvrtc.split('.')[0]);
+    const older = (nvrtcMajor - 1) * 1000 + 40;
+    fake.configure({ driverVersion: older });
+    const error = await failure();
+    expect(error.code).toBe('DRIVER_UNAVAILABLE');
+    expect(error.message).toContain(`The CUDA driver supports CUDA ${nvrtcMajor - 1}.4, older than NVRTC ${nvrtc}: it cannot load the CUBIN or PTX`);
+    expect(error.message).toContain(`nvidia-cuda-nvrtc-cu${nvrtcMajor - 1}`);
+    expect(await cudaUsable()).toBe(false);
+    expect(fake.stats()).toMatchObject({ cubinLoads: 0, ptxLoads: 0, launches: 0 });
+    fake.configure({ driverVersion: nvrtcMajor * 1000 });
+    expect(await cudaUsable()).toBe(true);
   });
 
   it('an architecture this NVRTC cannot build for is a clear error, not a crash', async () => {

@@ -5,7 +5,8 @@
  */
 import type { CacheOptions } from '../../cache/settings';
 import type { KernelInfo } from '../../solver/result';
-import { DevicesOption, listDevices, pickDevices } from './devices';
+import { nvrtcVersionOrThrow } from './build';
+import { checkDriverAgainstNvrtc, DevicesOption, listDevices, pickDevices } from './devices';
 import { CudaKernel } from './runner';
 
 export { cudaUnavailableReason, cudaUsable, listDevices } from './devices';
@@ -20,6 +21,8 @@ export async function cudaKernelFor(
   options: CacheOptions & { devices?: DevicesOption },
 ): Promise<{ kernel: CudaKernel; info: KernelInfo }> {
   const devices = pickDevices(options.devices, await listDevices()).map((d) => d.index);
+  // Before compiling anything: a driver too old for this NVRTC could load none of it.
+  checkDriverAgainstNvrtc(nvrtcVersionOrThrow().version);
   const kernel = new CudaKernel(source, sourceDigest, systemName, options, devices);
   const prepared = await kernel.prepare();
   const first = prepared[0].obtained;

@@ -6,7 +6,7 @@ import { CubieError } from '../../errors';
 import { driverStatus } from '../../native/driver';
 import { nvrtcStatus } from '../../native/nvrtc';
 import { cudaAddon, NativeCudaDevice } from './addon';
-import { targetsFor } from './targets';
+import { driverTooOldMessage, driverVersionText, targetsFor } from './targets';
 
 export type DevicesOption = number[] | 'all' | undefined;
 
@@ -52,12 +52,22 @@ export function pickDevices(option: DevicesOption, devices: NativeCudaDevice[]):
   });
 }
 
+/** A DRIVER_UNAVAILABLE error when the driver is too old for what this NVRTC builds (targets.ts). */
+export function checkDriverAgainstNvrtc(nvrtcVersion: string): void {
+  const driverVersion = cudaAddon().cudaDriverVersion();
+  const message = driverTooOldMessage(driverVersion, nvrtcVersion);
+  if (message !== undefined) {
+    throw new CubieError('DRIVER_UNAVAILABLE', message, { where: 'libcuda', driverVersion: driverVersionText(driverVersion), nvrtcVersion });
+  }
+}
+
 /** Why the CUDA backend cannot run the given devices here, or undefined when it can. */
 export async function cudaUnavailableReason(option?: DevicesOption): Promise<string | undefined> {
   try {
     const devices = pickDevices(option, await listDevices());
     const nvrtc = nvrtcStatus();
     if (!nvrtc.available || nvrtc.version === undefined) return nvrtc.error ?? 'NVRTC is unavailable';
+    checkDriverAgainstNvrtc(nvrtc.version);
     for (const device of devices) targetsFor(device.major, device.minor, nvrtc.version, nvrtc.archs ?? []);
     return undefined;
   } catch (e) {

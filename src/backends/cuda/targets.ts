@@ -69,6 +69,23 @@ export function targetsFor(major: number, minor: number, nvrtcVersion: string, n
   return targets;
 }
 
+/**
+ * Why nothing this NVRTC builds can load on this driver, or undefined: a
+ * driver loads CUBINs and PTX from CUDA versions of its own major or older,
+ * so NVRTC 13 output needs a driver for CUDA 13 (a forward-compatibility
+ * package raises the version the driver reports, and is taken as it says).
+ */
+export function driverTooOldMessage(driverVersion: number, nvrtcVersion: string): string | undefined {
+  const driverMajor = Math.floor(driverVersion / 1000);
+  const nvrtcMajor = Number(nvrtcVersion.split('.')[0]);
+  if (!(driverMajor < nvrtcMajor)) return undefined;
+  return (
+    `The CUDA driver supports CUDA ${driverVersionText(driverVersion)}, older than NVRTC ${nvrtcVersion}: it cannot load the CUBIN or PTX that NVRTC ${nvrtcVersion} builds. ` +
+    `Update the NVIDIA driver to one for CUDA ${nvrtcMajor}, or point CUBIE_NVRTC_PATH at an NVRTC ${driverMajor}.x ` +
+    `(a CUDA ${driverMajor} toolkit, or \`pip install nvidia-cuda-nvrtc-cu${driverMajor}\`), or use backend 'cpu'`
+  );
+}
+
 /** "12.4" from the driver's 12040. */
 export function driverVersionText(version: number): string {
   return `${Math.floor(version / 1000)}.${Math.floor((version % 1000) / 10)}`;
