@@ -223,7 +223,7 @@ async function latencies(reps) {
     [`Key hashing: SHA-256 of the ${(source.length / 1024).toFixed(1)} KiB source`, fmtMs(hashUs / 1000), 'per call; a solve hashes its source each time'],
     ['Key from a known source digest', fmtMs(keyUs / 1000), 'per call (memoized by digest)'],
     ['Key context: hashing headers, flags, compiler identity', fmtMs(contextUs / 1000), 'once per process, then memoized (reading them: see the cache path)'],
-    ['Solver.compile() on a loaded kernel', fmtMs(solverUs / 1000), 'for reference: codegen + hashing + memory hit'],
+    ['Solver.compile() on a loaded kernel', fmtMs(solverUs / 1000), 'for reference: compile plan, the source the Solver remembers for it, memory hit'],
   ];
   const verdicts = [
     `${cacheRatio >= DISK_TARGET ? 'PASS' : 'MISS'}  disk hit ${cacheRatio.toFixed(0)}x faster than a cold compile, fresh processes, cache path (target >= ${DISK_TARGET}x)`,

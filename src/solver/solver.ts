@@ -77,6 +77,9 @@ function scalarsFor(nRuns: number, run: RunPlan, drivers: FittedDrivers | undefi
   return s;
 }
 
+/** Plans whose sources a Solver keeps (the oldest goes first). */
+const MAX_REMEMBERED_SOURCES = 16;
+
 /**
  * A system with settings, compiled once and solved many times. A change to a
  * compile-time setting (method, precision, outputs...) selects another kernel;
@@ -86,6 +89,12 @@ export class Solver {
   readonly system: CubieSystem;
   private settings: SolveOptions;
   private closed = false;
+  /**
+   * Generated sources by compile plan: codegen takes most of a solve's fixed
+   * cost once the kernel is loaded (about 0.8 ms against microseconds for the
+   * rest), and a loop of small solves repeats the same plan.
+   */
+  private readonly sources = new Map<string, { source: string; digest: string }>();
 
   constructor(system: OdeSystem | SystemDefinition, settings?: SolveOptions) {
     this.system = asSystem(system);
@@ -219,12 +228,23 @@ export class Solver {
     const envBackend = process.env.CUBIE_BACKEND;
     const fallback = envBackend === 'cuda' || envBackend === 'cpu' ? envBackend : 'auto';
     const backend = oneOf(options, 'backend', ['auto', 'cuda', 'cpu'] as const, fallback);
-    const source = kernelSource(this.system, plan);
-    // The cache key covers the whole source (and the compiler, flags, headers, target); cache options pick the folder and mode.
-    const digest = sha256Hex(source);
+    const { source, digest } = this.sourceFor(plan);
     if (backend === 'cuda' || (backend === 'auto' && (options.devices !== undefined || (await cudaUsable())))) {
       return cudaKernelFor(source, digest, this.system.name, options);
     }
     return cpuKernelFor(source, digest, this.system.name, options);
+  }
+
+  /** The kernel source of a plan and its digest; the cache key covers the whole source (and the compiler, flags, headers, target). */
+  private sourceFor(plan: CompilePlan): { source: string; digest: string } {
+    const key = JSON.stringify(plan);
+    let generated = this.sources.get(key);
+    if (generated === undefined) {
+      const source = kernelSource(this.system, plan);
+      generated = { source, digest: sha256Hex(source) };
+      if (this.sources.size >= MAX_REMEMBERED_SOURCES) this.sources.delete(this.sources.keys().next().value as string);
+      this.sources.set(key, generated);
+    }
+    return generated;
   }
 }
