@@ -21,7 +21,7 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { intEnv, median } = require('./support');
+const { intEnv, median, printTable } = require('./support');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const DISK_TARGET = 50;
@@ -263,12 +263,6 @@ if (require.main === module) {
       },
     );
   } else {
-    run().then(
-      ({ text }) => console.log(text),
-      (e) => {
-        console.error(e);
-        process.exitCode = 1;
-      },
-    );
+    printTable(run);
   }
 }

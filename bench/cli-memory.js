@@ -107,12 +107,4 @@ async function run() {
 
 module.exports = { name: 'cli-memory', title: 'Peak memory of cubie run against batch size', run };
 
-if (require.main === module) {
-  run().then(
-    ({ text }) => console.log(text),
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) require('./support').printTable(run);

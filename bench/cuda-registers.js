@@ -293,12 +293,4 @@ async function run() {
 
 module.exports = { name: 'cuda-registers', title: 'CUDA kernels: registers and spills (NVRTC + ptxas, no GPU)', run };
 
-if (require.main === module) {
-  run().then(
-    ({ text }) => console.log(text),
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) require('./support').printTable(run);

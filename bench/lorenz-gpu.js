@@ -110,12 +110,4 @@ async function run() {
 
 module.exports = { name: 'lorenz-gpu', title: 'Lorenz ensemble on the GPU against the CPU backend (needs a CUDA device)', run };
 
-if (require.main === module) {
-  run().then(
-    ({ text }) => console.log(text),
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) require('./support').printTable(run);

@@ -8,12 +8,6 @@
 //   node bench/run.js [TABLE...]     tables by name (default: all)
 // See bench/README.md.
 
-// The NVRTC the tests fetched (scripts/fetch-nvrtc.js), unless one is named.
-if (!process.env.CUBIE_NVRTC_PATH) {
-  const local = require('../scripts/fetch-nvrtc.js').localCopy();
-  if (local) process.env.CUBIE_NVRTC_PATH = local;
-}
-
 const TABLES = [require('./lorenz-cpu'), require('./stiff'), require('./cache'), require('./cli-memory'), require('./cuda-registers'), require('./lorenz-gpu')];
 
 async function main() {

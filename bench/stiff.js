@@ -261,12 +261,4 @@ async function run() {
 
 module.exports = { name: 'stiff', title: 'Stiff: Robertson kinetics, rodas4 and radau vs scipy Radau', run };
 
-if (require.main === module) {
-  run().then(
-    ({ text }) => console.log(text),
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) require('./support').printTable(run);

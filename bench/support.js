@@ -2,6 +2,13 @@
 // The small helpers the bench tables share: environment parsing, sampling,
 // timing statistics, number formatting, the plain-text table and progress lines.
 
+// Every table, run alone or through bench/run.js, uses the NVRTC the tests
+// fetched (scripts/fetch-nvrtc.js) unless CUBIE_NVRTC_PATH names one.
+if (!process.env.CUBIE_NVRTC_PATH) {
+  const local = require('../scripts/fetch-nvrtc.js').localCopy();
+  if (local) process.env.CUBIE_NVRTC_PATH = local;
+}
+
 /** An integer from the environment, or fallback when unset or blank; throws outside [min, max]. */
 function intEnv(name, fallback, min, max = Infinity) {
   const raw = process.env[name];
@@ -60,4 +67,15 @@ function progressFor(tag) {
   };
 }
 
-module.exports = { intEnv, sampleIndices, nowS, best, median, mean, fmtInt, fmtUs, fmtRatio, table, progressFor };
+/** `node bench/NAME.js` on its own: runs that table's `run()` and prints it (bench/run.js runs them all). */
+function printTable(run) {
+  run().then(
+    ({ text }) => console.log(text),
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}
+
+module.exports = { intEnv, sampleIndices, nowS, best, median, mean, fmtInt, fmtUs, fmtRatio, table, progressFor, printTable };
