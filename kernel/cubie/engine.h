@@ -12,6 +12,7 @@
 #include "cubie/controllers.h"
 #include "cubie/drivers.h"
 #include "cubie/platform.h"
+#include "cubie/run_time.h"
 
 namespace cubie {
 
@@ -242,34 +243,35 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   RunContext ctx = {args, p, 0, 0, 0, 0, false};
   Saver saver = {args, run, 0, {}};
 
-  double t = args.s[S_T0];
-  ctx.rhs(t, y, f0);
+  RunTime<real> t = RunTime<real>::from(args.s[S_T0]);
+  ctx.rhs(t.value(), y, f0);
   real dt = static_cast<real>(args.s[S_DT]);
-  if (adaptive && !(dt > real(0))) dt = initial_step(ctx, t, y, f0, real_arg_dt_min(args), real_arg_dt_max(args));
+  if (adaptive && !(dt > real(0))) dt = initial_step(ctx, t.value(), y, f0, real_arg_dt_min(args), real_arg_dt_max(args));
   ControllerHistory<real> history;
   int status = all_finite(y) ? 0 : STATUS_NONFINITE;
   int accepted = 0, rejected = 0;
+  // An int compare per step rather than a double one (see run_time.h); at most INT32_MAX (src/solver/plan.ts).
+  const int max_steps = static_cast<int>(scalar_arg<S_MAX_STEPS>(args));
   int k = 0;  // next save
-  double t_next = save_time(args, 0, static_cast<int>(scalar_arg<S_N_SAVES>(args)));
+  RunTime<real> t_next = RunTime<real>::from(save_time(args, 0, static_cast<int>(scalar_arg<S_N_SAVES>(args))));
   while (status == 0) {
-    const double remaining = t_next - t;
-    if (remaining <= 1e-12 * fmax(1.0, fabs(t_next))) {
+    const real remaining = t.until(t_next);
+    if (remaining <= real(1e-12) * fmax(real(1), t_next.magnitude())) {
       t = t_next;
-      saver.save(k, t, ctx, y);
+      saver.save(k, t.value(), ctx, y);
       const int n_saves = static_cast<int>(scalar_arg<S_N_SAVES>(args));
       if (++k == n_saves) break;
-      t_next = save_time(args, k, n_saves);
+      t_next = RunTime<real>::from(save_time(args, k, n_saves));
       continue;
     }
-    // max_steps is at most INT32_MAX (src/solver/plan.ts).
-    if (static_cast<double>(accepted) + rejected >= scalar_arg<S_MAX_STEPS>(args)) {
+    if (accepted + rejected >= max_steps) {
       status |= STATUS_MAX_STEPS;
       break;
     }
-    const bool shortened = static_cast<double>(dt) >= remaining;
-    const real h = shortened ? static_cast<real>(remaining) : dt;
+    const bool shortened = dt >= remaining;
+    const real h = shortened ? remaining : dt;
     ctx.newton_failed = false;
-    const real err = cubie_method::step(ctx, t, h, y, f0, y_new, f1);
+    const real err = cubie_method::step(ctx, t.value(), h, y, f0, y_new, f1);
     if ((adaptive || ctx.newton_failed) && !(err <= real(1))) {
       ++rejected;
       if (h <= real_arg_dt_min(args) || !adaptive) {
@@ -280,7 +282,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       continue;
     }
     ++accepted;
-    t = shortened ? t_next : t + static_cast<double>(h);
+    t = shortened ? t_next : t.after(h);
     for (int i = 0; i < n_states; ++i) y[i] = y_new[i];
     if (!all_finite(y)) {
       status |= STATUS_NONFINITE;
@@ -289,7 +291,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     if (cubie_method::fsal) {
       for (int i = 0; i < n_states; ++i) f0[i] = f1[i];
     } else {
-      ctx.rhs(t, y, f0);
+      ctx.rhs(t.value(), y, f0);
     }
     if (adaptive) {
       real proposal = h * accepted_factor<cubie_layout::controller>(err, h, inv_k, controller_gains(args), history);

@@ -5,7 +5,7 @@ import type { Precision } from '../solver/options';
 
 /** The kernel library's headers, by include name, read once per process. */
 const KERNEL_DIR = path.resolve(__dirname, '..', '..', 'kernel');
-const HEADER_NAMES = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/newton.h'];
+const HEADER_NAMES = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/newton.h', 'cubie/run_time.h'];
 let headers: Record<string, string> | undefined;
 
 export function kernelHeaders(): Record<string, string> {

@@ -105,6 +105,25 @@ describe('save times, settling time and status', () => {
   });
 });
 
+describe('float32 kernels keep time as two floats (kernel/cubie/run_time.h)', () => {
+  // Far from t = 0 a float's spacing (2^-10 near t0 = 1e4, about 1e-3) is
+  // coarser than the steps; a float clock would land saves up to half a
+  // spacing away from their times. The two-float clock keeps them to about
+  // 1e-11, so the error is the integrator's alone.
+  it.each([1e4, 1e6])('decay saved every 0.01 from t0 = %d matches exp(-k (t - t0)) to the tolerance', async (t0) => {
+    const k = [0.5, 1, 2, 4];
+    const result = await solveIvp({ equations: 'dx = -k*x', states: { x: 1 }, parameters: ['k'] }, { x: 1 }, { k }, { precision: 'float32', t0, duration: 1, saveEvery: 0.01, atol: 1e-7, rtol: 1e-6 });
+    expect(Array.from(new Set(result.status))).toEqual([0]);
+    let worst = 0;
+    k.forEach((rate, run) => {
+      const x = result.trajectory('x', run);
+      result.time.forEach((t, j) => (worst = Math.max(worst, Math.abs(x[j] - Math.exp(-rate * (t - t0))))));
+    });
+    // A save 5e-4 off its time would be out by k * 5e-4 * x, up to 2e-3 here.
+    expect(worst).toBeLessThan(2e-5);
+  });
+});
+
 describe('Solver', () => {
   it('compiles once: a second solve uses the kernel from memory; run-time changes do not recompile', async () => {
     const solver = new Solver({ name: 'memo_decay', equations: 'dx = -k*x', parameters: { k: 1 } }, { duration: 1 });
