@@ -34,7 +34,7 @@ function localCopy() {
 function download(url, redirects = 5) {
   return new Promise((resolve, reject) => {
     https
-      .get(url, { timeout: 60000 }, (res) => {
+      .get(url, { timeout: 20000 }, (res) => {
         if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location && redirects > 0) {
           res.resume();
           resolve(download(new URL(res.headers.location, url).toString(), redirects - 1));
@@ -89,6 +89,8 @@ async function findPackages(arch) {
       stanzas = parsePackages(zlib.gunzipSync(await download(url)).toString('utf8'));
     } catch (e) {
       tried.push(`${url}: ${e.message}`);
+      // No network (or no route to the mirror): the next suite would only wait as long again.
+      if (!/HTTP \d+/.test(e.message)) break;
       continue;
     }
     const nvrtc = stanzas.find((s) => s.get('Package') === 'libnvrtc12');
@@ -97,7 +99,7 @@ async function findPackages(arch) {
     if (nvrtc && builtins) return { suite, packages: [nvrtc, builtins] };
     tried.push(`${url}: no libnvrtc12 with its builtins`);
   }
-  throw new Error(`NVRTC 12 was not found in Debian's package index: ${tried.join('; ')}`);
+  throw new Error(`no libnvrtc12 from ${MIRROR}: ${tried.join('; ')}`);
 }
 
 /** The data archive of a .deb (an `ar` archive: debian-binary, control.tar.*, data.tar.*). */
@@ -171,8 +173,9 @@ async function main() {
     console.log(await fetchNvrtc12());
     return 0;
   } catch (e) {
-    console.error(`cubie: could not fetch NVRTC 12: ${e.message}; the sm_70 checks will be skipped`);
-    return process.env.CUBIE_REQUIRE_NVRTC12 === '1' ? 1 : 0;
+    const required = process.env.CUBIE_REQUIRE_NVRTC12 === '1';
+    console.error(`cubie: could not fetch NVRTC 12: ${e.message}; ${required ? 'CUBIE_REQUIRE_NVRTC12=1, so this is an error' : 'the sm_70 checks will be skipped'}`);
+    return required ? 1 : 0;
   }
 }
 
