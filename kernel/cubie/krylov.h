@@ -143,6 +143,9 @@ struct ComplexShiftedJacobianProduct {
 // products, counted in ctx.linear_iterations, and returns whether it got there.
 template <class Ctx, typename real, int N, int M>
 struct MatrixFreeShiftedSystem {
+  // Only a pointer to the linearisation state is kept, so it cannot be moved
+  // to a state that does not outlive the step (newton.h's refresh skips it).
+  static constexpr bool owns_jacobian = false;
   const Ctx* ctx = nullptr;
   double t = 0.0;
   const real* y = nullptr;  // the caller's state at the start of the step; it outlives the step

@@ -127,6 +127,8 @@ CUBIE_FN void lu_solve(const T* __restrict__ lu, const int* __restrict__ pivot, 
 // diagonal coefficients refactors without evaluating J again.
 template <typename real, int N, bool KeepJacobian = false>
 struct DenseShiftedSystem {
+  // J is evaluated into lu (and kept): re-evaluating it at another state needs nothing to outlive the call.
+  static constexpr bool owns_jacobian = true;
   real lu[N * N];
   int pivot[N];
   real kept[KeepJacobian ? N * N : 1];

@@ -118,12 +118,16 @@ CUBIE_FN bool solve_stage(const Ctx& ctx, const Linear& linear, double t_stage, 
 // at 0, so J(t0, y0) lacks the fast reaction, and the iteration diverges at
 // any step a fixed-step method would take. The refreshed Jacobian serves the
 // later stages too. Only where Ctx::refreshes_jacobian (fixed steps, see
-// RunContext): an adaptive run answers the failure with a smaller step.
+// RunContext): an adaptive run answers the failure with a smaller step; and
+// only for a Linear that owns its Jacobian (dense LU): the matrix-free one
+// keeps a pointer to its linearisation state, which must outlive the step.
 template <typename real, int N, class Ctx, class Linear>
 CUBIE_FN bool solve_stage_refreshing(const Ctx& ctx, Linear& linear, double t_stage, real sigma,
                                      const real* __restrict__ psi, const real* __restrict__ scale, real tol,
                                      real* __restrict__ z) {
-  if (!Ctx::refreshes_jacobian) return solve_stage<real, N>(ctx, linear, t_stage, sigma, psi, scale, tol, z);
+  if (!Ctx::refreshes_jacobian || !Linear::owns_jacobian) {
+    return solve_stage<real, N>(ctx, linear, t_stage, sigma, psi, scale, tol, z);
+  }
   CUBIE_KEEP_LOOP for (int attempt = 0;; ++attempt) {
     if (solve_stage<real, N>(ctx, linear, t_stage, sigma, psi, scale, tol, z)) return true;
     if (attempt == 1) return false;
