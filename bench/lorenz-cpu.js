@@ -274,22 +274,25 @@ async function run() {
       fmtRatio(baseline2Us / cubie1),
       `${(baselineUs / baseline2Us).toFixed(2)}x faster than 1 thread (what this machine allows now)`,
     ]);
+    // A row for a reference solver timed on the sample of runs, with its largest deviation from cubie.
+    const sampleRow = (label, seconds, steps, fevals, final) => {
+      const us = perTraj(best(seconds), indices.length);
+      return [
+        label,
+        fmtInt(indices.length),
+        mean(steps).toFixed(1),
+        mean(fevals).toFixed(0),
+        fmtUs(us),
+        fmtUs(perTraj(median(seconds), indices.length)),
+        fmtRatio(us / cubie1),
+        `max |final - cubie| ${fmtExp(maxDiffAgainst(cubieFinal, indices, final))}`,
+      ];
+    };
     if (scipy.skipped) {
       rows.push(['scipy solve_ivp RK45', 'skipped', '', '', '', '', '', '']);
       notes.push(`scipy row skipped: ${scipy.skipped}`);
     } else {
-      const us = perTraj(best(scipy.seconds), indices.length);
-      const dev = maxDiffAgainst(cubieFinal, indices, scipy.final);
-      rows.push([
-        'scipy solve_ivp RK45, 1 thread',
-        fmtInt(indices.length),
-        mean(scipy.steps).toFixed(1),
-        mean(scipy.nfev).toFixed(0),
-        fmtUs(us),
-        fmtUs(perTraj(median(scipy.seconds), indices.length)),
-        fmtRatio(us / cubie1),
-        `max |final - cubie| ${fmtExp(dev)}`,
-      ]);
+      rows.push(sampleRow('scipy solve_ivp RK45, 1 thread', scipy.seconds, scipy.steps, scipy.nfev, scipy.final));
       if (scipy.failed) errors.push(`scipy: ${scipy.failed} runs failed`);
       notes.push(`scipy ${scipy.scipy}, numpy ${scipy.numpy}: RK45 is Dormand-Prince 5(4), the nearest scipy method (it has no tsit5); own controller and norm.`);
     }
@@ -297,18 +300,7 @@ async function run() {
       rows.push(['numeric.dopri', 'skipped', '', '', '', '', '', '']);
       notes.push(`numeric row skipped: ${numeric.skipped}`);
     } else {
-      const us = perTraj(best(numeric.seconds), indices.length);
-      const dev = maxDiffAgainst(cubieFinal, indices, numeric.final);
-      rows.push([
-        'numeric.dopri (JS), 1 thread',
-        fmtInt(indices.length),
-        mean(numeric.steps).toFixed(1),
-        mean(numeric.fevals).toFixed(0),
-        fmtUs(us),
-        fmtUs(perTraj(median(numeric.seconds), indices.length)),
-        fmtRatio(us / cubie1),
-        `max |final - cubie| ${fmtExp(dev)}`,
-      ]);
+      rows.push(sampleRow('numeric.dopri (JS), 1 thread', numeric.seconds, numeric.steps, numeric.fevals, numeric.final));
       if (numeric.failed) errors.push(`numeric: ${numeric.failed} runs did not reach t = ${T1}`);
       notes.push('numeric.dopri: Dormand-Prince 5(4) with one absolute tolerance (1e-8) on the max-norm of the error estimate.');
     }
