@@ -1,0 +1,89 @@
+/**
+ * Every generated kernel source, byte for byte, across a matrix of models ×
+ * methods × precisions × outputs (and every controller on one model). The
+ * digests in the fixture were recorded before the source tree was layered
+ * (issue 12); a change to generated text must be deliberate: rerun with
+ * CUBIE_RECORD_DIGESTS=1 and say why in the commit.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadModel } from '../../src/model/model';
+import { compilePlan } from '../../src/solver/plan';
+import { kernelSource } from '../../src/solver/solver';
+import { allMethods, implicitMethods } from '../../src/methods/registry';
+import { createSystem } from '../../src/system';
+import type { CubieSystem } from '../../src/system';
+
+const FIXTURE = path.join(__dirname, '..', 'fixtures', 'codegen', 'emitted-digests.json');
+const examples = path.join(__dirname, '..', '..', 'examples');
+
+function chain(n: number): CubieSystem {
+  const eq = [];
+  for (let i = 0; i < n; i++) {
+    const left = i === 0 ? 'u0' : `u${i - 1}`;
+    const right = i === n - 1 ? `u${n - 1}` : `u${i + 1}`;
+    eq.push(`du${i} = D*(${left} - 2*u${i} + ${right}) - k*u${i}^2 + s*sin(t)`);
+  }
+  const states: Record<string, number> = {};
+  for (let i = 0; i < n; i++) states[`u${i}`] = i / n;
+  return createSystem({ name: `chain${n}`, equations: eq.join('\n'), states, parameters: { D: 1, k: 0.5, s: 0.1 } });
+}
+
+function lorenz96(n: number): CubieSystem {
+  const eq = [];
+  const x = (i: number) => `x${((i % n) + n) % n}`;
+  for (let i = 0; i < n; i++) eq.push(`d${x(i)} = (${x(i + 1)} - ${x(i - 2)})*${x(i - 1)} - ${x(i)} + F`);
+  eq.push(`energy = ${Array.from({ length: n }, (_, i) => `${x(i)}^2`).join(' + ')}`);
+  const states: Record<string, number> = {};
+  for (let i = 0; i < n; i++) states[x(i)] = i === 0 ? 8.01 : 8;
+  return createSystem({ name: `lorenz96_${n}`, equations: eq.join('\n'), states, parameters: { F: 8 }, observables: ['energy'] });
+}
+
+function systems(): CubieSystem[] {
+  return [
+    ...['lorenz', 'van-der-pol', 'robertson', 'neuron'].map((m) => loadModel(path.join(examples, `${m}.yaml`)).system),
+    lorenz96(8),
+    chain(130),
+  ];
+}
+
+const OUTPUTS: Record<string, string[]> = {
+  plain: ['state'],
+  everything: ['state', 'observables', 'time', 'iteration_counters', 'mean', 'max', 'std', 'extrema', 'dxdt_max', 'peaks[3]'],
+};
+
+function matrix(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const methods = [...allMethods(), ...implicitMethods()].map((m) => m.name);
+  for (const system of systems()) {
+    for (const method of methods) {
+      for (const precision of ['float64', 'float32'] as const) {
+        for (const [outName, outputTypes] of Object.entries(OUTPUTS)) {
+          const options = { method, precision, outputTypes };
+          const source = kernelSource(system, compilePlan(system, options));
+          out[`${system.name}/${method}/${precision}/${outName}`] = createHash('sha256').update(source).digest('hex');
+        }
+      }
+    }
+  }
+  const vdp = systems()[1];
+  for (const controller of ['i', 'pi', 'pid', 'gustafsson'] as const) {
+    for (const method of ['tsit5', 'rodas4', 'radau', 'kvaerno5']) {
+      const source = kernelSource(vdp, compilePlan(vdp, { method, stepController: controller, saveVariables: ['x'] }));
+      out[`${vdp.name}/${method}/controller-${controller}/save-x`] = createHash('sha256').update(source).digest('hex');
+    }
+  }
+  return out;
+}
+
+describe('generated kernel sources', () => {
+  it('match the recorded digests for every model, method, precision, output set and controller', () => {
+    const digests = matrix();
+    if (process.env.CUBIE_RECORD_DIGESTS === '1') fs.writeFileSync(FIXTURE, `${JSON.stringify(digests, null, 1)}\n`);
+    const recorded = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as Record<string, string>;
+    expect(Object.keys(digests).sort()).toEqual(Object.keys(recorded).sort());
+    const changed = Object.keys(recorded).filter((k) => recorded[k] !== digests[k]);
+    expect(changed).toEqual([]);
+  });
+});
