@@ -52,12 +52,12 @@ async function child(spec) {
   const solver = new Solver(SYSTEM, { cacheDir: spec.cacheDir, cachingMode: spec.mode, ...first });
   const results = [];
   if (spec.cachePath) {
-    const { kernelSource } = require(path.join(DIST, 'solver', 'solver.js'));
+    const { generateKernel } = require(path.join(DIST, 'codegen', 'generate.js'));
     const { compilePlan } = require(path.join(DIST, 'solver', 'plan.js'));
     const { cpuKernelFor } = require(path.join(DIST, 'backends', 'cpu', 'cpu-backend.js'));
     const { sha256Hex } = require(path.join(DIST, 'cache', 'key.js'));
     const options = { cacheDir: spec.cacheDir, cachingMode: spec.mode, ...first };
-    const source = kernelSource(solver.system, compilePlan(solver.system, options));
+    const source = generateKernel(solver.system, options).source;
     const t = process.hrtime.bigint();
     const { info } = await cpuKernelFor(source, sha256Hex(source), SYSTEM.name, options);
     results.push({ cache: info.cache, compileMs: info.compileMs, ms: Number(process.hrtime.bigint() - t) / 1e6 });
@@ -168,7 +168,7 @@ async function latencies(reps) {
 
   // In this process: the memory layer and the key, on the same kernel.
   const { Solver } = require(path.join(DIST, 'index.js'));
-  const { kernelSource } = require(path.join(DIST, 'solver', 'solver.js'));
+  const { generateKernel } = require(path.join(DIST, 'codegen', 'generate.js'));
   const { compilePlan } = require(path.join(DIST, 'solver', 'plan.js'));
   const { cpuKernelFor } = require(path.join(DIST, 'backends', 'cpu', 'cpu-backend.js'));
   const { hostKeyContext } = require(path.join(DIST, 'backends', 'cpu', 'build.js'));
@@ -176,7 +176,7 @@ async function latencies(reps) {
   const cacheDir = tmpDir('memory');
   const solver = new Solver(SYSTEM, { cacheDir, ...BASE });
   await solver.compile();
-  const source = kernelSource(solver.system, compilePlan(solver.system, BASE));
+  const source = generateKernel(solver.system, BASE).source;
   const digest = sha256Hex(source);
   const context = await hostKeyContext();
   const includeTree = {};

@@ -132,7 +132,7 @@ async function run() {
   const { kernelHeaders } = require(path.join(DIST, 'codegen', 'kernel-source.js'));
   const { compileCuda, nvrtcStatus } = require(path.join(DIST, 'native', 'nvrtc.js'));
   const { compilePlan } = require(path.join(DIST, 'solver', 'plan.js'));
-  const { kernelSource } = require(path.join(DIST, 'solver', 'solver.js'));
+  const { generateKernel } = require(path.join(DIST, 'codegen', 'generate.js'));
   const registry = require(path.join(DIST, 'methods', 'registry.js'));
   const nvrtc = nvrtcStatus();
   if (!nvrtc.available) throw new Error(`NVRTC is needed: ${nvrtc.error}`);
@@ -173,7 +173,7 @@ async function run() {
   const tasks = rows.map((row) => async () => {
     let source;
     try {
-      source = kernelSource(row.sys, compilePlan(row.sys, { method: row.method, precision: row.precision }));
+      source = generateKernel(row.sys, { method: row.method, precision: row.precision }).source;
     } catch (e) {
       return { ...row, error: `no kernel: ${e.message.split('\n')[0]}` };
     }

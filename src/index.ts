@@ -3,10 +3,10 @@
  * Loading this module never touches CUDA, NVRTC or a compiler: each is found
  * on first use.
  */
-export { CubieError, isCubieError } from './errors';
-export type { CubieErrorCode, CubieErrorDetails } from './errors';
-export { probe } from './probe';
-export type { Probe } from './probe';
+export { CubieError, isCubieError } from './shared/errors';
+export type { CubieErrorCode, CubieErrorDetails } from './shared/errors';
+export { probe } from './backends/probe';
+export type { Probe } from './backends/probe';
 export { createSystem, systemFromObject } from './system';
 export type { OdeSystem, SystemDefinition } from './system';
 export { solveIvp } from './solver/solve-ivp';
@@ -14,7 +14,7 @@ export { Solver } from './solver/solver';
 export { SolveResult } from './solver/result';
 export type { KernelInfo, SolveTimings } from './solver/result';
 export type { Inputs } from './solver/grid';
-export type { SolveOptions, SolveProgress, Precision, StepControllerName, GridType, BackendName, CachingMode } from './solver/options';
-export { StatusBits } from './solver/kernel-args';
+export type { SolveOptions, SolveProgress, Precision, StepControllerName, GridType, BackendName, CachingMode } from './options/solve-options';
+export { StatusBits } from './backends/kernel-abi';
 export { cacheStats, clearCache, pruneCache } from './cache/admin';
 export type { CacheStats } from './cache/admin';

@@ -1,5 +1,5 @@
 /** The cache's public housekeeping: cacheStats, clearCache, pruneCache (and `cubie cache`). */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { OdeSystem } from '../system';
 import { FileCacheStore } from './file-store';
 import { checkSystemName } from './layout';

@@ -6,7 +6,7 @@
  * a solve faster: when the folder cannot be used, cubie warns once and
  * compiles in memory.
  */
-import { isCubieError } from '../errors';
+import { isCubieError } from '../shared/errors';
 import type { ArtifactKind } from './artifact';
 import { FileCacheStore } from './file-store';
 import { enforceLimits } from './limits';

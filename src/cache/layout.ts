@@ -11,7 +11,7 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import { ARTIFACT_KINDS, ArtifactKind } from './artifact';
 
 const SYSTEM_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;

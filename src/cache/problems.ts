@@ -3,8 +3,8 @@
  * a warning (once per place, so a bad folder does not flood) and a compile
  * in memory. Internally, a folder that cannot be used is a CACHE_ERROR.
  */
-import { CubieError } from '../errors';
-import { warn } from '../warnings';
+import { CubieError } from '../shared/errors';
+import { warn } from '../shared/warnings';
 
 export type UnusableReason = 'unwritable' | 'untrusted' | 'unreadable';
 

@@ -4,9 +4,9 @@
  * or the environment variable it came from.
  */
 import * as path from 'path';
-import { CubieError } from '../errors';
-import type { CachingMode } from '../solver/options';
-import { parseAgeMs, parseBytes } from './duration';
+import { CubieError } from '../shared/errors';
+import type { CachingMode } from '../options/solve-options';
+import { parseAgeMs, parseBytes } from '../shared/units';
 import { platformCacheRoot } from './layout';
 
 /** The cache options a solve can carry (a subset of SolveOptions). */

@@ -3,8 +3,8 @@
  * against each command's table so that a typo is an error naming the nearest
  * flag, never silently ignored.
  */
-import { CubieError } from '../errors';
-import { didYouMean } from '../system/suggest';
+import { CubieError } from '../shared/errors';
+import { didYouMean } from '../shared/suggest';
 
 /** 'switch': takes no value; 'value': takes one (the last one given wins). */
 export type FlagKind = 'switch' | 'value';

@@ -1,6 +1,6 @@
 /** `cubie cache ls | stats | clear [SYSTEM] | prune [--max-bytes N] [--max-age D]`. */
 import { cacheStats, clearCache, pruneCache } from '../cache/admin';
-import { formatBytes, parseAgeMs, parseBytes } from '../cache/duration';
+import { formatBytes, parseAgeMs, parseBytes } from '../shared/units';
 import { FileCacheStore } from '../cache/file-store';
 import { checkSystemName } from '../cache/layout';
 import { resolveCacheRoot } from '../cache/settings';

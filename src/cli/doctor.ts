@@ -1,5 +1,5 @@
 import { cudaUnavailableReason } from '../backends/cuda/devices';
-import { probe, Probe } from '../probe';
+import { probe, Probe } from '../backends/probe';
 
 function line(ok: boolean, label: string, text: string): string {
   return `${ok ? 'ok  ' : '--  '}${label.padEnd(14)}${text}`;

@@ -42,23 +42,20 @@ export async function emit(args: string[]): Promise<number> {
   const arch = archNumber(archText ?? 'sm_80');
 
   // Loaded once the command line is known to be right: the equation parser takes most of a second.
-  const [{ kernelHeaders, kernelIncludeDir }, { HOST_FLAGS }, { loadModel }, { compileCuda }, { compilePlan }, { kernelSource }] = await Promise.all([
+  const [{ kernelIncludeDir }, { HOST_FLAGS }, { loadModel }, { compileImage, NVRTC_FLAGS }, { generateKernel }] = await Promise.all([
     import('../codegen/kernel-source'),
     import('../backends/cpu/build'),
-    import('../model/model'),
-    import('../native/nvrtc'),
-    import('../solver/plan'),
-    import('../solver/solver'),
+    import('../files/model-file'),
+    import('../backends/cuda/build'),
+    import('../codegen/generate'),
   ]);
   const model = loadModel(parsed.positional[0]);
-  const plan = compilePlan(model.system, model.options);
-  const source = kernelSource(model.system, plan);
+  const { plan, source } = generateKernel(model.system, model.options);
   const describe = `system '${model.system.name}' (hash ${model.system.hash.slice(0, 12)}) from ${model.file}; method ${plan.method}, ${plan.precision}, controller ${plan.controller}`;
   let text: string;
   if (target === 'ptx') {
-    const name = `${model.system.name}.cu`;
-    const { ptx, log } = await compileCuda({ source, name, headers: kernelHeaders(), options: [`-arch=compute_${arch}`, '--std=c++17'], target: 'ptx' });
-    text = `// cubie emit --target ptx: ${describe}\n// NVRTC, -arch=compute_${arch} --std=c++17${log.trim() ? `\n// NVRTC log:\n${log.trim().split('\n').map((l) => `//   ${l}`).join('\n')}` : ''}\n${ptx ?? ''}`;
+    const { bytes, log } = await compileImage(source, model.system.name, { kind: 'ptx', arch });
+    text = `// cubie emit --target ptx: ${describe}\n// NVRTC, ${[...NVRTC_FLAGS, `-arch=compute_${arch}`].join(' ')}${log.trim() ? `\n// NVRTC log:\n${log.trim().split('\n').map((l) => `//   ${l}`).join('\n')}` : ''}\n${bytes.toString('utf8')}`;
   } else {
     const header = [
       `// cubie emit --target ${target}: ${describe}`,

@@ -1,4 +1,4 @@
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 
 const USAGE = `usage: cubie <command> [options]
 

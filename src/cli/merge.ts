@@ -1,7 +1,7 @@
 /** `cubie merge SHARD_FILE... --out FILE`: shard results joined into the unsharded result. */
 import * as fs from 'fs';
-import { mergeShards } from '../io/merge';
-import { describeStatus } from '../io/status';
+import { mergeShards } from '../files/merge';
+import { describeStatus } from '../files/status';
 import { parseArgs, usageError } from './args';
 import { createReporter, displayPath, formatBytes } from './report';
 

@@ -6,14 +6,14 @@
  * or from result files afterwards (reading only the values shown).
  */
 import * as fs from 'fs';
-import { csvRecords, parseCsvNumber } from '../io/csv';
-import { NpyHeader, readNpyElements, readNpyHeader } from '../io/npy';
-import { readSidecar, resolveFromSidecar, ResultSidecar } from '../io/sidecar';
-import type { RunRange } from '../io/shard';
-import { inputColumnNames } from '../io/result-writer';
-import { InputColumn, RunInputs } from '../model/run-inputs';
+import { csvRecords, parseCsvNumber } from '../files/csv';
+import { NpyHeader, readNpyElements, readNpyHeader } from '../files/npy';
+import { readSidecar, resolveFromSidecar, ResultSidecar } from '../files/sidecar';
+import type { RunRange } from '../files/shard';
+import { inputColumnNames } from '../files/result-writer';
+import { InputColumn, RunInputs } from '../files/run-inputs';
 import type { SolveResult } from '../solver/result';
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 
 /** Runs drawn over time. */
 const TRAJECTORIES = 5;

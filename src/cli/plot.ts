@@ -1,7 +1,7 @@
 /** `cubie plot RESULT`: the first picture of a result on disk, as SVG. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { sidecarPathFor } from '../io/sidecar';
+import { sidecarPathFor } from '../files/sidecar';
 import { parseArgs, usageError } from './args';
 import { loadPlotData, PlotData } from './plot-data';
 import { plotSpec } from './plot-spec';

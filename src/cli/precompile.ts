@@ -57,11 +57,9 @@ export async function precompile(args: string[]): Promise<number> {
   if (targets.length === 0) throw usageError('precompile', '--arch names no architecture', '--arch');
 
   // Loaded once the command line is known to be right: the equation parser takes most of a second.
-  const [{ loadModel }, { compilePlan }, { kernelSource }, { sha256Hex }, { cudaImageFor }, { nvrtcStatus }] = await Promise.all([
-    import('../model/model'),
-    import('../solver/plan'),
-    import('../solver/solver'),
-    import('../cache/key'),
+  const [{ loadModel }, { generateKernel }, { cudaImageFor }, { nvrtcStatus }] = await Promise.all([
+    import('../files/model-file'),
+    import('../codegen/generate'),
     import('../backends/cuda/build'),
     import('../native/nvrtc'),
   ]);
@@ -70,9 +68,7 @@ export async function precompile(args: string[]): Promise<number> {
   if (model.options.cache === false) {
     throw usageError('precompile', `${model.file} sets cache: false; precompiling fills the cache, so it needs the cache on`, 'cache');
   }
-  const plan = compilePlan(model.system, model.options);
-  const source = kernelSource(model.system, plan);
-  const digest = sha256Hex(source);
+  const { plan, source, digest } = generateKernel(model.system, model.options);
   const nvrtc = nvrtcStatus();
   const json = parsed.switches.has('--json');
   if (!json) {

@@ -5,7 +5,7 @@
  * --quiet: a batch with failures must never look clean.
  */
 import * as path from 'path';
-export { formatBytes } from '../cache/duration';
+export { formatBytes } from '../shared/units';
 
 export type ReportEvent = Record<string, unknown> & { event: string };
 

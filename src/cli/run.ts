@@ -3,9 +3,9 @@
  * loads (a typo answers at once), then the batch solved by run-batch.ts.
  */
 import * as path from 'path';
-import { outputFormatOf } from '../io/sidecar';
-import { parseShard, Shard, shardFromEnvironment } from '../io/shard';
-import type { BackendName } from '../solver/options';
+import { outputFormatOf } from '../files/sidecar';
+import { parseShard, Shard, shardFromEnvironment } from '../files/shard';
+import type { BackendName } from '../options/solve-options';
 import { byteSizeFlag, parseArgs, ParsedArgs, usageError, wholeNumberFlag } from './args';
 import { createReporter } from './report';
 
@@ -92,7 +92,7 @@ export async function run(args: string[]): Promise<number> {
 
   const reporter = createReporter(json ? 'json' : quiet ? 'quiet' : 'human');
   const started = process.hrtime.bigint();
-  const { loadModel } = await import('../model/model');
+  const { loadModel } = await import('../files/model-file');
   const { solveModel } = await import('./run-batch');
   const model = loadModel(parsed.positional[0]);
   const options = { ...model.options };

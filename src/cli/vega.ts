@@ -2,7 +2,7 @@
  * SVG from a Vega-Lite specification with vega and vega-lite, rendered
  * headless (no canvas, no browser).
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 
 /**
  * vega 6 and vega-lite 6 are ES modules with top-level await, which

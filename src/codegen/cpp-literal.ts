@@ -6,7 +6,7 @@
  * literal is the shortest decimal that reads back as exactly the intended
  * value (the double itself, or the float nearest to it).
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { Precision } from '../system/types';
 
 const FLOAT_MAX = 3.4028234663852886e38;

@@ -11,7 +11,7 @@
  * with f0 = f(t, y) on entry; it writes y_new, and f1 = f(t + dt, y_new) when
  * fsal; it returns the scaled error norm (<= 1 accepts), 0 without an estimate.
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import { lastReads } from '../methods/stage-lifetimes';
 import { type ExplicitTableau, isAdaptive, stageCount } from '../methods/tableau';
 import type { Precision } from '../system/types';

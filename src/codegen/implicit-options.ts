@@ -1,5 +1,5 @@
 /** What the implicit steppers' generators are told, checked once for all three. */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { Precision } from '../system/types';
 import { type LinearSolverKind, linearSolverFor } from './linear-solver';
 

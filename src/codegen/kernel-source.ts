@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Precision } from '../solver/options';
+import type { Precision } from '../options/solve-options';
 
 /** The kernel library's headers, by include name, read once per process. */
 const KERNEL_DIR = path.resolve(__dirname, '..', '..', 'kernel');

@@ -54,7 +54,7 @@
  * Preconditions: sample times strictly increase (a zero spacing divides by
  * zero in the derivatives).
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import { metricColumns } from '../summaries/legend';
 import type { SummaryMetric } from '../summaries/metrics';
 import { metricLabel, parseSummaryMetric } from '../summaries/metrics';

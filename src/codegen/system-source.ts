@@ -8,7 +8,7 @@
  * subexpressions are locals a<k>/c<k>. User names appear only in `//`
  * comments, and only names that passed the identifier check.
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { Expr } from '../system/expr';
 import { isConstant } from '../system/expr';
 import { systemDerivatives } from '../system/differentiate';

@@ -2,8 +2,8 @@
  * The methods cubie knows, explicit and implicit, looked up by name or
  * alias, ignoring case.
  */
-import { CubieError } from '../errors';
-import { nearestName } from '../system/suggest';
+import { CubieError } from '../shared/errors';
+import { nearestName } from '../shared/suggest';
 import { bogackiShampine32 } from './explicit/bogacki-shampine-32';
 import { cashKarp54 } from './explicit/cash-karp-54';
 import { dop853 } from './explicit/dop853';

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 
 /** The native addon's surface, as native/addon.cc registers it. */
 export interface NativeAddon {

@@ -1,4 +1,4 @@
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import { fromNativeError, nativeAddon } from './addon';
 import { nvrtcCandidates } from './nvrtc-search';
 

@@ -1,6 +1,6 @@
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { CubieSystem } from '../system';
-import type { Precision } from './options';
+import type { Precision } from '../options/solve-options';
 
 /**
  * Sampled drivers as the kernel evaluates them (kernel/cubie/drivers.h):

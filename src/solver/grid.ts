@@ -1,7 +1,7 @@
-import { CubieError } from '../errors';
-import { nearestName } from '../system/suggest';
+import { CubieError } from '../shared/errors';
+import { nearestName } from '../shared/suggest';
 import type { CubieSystem } from '../system';
-import type { GridType, Precision } from './options';
+import type { GridType, Precision } from '../options/solve-options';
 
 export type Inputs = Record<string, number | ArrayLike<number>>;
 export type RealArray = Float32Array | Float64Array;

@@ -1,4 +1,4 @@
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { RealArray } from './grid';
 
 export interface KernelInfo {

@@ -1,6 +1,6 @@
 import type { OdeSystem, SystemDefinition } from '../system';
 import type { Inputs } from './grid';
-import type { SolveOptions } from './options';
+import type { SolveOptions } from '../options/solve-options';
 import type { SolveResult } from './result';
 import { Solver } from './solver';
 

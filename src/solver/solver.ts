@@ -2,19 +2,17 @@ import { cpuKernelFor } from '../backends/cpu/cpu-backend';
 import { cudaKernelFor, cudaUsable } from '../backends/cuda/cuda-backend';
 import type { CudaKernel } from '../backends/cuda/runner';
 import type { CpuKernel } from '../backends/cpu/runner';
-import { sha256Hex } from '../cache/key';
-import { assembleKernelSource, generateLayoutSource } from '../codegen/kernel-source';
-import { CubieError } from '../errors';
-import { createSystem } from '../system';
+import { generateKernel } from '../codegen/generate';
+import { CubieError } from '../shared/errors';
+import { createSystem, isCubieSystem } from '../system';
 import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
 import { fitDrivers, FittedDrivers } from './drivers';
 import { buildGrid, Inputs } from './grid';
-import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from './kernel-args';
-import { GridType, mergeOptions, normalizeOptions, oneOf, SolveOptions } from './options';
-import { compilePlan, CompilePlan, runPlan, RunPlan } from './plan';
+import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from '../backends/kernel-abi';
+import { GridType, mergeOptions, normalizeOptions, oneOf, SolveOptions } from '../options/solve-options';
+import { compilePlan, CompilePlan, runPlan, RunPlan } from '../codegen/compile-plan';
 import { KernelInfo, SolveResult } from './result';
-import { generateStepperSource } from './stepper-source';
-import { generateSummaryNamespace, summaryLegend } from './summary-outputs';
+import { summaryLegend } from '../codegen/summary-outputs';
 import { toleranceArray } from './tolerances';
 
 interface PreparedBatch {
@@ -23,24 +21,10 @@ interface PreparedBatch {
   run(first: number, end: number): Promise<SolveResult>;
 }
 
-function isCubieSystem(system: unknown): system is CubieSystem {
-  return typeof system === 'object' && system !== null && typeof (system as CubieSystem).generateSource === 'function';
-}
-
 export function asSystem(system: OdeSystem | SystemDefinition): CubieSystem {
   if (isCubieSystem(system)) return system;
   if (typeof system === 'object' && system !== null && 'equations' in system) return createSystem(system as SystemDefinition);
   throw new CubieError('INVALID_SYSTEM', 'expected a system made by createSystem() or a system definition with equations');
-}
-
-/** The full kernel text for a system under a compile plan. */
-export function kernelSource(system: CubieSystem, plan: CompilePlan): string {
-  return assembleKernelSource({
-    system: system.generateSource({ precision: plan.precision }),
-    stepper: generateStepperSource(plan, system.states.length),
-    summary: generateSummaryNamespace(plan),
-    layout: generateLayoutSource(plan.layout),
-  });
 }
 
 function realArray(plan: CompilePlan, length: number): Float32Array | Float64Array {
@@ -240,8 +224,8 @@ export class Solver {
     const key = JSON.stringify(plan);
     let generated = this.sources.get(key);
     if (generated === undefined) {
-      const source = kernelSource(this.system, plan);
-      generated = { source, digest: sha256Hex(source) };
+      const { source, digest } = generateKernel(this.system, plan);
+      generated = { source, digest };
       if (this.sources.size >= MAX_REMEMBERED_SOURCES) this.sources.delete(this.sources.keys().next().value as string);
       this.sources.set(key, generated);
     }

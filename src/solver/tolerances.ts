@@ -1,6 +1,6 @@
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { CubieSystem } from '../system';
-import type { Precision, SolveOptions } from './options';
+import type { Precision, SolveOptions } from '../options/solve-options';
 
 /** atol/rtol as one value per state: a number, an array in state order, or a map by state name. */
 export function toleranceArray(system: CubieSystem, options: SolveOptions, key: 'atol' | 'rtol', precision: Precision): Float32Array | Float64Array {

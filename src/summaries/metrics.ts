@@ -6,8 +6,8 @@
  * that an entry that is neither can be reported once, with a suggestion
  * drawn from everything that would have been accepted.
  */
-import { CubieError } from '../errors';
-import { didYouMean } from '../system/suggest';
+import { CubieError } from '../shared/errors';
+import { didYouMean } from '../shared/suggest';
 
 /** Metrics that produce a fixed set of columns. */
 export const PLAIN_METRICS = [

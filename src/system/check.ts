@@ -14,15 +14,15 @@ import {
   isRangeNode, isRelationalNode, isSymbolNode,
 } from './mathjs';
 import type { MathNode } from './mathjs';
-import { CubieError } from '../errors';
-import type { CubieErrorCode } from '../errors';
+import { CubieError } from '../shared/errors';
+import type { CubieErrorCode } from '../shared/errors';
 import type { Ast } from './ast';
 import type { CompareOp } from './expr';
 import { acceptsArgCount, allowedFunctionNames, describeArity, functionSpec } from './functions';
 import { capitalized, lineDetails, showText, where } from './messages';
 import type { EquationLocation } from './messages';
 import { TIME, invalidNameReason, mathConstant, reservedReason } from './names';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../shared/suggest';
 
 export const MAX_EXPRESSION_DEPTH = 256;
 

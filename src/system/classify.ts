@@ -11,12 +11,12 @@
  *   auxiliary (so `dist = ...` used elsewhere is an auxiliary, not the
  *   derivative of 'ist'). X must not be declared in another role or assigned.
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { Ast } from './ast';
 import type { EquationLocation } from './messages';
 import { lineDetails, where } from './messages';
 import { TIME, invalidNameReason, reservedReason } from './names';
-import { nearestName } from './suggest';
+import { nearestName } from '../shared/suggest';
 import { ROLE_WORDS } from './roles';
 import type { DeclaredRole } from './roles';
 import type { NormalizedDefinition } from './types';

@@ -4,7 +4,6 @@
  * symbols, then dependencies), so the first error reported is the first
  * problem in the text.
  */
-import { generateSystemSource } from '../codegen/system-source';
 import { symbolsOf } from './ast';
 import { checkExpression } from './check';
 import type { EquationLine } from './classify';
@@ -18,7 +17,14 @@ import { orderAuxiliaries } from './order';
 import { parseLines } from './parse';
 import { resolveSymbols } from './resolve';
 import { ROLE_WORDS } from './roles';
-import type { CubieSystem, NormalizedDefinition, SourceOptions, SystemDefinition } from './types';
+import type { CubieSystem, NormalizedDefinition, SystemDefinition } from './types';
+
+/** Systems this process made: a look-alike object is not trusted to carry a checked model. */
+const created = new WeakSet<object>();
+
+export function isCubieSystem(value: unknown): value is CubieSystem {
+  return typeof value === 'object' && value !== null && created.has(value);
+}
 
 export function createSystem(definition: SystemDefinition): CubieSystem {
   const def = normalizeDefinition(definition);
@@ -47,8 +53,8 @@ export function createSystem(definition: SystemDefinition): CubieSystem {
     auxiliaries: Object.freeze(auxiliaryOrder),
     definition: def,
     model,
-    generateSource: (options: SourceOptions) => generateSystemSource(system, options),
   };
+  created.add(system);
   return Object.freeze(system);
 }
 

@@ -2,12 +2,12 @@
  * Checks the fields of a system definition (it may come from untyped
  * JavaScript, JSON or YAML) and fills in the optional ones.
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { NormalizedDefinition } from './types';
 import { checkDeclaredName } from './names';
 import { ROLE_WORDS } from './roles';
 import { showText } from './messages';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../shared/suggest';
 import { splitLines } from './parse';
 
 const KEYS = ['name', 'equations', 'states', 'parameters', 'constants', 'observables', 'drivers', 'strict'] as const;

@@ -1,7 +1,7 @@
 /**
  * ODE systems from text: parsing (mathjs) behind an allow-list, validation,
- * symbolic derivatives, a canonical hash, and (in ../codegen/system-source)
- * C++ generation.
+ * symbolic derivatives and a canonical hash. C++ generation is codegen's
+ * (../codegen/system-source).
  *
  * Decisions a user can see, and where they live:
  *   - which line is a derivative, which names are states: classify.ts
@@ -11,7 +11,7 @@
  *   - what the hash covers (math and interface; not the name or defaults): hash.ts
  *   - the allowed functions and their derivatives: functions.ts
  */
-export { createSystem } from './create';
+export { createSystem, isCubieSystem } from './create';
 export { systemFromObject } from './load';
 export type { LoadOptions } from './load';
 export type {

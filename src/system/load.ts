@@ -3,7 +3,7 @@
  * for the command line and model files. Keys may be snake_case; errors
  * name the file the object came from.
  */
-import { CubieError, isCubieError } from '../errors';
+import { CubieError, isCubieError } from '../shared/errors';
 import { createSystem } from './create';
 import { isPlainObject } from './definition';
 import type { CubieSystem, SystemDefinition } from './types';

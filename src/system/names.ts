@@ -9,7 +9,7 @@
  * and because `sin = ...` or `double = ...` is far more likely a mistake
  * than an intent.
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import { allowedFunctionNames, cFunctionNames } from './functions';
 import { codePointName, showText } from './messages';
 

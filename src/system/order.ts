@@ -2,7 +2,7 @@
  * Auxiliaries may read each other in any line order; they are evaluated in
  * dependency order, and a cycle is an error that names the whole loop.
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { EquationLine } from './classify';
 
 /**

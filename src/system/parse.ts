@@ -8,7 +8,7 @@
  */
 import { isAssignmentNode, isBlockNode, isFunctionAssignmentNode, isSymbolNode, parse } from './mathjs';
 import type { MathNode } from './mathjs';
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import { capitalized, lineDetails, showText, where } from './messages';
 import type { EquationLocation } from './messages';
 

@@ -4,14 +4,14 @@
  * with `strict: false` become parameters (appended in order of first use).
  * Observables must name auxiliaries or states.
  */
-import { CubieError } from '../errors';
-import { warn } from '../warnings';
+import { CubieError } from '../shared/errors';
+import { warn } from '../shared/warnings';
 import type { Classification, EquationLine } from './classify';
 import { declaredRoles } from './classify';
 import { lineDetails, showText, where } from './messages';
 import { TIME, mathConstant } from './names';
 import { ROLE_WORDS } from './roles';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../shared/suggest';
 import type { NormalizedDefinition } from './types';
 
 export interface Resolution {

@@ -78,5 +78,4 @@ export interface CubieSystem extends OdeSystem {
   readonly definition: NormalizedDefinition;
   /** The math in resolved form (expression DAG); used by the code generator. */
   readonly model: SystemModel;
-  generateSource(options: SourceOptions): string;
 }

@@ -1,10 +1,10 @@
 /** Cache options and environment: precedence, defaults and every bad value named. */
 import * as os from 'os';
 import * as path from 'path';
-import { parseAgeMs, parseBytes } from '../../src/cache/duration';
+import { parseAgeMs, parseBytes } from '../../src/shared/units';
 import { platformCacheRoot } from '../../src/cache/layout';
 import { resolveCacheSettings } from '../../src/cache/settings';
-import { normalizeOptions } from '../../src/solver/options';
+import { normalizeOptions } from '../../src/options/solve-options';
 
 describe('cache settings', () => {
   const noEnv = {} as NodeJS.ProcessEnv;

@@ -2,9 +2,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadModel } from '../../src/model/model';
-import { compilePlan } from '../../src/solver/plan';
-import { kernelSource } from '../../src/solver/solver';
+import { loadModel } from '../../src/files/model-file';
+import { compilePlan } from '../../src/codegen/compile-plan';
+import { generateKernel } from '../../src/codegen/generate';
 import { nvrtcAvailable } from '../../src/native/nvrtc';
 import { itNvrtc } from '../support/nvrtc';
 import { cubie, cubieOk, examples } from './support';
@@ -21,7 +21,7 @@ function body(text: string): string {
 describe('cubie emit', () => {
   it('--target cuda and --target cpp print the one kernel source both backends compile, with a header saying so', () => {
     const model = loadModel(lorenz);
-    const source = kernelSource(model.system, compilePlan(model.system, model.options));
+    const source = generateKernel(model.system, model.options).source;
     const cuda = cubieOk(['emit', lorenz, '--target', 'cuda']).stdout;
     const cpp = cubieOk(['emit', lorenz, '--target', 'cpp']).stdout;
     expect(body(cuda)).toBe(source);

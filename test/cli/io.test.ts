@@ -2,9 +2,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatFloat32, formatFloat64, parseCsvNumber, splitCsvLine, csvField } from '../../src/io/csv';
-import { npyHeaderBytes, NpyFileWriter, readNpy } from '../../src/io/npy';
-import { formatJson } from '../../src/io/sidecar';
+import { formatFloat32, formatFloat64, parseCsvNumber, splitCsvLine, csvField } from '../../src/files/csv';
+import { npyHeaderBytes, NpyFileWriter, readNpy } from '../../src/files/npy';
+import { formatJson } from '../../src/files/sidecar';
 import { ProgressBar } from '../../src/cli/progress';
 import { numpy, tempDir } from './support';
 

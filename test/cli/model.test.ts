@@ -8,9 +8,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CubieError, createSystem } from '../../src';
 import { buildGrid } from '../../src/solver/grid';
-import { loadModel } from '../../src/model/model';
-import { RunInputs } from '../../src/model/run-inputs';
-import { linspace } from '../../src/model/values';
+import { loadModel } from '../../src/files/model-file';
+import { RunInputs } from '../../src/files/run-inputs';
+import { linspace } from '../../src/files/values';
 import { tempDir, writeModel } from './support';
 
 const SYSTEM = ['system:', '  name: decay', '  equations: |', '    dx = -k*x + a', '  states: { x: 1 }', '  parameters: { k: 1, a: 0 }'];

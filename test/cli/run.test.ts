@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { solveIvp } from '../../src';
-import { loadModel } from '../../src/model/model';
+import { loadModel } from '../../src/files/model-file';
 import { bin, cubie, cubieOk, events, fixtures, numpy, root, tempDir, writeModel } from './support';
 
 /** util-linux `script` runs a command on a pseudo-terminal: the one way to see what a terminal sees. */

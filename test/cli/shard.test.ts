@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseShard, shardFromEnvironment, shardRange } from '../../src/io/shard';
+import { parseShard, shardFromEnvironment, shardRange } from '../../src/files/shard';
 import { cubie, cubieOk, fixtures, numpy, tempDir, writeModel } from './support';
 
 describe('the shard rule', () => {

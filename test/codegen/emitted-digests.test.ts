@@ -8,9 +8,9 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadModel } from '../../src/model/model';
-import { compilePlan } from '../../src/solver/plan';
-import { kernelSource } from '../../src/solver/solver';
+import { loadModel } from '../../src/files/model-file';
+import { compilePlan } from '../../src/codegen/compile-plan';
+import { generateKernel } from '../../src/codegen/generate';
 import { allMethods, implicitMethods } from '../../src/methods/registry';
 import { createSystem } from '../../src/system';
 import type { CubieSystem } from '../../src/system';
@@ -61,7 +61,7 @@ function matrix(): Record<string, string> {
       for (const precision of ['float64', 'float32'] as const) {
         for (const [outName, outputTypes] of Object.entries(OUTPUTS)) {
           const options = { method, precision, outputTypes };
-          const source = kernelSource(system, compilePlan(system, options));
+          const source = generateKernel(system, options).source;
           out[`${system.name}/${method}/${precision}/${outName}`] = createHash('sha256').update(source).digest('hex');
         }
       }
@@ -70,7 +70,7 @@ function matrix(): Record<string, string> {
   const vdp = systems()[1];
   for (const controller of ['i', 'pi', 'pid', 'gustafsson'] as const) {
     for (const method of ['tsit5', 'rodas4', 'radau', 'kvaerno5']) {
-      const source = kernelSource(vdp, compilePlan(vdp, { method, stepController: controller, saveVariables: ['x'] }));
+      const source = generateKernel(vdp, { method, stepController: controller, saveVariables: ['x'] }).source;
       out[`${vdp.name}/${method}/controller-${controller}/save-x`] = createHash('sha256').update(source).digest('hex');
     }
   }

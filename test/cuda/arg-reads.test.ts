@@ -13,9 +13,9 @@
 import { createSystem } from '../../src';
 import { kernelHeaders } from '../../src/codegen/kernel-source';
 import { compileCuda } from '../../src/native/nvrtc';
-import { compilePlan } from '../../src/solver/plan';
-import { kernelSource } from '../../src/solver/solver';
-import { Scalar } from '../../src/solver/kernel-args';
+import { compilePlan } from '../../src/codegen/compile-plan';
+import { generateKernel } from '../../src/codegen/generate';
+import { Scalar } from '../../src/backends/kernel-abi';
 import type { CubieSystem } from '../../src/system';
 import { itNvrtc } from '../support/nvrtc';
 
@@ -61,7 +61,7 @@ describe('kernel argument reads', () => {
   for (const { method, precision } of cases) {
     itNvrtc(`${method} ${precision} with drivers, observables and summaries: the same slots as the compiler's own reads`, async () => {
       const plan = compilePlan(forced, { method, precision, outputTypes: ['state', 'observables', 'mean', 'max', 'iteration_counters'], saveEvery: 0.1, summariseEvery: 0.5, duration: 1 });
-      const source = kernelSource(forced, plan);
+      const source = generateKernel(forced, plan).source;
       const cubie = parameterReads(await ptxOf(source, false));
       const compiler = parameterReads(await ptxOf(source, true));
       expect(cubie.size).toBe(compiler.size);

@@ -9,9 +9,9 @@ import * as path from 'path';
 import { Solver } from '../../src';
 import { cudaKernelFor, cudaUnavailableReason, cudaUsable, releaseCudaKernels } from '../../src/backends/cuda/cuda-backend';
 import { cudaKeyContext } from '../../src/backends/cuda/build';
-import type { CubieError } from '../../src/errors';
+import type { CubieError } from '../../src/shared/errors';
 import { nvrtcStatus } from '../../src/native/nvrtc';
-import { probe } from '../../src/probe';
+import { probe } from '../../src/backends/probe';
 import type { SolveResult } from '../../src/solver/result';
 import { expectSameBits, fakeCudaSuite, onCuda } from '../support/cuda';
 

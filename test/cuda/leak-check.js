@@ -39,7 +39,7 @@ const { cudaKernelFor, releaseCudaKernels } = dist('backends/cuda/cuda-backend.j
 const { compileHostLibrary } = dist('backends/cpu/build.js');
 const { sha256Hex } = dist('cache/key.js');
 const { compilePlan } = dist('solver/plan.js');
-const { kernelSource } = dist('solver/solver.js');
+const { generateKernel } = dist('codegen/generate.js');
 
 function check(condition, what) {
   if (!condition) throw new Error(`leak-check: ${what}`);
@@ -47,7 +47,7 @@ function check(condition, what) {
 
 function onCuda(solver, run = {}) {
   solver.kernel = async (options, plan = compilePlan(solver.system, options)) => {
-    const source = kernelSource(solver.system, plan);
+    const source = generateKernel(solver.system, plan).source;
     const digest = /cubie-source:([0-9a-f]{64})/.exec(source)[1];
     const file = path.join(fakeBuild.hostKernels, `${digest}.so`);
     if (!fs.existsSync(file)) fs.writeFileSync(file, (await compileHostLibrary(source, 'leak-check')).image);

@@ -4,7 +4,7 @@
  * smaller chunks, progress per chunk, cancellation between chunks.
  */
 import { Solver } from '../../src';
-import type { CubieError } from '../../src/errors';
+import type { CubieError } from '../../src/shared/errors';
 import type { SolveResult } from '../../src/solver/result';
 import { expectSameBits, fakeCudaSuite, onCuda } from '../support/cuda';
 

@@ -11,8 +11,8 @@ import { createSystem } from '../../src';
 import { kernelHeaders } from '../../src/codegen/kernel-source';
 import { implicitMethodNames, methodNames } from '../../src/methods/registry';
 import { compileCuda, nvrtcStatus } from '../../src/native/nvrtc';
-import { compilePlan } from '../../src/solver/plan';
-import { kernelSource } from '../../src/solver/solver';
+import { compilePlan } from '../../src/codegen/compile-plan';
+import { generateKernel } from '../../src/codegen/generate';
 import { compileImage } from '../../src/backends/cuda/build';
 import type { CubieSystem } from '../../src/system';
 import { itNvrtc } from '../support/nvrtc';
@@ -32,7 +32,7 @@ const lorenz96 = createSystem({
 }) as CubieSystem;
 
 async function ptxasReport(system: CubieSystem, method: string, precision: 'float32' | 'float64', arch: number) {
-  const source = kernelSource(system, compilePlan(system, { method, precision }));
+  const source = generateKernel(system, { method, precision }).source;
   const { log } = await compileCuda({ source, name: `${method}.cu`, headers: kernelHeaders(), options: ['--std=c++17', `-arch=sm_${arch}`, '--ptxas-options=-v'], target: 'cubin' });
   const registers = /Used (\d+) registers/.exec(log);
   const spills = /(\d+) bytes spill stores, (\d+) bytes spill loads/.exec(log);
@@ -74,7 +74,7 @@ describe('CUDA kernels: architectures and spills', () => {
 
   itNvrtc('a CUBIN for sm_86 and sm_89; sm_70 is built, or refused by name where this NVRTC has dropped it', async () => {
     const { version, archs } = nvrtcStatus();
-    const source = kernelSource(lorenz, compilePlan(lorenz, { method: 'tsit5', precision: 'float32' }));
+    const source = generateKernel(lorenz, { method: 'tsit5', precision: 'float32' }).source;
     for (const arch of [86, 89]) {
       const { bytes } = await compileImage(source, 'lorenz_registers', { kind: 'cubin', arch });
       expect(bytes.readUInt32BE(0)).toBe(0x7f454c46);

@@ -14,8 +14,8 @@ import { createSystem } from '../../src';
 import { NVRTC_FLAGS } from '../../src/backends/cuda/build';
 import { kernelHeaders } from '../../src/codegen/kernel-source';
 import { implicitMethodNames, methodNames } from '../../src/methods/registry';
-import { compilePlan } from '../../src/solver/plan';
-import { kernelSource } from '../../src/solver/solver';
+import { compilePlan } from '../../src/codegen/compile-plan';
+import { generateKernel } from '../../src/codegen/generate';
 import type { CubieSystem } from '../../src/system';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -68,7 +68,7 @@ describe('sm_70 through NVRTC 12', () => {
     for (const system of systems) {
       for (const method of [...methodNames(), ...implicitMethodNames()]) {
         for (const precision of ['float32', 'float64'] as const) {
-          const source = kernelSource(system, compilePlan(system, { method, precision }));
+          const source = generateKernel(system, { method, precision }).source;
           jobs.push({ name: `${system.name}_${method}_${precision}.cu`, source, headers, options: NVRTC_FLAGS, arch: 70 });
         }
       }

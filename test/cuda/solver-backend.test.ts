@@ -4,8 +4,8 @@
  * CPU, and both give the same bits.
  */
 import { Solver } from '../../src';
-import { compilePlan } from '../../src/solver/plan';
-import { kernelSource } from '../../src/solver/solver';
+import { compilePlan } from '../../src/codegen/compile-plan';
+import { generateKernel } from '../../src/codegen/generate';
 import { expectSameBits, fakeCudaSuite } from '../support/cuda';
 import { hostKernelFor } from '../support/fake-cuda';
 
@@ -19,7 +19,7 @@ describe('Solver backend selection', () => {
     fake.configure({ devices: 2 });
     const cpuSolver = new Solver(decay, { ...settings, backend: 'cpu' });
     // The double executes kernels as host builds of the same source: register it.
-    await hostKernelFor(kernelSource(cpuSolver.system, compilePlan(cpuSolver.system, settings)));
+    await hostKernelFor(generateKernel(cpuSolver.system, settings).source);
     const k = Float64Array.from({ length: 40 }, (_, i) => 0.1 * (i + 1));
     const cpu = await cpuSolver.solve({ x: 1 }, { k });
     expect(cpu.kernel.backend).toBe('cpu');

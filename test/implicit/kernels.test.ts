@@ -18,8 +18,8 @@ import { generateRadauStepper } from '../../src/codegen/radau-stepper';
 import { generateRosenbrockStepper } from '../../src/codegen/rosenbrock-stepper';
 import { implicitMethodNames, resolveMethod } from '../../src/methods/registry';
 import { compileCuda } from '../../src/native/nvrtc';
-import { compilePlan } from '../../src/solver/plan';
-import { kernelSource } from '../../src/solver/solver';
+import { compilePlan } from '../../src/codegen/compile-plan';
+import { generateKernel } from '../../src/codegen/generate';
 import type { CubieSystem } from '../../src/system';
 import { findPtxas, itNvrtc } from '../support/nvrtc';
 
@@ -46,7 +46,7 @@ for (const method of implicitMethodNames()) {
   for (const precision of ['float32', 'float64'] as const) {
     for (const kind of ['lu', 'krylov'] as const) {
       const spy = jest.spyOn(linearSolver, 'linearSolverFor').mockReturnValue(kind);
-      const source = kernelSource(system, compilePlan(system, { method, precision, outputTypes: ['state', 'iteration_counters'] }));
+      const source = generateKernel(system, { method, precision, outputTypes: ['state', 'iteration_counters'] }).source;
       spy.mockRestore();
       kernels.push({ label: `${method}-${precision}-${kind}`, source, precision, kind });
     }

@@ -4,7 +4,7 @@
  * code computes the right thing is explicit-stepper-host.test.ts's job.
  */
 import { generateExplicitStepper } from '../../src/codegen/explicit-stepper';
-import { isCubieError } from '../../src/errors';
+import { isCubieError } from '../../src/shared/errors';
 import { allMethods, resolveMethod } from '../../src/methods/registry';
 import type { ExplicitTableau } from '../../src/methods/tableau';
 

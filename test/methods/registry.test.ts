@@ -1,4 +1,4 @@
-import { CubieError, isCubieError } from '../../src/errors';
+import { CubieError, isCubieError } from '../../src/shared/errors';
 import { allMethods, methodNames, implicitMethodNames, resolveMethod } from '../../src/methods/registry';
 
 describe('method registry', () => {

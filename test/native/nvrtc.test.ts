@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CubieError } from '../../src/errors';
+import { CubieError } from '../../src/shared/errors';
 import { compileCuda, nvrtcStatus, offendingLines } from '../../src/native/nvrtc';
 import { findPtxas, itNvrtc } from '../support/nvrtc';
 

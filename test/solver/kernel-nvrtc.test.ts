@@ -5,8 +5,8 @@ import * as path from 'path';
 import { createSystem } from '../../src';
 import { kernelHeaders } from '../../src/codegen/kernel-source';
 import { compileCuda } from '../../src/native/nvrtc';
-import { compilePlan } from '../../src/solver/plan';
-import { kernelSource } from '../../src/solver/solver';
+import { compilePlan } from '../../src/codegen/compile-plan';
+import { generateKernel } from '../../src/codegen/generate';
 import type { CubieSystem } from '../../src/system';
 import { findPtxas, itNvrtc } from '../support/nvrtc';
 
@@ -41,7 +41,7 @@ describe('the whole generated kernel under NVRTC', () => {
       try {
         for (const c of CASES) {
           const plan = compilePlan(lorenz, { method: c.method, stepController: c.controller as 'pi' | undefined, precision, outputTypes: c.outputs });
-          const source = kernelSource(lorenz, plan);
+          const source = generateKernel(lorenz, plan).source;
           const { ptx } = await compileCuda({ source, name: `${c.method}.cu`, headers: kernelHeaders(), options: ['-arch=compute_80', '--std=c++17'], target: 'ptx' });
           expect(ptx).toContain('.entry cubie_integrate');
           if (ptxas === undefined) continue;

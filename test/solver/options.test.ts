@@ -1,5 +1,5 @@
 import { CubieError, solveIvp } from '../../src';
-import { normalizeOptions } from '../../src/solver/options';
+import { normalizeOptions } from '../../src/options/solve-options';
 
 async function rejection(p: Promise<unknown>): Promise<CubieError> {
   try {

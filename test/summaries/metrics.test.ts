@@ -1,4 +1,4 @@
-import { CubieError } from '../../src/errors';
+import { CubieError } from '../../src/shared/errors';
 import { columnsPerVariable, metricColumns, summaryLegend } from '../../src/summaries/legend';
 import { MAX_COUNT, metricLabel, parseSummaryMetric, parseSummaryMetrics } from '../../src/summaries/metrics';
 

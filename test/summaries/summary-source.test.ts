@@ -4,7 +4,7 @@
  * holds only what the requested metrics read (it lives in every GPU
  * thread), and bad options are refused.
  */
-import { CubieError } from '../../src/errors';
+import { CubieError } from '../../src/shared/errors';
 import { generateSummarySource } from '../../src/codegen/summary-source';
 import { parseSummaryMetrics } from '../../src/summaries/metrics';
 

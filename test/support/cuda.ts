@@ -8,10 +8,10 @@ import { cudaKernelFor, releaseCudaKernels } from '../../src/backends/cuda/cuda-
 import type { CudaKernel, CudaRunOptions, CudaRunStats } from '../../src/backends/cuda/runner';
 import { sha256Hex } from '../../src/cache/key';
 import { Solver } from '../../src';
-import type { KernelBuffer } from '../../src/solver/kernel-args';
-import { compilePlan } from '../../src/solver/plan';
-import { kernelSource } from '../../src/solver/solver';
-import type { SolveOptions } from '../../src/solver/options';
+import type { KernelBuffer } from '../../src/backends/kernel-abi';
+import { compilePlan } from '../../src/codegen/compile-plan';
+import { generateKernel } from '../../src/codegen/generate';
+import type { SolveOptions } from '../../src/options/solve-options';
 import { FakeCuda, hostKernelFor, useFakeCuda } from './fake-cuda';
 
 export interface CudaSolver {
@@ -28,7 +28,7 @@ export function onCuda(solver: Solver, run: CudaRunOptions = {}): CudaSolver {
   const out: CudaSolver = { solver, runs: [], kernels: [], calls: [] };
   const patched = solver as unknown as { kernel(options: SolveOptions, plan?: ReturnType<typeof compilePlan>): Promise<unknown> };
   patched.kernel = async (options, plan = compilePlan(solver.system, options)) => {
-    const source = kernelSource(solver.system, plan);
+    const source = generateKernel(solver.system, plan).source;
     // On the driver test double, the kernel runs as a host build of the same source.
     if (process.env.CUBIE_FAKE_CUDA_HOST_KERNELS) await hostKernelFor(source);
     const { kernel, info } = await cudaKernelFor(source, sha256Hex(source), solver.system.name, { ...options, devices: run.devices });

@@ -2,6 +2,7 @@
  * Every validation error: its code, and a message that names the symbol and
  * the equation line (details.line / details.where carry them too).
  */
+import { generateSystemSource } from '../../src/codegen/system-source';
 import { createSystem } from '../../src/system';
 import type { SystemDefinition } from '../../src/system';
 import { expectCubieError } from './support/expect-error';
@@ -127,7 +128,7 @@ describe('NOT_A_STATE', () => {
 
   it("reads 'dd = ...' as the derivative of a state 'd', also when 'dd' is a state", () => {
     const s = createSystem({ equations: 'dd = -dd\nddd = d', states: ['d', 'dd'] });
-    expect(s.generateSource({ precision: 'float64' })).toContain('dy[0] = -y[1];\n  dy[1] = y[0];');
+    expect(generateSystemSource(s, { precision: 'float64' })).toContain('dy[0] = -y[1];\n  dy[1] = y[0];');
   });
 
   it('lets dX be an auxiliary when it is read elsewhere', () => {
@@ -311,8 +312,8 @@ describe('INVALID_SYSTEM', () => {
 
   it('refuses a float32 kernel for constants beyond float range', () => {
     const s = createSystem({ equations: 'dx = 1e39*x' });
-    expect(s.generateSource({ precision: 'float64' })).toContain('1e+39');
-    expectCubieError(() => s.generateSource({ precision: 'float32' }), 'INVALID_SYSTEM', 'outside the float32 range');
+    expect(generateSystemSource(s, { precision: 'float64' })).toContain('1e+39');
+    expectCubieError(() => generateSystemSource(s, { precision: 'float32' }), 'INVALID_SYSTEM', 'outside the float32 range');
   });
 });
 
@@ -324,7 +325,7 @@ describe('INVALID_OPTION for code generation', () => {
     ['namespace', { precision: 'float64', namespace: 'namespace' }],
     ['namespace', { precision: 'float64', namespace: 'x}; int main(){' }],
   ])('%s', (where, options) => {
-    const e = expectCubieError(() => s.generateSource(options as { precision: 'float64' }), 'INVALID_OPTION');
+    const e = expectCubieError(() => generateSystemSource(s, options as { precision: 'float64' }), 'INVALID_OPTION');
     expect(e.details.where).toBe(where);
   });
 });

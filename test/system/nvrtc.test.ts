@@ -3,6 +3,7 @@
  * from a probe kernel), and float32 kernels contain no double-precision
  * arithmetic at all.
  */
+import { generateSystemSource } from '../../src/codegen/system-source';
 import * as fs from 'fs';
 import * as path from 'path';
 import { compileCuda } from '../../src/native/nvrtc';
@@ -39,7 +40,7 @@ describe('NVRTC', () => {
     compileCuda({ source, name, headers: { 'cubie/platform.h': platform }, options: ['--std=c++17', '-arch=compute_80', ...extra], target: 'ptx' });
   const program = (precision: 'float32' | 'float64'): string => [
     '#include "cubie/platform.h"',
-    ...systems.map((s) => s.generateSource({ precision, namespace: s.name })),
+    ...systems.map((s) => generateSystemSource(s, { precision, namespace: s.name })),
     probeKernels(systems.map((s) => s.name), precision),
   ].join('\n');
 
@@ -59,7 +60,7 @@ describe('NVRTC', () => {
   });
 
   itNvrtc('rejects broken code (the checks above can fail)', async () => {
-    const broken = `${systems[1].generateSource({ precision: 'float64', namespace: 'broken' })}\nCUBIE_FN void oops() { undefined_function(); }\n`;
+    const broken = `${generateSystemSource(systems[1], { precision: 'float64', namespace: 'broken' })}\nCUBIE_FN void oops() { undefined_function(); }\n`;
     await expect(compile(`#include "cubie/platform.h"\n${broken}`, 'broken.cu')).rejects.toMatchObject({ code: 'COMPILE_FAILED' });
   });
 });

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import { KeyContext, sha256Hex } from '../../cache/key';
 import { untrustedReason } from '../../cache/trust';
-import { CubieError } from '../../errors';
+import { CubieError } from '../../shared/errors';
 import { kernelIncludeDir } from '../../codegen/kernel-source';
 import { hostCompilerStatus, resolveOnPath } from './host-compiler';
 

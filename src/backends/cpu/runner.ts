@@ -1,7 +1,7 @@
 import * as os from 'os';
-import { CubieError } from '../../errors';
+import { CubieError } from '../../shared/errors';
 import { fromNativeError, nativeAddon } from '../../native/addon';
-import { ABI_VERSION, KernelBuffer, SCALAR_SLOTS } from '../../solver/kernel-args';
+import { ABI_VERSION, KernelBuffer, SCALAR_SLOTS } from '../kernel-abi';
 
 interface CpuAddon {
   cpuLoad(pathOrImage: string | Buffer): Promise<{ id: number; abiVersion: number; scalarSlots: number; bufferSlots: number; realBytes: number }>;

@@ -1,6 +1,6 @@
 /** The CUDA part of the native addon's surface (native/cuda_device.cc, native/cuda_runner.cc). */
 import { nativeAddon } from '../../native/addon';
-import type { KernelBuffer } from '../../solver/kernel-args';
+import type { KernelBuffer } from '../kernel-abi';
 
 export interface NativeCudaDevice {
   index: number;

@@ -9,7 +9,7 @@ import { MemoryLayer } from '../../cache/memory';
 import { KernelOrigin, obtain } from '../../cache/kernel-cache';
 import { KeyContext } from '../../cache/key';
 import { CacheOptions, resolveCacheSettings } from '../../cache/settings';
-import { CubieError } from '../../errors';
+import { CubieError } from '../../shared/errors';
 import { kernelHeaders } from '../../codegen/kernel-source';
 import { compileCuda, nvrtcStatus } from '../../native/nvrtc';
 import type { NativeModuleInfo } from './addon';
@@ -63,7 +63,7 @@ export function cudaKeyContext(target: CudaTarget): KeyContext {
 }
 
 /** Compiles a source for a target with NVRTC; the image's bytes (PTX as text). */
-export async function compileImage(source: string, systemName: string, target: CudaTarget): Promise<{ bytes: Buffer; compileMs: number }> {
+export async function compileImage(source: string, systemName: string, target: CudaTarget): Promise<{ bytes: Buffer; compileMs: number; log: string }> {
   const { version, archs } = nvrtcVersionOrThrow();
   const problem = unsupportedArchMessage(target.arch, version, archs);
   if (problem !== undefined || !archs.includes(target.arch)) {
@@ -82,7 +82,7 @@ export async function compileImage(source: string, systemName: string, target: C
   });
   const compileMs = Number(process.hrtime.bigint() - started) / 1e6;
   const bytes = target.kind === 'cubin' ? result.cubin! : Buffer.from(result.ptx!, 'utf8');
-  return { bytes, compileMs };
+  return { bytes, compileMs, log: result.log };
 }
 
 function checkImage(target: CudaTarget, bytes: Buffer): void {

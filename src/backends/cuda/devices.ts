@@ -2,7 +2,7 @@
  * Which devices a solve uses and whether CUDA can run here at all. Devices
  * are asked of the driver on each call (microseconds), never remembered.
  */
-import { CubieError } from '../../errors';
+import { CubieError } from '../../shared/errors';
 import { driverStatus } from '../../native/driver';
 import { nvrtcStatus } from '../../native/nvrtc';
 import { cudaAddon, NativeCudaDevice } from './addon';

@@ -1,4 +1,4 @@
-import { CubieError, CubieErrorCode } from '../../errors';
+import { CubieError, CubieErrorCode } from '../../shared/errors';
 
 /** What the addon attaches to a failed driver call (native/cuda_device.cc, CudaFailure::toError). */
 export interface NativeCudaError {

@@ -1,5 +1,5 @@
-import { CubieError } from '../../errors';
-import { Buffer as Slot, FIXED_BUFFER_SLOTS, KernelBuffer } from '../../solver/kernel-args';
+import { CubieError } from '../../shared/errors';
+import { Buffer as Slot, FIXED_BUFFER_SLOTS, KernelBuffer } from '../kernel-abi';
 import type { CacheOptions } from '../../cache/settings';
 import { BufferRole, cudaAddon, NativeCudaDevice, NativeDeviceReport, NativeModuleInfo } from './addon';
 import { CudaImage, cudaImageFor, images, liveImages, nvrtcVersionOrThrow, ObtainedImage } from './build';

@@ -7,7 +7,7 @@
  * NVRTC knows, which the device runs as it is (a CUBIN for sm_XY runs on
  * sm_XZ, Z >= Y).
  */
-import { CubieError } from '../../errors';
+import { CubieError } from '../../shared/errors';
 
 export type CudaImageKind = 'cubin' | 'ptx';
 

@@ -1,5 +1,5 @@
-import { CubieError } from '../../../src/errors';
-import type { CubieErrorCode } from '../../../src/errors';
+import { CubieError } from '../../../src/shared/errors';
+import type { CubieErrorCode } from '../../../src/shared/errors';
 
 /** Runs `fn`, expects a CubieError with `code` whose message contains every fragment; returns it. */
 export function expectCubieError(fn: () => unknown, code: CubieErrorCode, ...fragments: string[]): CubieError {

@@ -3,6 +3,7 @@
  * stdin and prints dxdt, observables, the Jacobian, J·v and df/dt with
  * %.17g, so the tests can compare the generated C++ with independent values.
  */
+import { generateSystemSource } from '../../../src/codegen/system-source';
 import type { CubieSystem, Precision } from '../../../src/system';
 import { buildProgram, run } from './gxx';
 
@@ -70,7 +71,7 @@ export interface Harness {
 
 /** Builds one program holding every system (namespace s0, s1, ...). */
 export async function buildHarness(dir: string, systems: readonly CubieSystem[], precision: Precision): Promise<Harness> {
-  const sources = systems.map((s, i) => s.generateSource({ precision, namespace: `s${i}` }));
+  const sources = systems.map((s, i) => generateSystemSource(s, { precision, namespace: `s${i}` }));
   const cases = systems.map((_, i) => `      case ${i}: ok = CUBIE_RUN(s${i}); break;`).join('\n');
   const program = [
     '#include "cubie/platform.h"',

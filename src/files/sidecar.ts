@@ -14,8 +14,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CubieError } from '../errors';
-import type { RunInputsJson } from '../model/run-inputs';
+import { CubieError } from '../shared/errors';
+import type { RunInputsJson } from './run-inputs';
 import type { KernelInfo } from '../solver/result';
 import type { RunRange } from './shard';
 import { shardSuffix } from './shard';

@@ -10,8 +10,8 @@
  *   verbatim: run i takes element i of every list (lists of one value, and
  *     numbers, apply to every run).
  */
-import { CubieError } from '../errors';
-import type { GridType } from '../solver/options';
+import { CubieError } from '../shared/errors';
+import type { GridType } from '../options/solve-options';
 
 export type InputRole = 'y0' | 'parameters';
 

@@ -1,10 +1,10 @@
-import { generateDirkStepper } from '../codegen/dirk-stepper';
-import { generateExplicitStepper } from '../codegen/explicit-stepper';
-import { linearSolverFor } from '../codegen/linear-solver';
-import { generateRadauStepper } from '../codegen/radau-stepper';
-import { generateRosenbrockStepper } from '../codegen/rosenbrock-stepper';
+import { generateDirkStepper } from './dirk-stepper';
+import { generateExplicitStepper } from './explicit-stepper';
+import { linearSolverFor } from './linear-solver';
+import { generateRadauStepper } from './radau-stepper';
+import { generateRosenbrockStepper } from './rosenbrock-stepper';
 import { resolveMethod } from '../methods/registry';
-import type { CompilePlan } from './plan';
+import type { CompilePlan } from './compile-plan';
 
 /**
  * The C++ for one step of the plan's method, by family. Implicit methods

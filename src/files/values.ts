@@ -7,10 +7,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readCsvColumn } from '../io/csv';
-import { readNpy } from '../io/npy';
-import type { KeyPath, ModelDocument } from './document';
-import { describeValue, modelError } from './document';
+import { readCsvColumn } from './csv';
+import { readNpy } from './npy';
+import type { KeyPath, ModelDocument } from './model-document';
+import { describeValue, modelError } from './model-document';
 
 export const NUMBERS_EXPECTED =
   'a number, a list of numbers, { linspace: [start, stop, count] }, { logspace: [start, stop, count] }, ' +

@@ -7,8 +7,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CubieError } from '../errors';
-import { canonicalJson } from '../model/hash';
+import { CubieError } from '../shared/errors';
+import { canonicalJson } from './model-hash';
 import { NpyFileWriter, NpyHeader, npyElementCount, readNpyElements, readNpyHeader } from './npy';
 import { ArrayFile, cubieVersion, outputFormatOf, outputPaths, OutputPaths, readSidecar, resolveFromSidecar, ResultSidecar, sidecarPathFor, writeSidecar } from './sidecar';
 import { mergeStatus } from './status';

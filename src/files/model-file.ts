@@ -6,18 +6,18 @@
  * expected.
  */
 import * as path from 'path';
-import { isCubieError } from '../errors';
-import { compilePlan, runPlan } from '../solver/plan';
+import { isCubieError } from '../shared/errors';
+import { compilePlan, runPlan } from '../codegen/compile-plan';
 import { fitDrivers } from '../solver/drivers';
 import type { DriverInput } from '../solver/drivers';
 import { toleranceArray } from '../solver/tolerances';
-import { normalizeOptions } from '../solver/options';
-import type { GridType, SolveOptions } from '../solver/options';
+import { normalizeOptions } from '../options/solve-options';
+import type { GridType, SolveOptions } from '../options/solve-options';
 import { systemFromObject } from '../system';
 import type { CubieSystem } from '../system';
-import { didYouMean } from '../system/suggest';
-import { describeValue, KeyPath, ModelDocument, modelError, readModelDocument } from './document';
-import { modelHash } from './hash';
+import { didYouMean } from '../shared/suggest';
+import { describeValue, KeyPath, ModelDocument, modelError, readModelDocument } from './model-document';
+import { modelHash } from './model-hash';
 import { InputColumn, InputRole, RunInputs } from './run-inputs';
 import { readNumbers } from './values';
 

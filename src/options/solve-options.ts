@@ -1,7 +1,7 @@
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { CacheOptions } from '../cache/settings';
-import type { DriverInput } from './drivers';
-import { nearestName as nearest } from '../system/suggest';
+import type { DriverInput } from '../solver/drivers';
+import { nearestName as nearest } from '../shared/suggest';
 
 export type Precision = 'float32' | 'float64';
 export type StepControllerName = 'fixed' | 'i' | 'pi' | 'pid' | 'gustafsson';

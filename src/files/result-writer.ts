@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RunInputs } from '../model/run-inputs';
+import type { RunInputs } from './run-inputs';
 import type { SolveResult } from '../solver/result';
 import { csvField, CsvFileWriter, formatFloat64, numberFormatter } from './csv';
 import { NpyFileWriter, NpyKind, npyKindForPrecision } from './npy';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as readline from 'readline';
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 
 /** Non-finite values in Python's spelling, which pandas, numpy and R all read. */
 function nonFinite(value: number): string {

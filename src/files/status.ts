@@ -2,7 +2,7 @@
  * Run status (0 = success, else StatusBits flags) tallied chunk by chunk
  * into the sidecar's summary: counts per flag and the first failed runs.
  */
-import { StatusBits } from '../solver/kernel-args';
+import { StatusBits } from '../backends/kernel-abi';
 import type { StatusSummary } from './sidecar';
 
 const FIRST_FAILED = 20;

@@ -7,7 +7,7 @@
  * every run is in exactly one block, and the split depends on nothing but
  * (nRuns, index, count).
  */
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 
 export interface Shard {
   /** 0-based. */

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, LineCounter, parseDocument } from 'yaml';
-import { CubieError, CubieErrorCode } from '../errors';
+import { CubieError, CubieErrorCode } from '../shared/errors';
 
 export type KeyPath = ReadonlyArray<string | number>;
 

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 /** numpy aligns the data to 64 bytes (since 1.14); readers accept any multiple of 16. */

@@ -1,6 +1,6 @@
-import { hostCompilerStatus } from './backends/cpu/host-compiler';
-import { driverStatus } from './native/driver';
-import { nvrtcStatus } from './native/nvrtc';
+import { hostCompilerStatus } from './cpu/host-compiler';
+import { driverStatus } from '../native/driver';
+import { nvrtcStatus } from '../native/nvrtc';
 
 export interface Probe {
   nvrtc: { available: boolean; version?: string; path?: string; searched: string[]; error?: string };

@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
-import { CubieError } from '../errors';
+import { CubieError } from '../shared/errors';
 import type { CubieSystem } from '../system';
-import { nearestName } from '../system/suggest';
+import { nearestName } from '../shared/suggest';
 import { defaultStepController, resolveMethod } from '../methods/registry';
-import type { KernelLayout, ValueSource } from '../codegen/kernel-source';
-import { finiteNumber, oneOf, positiveNumber, Precision, SolveOptions, StepControllerName, stringList } from './options';
+import type { KernelLayout, ValueSource } from './kernel-source';
+import { finiteNumber, oneOf, positiveNumber, Precision, SolveOptions, StepControllerName, stringList } from '../options/solve-options';
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
 
 const CONTROLLERS: readonly StepControllerName[] = ['fixed', 'i', 'pi', 'pid', 'gustafsson'];

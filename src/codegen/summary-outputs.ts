@@ -1,8 +1,8 @@
-import { generateSummarySource } from '../codegen/summary-source';
-import { noSummarySource } from '../codegen/kernel-source';
+import { generateSummarySource } from './summary-source';
+import { noSummarySource } from './kernel-source';
 import { summaryLegend as legendFor } from '../summaries/legend';
 import { parseSummaryMetrics, SummaryMetric } from '../summaries/metrics';
-import type { CompilePlan } from './plan';
+import type { CompilePlan } from './compile-plan';
 
 export interface SummaryRequest {
   metrics: SummaryMetric[];

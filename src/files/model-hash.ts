@@ -8,7 +8,7 @@
  */
 import { createHash } from 'crypto';
 import type { CubieSystem } from '../system';
-import type { SolveOptions } from '../solver/options';
+import type { SolveOptions } from '../options/solve-options';
 import type { RunInputs } from './run-inputs';
 
 /** Options that change how or where a batch runs, not its numbers. */
