@@ -1,6 +1,5 @@
 /** The cache's public housekeeping: cacheStats, clearCache, pruneCache (and `cubie cache`). */
 import { CubieError } from '../shared/errors';
-import type { OdeSystem } from '../system';
 import { FileCacheStore } from './file-store';
 import { checkSystemName } from './layout';
 import { enforceLimits, Removed } from './limits';
@@ -54,11 +53,11 @@ export async function cacheStats(options?: { cacheDir?: string }): Promise<Cache
  * Removes every entry, or one system's. Kernels already loaded by running
  * processes keep working; their next cold start compiles again.
  */
-export async function clearCache(options?: { system?: string | OdeSystem; cacheDir?: string }): Promise<Removed> {
+export async function clearCache(options?: { system?: string | { readonly name: string }; cacheDir?: string }): Promise<Removed> {
   checkKeys(options, ['system', 'cacheDir'], 'clearCache');
   const store = storeAt(options?.cacheDir);
   const given = options?.system;
-  const system = given === undefined ? undefined : checkSystemName(typeof given === 'object' && given !== null ? (given as OdeSystem).name : given);
+  const system = given === undefined ? undefined : checkSystemName(typeof given === 'object' && given !== null ? given.name : given);
   const removed: Removed = { entries: 0, bytes: 0 };
   for (const entry of await store.entries(system)) {
     if (await store.remove(entry)) {

@@ -5,9 +5,11 @@
  */
 import * as path from 'path';
 import { CubieError } from '../shared/errors';
-import type { CachingMode } from '../options/solve-options';
 import { parseAgeMs, parseBytes } from '../shared/units';
 import { platformCacheRoot } from './layout';
+
+/** 'hash': entries of every version stay, keyed by content; 'flush': a change replaces the system's entries. */
+export type CachingMode = 'hash' | 'flush';
 
 /** The cache options a solve can carry (a subset of SolveOptions). */
 export interface CacheOptions {

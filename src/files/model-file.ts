@@ -7,9 +7,10 @@
  */
 import * as path from 'path';
 import { isCubieError } from '../shared/errors';
-import { compilePlan, runPlan } from '../codegen/compile-plan';
+import { compilePlan } from '../codegen/compile-plan';
+import { runPlan } from '../solver/run-plan';
 import { fitDrivers } from '../solver/drivers';
-import type { DriverInput } from '../solver/drivers';
+import type { DriverInput } from '../options/solve-options';
 import { toleranceArray } from '../solver/tolerances';
 import { normalizeOptions } from '../options/solve-options';
 import type { GridType, SolveOptions } from '../options/solve-options';

@@ -178,7 +178,3 @@ export class NpyFileWriter {
     this.fd = undefined;
   }
 }
-
-export function npyItemSize(kind: NpyKind): number {
-  return ITEM_SIZE[kind];
-}

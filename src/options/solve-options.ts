@@ -1,13 +1,25 @@
 import { CubieError } from '../shared/errors';
-import type { CacheOptions } from '../cache/settings';
-import type { DriverInput } from '../solver/drivers';
+import type { CacheOptions, CachingMode } from '../cache/settings';
+export type { CachingMode };
 import { nearestName as nearest } from '../shared/suggest';
 
 export type Precision = 'float32' | 'float64';
 export type StepControllerName = 'fixed' | 'i' | 'pi' | 'pid' | 'gustafsson';
 export type GridType = 'combinatorial' | 'verbatim';
 export type BackendName = 'auto' | 'cuda' | 'cpu';
-export type CachingMode = 'hash' | 'flush';
+
+/** `drivers` option: samples by driver name, plus the sampling and fit settings. */
+export interface DriverInput {
+  /** Sample times (ascending), or give `dt` (and `t0`, default 0) for even spacing. */
+  time?: ArrayLike<number>;
+  dt?: number;
+  t0?: number;
+  /** 3 (cubic spline, default) or 1 (piecewise linear). */
+  order?: 1 | 3;
+  /** The samples span exactly one period (the last sample repeats the first). */
+  periodic?: boolean;
+  [driver: string]: ArrayLike<number> | number | boolean | undefined;
+}
 
 export interface SolveProgress {
   done: number;

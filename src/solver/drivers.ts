@@ -1,4 +1,5 @@
 import { CubieError } from '../shared/errors';
+import type { DriverInput } from '../options/solve-options';
 import type { CubieSystem } from '../system';
 import type { Precision } from '../options/solve-options';
 
@@ -12,19 +13,6 @@ export interface FittedDrivers {
   coeffs: Float32Array | Float64Array;
   uniformDt: number;
   periodic: boolean;
-}
-
-/** `drivers` option: samples by driver name, plus the sampling and fit settings. */
-export interface DriverInput {
-  /** Sample times (ascending), or give `dt` (and `t0`, default 0) for even spacing. */
-  time?: ArrayLike<number>;
-  dt?: number;
-  t0?: number;
-  /** 3 (cubic spline, default) or 1 (piecewise linear). */
-  order?: 1 | 3;
-  /** The samples span exactly one period (the last sample repeats the first). */
-  periodic?: boolean;
-  [driver: string]: ArrayLike<number> | number | boolean | undefined;
 }
 
 const SETTINGS = new Set(['time', 'dt', 't0', 'order', 'periodic']);

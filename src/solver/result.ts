@@ -1,14 +1,9 @@
 import { CubieError } from '../shared/errors';
 import type { RealArray } from './grid';
 
-export interface KernelInfo {
-  /** Hex SHA-256 cache key of the compiled kernel. */
-  key: string;
-  backend: 'cuda' | 'cpu';
-  /** Where the kernel came from this time. */
-  cache: 'memory' | 'disk' | 'compiled' | 'disabled';
-  compileMs: number;
-}
+import type { KernelInfo } from '../backends/kernel';
+
+export type { KernelInfo };
 
 export interface SolveTimings {
   totalMs: number;

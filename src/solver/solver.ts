@@ -1,7 +1,5 @@
-import { cpuKernelFor } from '../backends/cpu/cpu-backend';
-import { cudaKernelFor, cudaUsable } from '../backends/cuda/cuda-backend';
-import type { CudaKernel } from '../backends/cuda/runner';
-import type { CpuKernel } from '../backends/cpu/runner';
+import { defaultBackend, loadKernel } from '../backends/choose';
+import type { KernelInfo, LoadedKernel } from '../backends/kernel';
 import { generateKernel } from '../codegen/generate';
 import { CubieError } from '../shared/errors';
 import { createSystem, isCubieSystem } from '../system';
@@ -10,8 +8,9 @@ import { fitDrivers, FittedDrivers } from './drivers';
 import { buildGrid, Inputs } from './grid';
 import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from '../backends/kernel-abi';
 import { GridType, mergeOptions, normalizeOptions, oneOf, SolveOptions } from '../options/solve-options';
-import { compilePlan, CompilePlan, runPlan, RunPlan } from '../codegen/compile-plan';
-import { KernelInfo, SolveResult } from './result';
+import { compilePlan, CompilePlan } from '../codegen/compile-plan';
+import { runPlan, RunPlan } from './run-plan';
+import { SolveResult } from './result';
 import { summaryLegend } from '../codegen/summary-outputs';
 import { toleranceArray } from './tolerances';
 
@@ -191,7 +190,7 @@ export class Solver {
           totalMs: Number(finished - (first === 0 ? started : runStarted)) / 1e6,
           compileMs: first === 0 ? info.compileMs : 0,
           runMs: Number(finished - runStarted) / 1e6,
-          transferMs: stats ? stats.transferMs : 0,
+          transferMs: stats.transferMs,
         },
         iterationCounters,
       });
@@ -203,20 +202,9 @@ export class Solver {
     this.closed = true;
   }
 
-  /**
-   * 'cuda' runs on the GPU or fails with the reason; 'auto' takes the GPU when
-   * a device, the driver and NVRTC are all usable (or devices were named), else
-   * the CPU; 'cpu' always the CPU. CUBIE_BACKEND sets the default.
-   */
-  private async kernel(options: SolveOptions, plan = compilePlan(this.system, options)): Promise<{ kernel: CpuKernel | CudaKernel; info: KernelInfo }> {
-    const envBackend = process.env.CUBIE_BACKEND;
-    const fallback = envBackend === 'cuda' || envBackend === 'cpu' ? envBackend : 'auto';
-    const backend = oneOf(options, 'backend', ['auto', 'cuda', 'cpu'] as const, fallback);
-    const { source, digest } = this.sourceFor(plan);
-    if (backend === 'cuda' || (backend === 'auto' && (options.devices !== undefined || (await cudaUsable())))) {
-      return cudaKernelFor(source, digest, this.system.name, options);
-    }
-    return cpuKernelFor(source, digest, this.system.name, options);
+  private async kernel(options: SolveOptions, plan = compilePlan(this.system, options)): Promise<LoadedKernel> {
+    const backend = oneOf(options, 'backend', ['auto', 'cuda', 'cpu'] as const, defaultBackend());
+    return loadKernel(this.sourceFor(plan), this.system.name, backend, options);
   }
 
   /** The kernel source of a plan and its digest; the cache key covers the whole source (and the compiler, flags, headers, target). */

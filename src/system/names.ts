@@ -57,10 +57,6 @@ export function reservedReason(name: string): string | undefined {
   return undefined;
 }
 
-export function isFunctionName(name: string): boolean {
-  return FUNCTION_NAMES.has(name);
-}
-
 /** Why `name` is not a valid identifier, or undefined when it is one. */
 export function invalidNameReason(name: string): string | undefined {
   if (name.length === 0) return 'a name cannot be empty';

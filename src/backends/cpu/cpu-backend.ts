@@ -1,7 +1,7 @@
 import { MemoryLayer } from '../../cache/memory';
 import { obtain } from '../../cache/kernel-cache';
 import { CacheOptions, resolveCacheSettings } from '../../cache/settings';
-import type { KernelInfo } from '../../solver/result';
+import type { KernelInfo } from '../kernel';
 import { compileHostLibrary, hostKeyContext } from './build';
 import { CpuKernel } from './runner';
 

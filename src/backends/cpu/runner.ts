@@ -52,7 +52,7 @@ export class CpuKernel {
     return new CpuKernel(info.id, info.bufferSlots, info.realBytes);
   }
 
-  async run(scalars: Float64Array, buffers: KernelBuffer[], options: CpuRunOptions = {}): Promise<void> {
+  async run(scalars: Float64Array, buffers: KernelBuffer[], options: CpuRunOptions = {}): Promise<{ transferMs: number }> {
     if (this.closed) throw new CubieError('INTERNAL', 'this CPU kernel was closed');
     const nRuns = scalars[0];
     const threads = Math.max(1, Math.min(options.threads ?? os.availableParallelism(), 1024));
@@ -73,6 +73,7 @@ export class CpuKernel {
         cancel,
         onProgress: options.onProgress,
       });
+      return { transferMs: 0 };
     } catch (e) {
       const err = e as { code?: string };
       if (err.code === 'ABORTED') throw new CubieError('ABORTED', 'the solve was aborted (signal) between chunks; partial results were discarded');

@@ -4,7 +4,7 @@
  * cache, loaded through the driver, run by the native runner.
  */
 import type { CacheOptions } from '../../cache/settings';
-import type { KernelInfo } from '../../solver/result';
+import type { KernelInfo } from '../kernel';
 import { nvrtcVersionOrThrow } from './build';
 import { checkDriverAgainstNvrtc, DevicesOption, listDevices, pickDevices } from './devices';
 import { CudaKernel } from './runner';
