@@ -47,7 +47,7 @@ function pick<T>(option: T | undefined, env: string | undefined, optionName: str
   return undefined;
 }
 
-function booleanSetting(value: unknown, where: string): boolean {
+export function booleanSetting(value: unknown, where: string): boolean {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && where.startsWith('CUBIE_')) {
     if (/^(1|true|yes|on)$/i.test(value)) return true;
@@ -66,6 +66,11 @@ export function resolveCacheRoot(cacheDir: unknown, env: NodeJS.ProcessEnv = pro
   return path.resolve(chosen.value);
 }
 
+export function cachingModeSetting(value: unknown, where: string): CachingMode {
+  if (value !== 'hash' && value !== 'flush') invalid(where, `must be 'hash' or 'flush' (got ${JSON.stringify(value)})`);
+  return value;
+}
+
 export function maxBytesSetting(value: unknown, where: string): number {
   const bytes = typeof value === 'number' || (typeof value === 'string' && where.startsWith('CUBIE_')) ? parseBytes(value as number | string) : undefined;
   if (bytes === undefined) invalid(where, `must be a positive number of bytes${where.startsWith('CUBIE_') ? " (suffixes K, M, G, T allowed, e.g. '2G')" : ''} (got ${JSON.stringify(value)})`);
@@ -82,10 +87,7 @@ export function resolveCacheSettings(options: CacheOptions = {}, env: NodeJS.Pro
   const enabled = options.cache === undefined ? true : booleanSetting(options.cache, 'cache');
   const modeSetting = pick(options.cachingMode, env.CUBIE_CACHING_MODE, 'cachingMode', 'CUBIE_CACHING_MODE');
   let mode: CachingMode = 'hash';
-  if (modeSetting !== undefined) {
-    if (modeSetting.value !== 'hash' && modeSetting.value !== 'flush') invalid(modeSetting.where, `must be 'hash' or 'flush' (got ${JSON.stringify(modeSetting.value)})`);
-    mode = modeSetting.value;
-  }
+  if (modeSetting !== undefined) mode = cachingModeSetting(modeSetting.value, modeSetting.where);
   const bytes = pick(options.maxCacheBytes, env.CUBIE_CACHE_MAX_BYTES, 'maxCacheBytes', 'CUBIE_CACHE_MAX_BYTES');
   const age = pick(options.maxCacheAge, env.CUBIE_CACHE_MAX_AGE, 'maxCacheAge', 'CUBIE_CACHE_MAX_AGE');
   const shared = pick(options.sharedCache, env.CUBIE_CACHE_SHARED, 'sharedCache', 'CUBIE_CACHE_SHARED');

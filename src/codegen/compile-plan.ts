@@ -3,10 +3,9 @@ import type { CubieSystem } from '../system';
 import { nearestName } from '../shared/suggest';
 import { defaultStepController, resolveMethod } from '../methods/registry';
 import type { KernelLayout, ValueSource } from './kernel-source';
-import { finiteNumber, oneOf, positiveNumber, Precision, SolveOptions, StepControllerName, stringList } from '../options/solve-options';
+import { Precision, readOption, SolveOptions, StepControllerName } from '../options/solve-options';
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
 
-const CONTROLLERS: readonly StepControllerName[] = ['fixed', 'i', 'pi', 'pid', 'gustafsson'];
 const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters'];
 
 /** Everything that shapes the generated kernel; its JSON is part of the cache key. */
@@ -37,10 +36,10 @@ function sourceOf(system: CubieSystem, name: string, option: string): ValueSourc
 
 /** Resolves the compile-time options against a system: method, controller, outputs. */
 export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
-  const tableau = resolveMethod(options.method ?? 'tsit5');
+  const tableau = resolveMethod(readOption(options, 'method', 'tsit5'));
   const adaptive = tableau.errorOrder > 0;
   const defaultController: StepControllerName = defaultStepController(tableau);
-  const controller = oneOf(options, 'stepController', CONTROLLERS, defaultController);
+  const controller = readOption(options, 'stepController', defaultController);
   if (controller !== 'fixed' && !adaptive) {
     throw new CubieError(
       'INVALID_OPTION',
@@ -48,20 +47,21 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
       { where: 'stepController' },
     );
   }
-  const precision = oneOf(options, 'precision', ['float32', 'float64'] as const, 'float64');
-  const outputTypes = stringList(options, 'outputTypes') ?? ['state'];
+  const precision = readOption(options, 'precision', 'float64');
+  const outputTypes = [...readOption(options, 'outputTypes', ['state'])];
   const summaries = parseSummaryOutputs(outputTypes, PLAIN_OUTPUTS);
   const wantsState = outputTypes.includes('state');
   const wantsObservables = outputTypes.includes('observables');
 
-  let savedVariables = stringList(options, 'saveVariables');
+  const givenSaved = readOption(options, 'saveVariables');
+  let savedVariables = givenSaved === undefined ? undefined : [...givenSaved];
   if (savedVariables === undefined) {
     savedVariables = [...(wantsState ? system.states : []), ...(wantsObservables ? system.observables : [])];
   } else if (!wantsState && !wantsObservables) {
     savedVariables = [];
   }
   const saved = savedVariables.map((n) => sourceOf(system, n, 'saveVariables'));
-  const summarisedVariables = summaries.metrics.length ? stringList(options, 'summariseVariables') ?? [...system.states] : [];
+  const summarisedVariables = summaries.metrics.length ? [...(readOption(options, 'summariseVariables') ?? system.states)] : [];
   const summarised = summarisedVariables.map((n) => sourceOf(system, n, 'summariseVariables'));
   return {
     method: tableau.name,

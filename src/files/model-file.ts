@@ -12,7 +12,7 @@ import { runPlan } from '../solver/run-plan';
 import { fitDrivers } from '../solver/drivers';
 import type { DriverInput } from '../options/solve-options';
 import { toleranceArray } from '../solver/tolerances';
-import { normalizeOptions } from '../options/solve-options';
+import { canonicalOptionName, normalizeOptions } from '../options/solve-options';
 import type { GridType, SolveOptions } from '../options/solve-options';
 import { systemFromObject } from '../system';
 import type { CubieSystem } from '../system';
@@ -104,24 +104,29 @@ function readDrivers(doc: ModelDocument, keyPath: KeyPath, value: unknown): Driv
 function readOptions(doc: ModelDocument, system: CubieSystem, value: unknown): { options: SolveOptions; keyOf: Map<string, string> } {
   if (value === undefined || value === null) value = {};
   if (!isMapping(value)) throw modelError(doc, 'INVALID_OPTION', ['options'], `expected a mapping of solve options, got ${describeValue(value)}`);
+  // The user's spelling of each option, to point at it in messages.
+  const keyOf = new Map<string, string>();
+  for (const key of Object.keys(value)) keyOf.set(canonicalOptionName(key) ?? key, key);
+  for (const [name, key] of keyOf) {
+    if (CODE_ONLY.has(name)) throw modelError(doc, 'INVALID_OPTION', ['options', key], `'${name}' takes a function and can only be given in code`);
+  }
+  const userPath = (where: string): KeyPath | undefined => {
+    if (where.startsWith('options.')) return ['options', where.slice('options.'.length)];
+    const [head, ...rest] = where.split('.');
+    return keyOf.has(head) ? ['options', keyOf.get(head)!, ...rest] : undefined;
+  };
+  const gridType = keyOf.has('gridType') ? value[keyOf.get('gridType')!] : undefined;
+  if (gridType !== undefined && gridType !== 'combinatorial' && gridType !== 'verbatim') {
+    throw modelError(doc, 'INVALID_OPTION', ['options', keyOf.get('gridType')!], `expected 'combinatorial' (every combination, the default in model files) or 'verbatim' (lists paired element by element), got ${describeValue(gridType)}`);
+  }
   let options: SolveOptions;
   try {
     options = normalizeOptions(value, 'options');
   } catch (e) {
-    return relocate(doc, e, ['options'], (where) => (where.startsWith('options.') ? ['options', where.slice('options.'.length)] : undefined));
-  }
-  // The user's spelling of each option, to point at it in messages.
-  const keyOf = new Map<string, string>();
-  for (const key of Object.keys(value)) keyOf.set(Object.keys(normalizeOptions({ [key]: 0 }, 'options'))[0] ?? key, key);
-  for (const key of Object.keys(options)) {
-    if (CODE_ONLY.has(key)) throw modelError(doc, 'INVALID_OPTION', ['options', keyOf.get(key) ?? key], `'${key}' takes a function and can only be given in code`);
+    return relocate(doc, e, ['options'], userPath);
   }
   const drivers = options.drivers as unknown;
   if (drivers !== undefined) options.drivers = readDrivers(doc, ['options', keyOf.get('drivers') ?? 'drivers'], drivers);
-  const gridType = options.gridType as unknown;
-  if (gridType !== undefined && gridType !== 'combinatorial' && gridType !== 'verbatim') {
-    throw modelError(doc, 'INVALID_OPTION', ['options', keyOf.get('gridType') ?? 'gridType'], `expected 'combinatorial' (every combination, the default in model files) or 'verbatim' (lists paired element by element), got ${describeValue(gridType)}`);
-  }
   if (typeof options.cacheDir === 'string') options.cacheDir = path.resolve(doc.dir, options.cacheDir);
   try {
     const plan = compilePlan(system, options);
@@ -130,10 +135,7 @@ function readOptions(doc: ModelDocument, system: CubieSystem, value: unknown): {
     toleranceArray(system, options, 'rtol', plan.precision);
     fitDrivers(system, options.drivers, plan.precision);
   } catch (e) {
-    return relocate(doc, e, ['options'], (where) => {
-      const [head, ...rest] = where.split('.');
-      return keyOf.has(head) ? ['options', keyOf.get(head)!, ...rest] : undefined;
-    });
+    return relocate(doc, e, ['options'], userPath);
   }
   return { options, keyOf };
 }

@@ -10,12 +10,13 @@ import { createHash } from 'crypto';
 import type { CubieSystem } from '../system';
 import type { SolveOptions } from '../options/solve-options';
 import type { RunInputs } from './run-inputs';
+import { OPTION_TABLE } from '../options/table';
 
-/** Options that change how or where a batch runs, not its numbers. */
-const NOT_HASHED = new Set([
-  'backend', 'devices', 'threads', 'chunkRuns', 'onProgress', 'signal',
-  'cache', 'cachingMode', 'cacheDir', 'maxCacheBytes', 'maxCacheAge', 'sharedCache', 'gridType',
-]);
+/**
+ * The options in a batch's settings: those that can change its numbers
+ * (the table's changesResults), less gridType, which the inputs carry.
+ */
+const HASHED: ReadonlySet<string> = new Set(OPTION_TABLE.filter((row) => row.changesResults && row.name !== 'gridType').map((row) => row.name));
 
 /** Numbers of a long list are written this many at a time: one string per block, not per number. */
 const NUMBER_BLOCK = 4096;
@@ -71,7 +72,7 @@ export function canonicalJson(value: unknown): string {
 
 /** The options that shape results, as stored in the sidecar and hashed. */
 export function resultSettings(options: SolveOptions): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(options).filter(([k, v]) => !NOT_HASHED.has(k) && v !== undefined && typeof v !== 'function'));
+  return Object.fromEntries(Object.entries(options).filter(([k, v]) => HASHED.has(k) && v !== undefined && typeof v !== 'function'));
 }
 
 export function modelHash(system: CubieSystem, inputs: RunInputs, options: SolveOptions): string {

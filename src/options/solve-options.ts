@@ -2,6 +2,7 @@ import { CubieError } from '../shared/errors';
 import type { CacheOptions, CachingMode } from '../cache/settings';
 export type { CachingMode };
 import { nearestName as nearest } from '../shared/suggest';
+import { optionNames, optionRow, SPELLINGS } from './table';
 
 export type Precision = 'float32' | 'float64';
 export type StepControllerName = 'fixed' | 'i' | 'pi' | 'pid' | 'gustafsson';
@@ -74,51 +75,29 @@ export interface SolveOptions extends CacheOptions {
   maxDeviceBytes?: number;
 }
 
-const COMPILE_KEYS = ['method', 'stepController', 'precision', 'outputTypes', 'saveVariables', 'summariseVariables'] as const;
-const RUN_KEYS = [
-  'duration', 't0', 'settlingTime', 'saveEvery', 'summariseEvery', 'dt', 'dtMin', 'dtMax', 'atol', 'rtol',
-  'safety', 'minGain', 'maxGain', 'kp', 'ki', 'kd', 'maxSteps', 'newtonTol', 'newtonMaxIters', 'linearTol', 'linearMaxIters',
-  'gridType', 'drivers', 'onProgress', 'signal',
-] as const;
-const EXECUTION_KEYS = ['backend', 'devices', 'threads', 'chunkRuns', 'blockSize', 'maxDeviceBytes'] as const;
-const CACHE_KEYS = ['cache', 'cachingMode', 'cacheDir', 'maxCacheBytes', 'maxCacheAge', 'sharedCache'] as const;
-export const OPTION_KEYS: readonly string[] = [...COMPILE_KEYS, ...RUN_KEYS, ...EXECUTION_KEYS, ...CACHE_KEYS];
-export const COMPILE_TIME_KEYS: readonly string[] = COMPILE_KEYS;
-
-/** CuBIE's spellings that are not a plain snake_case of ours. */
-const ALIASES: Record<string, string> = {
-  summarise_every: 'summariseEvery',
-  summarize_every: 'summariseEvery',
-  summarizeEvery: 'summariseEvery',
-  summarizeVariables: 'summariseVariables',
-  summarize_variables: 'summariseVariables',
-  dt_save: 'saveEvery',
-  dt_summarise: 'summariseEvery',
-  step_control: 'stepController',
-  algorithm: 'method',
-  warmup: 'settlingTime',
-  newton_tolerance: 'newtonTol',
-  max_newton_iters: 'newtonMaxIters',
-  krylov_tolerance: 'linearTol',
-  max_linear_iters: 'linearMaxIters',
-  duration: 'duration',
-};
-
+/** CuBIE's camelCase-from-snake_case: `save_every` -> `saveEvery`. */
 function camelCase(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** The option a spelling names (camelCase, snake_case or a CuBIE spelling), or undefined. */
+export function canonicalOptionName(key: string): string | undefined {
+  return SPELLINGS.get(key) ?? SPELLINGS.get(camelCase(key));
+}
+
 /**
  * Accepts camelCase keys and CuBIE's snake_case spellings; rejects unknown
- * keys with the nearest known one. `where` names the caller for messages.
+ * keys with the nearest known one, and every value its row of the table
+ * rejects. `where` names the caller for messages.
  */
 export function normalizeOptions(options: Record<string, unknown> | undefined, where = 'options'): SolveOptions {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options ?? {})) {
     if (value === undefined) continue;
-    const name = ALIASES[key] ?? camelCase(key);
-    if (!OPTION_KEYS.includes(name)) {
-      const hint = nearest(name, OPTION_KEYS);
+    const name = canonicalOptionName(key);
+    if (name === undefined) {
+      const names = optionNames();
+      const hint = nearest(camelCase(key), names);
       throw new CubieError('INVALID_OPTION', `Unknown option '${key}' in ${where}${hint ? `; did you mean '${hint}'?` : ''}`, {
         where: `${where}.${key}`,
       });
@@ -128,6 +107,7 @@ export function normalizeOptions(options: Record<string, unknown> | undefined, w
         where: `${where}.${key}`,
       });
     }
+    optionRow(name)!.check(value, name);
     out[name] = value;
   }
   return out as SolveOptions;
@@ -137,37 +117,12 @@ export function mergeOptions(...layers: Array<SolveOptions | undefined>): SolveO
   return Object.assign({}, ...layers.filter((l) => l !== undefined)) as SolveOptions;
 }
 
-function fail(option: string, message: string): never {
-  throw new CubieError('INVALID_OPTION', `Option '${option}' ${message}`, { where: option });
-}
-
-export function positiveNumber(options: SolveOptions, key: keyof SolveOptions, fallback?: number): number | undefined {
+/** An option's value, checked by its row of the table, else the fallback (a default that may depend on context). */
+export function readOption<K extends keyof SolveOptions>(options: SolveOptions, key: K, fallback: NonNullable<SolveOptions[K]>): NonNullable<SolveOptions[K]>;
+export function readOption<K extends keyof SolveOptions>(options: SolveOptions, key: K): SolveOptions[K] | undefined;
+export function readOption<K extends keyof SolveOptions>(options: SolveOptions, key: K, fallback?: SolveOptions[K]): SolveOptions[K] | undefined {
   const value = options[key];
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(key, `must be a positive finite number (got ${String(value)})`);
+  optionRow(key)!.check(value, key);
   return value;
-}
-
-export function finiteNumber(options: SolveOptions, key: keyof SolveOptions, fallback: number): number {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(key, `must be a finite number (got ${String(value)})`);
-  return value;
-}
-
-export function oneOf<T extends string>(options: SolveOptions, key: keyof SolveOptions, allowed: readonly T[], fallback: T): T {
-  const value = options[key];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !allowed.includes(value as T)) {
-    const hint = typeof value === 'string' ? nearest(value, allowed) : undefined;
-    fail(key, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')} (got ${JSON.stringify(value)})${hint ? `; did you mean '${hint}'?` : ''}`);
-  }
-  return value as T;
-}
-
-export function stringList(options: SolveOptions, key: keyof SolveOptions): string[] | undefined {
-  const value = options[key];
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) fail(key, 'must be an array of strings');
-  return [...(value as string[])];
 }

@@ -1,6 +1,6 @@
 import { CubieError } from '../shared/errors';
 import type { CompilePlan } from '../codegen/compile-plan';
-import { finiteNumber, positiveNumber, SolveOptions } from '../options/solve-options';
+import { readOption, SolveOptions } from '../options/solve-options';
 
 /** Run-time settings, resolved and checked; they become the kernel's scalar slots. */
 export interface RunPlan {
@@ -31,11 +31,11 @@ export interface RunPlan {
 const RELATIVE_EPS = 1e-9;
 
 export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
-  const t0 = finiteNumber(options, 't0', 0);
-  const duration = positiveNumber(options, 'duration', 1)!;
-  const settlingTime = finiteNumber(options, 'settlingTime', 0);
+  const t0 = readOption(options, 't0', 0);
+  const duration = readOption(options, 'duration', 1);
+  const settlingTime = readOption(options, 'settlingTime', 0);
   if (settlingTime < 0) throw new CubieError('INVALID_OPTION', `Option 'settlingTime' must be >= 0 (got ${settlingTime})`, { where: 'settlingTime' });
-  const givenSaveEvery = positiveNumber(options, 'saveEvery');
+  const givenSaveEvery = readOption(options, 'saveEvery');
   const saveEvery = givenSaveEvery ?? duration;
   const steps = duration / saveEvery;
   const whole = Math.floor(steps + RELATIVE_EPS);
@@ -49,7 +49,7 @@ export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
   let samplesPerWindow = 1;
   let nWindows = 0;
   if (plan.summaries.metrics.length) {
-    const summariseEvery = positiveNumber(options, 'summariseEvery', duration)!;
+    const summariseEvery = readOption(options, 'summariseEvery', duration);
     const ratio = summariseEvery / saveEvery;
     samplesPerWindow = Math.round(ratio);
     if (samplesPerWindow < 1 || Math.abs(ratio - samplesPerWindow) > RELATIVE_EPS * ratio) {
@@ -62,13 +62,13 @@ export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
     nWindows = Math.max(1, Math.ceil((nSaves - 1) / samplesPerWindow));
   }
 
-  const dtMin = positiveNumber(options, 'dtMin', 1e-6)!;
-  const dtMax = positiveNumber(options, 'dtMax', 1)!;
+  const dtMin = readOption(options, 'dtMin', 1e-6);
+  const dtMax = readOption(options, 'dtMax', 1);
   if (dtMin > dtMax) throw new CubieError('INVALID_OPTION', `Option 'dtMin' (${dtMin}) exceeds 'dtMax' (${dtMax})`, { where: 'dtMin' });
-  let dt = positiveNumber(options, 'dt') ?? 0; // 0: the kernel picks a starting step
+  let dt = readOption(options, 'dt') ?? 0; // 0: the kernel picks a starting step
   if (plan.controller === 'fixed' && dt === 0) dt = Math.min(1e-3, duration);
   const pid = plan.controller === 'pid';
-  const maxSteps = positiveNumber(options, 'maxSteps', 1e6)!;
+  const maxSteps = readOption(options, 'maxSteps', 1e6);
   // The kernel counts steps in int32, and so do the counters it reports.
   if (maxSteps > 2 ** 31 - 1) {
     throw new CubieError('INVALID_OPTION', `Option 'maxSteps' is ${maxSteps}; at most ${2 ** 31 - 1} steps per run are counted`, { where: 'maxSteps' });
@@ -85,16 +85,16 @@ export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
     dt,
     dtMin,
     dtMax,
-    safety: positiveNumber(options, 'safety', 0.9)!,
-    minGain: positiveNumber(options, 'minGain', pid ? 0.2 : 0.3)!,
-    maxGain: positiveNumber(options, 'maxGain', pid ? 5 : 2)!,
-    kp: finiteNumber(options, 'kp', pid ? 1 / 18 : 0.7),
-    ki: finiteNumber(options, 'ki', pid ? 1 / 9 : -0.4),
-    kd: finiteNumber(options, 'kd', pid ? 1 / 18 : 0),
+    safety: readOption(options, 'safety', 0.9),
+    minGain: readOption(options, 'minGain', pid ? 0.2 : 0.3),
+    maxGain: readOption(options, 'maxGain', pid ? 5 : 2),
+    kp: readOption(options, 'kp', pid ? 1 / 18 : 0.7),
+    ki: readOption(options, 'ki', pid ? 1 / 9 : -0.4),
+    kd: readOption(options, 'kd', pid ? 1 / 18 : 0),
     maxSteps: Math.floor(maxSteps),
-    newtonTol: positiveNumber(options, 'newtonTol', 1e-3)!,
-    newtonMaxIters: Math.floor(positiveNumber(options, 'newtonMaxIters', 8)!),
-    linearTol: positiveNumber(options, 'linearTol', 1e-6)!,
-    linearMaxIters: Math.floor(positiveNumber(options, 'linearMaxIters', 50)!),
+    newtonTol: readOption(options, 'newtonTol', 1e-3),
+    newtonMaxIters: Math.floor(readOption(options, 'newtonMaxIters', 8)),
+    linearTol: readOption(options, 'linearTol', 1e-6),
+    linearMaxIters: Math.floor(readOption(options, 'linearMaxIters', 50)),
   };
 }

@@ -7,7 +7,7 @@ import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
 import { fitDrivers, FittedDrivers } from './drivers';
 import { buildGrid, Inputs } from './grid';
 import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from '../backends/kernel-abi';
-import { GridType, mergeOptions, normalizeOptions, oneOf, SolveOptions } from '../options/solve-options';
+import { GridType, mergeOptions, normalizeOptions, readOption, SolveOptions } from '../options/solve-options';
 import { compilePlan, CompilePlan } from '../codegen/compile-plan';
 import { runPlan, RunPlan } from './run-plan';
 import { SolveResult } from './result';
@@ -135,7 +135,7 @@ export class Solver {
     const merged = mergeOptions(this.settings, normalizeOptions(options as Record<string, unknown>, 'solve options'));
     const plan = compilePlan(this.system, merged);
     const run = runPlan(plan, merged);
-    const gridType = oneOf(merged, 'gridType', ['combinatorial', 'verbatim'] as const, defaultGrid);
+    const gridType = readOption(merged, 'gridType', defaultGrid);
     const grid = buildGrid(this.system, y0, parameters, gridType, plan.precision);
     const drivers = fitDrivers(this.system, merged.drivers, plan.precision);
     const atol = toleranceArray(this.system, merged, 'atol', plan.precision);
@@ -203,7 +203,7 @@ export class Solver {
   }
 
   private async kernel(options: SolveOptions, plan = compilePlan(this.system, options)): Promise<LoadedKernel> {
-    const backend = oneOf(options, 'backend', ['auto', 'cuda', 'cpu'] as const, defaultBackend());
+    const backend = readOption(options, 'backend', defaultBackend());
     return loadKernel(this.sourceFor(plan), this.system.name, backend, options);
   }
 
