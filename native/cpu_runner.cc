@@ -21,6 +21,8 @@
 
 #include "dynlib.h"
 #include "js_error.h"
+#include "run_args.h"
+#include "run_worker.h"
 
 namespace cubie {
 namespace {
@@ -143,28 +145,19 @@ Napi::Value CpuUnload(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-struct Progress {
-  long long done;
-};
-
-class CpuRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
+// Hands chunks of runs to a pool of threads; this thread reports progress
+// until they are done or the cancel flag stops them between chunks.
+class CpuRunWorker : public RunWorker {
  public:
-  CpuRunWorker(Napi::Env env, std::shared_ptr<CpuLibrary> library, std::vector<uint64_t> args,
-               long long nRuns, int threads, long long chunkRuns, int32_t* cancel,
-               std::vector<Napi::ObjectReference> keepAlive, Napi::Function onProgress)
-      : Napi::AsyncProgressQueueWorker<Progress>(env),
-        deferred_(Napi::Promise::Deferred::New(env)),
+  CpuRunWorker(Napi::Env env, std::shared_ptr<CpuLibrary> library, std::vector<uint64_t> block, RunArgs& args,
+               int threads, long long chunkRuns)
+      : RunWorker(env, args.nRuns, std::move(args.js)),
         library_(std::move(library)),
-        args_(std::move(args)),
-        nRuns_(nRuns),
+        block_(std::move(block)),
+        nRuns_(args.nRuns),
         threads_(threads),
         chunkRuns_(chunkRuns),
-        cancel_(cancel),
-        keepAlive_(std::move(keepAlive)) {
-    if (!onProgress.IsEmpty()) onProgress_ = Napi::Persistent(onProgress);
-  }
-
-  Napi::Promise promise() { return deferred_.Promise(); }
+        cancel_(args.cancel) {}
 
   void Execute(const ExecutionProgress& progress) override {
     std::atomic<long long> next{0};
@@ -177,13 +170,18 @@ class CpuRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
         long long begin = next.fetch_add(chunkRuns_);
         if (begin >= nRuns_) return;
         long long end = begin + chunkRuns_ < nRuns_ ? begin + chunkRuns_ : nRuns_;
-        library_->runRange(args_.data(), begin, end);
+        library_->runRange(block_.data(), begin, end);
         done.fetch_add(end - begin);
         finished.notify_one();
       }
     };
     std::vector<std::thread> pool;
-    for (int i = 0; i < threads_; ++i) pool.emplace_back(work);
+    // A thread the system refuses must not take the process down: the ones started do the work.
+    try {
+      for (int i = 0; i < threads_; ++i) pool.emplace_back(work);
+    } catch (const std::exception&) {
+      if (pool.empty()) work();
+    }
     long long reported = 0;
     {
       std::unique_lock<std::mutex> lock(mutex);
@@ -192,25 +190,15 @@ class CpuRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
         long long now = done.load();
         if (now != reported) {
           reported = now;
-          Progress p{now};
-          progress.Send(&p, 1);
+          report(progress, now);
         }
       }
     }
     for (std::thread& t : pool) t.join();
-    if (done.load() != reported) {
-      Progress p{done.load()};
-      progress.Send(&p, 1);
-    }
+    if (done.load() != reported) report(progress, done.load());
     if (cancelled() && done.load() < nRuns_) SetError("cancelled");
   }
 
-  void OnProgress(const Progress* data, size_t count) override {
-    if (onProgress_.IsEmpty() || count == 0) return;
-    Napi::HandleScope scope(Env());
-    onProgress_.Call({Napi::Number::New(Env(), static_cast<double>(data[count - 1].done)),
-                      Napi::Number::New(Env(), static_cast<double>(nRuns_))});
-  }
   void OnOK() override { deferred_.Resolve(Env().Undefined()); }
   void OnError(const Napi::Error& e) override {
     deferred_.Reject(makeError(Env(), "ABORTED", e.Message()).Value());
@@ -219,28 +207,13 @@ class CpuRunWorker : public Napi::AsyncProgressQueueWorker<Progress> {
  private:
   bool cancelled() const { return cancel_ != nullptr && __atomic_load_n(cancel_, __ATOMIC_RELAXED) != 0; }
 
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<CpuLibrary> library_;
-  std::vector<uint64_t> args_;
+  std::vector<uint64_t> block_;
   long long nRuns_;
   int threads_;
   long long chunkRuns_;
   int32_t* cancel_;
-  std::vector<Napi::ObjectReference> keepAlive_;
-  Napi::FunctionReference onProgress_;
 };
-
-// The element data of a typed array (offset applied), or nullptr when empty.
-void* typedArrayData(const Napi::Value& value) {
-  if (value.IsNull() || value.IsUndefined()) return nullptr;
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  napi_value buffer;
-  size_t offset = 0;
-  if (napi_get_typedarray_info(value.Env(), value, &type, &length, &data, &buffer, &offset) != napi_ok) return nullptr;
-  return length == 0 ? nullptr : data;
-}
 
 }  // namespace
 
@@ -250,42 +223,23 @@ Napi::Value CpuRun(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::shared_ptr<CpuLibrary> library = findLibrary(info[0].ToNumber().Int32Value());
   if (library == nullptr) throw makeError(env, "INTERNAL", "cpuRun: kernel library is not loaded");
-  Napi::Float64Array scalars = info[1].As<Napi::Float64Array>();
-  Napi::Array buffers = info[2].As<Napi::Array>();
-  Napi::Object options = info[3].As<Napi::Object>();
-  if (static_cast<int>(scalars.ElementLength()) != library->abi[1] ||
-      static_cast<int>(buffers.Length()) != library->abi[2]) {
+  RunArgs args = readRunArgs(env, "cpuRun", info[1], info[2], info[3]);
+  if (static_cast<int>(args.scalars.size()) != library->abi[1] || static_cast<int>(args.buffers.size()) != library->abi[2]) {
     throw makeError(env, "INTERNAL",
-                    "cpuRun: argument slots do not match the kernel library (" +
-                        std::to_string(scalars.ElementLength()) + "/" + std::to_string(buffers.Length()) +
-                        " given, " + std::to_string(library->abi[1]) + "/" + std::to_string(library->abi[2]) +
-                        " expected)");
+                    "cpuRun: argument slots do not match the kernel library (" + std::to_string(args.scalars.size()) + "/" +
+                        std::to_string(args.buffers.size()) + " given, " + std::to_string(library->abi[1]) + "/" +
+                        std::to_string(library->abi[2]) + " expected)");
   }
-  std::vector<uint64_t> args(scalars.ElementLength() + buffers.Length());
-  std::vector<Napi::ObjectReference> keepAlive;
-  memcpy(args.data(), scalars.Data(), scalars.ElementLength() * sizeof(double));
-  for (uint32_t i = 0; i < buffers.Length(); ++i) {
-    Napi::Value buffer = buffers.Get(i);
-    if (!buffer.IsNull() && !buffer.IsUndefined() && !buffer.IsTypedArray()) {
-      throw makeError(env, "INTERNAL", "cpuRun: buffer " + std::to_string(i) + " is not a typed array");
-    }
-    void* data = typedArrayData(buffer);
-    args[scalars.ElementLength() + i] = reinterpret_cast<uint64_t>(data);
-    if (data != nullptr) keepAlive.push_back(Napi::Persistent(buffer.As<Napi::Object>()));
+  // The kernel's one argument (kernel/cubie/args.h): the scalars' bits, then the buffer pointers.
+  std::vector<uint64_t> block(args.scalars.size() + args.buffers.size());
+  memcpy(block.data(), args.scalars.data(), args.scalars.size() * sizeof(double));
+  for (size_t i = 0; i < args.buffers.size(); ++i) {
+    block[args.scalars.size() + i] = reinterpret_cast<uint64_t>(args.buffers[i].data);
   }
-  long long nRuns = static_cast<long long>(scalars[0]);
+  Napi::Object options = info[3].As<Napi::Object>();
   int threads = options.Get("threads").ToNumber().Int32Value();
   long long chunkRuns = options.Get("chunkRuns").ToNumber().Int64Value();
-  int32_t* cancel = nullptr;
-  Napi::Value cancelValue = options.Get("cancel");
-  if (cancelValue.IsTypedArray()) {
-    cancel = static_cast<int32_t*>(typedArrayData(cancelValue));
-    keepAlive.push_back(Napi::Persistent(cancelValue.As<Napi::Object>()));
-  }
-  Napi::Value progress = options.Get("onProgress");
-  auto* worker = new CpuRunWorker(env, library, std::move(args), nRuns, threads < 1 ? 1 : threads,
-                                  chunkRuns < 1 ? 1 : chunkRuns, cancel, std::move(keepAlive),
-                                  progress.IsFunction() ? progress.As<Napi::Function>() : Napi::Function());
+  auto* worker = new CpuRunWorker(env, library, std::move(block), args, threads < 1 ? 1 : threads, chunkRuns < 1 ? 1 : chunkRuns);
   Napi::Promise promise = worker->promise();
   worker->Queue();
   return promise;
