@@ -13,6 +13,7 @@ export { solveIvp } from './solver/solve-ivp';
 export { Solver } from './solver/solver';
 export { SolveResult } from './solver/result';
 export type { KernelInfo, SolveTimings } from './solver/result';
+export type { OutputDescription } from './solver/describe';
 export type { Inputs } from './solver/grid';
 export type { SolveOptions, SolveProgress, Precision, StepControllerName, GridType, BackendName, CachingMode } from './options/solve-options';
 export { StatusBits } from './backends/kernel-abi';

@@ -15,13 +15,9 @@ import { createResultWriter, ResultWriter } from '../files/result-writer';
 import { cubieVersion, ExecutionRecord, OutputPaths, outputPaths, ResultSidecar, SIDECAR_FORMAT, SIDECAR_VERSION, StatusSummary } from '../files/sidecar';
 import { RunRange, Shard, shardRange } from '../files/shard';
 import { describeStatus, StatusTally } from '../files/status';
-import { COUNTER_NAMES } from '../backends/kernel-abi';
 import type { SolveOptions } from '../options/solve-options';
-import { compilePlan } from '../codegen/compile-plan';
-import { runPlan } from '../solver/run-plan';
 import type { KernelInfo } from '../solver/result';
 import { Solver } from '../solver/solver';
-import { summaryLegend } from '../codegen/summary-outputs';
 import { describeBatch, planPlot, PlotCollector } from './plot-data';
 import { writePlot } from './plot';
 import { ProgressBar } from './progress';
@@ -41,14 +37,11 @@ interface OutputLayout {
   counters: string[];
 }
 
-function outputLayout(model: Model, options: SolveOptions): OutputLayout {
-  const plan = compilePlan(model.system, options);
-  const run = runPlan(plan, options);
-  const legend = summaryLegend(plan);
-  const counters = plan.iterationCounters ? [...COUNTER_NAMES] : [];
-  const item = plan.precision === 'float32' ? 4 : 8;
-  const bytes = (run.nSaves * plan.savedVariables.length + run.nWindows * legend.length) * item + 4 * (1 + counters.length) + 8 * model.inputs.swept.length;
-  return { bytes, precision: plan.precision, times: run.times, nWindows: run.nWindows, variables: plan.savedVariables, legend, counters };
+function outputLayout(model: Model, solver: Solver): OutputLayout {
+  const out = solver.describe();
+  // Each swept input is written beside the outputs, one float64 per run.
+  const bytes = out.bytesPerRun + 8 * model.inputs.swept.length;
+  return { bytes, precision: out.precision, times: out.time, nWindows: out.nWindows, variables: out.variables, legend: out.summaryLegend, counters: out.counterLegend };
 }
 
 function kernelText(info: KernelInfo, elapsedMs: number): string {
@@ -89,11 +82,11 @@ interface BatchPlan {
   paths: OutputPaths | undefined;
 }
 
-function planBatch(request: RunRequest): BatchPlan {
-  const { model, options, shard } = request;
+function planBatch(request: RunRequest, solver: Solver): BatchPlan {
+  const { model, shard } = request;
   const range: RunRange = shard ? shardRange(model.inputs.nRuns, shard) : { first: 0, end: model.inputs.nRuns };
   const runs = range.end - range.first;
-  const layout = outputLayout(model, options);
+  const layout = outputLayout(model, solver);
   const wanted = request.runsPerChunk ?? Math.floor((request.chunkBytes ?? DEFAULT_CHUNK_BYTES) / layout.bytes);
   const runsPerChunk = Math.max(1, Math.min(Math.max(runs, 1), wanted));
   return { range, layout, runsPerChunk, chunks: Math.ceil(runs / runsPerChunk), paths: request.out !== undefined ? outputPaths(request.out, shard) : undefined };
@@ -162,7 +155,8 @@ function sidecarFor(request: RunRequest, plan: BatchPlan, output: ResultSidecar[
 /** Solves the batch (or shard) and writes what was asked for; resolves to the exit code. */
 export async function solveModel(request: RunRequest): Promise<number> {
   const { model, options, plotFile, reporter } = request;
-  const plan = planBatch(request);
+  const solver = new Solver(model.system, options);
+  const plan = planBatch(request, solver);
   const { range, layout, runsPerChunk, chunks, paths } = plan;
   const runs = range.end - range.first;
   reportStart(request, plan);
@@ -172,7 +166,6 @@ export async function solveModel(request: RunRequest): Promise<number> {
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const solver = new Solver(model.system, options);
   let writer: ResultWriter | undefined;
   const progress = !request.json && !request.quiet && process.stderr.isTTY ? new ProgressBar(process.stderr, runs) : undefined;
   try {

@@ -13,6 +13,7 @@ import { runPlan, RunPlan } from './run-plan';
 import { SolveResult } from './result';
 import { summaryLegend } from '../codegen/summary-outputs';
 import { toleranceArray } from './tolerances';
+import { describeOutput, OutputDescription } from './describe';
 
 interface PreparedBatch {
   nRuns: number;
@@ -89,6 +90,11 @@ export class Solver {
     const next = mergeOptions(this.settings, normalizeOptions(settings as Record<string, unknown>, 'Solver.update'));
     compilePlan(this.system, next);
     this.settings = next;
+  }
+
+  /** The outputs a solve with these options (over the Solver's settings) produces, without solving. */
+  describe(options?: SolveOptions): OutputDescription {
+    return describeOutput(this.system, mergeOptions(this.settings, normalizeOptions(options as Record<string, unknown>, 'describe options')));
   }
 
   async compile(): Promise<KernelInfo> {

@@ -1,0 +1,50 @@
+/**
+ * What a solve will produce, without solving: the shapes, legends and dtypes
+ * of every output array. The CLI sizes chunks and writes headers from it.
+ */
+import { COUNTER_NAMES } from '../backends/kernel-abi';
+import { compilePlan } from '../codegen/compile-plan';
+import { summaryLegend } from '../codegen/summary-outputs';
+import type { SolveOptions } from '../options/solve-options';
+import type { CubieSystem } from '../system';
+import { runPlan } from './run-plan';
+
+export interface OutputDescription {
+  /** The dtype of timeDomain and summaries. */
+  precision: 'float32' | 'float64';
+  /** Save times: timeDomain's first axis. */
+  time: Float64Array;
+  /** Saved variables: timeDomain's second axis (runs are the third). */
+  variables: string[];
+  /** Summary columns: the summaries' second axis, after the windows. */
+  summaryLegend: string[];
+  nWindows: number;
+  /** Names of iteration_counters (int32, one value per run each); empty unless asked for. */
+  counterLegend: string[];
+  /** timeDomain's shape for one run, [times, variables]; a batch adds nRuns. */
+  timeDomainShape: [number, number];
+  /** summaries' shape for one run, [windows, columns]. */
+  summaryShape: [number, number];
+  /** Output bytes one run adds: saved values, summaries, status and counters. */
+  bytesPerRun: number;
+}
+
+export function describeOutput(system: CubieSystem, options: SolveOptions): OutputDescription {
+  const plan = compilePlan(system, options);
+  const run = runPlan(plan, options);
+  const legend = summaryLegend(plan);
+  const counterLegend = plan.iterationCounters ? [...COUNTER_NAMES] : [];
+  const item = plan.precision === 'float32' ? 4 : 8;
+  const values = run.nSaves * plan.savedVariables.length + run.nWindows * legend.length;
+  return {
+    precision: plan.precision,
+    time: run.times,
+    variables: plan.savedVariables,
+    summaryLegend: legend,
+    nWindows: run.nWindows,
+    counterLegend,
+    timeDomainShape: [run.nSaves, plan.savedVariables.length],
+    summaryShape: [run.nWindows, legend.length],
+    bytesPerRun: values * item + 4 * (1 + counterLegend.length),
+  };
+}
