@@ -1,0 +1,115 @@
+/**
+ * Every option cubie takes, one row each: its name, CuBIE's spellings, the
+ * phase it belongs to, its context-free check, its default as users read it,
+ * and whether it can change a batch's numbers. Normalising, the compile and
+ * run plans, the model hash, result sidecars, cache settings and the
+ * backends' checks all read this table; an option added anywhere else is not
+ * an option.
+ */
+import { booleanSetting, cachingModeSetting, maxAgeSetting, maxBytesSetting, resolveCacheRoot } from '../cache/settings';
+import { abortSignal, callback, finite, inContext, oneOfValues, OptionCheck, optionError, positive, positiveInteger, stringArray, text } from './checks';
+import type { SolveOptions } from './solve-options';
+
+/**
+ * compile: shapes the generated kernel (part of the kernel's cache key);
+ * run: kernel arguments and inputs, never a recompile;
+ * execution: where and how a batch runs; cache: where kernels are kept.
+ */
+export type OptionPhase = 'compile' | 'run' | 'execution' | 'cache';
+
+export interface OptionRow {
+  readonly name: keyof SolveOptions & string;
+  /** CuBIE's spellings besides the plain snake_case of `name` (always accepted). */
+  readonly cubie: readonly string[];
+  readonly phase: OptionPhase;
+  readonly check: OptionCheck;
+  /** The default, as the README states it. */
+  readonly default: string;
+  /** A different value can change a batch's numbers: such options are in the model hash and decide merge compatibility. */
+  readonly changesResults: boolean;
+}
+
+export const STEP_CONTROLLERS = ['fixed', 'i', 'pi', 'pid', 'gustafsson'] as const;
+export const PRECISIONS = ['float32', 'float64'] as const;
+export const GRID_TYPES = ['combinatorial', 'verbatim'] as const;
+export const BACKENDS = ['auto', 'cuda', 'cpu'] as const;
+
+const devicesCheck: OptionCheck = (value, name) => {
+  if (value === 'all') return;
+  if (!Array.isArray(value) || value.length === 0 || value.some((d) => !Number.isInteger(d) || d < 0)) {
+    optionError(name, `must be 'all' or a non-empty array of device indices (got ${JSON.stringify(value)})`);
+  }
+};
+
+const compile = (name: OptionRow['name'], check: OptionCheck, def: string, cubie: string[] = []): OptionRow => ({ name, cubie, phase: 'compile', check, default: def, changesResults: true });
+const run = (name: OptionRow['name'], check: OptionCheck, def: string, cubie: string[] = [], changesResults = true): OptionRow => ({ name, cubie, phase: 'run', check, default: def, changesResults });
+const execution = (name: OptionRow['name'], check: OptionCheck, def: string): OptionRow => ({ name, cubie: [], phase: 'execution', check, default: def, changesResults: false });
+const cache = (name: OptionRow['name'], check: OptionCheck, def: string): OptionRow => ({ name, cubie: [], phase: 'cache', check, default: def, changesResults: false });
+
+export const OPTION_TABLE: readonly OptionRow[] = [
+  compile('method', text, "'tsit5'", ['algorithm']),
+  compile('stepController', oneOfValues(STEP_CONTROLLERS), "per method: 'pi' (explicit), 'gustafsson' (implicit), 'fixed' without an error estimate", ['step_control']),
+  compile('precision', oneOfValues(PRECISIONS), "'float64'"),
+  compile('outputTypes', stringArray, "['state']"),
+  compile('saveVariables', stringArray, 'every state (and observable, with observables in outputTypes)'),
+  compile('summariseVariables', stringArray, 'every state', ['summarizeVariables', 'summarize_variables']),
+
+  run('duration', positive, '1'),
+  run('t0', finite, '0'),
+  run('settlingTime', finite, '0', ['warmup']),
+  run('saveEvery', positive, 'duration (save the start and the end)', ['dt_save']),
+  run('summariseEvery', positive, 'duration', ['summarize_every', 'summarizeEvery', 'dt_summarise']),
+  run('dt', positive, 'adaptive: picked by the kernel; fixed: min(1e-3, duration)'),
+  run('dtMin', positive, '1e-6'),
+  run('dtMax', positive, '1'),
+  run('atol', inContext, '1e-6 (a number, a list by state, or a record by state name)'),
+  run('rtol', inContext, '1e-6 (a number, a list by state, or a record by state name)'),
+  run('safety', positive, '0.9'),
+  run('minGain', positive, '0.3 (pid: 0.2)'),
+  run('maxGain', positive, '2 (pid: 5)'),
+  run('kp', finite, '0.7 (pid: 1/18)'),
+  run('ki', finite, '-0.4 (pid: 1/9)'),
+  run('kd', finite, '0 (pid: 1/18)'),
+  run('maxSteps', positive, '1e6'),
+  run('newtonTol', positive, '1e-3', ['newton_tolerance']),
+  run('newtonMaxIters', positive, '8', ['max_newton_iters']),
+  run('linearTol', positive, '1e-6', ['krylov_tolerance']),
+  run('linearMaxIters', positive, '50', ['max_linear_iters']),
+  run('gridType', oneOfValues(GRID_TYPES), "solveIvp: 'combinatorial'; Solver.solve: 'verbatim'"),
+  run('drivers', inContext, 'none'),
+  run('onProgress', callback, 'none', [], false),
+  run('signal', abortSignal, 'none', [], false),
+
+  execution('backend', oneOfValues(BACKENDS), "CUBIE_BACKEND, else 'auto'"),
+  execution('devices', devicesCheck, 'the first device'),
+  execution('threads', positiveInteger(), 'every core'),
+  execution('chunkRuns', positiveInteger(), 'CPU: up to 256 runs a work item; CUDA: from free memory and occupancy'),
+  execution('blockSize', positiveInteger(1024), "the occupancy calculator's choice"),
+  execution('maxDeviceBytes', positive, 'no cap beyond free memory'),
+
+  cache('cache', booleanSetting, 'true'),
+  cache('cachingMode', cachingModeSetting, "CUBIE_CACHING_MODE, else 'hash'"),
+  cache('cacheDir', (value, name) => resolveCacheRoot(value, {}, name), "CUBIE_CACHE_DIR, else the platform's per-user cache folder"),
+  cache('maxCacheBytes', maxBytesSetting, 'CUBIE_CACHE_MAX_BYTES, else no limit'),
+  cache('maxCacheAge', maxAgeSetting, 'CUBIE_CACHE_MAX_AGE, else no limit'),
+  cache('sharedCache', booleanSetting, 'CUBIE_CACHE_SHARED, else false'),
+];
+
+const BY_NAME: ReadonlyMap<string, OptionRow> = new Map(OPTION_TABLE.map((row) => [row.name, row]));
+
+export function optionRow(name: string): OptionRow | undefined {
+  return BY_NAME.get(name);
+}
+
+export function optionNames(phase?: OptionPhase): string[] {
+  return OPTION_TABLE.filter((row) => phase === undefined || row.phase === phase).map((row) => row.name);
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Every accepted spelling -> its option name: the name, its snake_case, and CuBIE's spellings. */
+export const SPELLINGS: ReadonlyMap<string, string> = new Map(
+  OPTION_TABLE.flatMap((row) => [row.name, snakeCase(row.name), ...row.cubie].map((spelling) => [spelling, row.name] as [string, string])),
+);
