@@ -3,9 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Precision } from '../options/solve-options';
 
-/** The kernel library's headers, by include name, read once per process. */
+/**
+ * The kernel library: every header a generated source can include, by
+ * include name, in the order the source digest covers them. Both backends'
+ * cache keys hash exactly this set (a test checks it is the whole kernel
+ * folder), read once per process.
+ */
 const KERNEL_DIR = path.resolve(__dirname, '..', '..', 'kernel');
-const HEADER_NAMES = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/newton.h', 'cubie/run_time.h'];
+export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/newton.h', 'cubie/run_time.h'];
 let headers: Record<string, string> | undefined;
 
 export function kernelHeaders(): Record<string, string> {

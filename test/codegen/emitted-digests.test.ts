@@ -11,6 +11,7 @@ import * as path from 'path';
 import { loadModel } from '../../src/files/model-file';
 import { compilePlan } from '../../src/codegen/compile-plan';
 import { generateKernel } from '../../src/codegen/generate';
+import { HEADER_NAMES, kernelHeaders, kernelIncludeDir } from '../../src/codegen/kernel-source';
 import { allMethods, implicitMethods } from '../../src/methods/registry';
 import { createSystem } from '../../src/system';
 import type { CubieSystem } from '../../src/system';
@@ -85,5 +86,15 @@ describe('generated kernel sources', () => {
     expect(Object.keys(digests).sort()).toEqual(Object.keys(recorded).sort());
     const changed = Object.keys(recorded).filter((k) => recorded[k] !== digests[k]);
     expect(changed).toEqual([]);
+  });
+});
+
+describe('the kernel library', () => {
+  it('lists every file of the kernel folder: both backends key exactly the headers a source can include', () => {
+    const dir = kernelIncludeDir();
+    const walk = (d: string, prefix = ''): string[] =>
+      fs.readdirSync(path.join(dir, d), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+    expect([...HEADER_NAMES].sort()).toEqual(walk('').sort());
+    expect(Object.keys(kernelHeaders())).toEqual([...HEADER_NAMES]);
   });
 });

@@ -8,7 +8,7 @@ import { promisify } from 'util';
 import { KeyContext, sha256Hex } from '../../cache/key';
 import { untrustedReason } from '../../cache/trust';
 import { CubieError } from '../../shared/errors';
-import { kernelIncludeDir } from '../../codegen/kernel-source';
+import { kernelHeaders, kernelIncludeDir } from '../../codegen/kernel-source';
 import { hostCompilerStatus, resolveOnPath } from './host-compiler';
 
 const execFileAsync = promisify(execFile);
@@ -20,17 +20,6 @@ export interface HostLibrary {
   /** The shared library's bytes: what the cache stores and CpuKernel.load maps. */
   image: Buffer;
   compileMs: number;
-}
-
-/** Every file under the kernel include folder, by include name: whatever the source can include is in the key. */
-function includeTree(dir: string, prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of fs.readdirSync(dir, { withFileTypes: true })) {
-    const name = prefix ? `${prefix}/${item.name}` : item.name;
-    if (item.isDirectory()) Object.assign(out, includeTree(path.join(dir, item.name), name));
-    else if (item.isFile()) out[name] = fs.readFileSync(path.join(dir, item.name), 'utf8');
-  }
-  return out;
 }
 
 async function availableCompiler(): Promise<{ path: string; version: string }> {
@@ -111,7 +100,7 @@ export function hostKeyContext(root?: string): Promise<KeyContext> {
       (compiler) =>
         new KeyContext({
           kind: 'so',
-          headers: includeTree(kernelIncludeDir()),
+          headers: kernelHeaders(),
           options: HOST_FLAGS,
           target: { compiler: compiler.path, compilerVersion: compiler.version, platform: process.platform, arch: process.arch },
         }),
