@@ -5,9 +5,8 @@
  * inputs. The same PlotData comes from a batch as it runs (chunk by chunk)
  * or from result files afterwards (reading only the values shown).
  */
-import * as fs from 'fs';
 import { csvRecords, parseCsvNumber } from '../files/csv';
-import { NpyHeader, readNpyElements, readNpyHeader } from '../files/npy';
+import { readNpyElements, withNpy } from '../files/npy';
 import { readSidecar, resolveFromSidecar, ResultSidecar } from '../files/sidecar';
 import type { RunRange } from '../files/shard';
 import { inputColumnNames } from '../files/result-writer';
@@ -259,15 +258,6 @@ export function planFromSidecar(sidecar: ResultSidecar, choices: PlotChoices): {
     choices,
   );
   return { plan, inputs };
-}
-
-function withNpy<T>(file: string, use: (fd: number, header: NpyHeader) => T): T {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return use(fd, readNpyHeader(fd, file));
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 async function fromNpy(sidecarFile: string, sidecar: ResultSidecar, plan: PlotPlan, collector: PlotCollector): Promise<void> {

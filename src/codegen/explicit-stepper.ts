@@ -11,31 +11,17 @@
  * with f0 = f(t, y) on entry; it writes y_new, and f1 = f(t + dt, y_new) when
  * fsal; it returns the scaled error norm (<= 1 accepts), 0 without an estimate.
  */
-import { CubieError } from '../shared/errors';
 import { lastReads } from '../methods/stage-lifetimes';
 import { type ExplicitTableau, isAdaptive, stageCount } from '../methods/tableau';
 import type { Precision } from '../system/types';
 import { linearCombination, stageTime } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
+import { checkStepperOptions, type StepperOptions } from './stepper-options';
 
-export interface ExplicitStepperOptions {
-  precision: Precision;
-  nStates: number;
-  /** C++ namespace of the generated code; default `cubie_method`. */
-  namespace?: string;
-}
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export type ExplicitStepperOptions = StepperOptions;
 
 export function generateExplicitStepper(tableau: ExplicitTableau, options: ExplicitStepperOptions): string {
-  const { precision, nStates } = options;
-  const namespace = options.namespace ?? 'cubie_method';
-  if (!Number.isInteger(nStates) || nStates < 1) {
-    throw new CubieError('INVALID_OPTION', `nStates must be a positive integer, got ${nStates}`, { where: 'nStates' });
-  }
-  if (!IDENTIFIER.test(namespace)) {
-    throw new CubieError('INVALID_OPTION', `namespace '${namespace}' is not a C++ identifier`, { where: 'namespace' });
-  }
+  const { precision, nStates, namespace } = checkStepperOptions(options);
   const stages = stageCount(tableau);
   const adaptive = isAdaptive(tableau);
   const rhsEvaluations = tableau.fsal ? stages - 1 : stages;

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CubieError } from '../shared/errors';
 import { canonicalJson } from './model-hash';
-import { NpyFileWriter, NpyHeader, npyElementCount, readNpyElements, readNpyHeader } from './npy';
+import { NpyFileWriter, npyElementCount, readNpyElements, withNpy } from './npy';
 import { ArrayFile, cubieVersion, outputFormatOf, outputPaths, OutputPaths, readSidecar, resolveFromSidecar, ResultSidecar, sidecarPathFor, writeSidecar } from './sidecar';
 import { mergeStatus } from './status';
 
@@ -72,15 +72,6 @@ export function checkShards(files: string[]): ShardFiles[] {
   }
   if (next < nRuns) throw mismatch(`runs ${next}..${nRuns - 1} of ${nRuns} are missing${missingHint}`, 'merge');
   return shards;
-}
-
-function withNpy<T>(file: string, use: (fd: number, header: NpyHeader) => T): T {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return use(fd, readNpyHeader(fd, file));
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** Copies each shard's [..., nShardRuns] array into [..., nRuns] at the shard's run offset. */

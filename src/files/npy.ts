@@ -122,18 +122,24 @@ function arrayFromBytes(kind: NpyKind, bytes: Buffer, littleEndian: boolean): Np
   return new Int32Array(aligned);
 }
 
-/** A whole (small) .npy file: for inputs given as `{ file: x.npy }` and for tests. */
-export function readNpy(file: string): { header: NpyHeader; data: NpyArray } {
+/** Opens a .npy file, reads its header, and hands both to `use`; closes the file however `use` ends. */
+export function withNpy<T>(file: string, use: (fd: number, header: NpyHeader) => T): T {
   const fd = fs.openSync(file, 'r');
   try {
-    const header = readNpyHeader(fd, file);
+    return use(fd, readNpyHeader(fd, file));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A whole (small) .npy file: for inputs given as `{ file: x.npy }` and for tests. */
+export function readNpy(file: string): { header: NpyHeader; data: NpyArray } {
+  return withNpy(file, (fd, header) => {
     const bytes = Buffer.alloc(npyElementCount(header.shape) * header.itemSize);
     const got = fs.readSync(fd, bytes, 0, bytes.length, header.dataOffset);
     if (got !== bytes.length) badNpy(file, `data ends after ${got} of ${bytes.length} bytes`);
     return { header, data: arrayFromBytes(header.kind, bytes, header.littleEndian) };
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 /** Reads `count` elements starting at element `index` (C order) of an open .npy file. */

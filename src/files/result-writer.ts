@@ -66,16 +66,48 @@ class PartialFiles {
 
 const base = (file: string): string => path.basename(file);
 
-class NpyResultWriter implements ResultWriter {
+/** What the NumPy and CSV writers share: their files sit under partial names until finish() moves them all into place. */
+abstract class PartialResultWriter implements ResultWriter {
+  abstract readonly output: ResultSidecar['output'];
+  protected readonly files = new PartialFiles();
+
+  constructor(protected readonly layout: ResultLayout) {}
+
+  abstract writeChunk(result: SolveResult, firstRun: number): void;
+
+  /** The writers to close: null for an array not written, undefined for one not opened yet. */
+  protected abstract writers(): Array<{ close(): void } | null | undefined>;
+
+  finish(sidecar: ResultSidecar): string[] {
+    this.close();
+    const written = this.files.commit();
+    writeSidecar(this.layout.paths.sidecar, sidecar);
+    return [...written, this.layout.paths.sidecar];
+  }
+
+  private close(): void {
+    for (const w of this.writers()) w?.close();
+  }
+
+  abort(): void {
+    try {
+      this.close();
+    } finally {
+      this.files.remove();
+    }
+  }
+}
+
+class NpyResultWriter extends PartialResultWriter {
   readonly output: ResultSidecar['output'];
-  private readonly files = new PartialFiles();
   private readonly timeDomain: NpyFileWriter;
   private readonly summaries: NpyFileWriter | null;
   private readonly status: NpyFileWriter;
   private readonly counters: NpyFileWriter | null;
   private readonly nRuns: number;
 
-  constructor(private readonly layout: ResultLayout) {
+  constructor(layout: ResultLayout) {
+    super(layout);
     const { paths } = layout;
     const kind: NpyKind = npyKindForPrecision(layout.precision);
     const nRuns = layout.runs.end - layout.runs.first;
@@ -115,23 +147,8 @@ class NpyResultWriter implements ResultWriter {
     }
   }
 
-  finish(sidecar: ResultSidecar): string[] {
-    this.close();
-    const written = this.files.commit();
-    writeSidecar(this.layout.paths.sidecar, sidecar);
-    return [...written, this.layout.paths.sidecar];
-  }
-
-  private close(): void {
-    for (const w of [this.timeDomain, this.summaries, this.status, this.counters]) w?.close();
-  }
-
-  abort(): void {
-    try {
-      this.close();
-    } finally {
-      this.files.remove();
-    }
+  protected override writers(): Array<NpyFileWriter | null | undefined> {
+    return [this.timeDomain, this.summaries, this.status, this.counters];
   }
 }
 
@@ -143,9 +160,8 @@ export function inputColumnNames(inputs: RunInputs): string[] {
   return inputs.swept.map((c) => (c.role === 'y0' ? `y0.${c.name}` : CSV_RESERVED.has(c.name) ? `parameters.${c.name}` : c.name));
 }
 
-class CsvResultWriter implements ResultWriter {
+class CsvResultWriter extends PartialResultWriter {
   readonly output: ResultSidecar['output'];
-  private readonly files = new PartialFiles();
   private readonly timeDomain: CsvFileWriter;
   private readonly summaries: CsvFileWriter | null;
   private readonly runs: CsvFileWriter;
@@ -153,7 +169,8 @@ class CsvResultWriter implements ResultWriter {
   private readonly timeText: string[];
   private readonly summaryParts: string[];
 
-  constructor(private readonly layout: ResultLayout) {
+  constructor(layout: ResultLayout) {
+    super(layout);
     const { paths } = layout;
     const inputs = inputColumnNames(layout.inputs);
     const columns = {
@@ -216,23 +233,8 @@ class CsvResultWriter implements ResultWriter {
     }
   }
 
-  finish(sidecar: ResultSidecar): string[] {
-    this.close();
-    const written = this.files.commit();
-    writeSidecar(this.layout.paths.sidecar, sidecar);
-    return [...written, this.layout.paths.sidecar];
-  }
-
-  private close(): void {
-    for (const w of [this.timeDomain, this.summaries, this.runs]) w?.close();
-  }
-
-  abort(): void {
-    try {
-      this.close();
-    } finally {
-      this.files.remove();
-    }
+  protected override writers(): Array<CsvFileWriter | null | undefined> {
+    return [this.timeDomain, this.summaries, this.runs];
   }
 }
 
