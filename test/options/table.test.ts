@@ -3,6 +3,8 @@
  * what the model hash and sidecar settings hold, and execution and cache
  * options never change a model hash or merge compatibility.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { loadModel } from '../../src/files/model-file';
 import { resultSettings } from '../../src/files/model-hash';
 import { canonicalOptionName, normalizeOptions, SolveOptions } from '../../src/options/solve-options';
@@ -51,6 +53,13 @@ describe('the table of options', () => {
     expect(() => normalizeOptions({ devices: [] })).toThrow("Option 'devices' must be 'all' or a non-empty array of device indices");
     expect(() => normalizeOptions({ cachingMode: 'keep' })).toThrow("Option 'cachingMode' must be 'hash' or 'flush'");
     expect(() => normalizeOptions({ precision: 'float16' })).toThrow("Option 'precision' must be one of 'float32', 'float64' (got \"float16\"); did you mean 'float32'?");
+  });
+});
+
+describe('the README', () => {
+  it('documents every option of the table', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(optionNames().filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
   });
 });
 
