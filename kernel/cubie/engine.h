@@ -140,7 +140,7 @@ CUBIE_FN real initial_step(const RunContext& ctx, double t, const real* y, const
   real h1 = dmax <= real(1e-15) ? fmax(real(1e-6), h0 * real(1e-3))
                                 : pow(real(0.01) / dmax, real(1) / real(cubie_method::order + 1));
   real h = fmin(real(100) * h0, h1);
-  if (!(h == h)) h = dt_min;
+  if (!(h == h)) h = real(1e-6) * dt_max;
   return fmin(dt_max, fmax(dt_min, h));
 }
 
@@ -213,6 +213,13 @@ struct Saver {
 CUBIE_FN real real_arg_dt_min(const Args& a) { return static_cast<real>(scalar_arg<S_DT_MIN>(a)); }
 CUBIE_FN real real_arg_dt_max(const Args& a) { return static_cast<real>(scalar_arg<S_DT_MAX>(a)); }
 
+// The smallest step a run may take at time t: dtMin (default 0), and never
+// less than a few spacings of t, below which t + dt would not move t. A step
+// rejected at this floor ends the run with DT_UNDERFLOW.
+CUBIE_FN real step_floor(const Args& a, const RunTime<real>& t) {
+  return fmax(real_arg_dt_min(a), real(4) * RunTime<real>::spacing() * t.magnitude());
+}
+
 CUBIE_FN ControllerGains<real> controller_gains(const Args& a) {
   return {static_cast<real>(scalar_arg<S_SAFETY>(a)), static_cast<real>(scalar_arg<S_MIN_GAIN>(a)),
           static_cast<real>(scalar_arg<S_MAX_GAIN>(a)), static_cast<real>(scalar_arg<S_KP>(a)),
@@ -274,11 +281,11 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     const real err = cubie_method::step(ctx, t.value(), h, y, f0, y_new, f1);
     if ((adaptive || ctx.newton_failed) && !(err <= real(1))) {
       ++rejected;
-      if (h <= real_arg_dt_min(args) || !adaptive) {
+      if (h <= step_floor(args, t) || !adaptive) {
         status |= ctx.newton_failed ? STATUS_NEWTON_FAILED : STATUS_DT_UNDERFLOW;
         break;
       }
-      dt = fmax(real_arg_dt_min(args), h * rejected_factor(err, inv_k, controller_gains(args)));
+      dt = fmax(step_floor(args, t), h * rejected_factor(err, inv_k, controller_gains(args)));
       continue;
     }
     ++accepted;
@@ -296,7 +303,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     if (adaptive) {
       real proposal = h * accepted_factor<cubie_layout::controller>(err, h, inv_k, controller_gains(args), history);
       if (shortened) proposal = fmax(proposal, dt);
-      dt = fmin(real_arg_dt_max(args), fmax(real_arg_dt_min(args), proposal));
+      dt = fmin(real_arg_dt_max(args), fmax(step_floor(args, t), proposal));
     }
   }
   if (status != 0) {

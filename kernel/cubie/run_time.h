@@ -29,6 +29,8 @@ struct RunTime<double> {
   CUBIE_FN double until(const RunTime& later) const { return later.t - t; }
   CUBIE_FN double magnitude() const { return fabs(t); }
   CUBIE_FN RunTime after(double h) const { return {t + h}; }
+  // The relative spacing of representable times (DBL_EPSILON).
+  static CUBIE_FN double spacing() { return 2.220446049250313e-16; }
 };
 
 template <>
@@ -45,6 +47,8 @@ struct RunTime<float> {
   // (Sterbenz), as a run's next save and its time are near the end of a step.
   CUBIE_FN float until(const RunTime& later) const { return (later.hi - hi) + (later.lo - lo); }
   CUBIE_FN float magnitude() const { return fabs(hi); }
+  // The relative spacing of representable times: hi and lo carry about 48 bits (2^-47).
+  static CUBIE_FN float spacing() { return 7.105427357601002e-15f; }
   CUBIE_FN RunTime after(float h) const {
     // Knuth's TwoSum of hi + h, the low parts added, then renormalised (Fast2Sum).
     const float s = hi + h;

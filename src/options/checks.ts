@@ -17,6 +17,10 @@ export const positive: OptionCheck = (value, name) => {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) optionError(name, `must be a positive finite number (got ${String(value)})`);
 };
 
+export const nonNegative: OptionCheck = (value, name) => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) optionError(name, `must be a finite number >= 0 (got ${String(value)})`);
+};
+
 export const finite: OptionCheck = (value, name) => {
   if (typeof value !== 'number' || !Number.isFinite(value)) optionError(name, `must be a finite number (got ${String(value)})`);
 };

@@ -7,7 +7,7 @@
  * an option.
  */
 import { booleanSetting, cachingModeSetting, maxAgeSetting, maxBytesSetting, resolveCacheRoot } from '../cache/settings';
-import { abortSignal, callback, finite, inContext, oneOfValues, OptionCheck, optionError, positive, positiveInteger, stringArray, text } from './checks';
+import { abortSignal, callback, finite, inContext, nonNegative, oneOfValues, OptionCheck, optionError, positive, positiveInteger, stringArray, text } from './checks';
 import type { SolveOptions } from './solve-options';
 
 /**
@@ -60,8 +60,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   run('saveEvery', positive, 'duration (save the start and the end)', ['dt_save']),
   run('summariseEvery', positive, 'duration', ['summarize_every', 'summarizeEvery', 'dt_summarise']),
   run('dt', positive, 'adaptive: picked by the kernel; fixed: min(1e-3, duration)'),
-  run('dtMin', positive, '1e-6'),
-  run('dtMax', positive, '1'),
+  run('dtMin', nonNegative, '0 (the kernel still stops below a few spacings of t)'),
+  run('dtMax', positive, 'settlingTime + duration'),
   run('atol', inContext, '1e-6 (a number, a list by state, or a record by state name)'),
   run('rtol', inContext, '1e-6 (a number, a list by state, or a record by state name)'),
   run('safety', positive, '0.9'),

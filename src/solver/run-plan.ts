@@ -62,8 +62,10 @@ export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
     nWindows = Math.max(1, Math.ceil((nSaves - 1) / samplesPerWindow));
   }
 
-  const dtMin = readOption(options, 'dtMin', 1e-6);
-  const dtMax = readOption(options, 'dtMax', 1);
+  // No absolute floor by default: the kernel stops a step only below a few spacings of t (scipy has no floor either).
+  const dtMin = readOption(options, 'dtMin', 0);
+  // A step may span the whole integration unless bounded; the controller, not a cap, keeps it accurate.
+  const dtMax = readOption(options, 'dtMax', settlingTime + duration);
   if (dtMin > dtMax) throw new CubieError('INVALID_OPTION', `Option 'dtMin' (${dtMin}) exceeds 'dtMax' (${dtMax})`, { where: 'dtMin' });
   let dt = readOption(options, 'dt') ?? 0; // 0: the kernel picks a starting step
   if (plan.controller === 'fixed' && dt === 0) dt = Math.min(1e-3, duration);
