@@ -1,3 +1,5 @@
+import type { NativeBuffer } from '../native/surface';
+
 /**
  * Mirror of kernel/cubie/args.h: the slot order of the kernel's one
  * argument. Change both together, and bump ABI_VERSION.
@@ -56,4 +58,5 @@ export const StatusBits = {
 
 export const COUNTER_NAMES = ['accepted', 'rejected', 'rhsEvaluations', 'jacobianEvaluations', 'newtonIterations', 'linearIterations'] as const;
 
-export type KernelBuffer = Float32Array | Float64Array | Int32Array | null;
+/** A buffer slot's value: a typed array, or null for an unused slot (as the addon takes it). */
+export type KernelBuffer = NativeBuffer;

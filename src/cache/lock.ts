@@ -7,18 +7,8 @@
 import * as fs from 'fs';
 import { nativeAddon } from '../native/addon';
 
-interface LockAddon {
-  /** Resolves to a locked fd, or null when another process still holds it after timeoutMs. */
-  lockFile(path: string, timeoutMs: number): Promise<number | null>;
-  unlockFile(fd: number): void;
-}
-
 export interface HeldLock {
   release(): void;
-}
-
-function addon(): LockAddon {
-  return nativeAddon() as unknown as LockAddon;
 }
 
 /**
@@ -40,7 +30,7 @@ function stillLinked(fd: number, file: string): boolean {
 export async function acquireLock(file: string, waitMs: number): Promise<HeldLock | null> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const fd = await addon().lockFile(file, Math.max(0, deadline - Date.now()));
+    const fd = await nativeAddon().lockFile(file, Math.max(0, deadline - Date.now()));
     if (fd === null) return null;
     if (stillLinked(fd, file)) {
       let released = false;
@@ -48,11 +38,11 @@ export async function acquireLock(file: string, waitMs: number): Promise<HeldLoc
         release: () => {
           if (released) return;
           released = true;
-          addon().unlockFile(fd);
+          nativeAddon().unlockFile(fd);
         },
       };
     }
-    addon().unlockFile(fd);
+    nativeAddon().unlockFile(fd);
   }
 }
 

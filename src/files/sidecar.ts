@@ -182,10 +182,15 @@ export function resolveFromSidecar(sidecar: string, file: ArrayFile): string {
   return path.join(path.dirname(sidecarPathFor(sidecar)), file.path);
 }
 
+/** A typed array of numbers (not a DataView, nor a BigInt64Array or BigUint64Array). */
+function isNumberArrayView(value: unknown): value is ArrayLike<number> {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
+}
+
 /** Indented JSON, except that a list of numbers or strings stays on one line (times, sweeps, legends). */
 export function formatJson(value: unknown, indent = ''): string {
   // Typed arrays (driver samples read from files) are lists, not {"0": ...} objects.
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) value = Array.from(value as unknown as ArrayLike<number>);
+  if (isNumberArrayView(value)) value = Array.from(value);
   if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object')) return JSON.stringify(value);
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
   const inner = `${indent}  `;

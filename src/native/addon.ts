@@ -1,37 +1,7 @@
+/** Loading the native addon; ./surface declares what it exports. */
 import * as path from 'path';
 import { CubieError } from '../shared/errors';
-
-/** The native addon's surface, as native/addon.cc registers it. */
-export interface NativeAddon {
-  nvrtcLoad(candidates: string[]): NativeNvrtcState;
-  nvrtcCompile(request: NativeCompileRequest): Promise<{ ptx?: string; cubin?: Buffer; log: string }>;
-  cudaLoad(candidates: string[]): Promise<NativeDriverState>;
-}
-
-export interface NativeNvrtcState {
-  available: boolean;
-  path?: string;
-  version?: string;
-  archs?: number[];
-  attempts: Array<{ path: string; error: string }>;
-}
-
-export interface NativeCompileRequest {
-  source: string;
-  name: string;
-  headerNames: string[];
-  headerSources: string[];
-  options: string[];
-  target: 'ptx' | 'cubin';
-}
-
-export interface NativeDriverState {
-  available: boolean;
-  path?: string;
-  version?: string;
-  error?: string;
-  devices: Array<{ index: number; name: string; computeCapability: string; memoryBytes: number }>;
-}
+import type { NativeAddon, NativeError } from './surface';
 
 export const packageRoot = path.resolve(__dirname, '..', '..');
 
@@ -64,7 +34,7 @@ export function nativeAddon(): NativeAddon {
 /** Turns an error rejected by the addon (an Error with `code`/`log`) into a CubieError. */
 export function fromNativeError(e: unknown, context: string): CubieError {
   if (e instanceof CubieError) return e;
-  const err = e as { code?: string; message?: string; log?: string };
+  const err = (e ?? {}) as NativeError;
   const code = (err.code ?? 'INTERNAL') as ConstructorParameters<typeof CubieError>[0];
   return new CubieError(code, `${context}: ${err.message ?? String(e)}`, err.log ? { log: err.log } : {});
 }

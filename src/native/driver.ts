@@ -1,4 +1,5 @@
-import { fromNativeError, nativeAddon, NativeDriverState } from './addon';
+import { fromNativeError, nativeAddon } from './addon';
+import type { NativeDriverDevice } from './surface';
 
 export interface DriverStatus {
   available: boolean;
@@ -7,7 +8,7 @@ export interface DriverStatus {
   error?: string;
   /** Set when the driver loaded but lacks a function the CUDA backend needs (too old). */
   backendError?: string;
-  devices: NativeDriverState['devices'];
+  devices: NativeDriverDevice[];
 }
 
 let pending: Promise<DriverStatus> | undefined;

@@ -1,6 +1,7 @@
 import { CubieError } from '../shared/errors';
 import { fromNativeError, nativeAddon } from './addon';
 import { nvrtcCandidates } from './nvrtc-search';
+import type { NativeCompileResult, NativeError } from './surface';
 
 export interface NvrtcStatus {
   available: boolean;
@@ -57,11 +58,7 @@ export interface CudaCompileRequest {
   target: 'ptx' | 'cubin';
 }
 
-export interface CudaCompileResult {
-  ptx?: string;
-  cubin?: Buffer;
-  log: string;
-}
+export type CudaCompileResult = NativeCompileResult;
 
 /** The source lines NVRTC's log points at (`name(LINE): error: ...`), shown beside the log. */
 export function offendingLines(log: string, name: string, source: string): string {
@@ -99,7 +96,7 @@ export async function compileCuda(request: CudaCompileRequest): Promise<CudaComp
       target: request.target,
     });
   } catch (e) {
-    const err = e as { code?: string; message?: string; log?: string };
+    const err = (e ?? {}) as NativeError;
     if (err.code === 'COMPILE_FAILED') {
       const log = err.log ?? '';
       const lines = offendingLines(log, request.name, request.source);

@@ -27,7 +27,16 @@ export function isCubieSystem(value: unknown): value is CubieSystem {
 }
 
 export function createSystem(definition: SystemDefinition): CubieSystem {
-  const def = normalizeDefinition(definition);
+  return systemFromDefinition(definition);
+}
+
+/**
+ * createSystem for a value of any type (a parsed model file): every key
+ * (snake_case or camelCase) and value is checked here, as for a definition
+ * from JavaScript.
+ */
+export function systemFromDefinition(input: unknown): CubieSystem {
+  const def = normalizeDefinition(input);
   const lines = checkedLines(def);
   const classification = classify(lines, def);
   const { parameters } = resolveSymbols(lines, def, classification);

@@ -4,9 +4,9 @@
  * name the file the object came from.
  */
 import { CubieError, isCubieError } from '../shared/errors';
-import { createSystem } from './create';
+import { systemFromDefinition } from './create';
 import { isPlainObject } from './definition';
-import type { CubieSystem, SystemDefinition } from './types';
+import type { CubieSystem } from './types';
 
 export interface LoadOptions {
   /** The file the object was read from, for error messages ("model.yaml: Unknown symbol ..."). */
@@ -19,8 +19,8 @@ export function systemFromObject(object: unknown, options: LoadOptions = {}): Cu
     if (!isPlainObject(object)) {
       throw new CubieError('INVALID_SYSTEM', 'A system file must hold an object (a mapping) with an \'equations\' key', { where: 'definition' });
     }
-    // Key spelling (snake_case or camelCase) and value types are checked by createSystem.
-    return createSystem(object as unknown as SystemDefinition);
+    // Key spelling (snake_case or camelCase) and value types are checked there.
+    return systemFromDefinition(object);
   } catch (e) {
     if (source === undefined || !isCubieError(e)) throw e;
     throw new CubieError(e.code, `${source}: ${e.message}`, { ...e.details, source, where: e.details.where === undefined ? source : `${source}, ${e.details.where}` });

@@ -38,6 +38,7 @@ export function onCuda(solver: Solver, run: CudaRunOptions = {}): CudaSolver {
         out.calls.push({ scalars, buffers });
         const stats = await kernel.run(scalars, buffers, { ...opts, ...run });
         out.runs.push(stats);
+        return stats;
       },
     };
     return { kernel: wrapped, info };

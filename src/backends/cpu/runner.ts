@@ -1,18 +1,8 @@
 import * as os from 'os';
 import { CubieError } from '../../shared/errors';
 import { fromNativeError, nativeAddon } from '../../native/addon';
+import type { NativeError } from '../../native/surface';
 import { ABI_VERSION, KernelBuffer, SCALAR_SLOTS } from '../kernel-abi';
-
-interface CpuAddon {
-  cpuLoad(pathOrImage: string | Buffer): Promise<{ id: number; abiVersion: number; scalarSlots: number; bufferSlots: number; realBytes: number }>;
-  cpuUnload(id: number): void;
-  cpuRun(
-    id: number,
-    scalars: Float64Array,
-    buffers: KernelBuffer[],
-    options: { threads: number; chunkRuns: number; cancel?: Int32Array; onProgress?: (done: number, total: number) => void },
-  ): Promise<void>;
-}
 
 export interface CpuRunOptions {
   threads?: number;
@@ -37,7 +27,7 @@ export class CpuKernel {
    * change between the check and the load is ever opened.
    */
   static async load(libraryPathOrImage: string | Buffer): Promise<CpuKernel> {
-    const addon = nativeAddon() as unknown as CpuAddon;
+    const addon = nativeAddon();
     const what = typeof libraryPathOrImage === 'string' ? libraryPathOrImage : `(image of ${libraryPathOrImage.length} bytes)`;
     let info;
     try {
@@ -67,7 +57,7 @@ export class CpuKernel {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await (nativeAddon() as unknown as CpuAddon).cpuRun(this.id, scalars, buffers, {
+      await nativeAddon().cpuRun(this.id, scalars, buffers, {
         threads,
         chunkRuns,
         cancel,
@@ -75,7 +65,7 @@ export class CpuKernel {
       });
       return { transferMs: 0 };
     } catch (e) {
-      const err = e as { code?: string };
+      const err = (e ?? {}) as NativeError;
       if (err.code === 'ABORTED') throw new CubieError('ABORTED', 'the solve was aborted (signal) between chunks; partial results were discarded');
       throw fromNativeError(e, 'running the CPU kernel');
     } finally {
@@ -86,6 +76,6 @@ export class CpuKernel {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    (nativeAddon() as unknown as CpuAddon).cpuUnload(this.id);
+    nativeAddon().cpuUnload(this.id);
   }
 }

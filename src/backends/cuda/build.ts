@@ -12,7 +12,7 @@ import { CacheOptions, resolveCacheSettings } from '../../cache/settings';
 import { CubieError } from '../../shared/errors';
 import { kernelHeaders } from '../../codegen/kernel-source';
 import { compileCuda, nvrtcStatus } from '../../native/nvrtc';
-import type { NativeModuleInfo } from './addon';
+import type { NativeModuleInfo } from '../../native/surface';
 import { CudaTarget, targetName, unsupportedArchMessage } from './targets';
 
 /** NVRTC options besides the architecture; part of the key. */

@@ -5,7 +5,8 @@
 import { CubieError } from '../../shared/errors';
 import { driverStatus } from '../../native/driver';
 import { nvrtcStatus } from '../../native/nvrtc';
-import { cudaAddon, NativeCudaDevice } from './addon';
+import { nativeAddon } from '../../native/addon';
+import type { NativeCudaDevice } from '../../native/surface';
 import { driverTooOldMessage, driverVersionText, targetsFor } from './targets';
 
 export type DevicesOption = number[] | 'all' | undefined;
@@ -24,7 +25,7 @@ export async function loadedDriver(): Promise<{ version?: string }> {
 
 export async function listDevices(): Promise<NativeCudaDevice[]> {
   await loadedDriver();
-  return cudaAddon().cudaDevices();
+  return nativeAddon().cudaDevices();
 }
 
 /** The devices a `devices` option names (default: device 0; 'all': every device), checked. */
@@ -54,7 +55,7 @@ export function pickDevices(option: DevicesOption, devices: NativeCudaDevice[]):
 
 /** A DRIVER_UNAVAILABLE error when the driver is too old for what this NVRTC builds (targets.ts). */
 export function checkDriverAgainstNvrtc(nvrtcVersion: string): void {
-  const driverVersion = cudaAddon().cudaDriverVersion();
+  const driverVersion = nativeAddon().cudaDriverVersion();
   const message = driverTooOldMessage(driverVersion, nvrtcVersion);
   if (message !== undefined) {
     throw new CubieError('DRIVER_UNAVAILABLE', message, { where: 'libcuda', driverVersion: driverVersionText(driverVersion), nvrtcVersion });

@@ -1,19 +1,5 @@
 import { CubieError, CubieErrorCode } from '../../shared/errors';
-
-/** What the addon attaches to a failed driver call (native/cuda_device.cc, CudaFailure::toError). */
-export interface NativeCudaError {
-  code?: string;
-  message?: string;
-  log?: string;
-  call?: string;
-  result?: string;
-  resultCode?: number;
-  resultText?: string;
-  doing?: string;
-  device?: number;
-  contextLost?: boolean;
-  droppedModules?: number[];
-}
+import type { NativeError } from '../../native/surface';
 
 /** CUresult values the backend reacts to (cuda.h). */
 export const CUresult = {
@@ -31,7 +17,7 @@ export const CUresult = {
  */
 export function cudaError(e: unknown, context: string): CubieError {
   if (e instanceof CubieError) return e;
-  const err = (e ?? {}) as NativeCudaError;
+  const err = (e ?? {}) as NativeError;
   const code = (err.code ?? 'INTERNAL') as CubieErrorCode;
   const message = `${context}: ${err.message ?? String(e)}`;
   if (code !== 'CUDA_ERROR') return new CubieError(code, message, err.log ? { log: err.log } : {});

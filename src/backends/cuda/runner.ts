@@ -1,26 +1,22 @@
 import { CubieError } from '../../shared/errors';
 import { Buffer as Slot, FIXED_BUFFER_SLOTS, KernelBuffer } from '../kernel-abi';
+import type { KernelRunOptions } from '../kernel';
 import type { CacheOptions } from '../../cache/settings';
-import { BufferRole, cudaAddon, NativeCudaDevice, NativeDeviceReport, NativeModuleInfo } from './addon';
+import { nativeAddon } from '../../native/addon';
+import { BufferRole, NativeCudaDevice, NativeDeviceReport, NativeError, NativeModuleInfo } from '../../native/surface';
 import { CudaImage, cudaImageFor, images, liveImages, nvrtcVersionOrThrow, ObtainedImage } from './build';
 import { loadedDriver, listDevices, pickDevices } from './devices';
-import { cudaError, CUresult, isCudaResult, NativeCudaError } from './errors';
+import { cudaError, CUresult, isCudaResult } from './errors';
 import { CudaTarget, driverVersionText, targetName, targetsFor } from './targets';
 
-export interface CudaRunOptions {
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
-  /** Device indices to split the runs between (default: the kernel's devices). */
-  devices?: number[];
-  /** Threads per block; default from the occupancy calculator. */
-  blockSize?: number;
-  /** A cap on the device memory cubie allocates for the runs' buffers, per device, in bytes. */
-  maxDeviceBytes?: number;
-  /** Runs per chunk; default from free memory and occupancy. */
-  chunkRuns?: number;
-  /** A CPU backend option; ignored here. */
-  threads?: number;
-}
+/**
+ * The run options CudaKernel.run reads: all of KernelRunOptions but the
+ * CPU's `threads`. Unset, `devices` is the kernel's devices, `blockSize`
+ * comes from the occupancy calculator and `chunkRuns` from free memory and
+ * occupancy; `maxDeviceBytes` caps the memory cubie allocates for the runs'
+ * buffers, per device.
+ */
+export type CudaRunOptions = Omit<KernelRunOptions, 'threads'>;
 
 export interface CudaRunStats {
   devices: NativeDeviceReport[];
@@ -49,7 +45,7 @@ function positiveInteger(value: unknown, name: string, max = Number.MAX_SAFE_INT
 
 /** A device's context was lost: every module loaded there is gone (the addon dropped them). */
 function forgetDevice(e: unknown): void {
-  const err = e as NativeCudaError;
+  const err = e as NativeError | undefined;
   if (err?.contextLost !== true || typeof err.device !== 'number') return;
   for (const image of liveImages) image.modules.delete(err.device);
 }
@@ -59,7 +55,7 @@ function moduleOn(image: CudaImage, device: number): Promise<NativeModuleInfo> {
   let module = image.modules.get(device);
   if (module === undefined) {
     liveImages.add(image);
-    module = cudaAddon()
+    module = nativeAddon()
       .cudaModuleLoad(device, image.bytes, image.target.kind, 0)
       .catch((e: unknown) => {
         if (image.modules.get(device) === module) image.modules.delete(device);
@@ -74,7 +70,7 @@ function moduleOn(image: CudaImage, device: number): Promise<NativeModuleInfo> {
 function unloadImage(image: CudaImage): void {
   for (const module of image.modules.values()) {
     module.then(
-      (m) => cudaAddon().cudaModuleUnload(m.id),
+      (m) => nativeAddon().cudaModuleUnload(m.id),
       () => undefined,
     );
   }
@@ -157,7 +153,7 @@ export class CudaKernel {
   /** The driver refused an image NVRTC built: a message naming both versions and what to change. */
   private async versionsError(device: NativeCudaDevice, target: CudaTarget, cause: CubieError): Promise<CubieError> {
     await loadedDriver();
-    const driverVersion = driverVersionText(cudaAddon().cudaDriverVersion());
+    const driverVersion = driverVersionText(nativeAddon().cudaDriverVersion());
     const nvrtc = nvrtcVersionOrThrow().version;
     const arch = device.major * 10 + device.minor;
     const what =
@@ -206,7 +202,7 @@ export class CudaKernel {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await cudaAddon().cudaRun(
+      return await nativeAddon().cudaRun(
         prepared.map((p) => p.module.id),
         scalars,
         buffers,
@@ -215,7 +211,7 @@ export class CudaKernel {
         { blockSize: blockSize ?? 0, chunkRuns: chunkRuns ?? 0, maxDeviceBytes: options.maxDeviceBytes ?? 0, cancel, onProgress: options.onProgress },
       );
     } catch (e) {
-      const err = e as NativeCudaError;
+      const err = (e ?? {}) as NativeError;
       if (err.code === 'ABORTED') throw new CubieError('ABORTED', 'the solve was aborted (signal) between chunks; partial results were discarded');
       forgetDevice(e);
       throw cudaError(e, `running the kernel on device${prepared.length > 1 ? 's' : ''} ${prepared.map((p) => p.device.index).join(', ')}`);
