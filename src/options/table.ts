@@ -101,6 +101,12 @@ export function optionRow(name: string): OptionRow | undefined {
   return BY_NAME.get(name);
 }
 
+/** A value checked by its option's row (undefined passes): for code that receives options without normalising them. */
+export function checkOption<K extends keyof SolveOptions & string>(name: K, value: SolveOptions[K]): SolveOptions[K] {
+  if (value !== undefined) BY_NAME.get(name)!.check(value, name);
+  return value;
+}
+
 export function optionNames(phase?: OptionPhase): string[] {
   return OPTION_TABLE.filter((row) => phase === undefined || row.phase === phase).map((row) => row.name);
 }

@@ -1,4 +1,5 @@
 import { CubieError } from '../../shared/errors';
+import { checkOption } from '../../options/table';
 import { Buffer as Slot, FIXED_BUFFER_SLOTS, KernelBuffer } from '../kernel-abi';
 import type { KernelRunOptions } from '../kernel';
 import type { CacheOptions } from '../../cache/settings';
@@ -33,14 +34,6 @@ const SLOT_NAMES = ['the saved values', 'the summaries', 'the run statuses', 'th
 function roleOf(slot: number): number {
   if (slot >= FIXED_BUFFER_SLOTS) return BufferRole.Input;
   return slot === Slot.STATE_OUT || slot === Slot.SUMMARY_OUT || slot === Slot.STATUS || slot === Slot.COUNTERS ? BufferRole.Output : BufferRole.Shared;
-}
-
-function positiveInteger(value: unknown, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new CubieError('INVALID_OPTION', `Option '${name}' must be a whole number from 1 to ${max} (got ${String(value)})`, { where: name });
-  }
-  return value;
 }
 
 /** A device's context was lost: every module loaded there is gone (the addon dropped them). */
@@ -173,13 +166,10 @@ export class CudaKernel {
 
   async run(scalars: Float64Array, buffers: KernelBuffer[], options: CudaRunOptions = {}): Promise<CudaRunStats> {
     if (this.closed) throw new CubieError('INTERNAL', 'this CUDA kernel was closed');
-    const blockSize = positiveInteger(options.blockSize, 'blockSize', 1024);
-    const chunkRuns = positiveInteger(options.chunkRuns, 'chunkRuns');
-    if (options.maxDeviceBytes !== undefined && !(typeof options.maxDeviceBytes === 'number' && options.maxDeviceBytes > 0)) {
-      throw new CubieError('INVALID_OPTION', `Option 'maxDeviceBytes' must be a positive number of bytes (got ${String(options.maxDeviceBytes)})`, {
-        where: 'maxDeviceBytes',
-      });
-    }
+    // The solver normalised these already; a direct caller gets the same checks, from the table of options.
+    const blockSize = checkOption('blockSize', options.blockSize);
+    const chunkRuns = checkOption('chunkRuns', options.chunkRuns);
+    checkOption('maxDeviceBytes', options.maxDeviceBytes);
     const signal = options.signal;
     if (signal?.aborted) throw new CubieError('ABORTED', 'the solve was aborted before it started');
     const prepared = await this.prepare(options.devices ?? this.devices);
