@@ -42,6 +42,7 @@ struct RunContext {
   mutable int jacobian_evaluations;
   mutable int newton_iterations;
   mutable int linear_iterations;
+  mutable int factorizations;
   // Set by an implicit stepper whose Newton iteration did not converge, so a
   // rejection at dtMin is reported as a Newton failure.
   mutable bool newton_failed;
@@ -247,7 +248,9 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   for (int j = 0; j < n_parameters; ++j) {
     p[j] = static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run];
   }
-  RunContext ctx = {args, p, 0, 0, 0, 0, false};
+  RunContext ctx = {args, p, 0, 0, 0, 0, 0, false};
+  // What the stepper keeps from step to step (an implicit method's Jacobian and factorisations; nothing for an explicit one).
+  cubie_layout::StepperMemory memory;
   Saver saver = {args, run, 0, {}};
 
   RunTime<real> t = RunTime<real>::from(args.s[S_T0]);
@@ -278,7 +281,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     const bool shortened = dt >= remaining;
     const real h = shortened ? remaining : dt;
     ctx.newton_failed = false;
-    const real err = cubie_method::step(ctx, t.value(), h, y, f0, y_new, f1);
+    const real err = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
     if ((adaptive || ctx.newton_failed) && !(err <= real(1))) {
       ++rejected;
       if (h <= step_floor(args, t) || !adaptive) {
@@ -320,6 +323,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     counters[C_JACOBIAN_EVALUATIONS * n_runs + run] = ctx.jacobian_evaluations;
     counters[C_NEWTON_ITERATIONS * n_runs + run] = ctx.newton_iterations;
     counters[C_LINEAR_ITERATIONS * n_runs + run] = ctx.linear_iterations;
+    counters[C_FACTORIZATIONS * n_runs + run] = ctx.factorizations;
   }
 }
 

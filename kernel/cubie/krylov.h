@@ -160,6 +160,12 @@ struct MatrixFreeShiftedSystem {
     sigma = s;
     return true;
   }
+  // Nothing is factored: a matrix-free solve counts no factorisation.
+  template <class C>
+  CUBIE_FN bool factor(const C&, real s) {
+    return factor(s);
+  }
+  CUBIE_FN void note_rate(real) {}
   CUBIE_FN bool solve(real* __restrict__ b) const {
     const ShiftedJacobianProduct<Ctx, real, N> op = {*ctx, t, y, sigma};
     real x[N];
@@ -178,6 +184,10 @@ struct MatrixFreeComplexShiftedSystem {
   const real* y = nullptr;
   real sr = real(0), si = real(0);
 
+  template <class C>
+  CUBIE_FN bool factor(const C&, const MatrixFreeShiftedSystem<Ctx, real, N, M>& source, real sr_, real si_) {
+    return factor(source, sr_, si_);
+  }
   CUBIE_FN bool factor(const MatrixFreeShiftedSystem<Ctx, real, N, M>& source, real sr_, real si_) {
     ctx = source.ctx;
     t = source.t;

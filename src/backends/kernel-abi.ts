@@ -56,7 +56,7 @@ export const StatusBits = {
   NEWTON_FAILED: 8,
 } as const;
 
-export const COUNTER_NAMES = ['accepted', 'rejected', 'rhsEvaluations', 'jacobianEvaluations', 'newtonIterations', 'linearIterations'] as const;
+export const COUNTER_NAMES = ['accepted', 'rejected', 'rhsEvaluations', 'jacobianEvaluations', 'newtonIterations', 'linearIterations', 'factorizations'] as const;
 
 /** A buffer slot's value: a typed array, or null for an unused slot (as the addon takes it). */
 export type KernelBuffer = NativeBuffer;

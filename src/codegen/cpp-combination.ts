@@ -76,6 +76,13 @@ export const STEP_SIGNATURE = [
   '                   real* __restrict__ y_new, real* __restrict__ f1) {',
 ];
 
+/** An implicit stepper's step(): the engine passes the stepper's Memory, kept from step to step. */
+export const MEMORY_STEP_SIGNATURE = [
+  'template <class Ctx>',
+  'CUBIE_FN real step(const Ctx& ctx, Memory& memory, double t, real dt, const real* __restrict__ y,',
+  '                   const real* __restrict__ f0, real* __restrict__ y_new, real* __restrict__ f1) {',
+];
+
 /** What distinguishes one implicit stepper's text; the frame around it is shared. */
 export interface StepperFrame {
   /** Leading `//` lines: the method, its solver, the coefficients' source. */
@@ -86,6 +93,8 @@ export interface StepperFrame {
   constants: string[];
   /** `//` lines describing what the step returns. */
   stepComment: string[];
+  /** The Memory struct's lines, for a stepper that keeps state between steps (its step() then takes it). */
+  memory?: string[];
   body: string[];
 }
 
@@ -99,8 +108,9 @@ export function stepperFrame(frame: StepperFrame): string {
     '',
     ...frame.constants,
     '',
+    ...(frame.memory ? [...frame.memory, ''] : []),
     ...frame.stepComment,
-    ...STEP_SIGNATURE,
+    ...(frame.memory ? MEMORY_STEP_SIGNATURE : STEP_SIGNATURE),
     ...frame.body.map((line) => (line ? `  ${line}` : line)),
     '}',
     '',

@@ -15,7 +15,7 @@ import type { DirkTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { linearCombination, realType, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { describeLinearSolver, type LinearSolverKind, shiftedSystemType } from './linear-solver';
+import { describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
 import { checkImplicitStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateDirkStepper(tableau: DirkTableau, options: ImplicitStepperOptions): string {
@@ -32,8 +32,21 @@ export function generateDirkStepper(tableau: DirkTableau, options: ImplicitStepp
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length,
     stepReturns: '// error norm (<= 1 accepts; 0 without an estimate), or flags ctx.newton_failed.',
+    memory: stepperMemory(keepsSystem(tableau, linearSolver) ? [`${KEPT_SYSTEM_TYPE} linear;`] : []),
     body: stepBody(tableau, precision, linearSolver, nStates),
   });
+}
+
+function diagonalsOf(tableau: DirkTableau): number[] {
+  return [...new Set(tableau.a.map((row, i) => row[i]).filter((d) => d !== 0))];
+}
+
+/**
+ * One diagonal coefficient (SDIRK, ESDIRK) and dense LU: sigma*I - J is kept
+ * between steps. Several diagonals refactor within each step anyway.
+ */
+function keepsSystem(tableau: DirkTableau, linearSolver: LinearSolverKind): boolean {
+  return linearSolver === 'lu' && diagonalsOf(tableau).length === 1;
 }
 
 /** The stage whose value is the new solution (its row of a is b, at c = 1), if any. */
@@ -47,14 +60,24 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
   const { a, b, c } = tableau;
   const stages = b.length;
   const literal = (x: number): string => cppLiteral(x, precision);
-  const diagonals = [...new Set(a.map((row, i) => row[i]).filter((d) => d !== 0))];
+  const diagonals = diagonalsOf(tableau);
   const fromY = solutionStage(tableau);
-  const lines: string[] = ['(void)f1;', ''];
+  const kept = keepsSystem(tableau, linearSolver);
+  const lines: string[] = ['(void)f1;', ...(kept ? [] : ['(void)memory;']), ''];
   if (diagonals.length > 0) {
     lines.push(
-      '// The Newton matrix sigma*I - J(t, y), one Jacobian per step for every stage (simplified Newton).',
-      `${shiftedSystemType(linearSolver, nStates, diagonals.length > 1)} linear;`,
-      'linear.evaluate_jacobian(ctx, t, y);',
+      ...(kept
+        ? [
+            '// The Newton matrix sigma*I - J for every stage (simplified Newton), kept from step to step:',
+            '// J(t, y) is evaluated again unless the last step\'s iterations contracted fast (linalg.h).',
+            'auto& linear = memory.linear;',
+            'linear.prepare(ctx, t, y);',
+          ]
+        : [
+            '// The Newton matrix sigma*I - J(t, y), one Jacobian per step for every stage (simplified Newton).',
+            `${shiftedSystemType(linearSolver, nStates, diagonals.length > 1)} linear;`,
+            'linear.evaluate_jacobian(ctx, t, y);',
+          ]),
       'real scale[n_states];  // atol + rtol |y|: the weights of the Newton norms',
       'cubie::newton_scale<real, n_states>(y, ctx.atol(), ctx.rtol(), scale);',
       'const real newton_tol = cubie::newton_tolerance<real, n_states>(ctx.newton_tol(), ctx.rtol());',
@@ -84,7 +107,7 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       if (fromY === i) lines.push(stateLoop('y_new[i] = psi[i]'));
     } else {
       if (factored !== diagonal) {
-        lines.push(`sigma = real(1) / ${diagonal === 1 ? 'dt' : `(dt * ${literal(diagonal)})`};`, 'if (!linear.factor(sigma)) return cubie::implicit_solve_failed<real>(ctx);');
+        lines.push(`sigma = real(1) / ${diagonal === 1 ? 'dt' : `(dt * ${literal(diagonal)})`};`, 'if (!linear.factor(ctx, sigma)) return cubie::implicit_solve_failed<real>(ctx);');
         factored = diagonal;
       }
       // z starts from dt a_ii times the previous stage's derivative: the stage derivative

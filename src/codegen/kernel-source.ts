@@ -33,6 +33,8 @@ export interface KernelLayout {
   controller: 'fixed' | 'i' | 'pi' | 'pid' | 'gustafsson';
   saved: ValueSource[];
   summarised: ValueSource[];
+  /** The stepper keeps a Memory between steps and takes it in step() (the implicit ones). */
+  stepperMemory: boolean;
 }
 
 const CONTROLLER_ENUM: Record<KernelLayout['controller'], string> = {
@@ -53,6 +55,18 @@ function gather(name: string, sources: ValueSource[]): string {
   );
 }
 
+/** The engine's one call of the stepper, with or without the memory it keeps between steps. */
+function stepAdapter(memory: boolean): string[] {
+  return [
+    memory ? 'typedef cubie_method::Memory StepperMemory;' : 'struct StepperMemory {};  // an explicit stepper keeps nothing between steps',
+    'template <class Ctx>',
+    'CUBIE_FN real step(const Ctx& ctx, StepperMemory& memory, double t, real dt, const real* __restrict__ y,',
+    '                   const real* __restrict__ f0, real* __restrict__ y_new, real* __restrict__ f1) {',
+    ...(memory ? ['  return cubie_method::step(ctx, memory, t, dt, y, f0, y_new, f1);'] : ['  (void)memory;', '  return cubie_method::step(ctx, t, dt, y, f0, y_new, f1);']),
+    '}',
+  ];
+}
+
 /** What the engine needs to know about outputs and control, as C++. */
 export function generateLayoutSource(layout: KernelLayout): string {
   const usesObservables = [...layout.saved, ...layout.summarised].some((s) => s.kind === 'observable');
@@ -64,6 +78,7 @@ export function generateLayoutSource(layout: KernelLayout): string {
     `constexpr bool needs_observables = ${usesObservables};`,
     `constexpr int n_saved = ${layout.saved.length};`,
     `CUBIE_FN real infinity() { return real(1) / real(${zero}); }`,
+    ...stepAdapter(layout.stepperMemory),
     gather('gather_saved', layout.saved),
     gather('gather_summarised', layout.summarised),
     '}  // namespace cubie_layout',

@@ -39,6 +39,15 @@ export function shiftedSystemType(kind: LinearSolverKind, nStates: number, keepJ
     : `cubie::MatrixFreeShiftedSystem<Ctx, real, n_states, ${krylovDimension(nStates)}>`;
 }
 
+/** Dense systems are kept in the stepper's memory between steps (J and its factorisations reused); matrix-free ones hold nothing worth keeping. */
+export const KEPT_SYSTEM_TYPE = 'cubie::KeptShiftedSystem<real, n_states>';
+
+/** The Memory struct of an implicit stepper: the members it keeps between steps (none: an empty struct). */
+export function stepperMemory(members: string[]): string[] {
+  if (members.length === 0) return ['// Nothing is kept between steps.', 'struct Memory {};'];
+  return ['// Kept between steps: the Jacobian and the factorisations built from it.', 'struct Memory {', ...members.map((m) => `  ${m}`), '};'];
+}
+
 /** The C++ type of a complex shifted system (sr + i si) I - J built from a real one. */
 export function complexShiftedSystemType(kind: LinearSolverKind, nStates: number): string {
   return kind === 'lu'

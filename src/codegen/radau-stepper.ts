@@ -19,7 +19,7 @@ import type { RadauTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { complexShiftedSystemType, describeLinearSolver, type LinearSolverKind, shiftedSystemType } from './linear-solver';
+import { complexShiftedSystemType, describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
 import { checkImplicitStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateRadauStepper(tableau: RadauTableau, options: ImplicitStepperOptions): string {
@@ -35,6 +35,7 @@ export function generateRadauStepper(tableau: RadauTableau, options: ImplicitSte
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length - 1, // the zeroth stage is f(t, y), given
     stepReturns: '// error norm (<= 1 accepts), or flags ctx.newton_failed.',
+    memory: stepperMemory(linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} real_block;`, `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`] : []),
     body: stepBody(tableau, precision, linearSolver, nStates),
   });
 }
@@ -77,17 +78,36 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     return terms.length === 0 ? 'real(0)' : terms.join(' + ');
   };
   const failed = 'return cubie::implicit_solve_failed<real>(ctx);';
+  const kept = linearSolver === 'lu';
+  const factorComplex = `complex_block.factor(ctx, real_block, ${literal(complexEigenvalue.re)} * inverse_dt, ${literal(complexEigenvalue.im)} * inverse_dt)`;
   return [
     '(void)f1;',
-    '// sigma I - J and (re + i im)/dt I - J from one J(t, y); the complex block is built first,',
-    '// while the real block still holds J.',
-    `${shiftedSystemType(linearSolver, nStates)} real_block;`,
-    `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`,
-    'real_block.evaluate_jacobian(ctx, t, y);',
-    'const real inverse_dt = real(1) / dt;',
-    `const real sigma = ${literal(realEigenvalue)} * inverse_dt;`,
-    `if (!complex_block.factor(real_block, ${literal(complexEigenvalue.re)} * inverse_dt, ${literal(complexEigenvalue.im)} * inverse_dt)) ${failed}`,
-    `if (!real_block.factor(sigma)) ${failed}`,
+    ...(kept
+      ? [
+          '// sigma I - J and (re + i im)/dt I - J from one J, kept from step to step: J(t, y) is evaluated again',
+          "// unless the last step's iterations contracted fast, both blocks refactored when J or dt changed (linalg.h).",
+          'auto& real_block = memory.real_block;',
+          'auto& complex_block = memory.complex_block;',
+          'real_block.prepare(ctx, t, y);',
+          'const real inverse_dt = real(1) / dt;',
+          `const real sigma = ${literal(realEigenvalue)} * inverse_dt;`,
+          'if (real_block.factored_sigma != sigma) {',
+          `  if (!${factorComplex}) ${failed}`,
+          `  if (!real_block.factor(ctx, sigma)) ${failed}`,
+          '}',
+        ]
+      : [
+          '(void)memory;',
+          '// sigma I - J and (re + i im)/dt I - J from one J(t, y); the complex block is built first,',
+          '// while the real block still holds J.',
+          `${shiftedSystemType(linearSolver, nStates)} real_block;`,
+          `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`,
+          'real_block.evaluate_jacobian(ctx, t, y);',
+          'const real inverse_dt = real(1) / dt;',
+          `const real sigma = ${literal(realEigenvalue)} * inverse_dt;`,
+          `if (!${factorComplex}) ${failed}`,
+          `if (!real_block.factor(ctx, sigma)) ${failed}`,
+        ]),
     'real scale[n_states];  // atol + rtol |y|: the weights of the Newton norm',
     'cubie::newton_scale<real, n_states>(y, ctx.atol(), ctx.rtol(), scale);',
     '',
@@ -125,6 +145,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     `    z3[i] = ${row(T[2], w)};`,
     '  }',
     '  const cubie::NewtonState state = monitor.update(sqrt(sum / real(3 * n_states)));',
+    '  if (state != cubie::NEWTON_CONTINUE) real_block.note_rate(state == cubie::NEWTON_CONVERGED ? monitor.rate : real(1));',
     '  if (state == cubie::NEWTON_CONVERGED) break;',
     `  if (state == cubie::NEWTON_FAILED) ${failed}`,
     '}',

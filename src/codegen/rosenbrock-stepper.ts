@@ -13,7 +13,7 @@ import type { RosenbrockTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { linearCombination, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { describeLinearSolver, type LinearSolverKind, shiftedSystemType } from './linear-solver';
+import { describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
 import { checkImplicitStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateRosenbrockStepper(tableau: RosenbrockTableau, options: ImplicitStepperOptions): string {
@@ -29,6 +29,7 @@ export function generateRosenbrockStepper(tableau: RosenbrockTableau, options: I
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length,
     stepReturns: '// error norm (<= 1 accepts), or flags ctx.newton_failed when a linear solve failed.',
+    memory: stepperMemory(linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} linear;`] : []),
     body: stepBody(tableau, precision, linearSolver, nStates),
   });
 }
@@ -39,11 +40,13 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
   const usesTime = tableau.timeWeights.some((w) => w !== 0);
   const names = Array.from({ length: stages }, (_, i) => `u${i + 1}`);
   const failed = 'return cubie::implicit_solve_failed<real>(ctx);';
+  const kept = linearSolver === 'lu';
   const lines: string[] = [
     '(void)f1;',
-    `${shiftedSystemType(linearSolver, nStates)} linear;  // sigma*I - J(t, y)`,
-    'linear.evaluate_jacobian(ctx, t, y);',
-    `if (!linear.factor(real(1) / (dt * ${literal(tableau.gamma)}))) ${failed}`,
+    ...(kept
+      ? ['auto& linear = memory.linear;  // sigma*I - J(t, y); J is exact at every step, kept only for the retry of a rejected one', 'linear.prepare_exact(ctx, t, y);']
+      : ['(void)memory;', `${shiftedSystemType(linearSolver, nStates)} linear;  // sigma*I - J(t, y)`, 'linear.evaluate_jacobian(ctx, t, y);']),
+    `if (!linear.factor(ctx, real(1) / (dt * ${literal(tableau.gamma)}))) ${failed}`,
   ];
   if (tableau.coupling.some((row) => row.some((x) => x !== 0))) lines.push('const real inverse_dt = real(1) / dt;');
   if (usesTime) lines.push('real ft[n_states];  // df/dt at (t, y)', 'ctx.dfdt(t, y, ft);');

@@ -48,7 +48,7 @@ export function checkImplicitStepperOptions(options: ImplicitStepperOptions): Re
  */
 export function implicitStepperFrame(
   { precision, nStates, namespace, linearSolver }: Required<ImplicitStepperOptions>,
-  method: { header: string[]; order: number; errorOrder: number; stages: number; stepReturns: string; body: string[] },
+  method: { header: string[]; order: number; errorOrder: number; stages: number; stepReturns: string; memory: string[]; body: string[] },
 ): string {
   return stepperFrame({
     header: method.header,
@@ -56,6 +56,7 @@ export function implicitStepperFrame(
     namespace,
     constants: stepperConstants({ real: realType(precision), nStates, order: method.order, errorOrder: method.errorOrder, stages: method.stages }),
     stepComment: ['// One step of size dt from (t, y), given f0 = f(t, y): writes y_new and returns the scaled', method.stepReturns],
+    memory: method.memory,
     body: method.body,
   });
 }

@@ -101,7 +101,7 @@ describe('the implicit kernels', () => {
             : method.family === 'rosenbrock' ? generateRosenbrockStepper(method, options)
             : method.family === 'firk' ? generateRadauStepper(method, options)
             : '';
-          return `${stepper}template ${ns}::real ${ns}::step<cubie::RunContext>(const cubie::RunContext&, double, ${ns}::real, const ${ns}::real*, const ${ns}::real*, ${ns}::real*, ${ns}::real*);\n`;
+          return `${stepper}template ${ns}::real ${ns}::step<cubie::RunContext>(const cubie::RunContext&, ${ns}::Memory&, double, ${ns}::real, const ${ns}::real*, const ${ns}::real*, ${ns}::real*, ${ns}::real*);\n`;
         });
         return { label: `${precision}-${kind}`, source: [first.source, ...steppers].join('\n') };
       }),
