@@ -8,7 +8,7 @@ export type { CubieErrorCode, CubieErrorDetails } from './shared/errors';
 export { probe } from './backends/probe';
 export type { Probe } from './backends/probe';
 export { createSystem, systemFromObject } from './system';
-export type { OdeSystem, SystemDefinition } from './system';
+export type { EventDefinition, OdeSystem, SystemDefinition } from './system';
 export { solveIvp } from './solver/solve-ivp';
 export { Solver } from './solver/solver';
 export { SolveResult } from './solver/result';

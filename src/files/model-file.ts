@@ -63,8 +63,9 @@ function loadSystem(doc: ModelDocument, value: unknown): CubieSystem {
       // 'equation line 3' -> the equations entry (a list) or the equations text.
       const line = /^equation line (\d+)$/.exec(where);
       if (line) return Array.isArray(value.equations) && value.equations.length >= Number(line[1]) ? ['system', 'equations', Number(line[1]) - 1] : ['system', 'equations'];
-      const keys = where.split('.');
-      return where && keys[0] in value ? ['system', ...keys] : undefined;
+      // 'events[0].then' -> ['events', 0, 'then'].
+      const keys = where.split('.').flatMap((part) => part.split(/\[(\d+)\]/).filter((k) => k !== '').map((k) => (/^\d+$/.test(k) ? Number(k) : k)));
+      return where && typeof keys[0] === 'string' && keys[0] in value ? ['system', ...keys] : undefined;
     });
   }
 }

@@ -29,6 +29,8 @@ export type CubieErrorCode =
   | 'HOST_COMPILER_UNAVAILABLE'
   | 'HOST_COMPILE_FAILED'
   | 'CUDA_ERROR'
+  // a valid request this version cannot carry out yet (e.g. solving a system with events)
+  | 'UNSUPPORTED'
   // running
   | 'ABORTED'
   | 'CACHE_ERROR'

@@ -22,9 +22,15 @@ interface PreparedBatch {
 }
 
 export function asSystem(system: OdeSystem | SystemDefinition): CubieSystem {
-  if (isCubieSystem(system)) return system;
-  if (typeof system === 'object' && system !== null && 'equations' in system) return createSystem(system as SystemDefinition);
+  if (isCubieSystem(system)) return refuseEvents(system);
+  if (typeof system === 'object' && system !== null && 'equations' in system) return refuseEvents(createSystem(system as SystemDefinition));
   throw new CubieError('INVALID_SYSTEM', 'expected a system made by createSystem() or a system definition with equations');
+}
+
+/** Events are part of a system's definition and hash, but the kernels do not handle them yet: refuse rather than ignore them. */
+function refuseEvents(system: CubieSystem): CubieSystem {
+  if (system.model.events.length === 0) return system;
+  throw new CubieError('UNSUPPORTED', `System '${system.name}' has events (${system.model.events.map((e) => e.name).join(', ')}); solving with events is not supported yet (they are checked and hashed, but no kernel handles them)`, { where: 'events' });
 }
 
 function realArray(plan: CompilePlan, length: number): Float32Array | Float64Array {

@@ -45,10 +45,11 @@ export function declaredRoles(def: NormalizedDefinition): Map<string, DeclaredRo
   return roles;
 }
 
-export function classify(lines: readonly EquationLine[], def: NormalizedDefinition): Classification {
+/** `alsoRead`: names read outside the equations (by events): they count as used as values. */
+export function classify(lines: readonly EquationLine[], def: NormalizedDefinition, alsoRead: readonly string[] = []): Classification {
   const roles = declaredRoles(def);
   const declaredStates = def.states === undefined ? undefined : new Set(Object.keys(def.states));
-  const usedAsValue = new Set<string>(def.observables);
+  const usedAsValue = new Set<string>([...def.observables, ...alsoRead]);
   for (const line of lines) for (const s of line.symbols) usedAsValue.add(s);
   const assigned = new Set(lines.map((l) => l.target));
 

@@ -9,12 +9,14 @@ import { checkExpression } from './check';
 import type { EquationLine } from './classify';
 import { classify, declaredRoles } from './classify';
 import { normalizeDefinition } from './definition';
+import { checkEventRoles, checkEventTexts, eventLines, eventSymbols } from './events';
 import { systemHash } from './hash';
 import { lineDetails, where } from './messages';
 import { buildModel } from './model';
 import { checkDeclaredName } from './names';
 import { orderAuxiliaries } from './order';
 import { parseLines } from './parse';
+import type { ParsedLine } from './parse';
 import { resolveSymbols } from './resolve';
 import { ROLE_WORDS } from './roles';
 import type { CubieSystem, NormalizedDefinition, SystemDefinition } from './types';
@@ -37,11 +39,15 @@ export function createSystem(definition: SystemDefinition): CubieSystem {
  */
 export function systemFromDefinition(input: unknown): CubieSystem {
   const def = normalizeDefinition(input);
-  const lines = checkedLines(def);
-  const classification = classify(lines, def);
-  const { parameters } = resolveSymbols(lines, def, classification);
+  const parsed = parseLines(def.equations);
+  const describeSymbol = symbolDescriber(def, parsed);
+  const lines = checkedLines(parsed, describeSymbol);
+  const events = checkEventTexts(def, describeSymbol);
+  const classification = classify(lines, def, eventSymbols(events));
+  const { parameters } = resolveSymbols([...lines, ...eventLines(events)], def, classification);
+  checkEventRoles(events, def, classification, parameters);
   const auxiliaryOrder = orderAuxiliaries(classification.auxiliaries);
-  const model = buildModel({ definition: def, classification, parameters, auxiliaryOrder });
+  const model = buildModel({ definition: def, classification, parameters, auxiliaryOrder, events });
   const hash = systemHash(model);
 
   const stateDefaults: Record<string, number> = {};
@@ -68,17 +74,7 @@ export function systemFromDefinition(input: unknown): CubieSystem {
 }
 
 /** Every non-blank line parsed, its target name checked and its expression through the allow-list. */
-function checkedLines(def: NormalizedDefinition): EquationLine[] {
-  const parsed = parseLines(def.equations);
-  const roles = declaredRoles(def);
-  const states = new Set(Object.keys(def.states ?? {}));
-  const assigned = new Set(parsed.map((p) => p.target));
-  const describeSymbol = (name: string): string | undefined => {
-    if (states.has(name)) return ROLE_WORDS.state;
-    const role = roles.get(name);
-    if (role !== undefined) return ROLE_WORDS[role];
-    return assigned.has(name) ? ROLE_WORDS.auxiliary : undefined;
-  };
+function checkedLines(parsed: readonly ParsedLine[], describeSymbol: (name: string) => string | undefined): EquationLine[] {
   return parsed.map(({ location, target, value }) => {
     checkDeclaredName(target, where(location), lineDetails(location));
     const ast = checkExpression(value, { location, describeSymbol });
@@ -86,3 +82,15 @@ function checkedLines(def: NormalizedDefinition): EquationLine[] {
   });
 }
 
+/** How hints name a symbol's role ("a parameter", for "'k' is a parameter, not a function"). */
+function symbolDescriber(def: NormalizedDefinition, parsed: readonly ParsedLine[]): (name: string) => string | undefined {
+  const roles = declaredRoles(def);
+  const states = new Set(Object.keys(def.states ?? {}));
+  const assigned = new Set(parsed.map((p) => p.target));
+  return (name) => {
+    if (states.has(name)) return ROLE_WORDS.state;
+    const role = roles.get(name);
+    if (role !== undefined) return ROLE_WORDS[role];
+    return assigned.has(name) ? ROLE_WORDS.auxiliary : undefined;
+  };
+}

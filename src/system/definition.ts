@@ -4,50 +4,21 @@
  */
 import { CubieError } from '../shared/errors';
 import type { NormalizedDefinition } from './types';
+import { normalizeEvents } from './events';
+import { canonicalKeys, isPlainObject, typeName } from './fields';
 import { checkDeclaredName } from './names';
 import { ROLE_WORDS } from './roles';
-import { showText } from './messages';
-import { didYouMean } from '../shared/suggest';
 import { splitLines } from './parse';
 
-const KEYS = ['name', 'equations', 'states', 'parameters', 'constants', 'observables', 'drivers', 'strict'] as const;
+// The helpers moved to fields.ts (events use them too); these names stay importable from here.
+export { camelCase, canonicalKeys, isPlainObject, typeName } from './fields';
+
+const KEYS = ['name', 'equations', 'states', 'parameters', 'constants', 'observables', 'drivers', 'strict', 'events'] as const;
 type Key = (typeof KEYS)[number];
 
 /** Each declaration list and the role it gives its names. */
 const LIST_ROLES = { states: 'state', parameters: 'parameter', constants: 'constant', drivers: 'driver' } as const;
 type DeclarationList = keyof typeof LIST_ROLES;
-
-/** snake_case -> camelCase ("initial_values" -> "initialValues"). */
-export function camelCase(key: string): string {
-  return key.replace(/_+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
-}
-
-/**
- * The object's own keys mapped to their camelCase spelling; an unknown key,
- * or one given in both spellings, is an error.
- */
-export function canonicalKeys<K extends string>(object: Record<string, unknown>, known: readonly K[], context: string): Map<K, unknown> {
-  const result = new Map<K, unknown>();
-  const spelled = new Map<K, string>();
-  for (const key of Object.keys(object)) {
-    const canonical = camelCase(key);
-    if (!(known as readonly string[]).includes(canonical)) {
-      throw new CubieError('INVALID_SYSTEM', `Unknown key '${showText(key, 40)}' in ${context}${didYouMean(canonical, known)} (known keys: ${known.join(', ')})`, { where: key });
-    }
-    const k = canonical as K;
-    const earlier = spelled.get(k);
-    if (earlier !== undefined) {
-      throw new CubieError('INVALID_SYSTEM', `'${earlier}' and '${key}' in ${context} are the same key; give it once`, { where: key });
-    }
-    spelled.set(k, key);
-    result.set(k, object[key]);
-  }
-  return result;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function normalizeDefinition(input: unknown): NormalizedDefinition {
   if (!isPlainObject(input)) {
@@ -72,6 +43,7 @@ export function normalizeDefinition(input: unknown): NormalizedDefinition {
     constants: [...constants.keys()],
     drivers,
   });
+  const events = normalizeEvents(fields.get('events'));
 
   return Object.freeze({
     name,
@@ -82,6 +54,7 @@ export function normalizeDefinition(input: unknown): NormalizedDefinition {
     observables: Object.freeze(observables),
     drivers: Object.freeze(drivers),
     strict,
+    events,
   });
 }
 
@@ -179,12 +152,4 @@ function toRecord<T>(names: readonly string[], value: (name: string) => T): Reco
   const record: Record<string, T> = {};
   for (const name of names) record[name] = value(name);
   return record;
-}
-
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the text '${showText(value, 30)}'`;
-  if (typeof value === 'number') return `the number ${value}`;
-  return typeof value === 'object' ? 'an object' : typeof value;
 }

@@ -10,6 +10,14 @@
  *     values matter but not how they are written (1 vs 1.0 vs 1e0);
  *     whitespace and comments never reach the expression graph.
  *
+ *   - events, only when there are any (a system without events hashes as
+ *     before events existed): in order, each event's name (it labels
+ *     results), its trigger (the digest of `when` and the direction; or
+ *     `every` and `start`; or the `at` times), its assignments by state
+ *     index with the digests of their values, and `terminal`. Equivalent
+ *     spellings (direction -1 or 'falling', terminal true or 1, the order of
+ *     `then` assignments) hash alike.
+ *
  * Not included: the system's name (a label for folders and logs: the
  * compile cache keys by generated source anyway), state and parameter
  * default values (run-time inputs, like the values passed to solve), and
@@ -20,12 +28,12 @@
 import { createHash } from 'crypto';
 import type { Expr } from './expr';
 import { numberKey, postOrder } from './expr';
-import type { SystemModel } from './model';
+import type { ModelEvent, SystemModel } from './model';
 
 export const HASH_FORMAT = 'cubie-system/1';
 
 export function systemHash(model: SystemModel): string {
-  const digests = expressionDigests([...model.derivatives, ...model.observables]);
+  const digests = expressionDigests([...model.derivatives, ...model.observables, ...model.events.flatMap(eventRoots)]);
   const digestOf = (e: Expr): string => digests.get(e.id) ?? '';
   const lines = [
     HASH_FORMAT,
@@ -36,7 +44,23 @@ export function systemHash(model: SystemModel): string {
     `derivatives:${model.derivatives.map(digestOf).join(',')}`,
     `observable-values:${model.observables.map(digestOf).join(',')}`,
   ];
+  if (model.events.length > 0) lines.push(`events:${model.events.length}`, ...model.events.map((event) => eventLine(event, digestOf)));
   return sha256(lines.join('\n'));
+}
+
+function eventRoots(event: ModelEvent): Expr[] {
+  return [...(event.trigger.kind === 'crossing' ? [event.trigger.when] : []), ...event.assignments.map((a) => a.value)];
+}
+
+function eventLine(event: ModelEvent, digestOf: (e: Expr) => string): string {
+  const { trigger } = event;
+  const fired = trigger.kind === 'crossing'
+    ? `crossing ${trigger.direction} ${digestOf(trigger.when)}`
+    : trigger.kind === 'every'
+      ? `every ${numberKey(trigger.every)} start ${trigger.start === undefined ? 't0' : numberKey(trigger.start)}`
+      : `at ${sha256(trigger.at.map(numberKey).join(','))}`;
+  const assignments = event.assignments.map((a) => `${a.state}=${digestOf(a.value)}`).join(',');
+  return `event:${event.name}|${fired}|then:${assignments}|terminal:${event.terminal}`;
 }
 
 /** A digest per node that depends only on structure (not on node ids or creation order). */

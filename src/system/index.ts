@@ -10,12 +10,14 @@
  *   - an unnamed system is called `system_<first 8 hex digits of its hash>`: create.ts
  *   - what the hash covers (math and interface; not the name or defaults): hash.ts
  *   - the allowed functions and their derivatives: functions.ts
+ *   - events (when/every/at, then, terminal, direction) and their rules: events.ts
  */
 export { createSystem, isCubieSystem } from './create';
 export { systemFromObject } from './load';
 export type { LoadOptions } from './load';
 export type {
-  CubieSystem, NormalizedDefinition, OdeSystem, Precision, SourceOptions, SystemDefinition,
+  CubieSystem, EventDefinition, EventDirection, EventTrigger, NormalizedDefinition, NormalizedEvent, OdeSystem, Precision,
+  SourceOptions, SystemDefinition,
 } from './types';
-export type { SystemModel } from './model';
+export type { EventAssignment, ModelEvent, SystemModel } from './model';
 export { HASH_FORMAT } from './hash';

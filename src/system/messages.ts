@@ -25,18 +25,44 @@ function codePoint(char: string): string {
 
 /** A source line as located in messages: `equation line 2 ('dx = sigmma*(y - x)')`. */
 export interface EquationLocation {
-  /** 1-based line in the equation text. */
+  /** 1-based line in the equation text (or in the event's `then`). */
   readonly line: number;
   /** The line's text without its comment. */
   readonly text: string;
+  /** Set when the text is not an equation line but part of an event. */
+  readonly event?: EventTextSource;
+}
+
+/** Text from an event: its `when`, or one line of its `then`. */
+export interface EventTextSource {
+  readonly name: string;
+  /** The event's position in `events` (0-based). */
+  readonly index: number;
+  readonly field: 'when' | 'then';
+}
+
+/** `equation line 2`, `event 'bounce', when` or `event 'bounce', then line 1`. */
+export function lineLabel(location: EquationLocation): string {
+  const { event } = location;
+  if (event === undefined) return `equation line ${location.line}`;
+  return event.field === 'when' ? `event '${event.name}', when` : `event '${event.name}', then line ${location.line}`;
 }
 
 export function where(location: EquationLocation): string {
-  return `equation line ${location.line} ('${showText(location.text.trim())}')`;
+  return `${lineLabel(location)} ('${showText(location.text.trim())}')`;
 }
 
-export function lineDetails(location: EquationLocation): { line: number; where: string } {
-  return { line: location.line, where: `equation line ${location.line}` };
+/**
+ * details for an error at `location`: equation lines give `line` and `where`
+ * ("equation line 2"); event text gives `where` as a key path
+ * ("events[0].then"), the event's name and, for `then`, `thenLine`: the line
+ * within it (not `line`, which always means an equation line).
+ */
+export function lineDetails(location: EquationLocation): { line?: number; where: string; event?: string; thenLine?: number } {
+  const { event } = location;
+  if (event === undefined) return { line: location.line, where: `equation line ${location.line}` };
+  const path = `events[${event.index}].${event.field}`;
+  return event.field === 'when' ? { where: path, event: event.name } : { where: path, event: event.name, thenLine: location.line };
 }
 
 export function capitalized(s: string): string {

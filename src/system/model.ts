@@ -5,10 +5,11 @@
  */
 import type { Ast } from './ast';
 import type { Classification } from './classify';
+import type { CheckedEvent } from './events';
 import { ExprBuilder } from './expr';
 import type { Expr } from './expr';
 import { mathConstant, TIME } from './names';
-import type { NormalizedDefinition } from './types';
+import type { EventTrigger, NormalizedDefinition } from './types';
 
 export interface SystemModel {
   readonly builder: ExprBuilder;
@@ -22,6 +23,27 @@ export interface SystemModel {
   readonly observables: readonly Expr[];
   /** Auxiliary values in evaluation order, to label the generated code. */
   readonly auxiliaries: ReadonlyMap<string, Expr>;
+  /** In definition order (an event's index is its position here); empty when there are none. */
+  readonly events: readonly ModelEvent[];
+}
+
+/** An event in resolved form: expressions in the same graph as the derivatives. */
+export interface ModelEvent {
+  readonly name: string;
+  /** `when` (crossing): the expression whose zero crossings fire the event. */
+  readonly trigger: EventTrigger<Expr>;
+  /**
+   * New state values, by state index (ascending, each state once). Every
+   * value reads the state before the event: evaluate all, then assign.
+   */
+  readonly assignments: readonly EventAssignment[];
+  /** 0: not terminal; N: the run ends at the event's Nth firing. */
+  readonly terminal: number;
+}
+
+export interface EventAssignment {
+  readonly state: number;
+  readonly value: Expr;
 }
 
 export interface ModelInput {
@@ -29,9 +51,10 @@ export interface ModelInput {
   readonly classification: Classification;
   readonly parameters: readonly string[];
   readonly auxiliaryOrder: readonly string[];
+  readonly events?: readonly CheckedEvent[];
 }
 
-export function buildModel({ definition, classification, parameters, auxiliaryOrder }: ModelInput): SystemModel {
+export function buildModel({ definition, classification, parameters, auxiliaryOrder, events = [] }: ModelInput): SystemModel {
   const b = new ExprBuilder();
   const values = new Map<string, Expr>();
   classification.states.forEach((name, i) => values.set(name, b.variable('state', i)));
@@ -61,6 +84,19 @@ export function buildModel({ definition, classification, parameters, auxiliaryOr
     return toExpr(line.ast, b, lookup);
   });
   const observables = definition.observables.map(lookup);
+  const stateIndex = new Map(classification.states.map((name, i) => [name, i]));
+  const modelEvents = events.map((event): ModelEvent => {
+    const { trigger } = event;
+    const resolved: EventTrigger<Expr> = trigger.kind === 'crossing'
+      ? { kind: 'crossing', when: toExpr(trigger.when.ast, b, lookup), direction: trigger.direction }
+      : trigger;
+    const assignments = event.assignments.map((line): EventAssignment => {
+      const state = stateIndex.get(line.target);
+      if (state === undefined) throw new Error(`event target '${line.target}' is not a state`);
+      return Object.freeze({ state, value: toExpr(line.ast, b, lookup) });
+    }).sort((x, y) => x.state - y.state);
+    return Object.freeze({ name: event.name, trigger: Object.freeze(resolved), assignments: Object.freeze(assignments), terminal: event.terminal });
+  });
 
   return Object.freeze({
     builder: b,
@@ -71,6 +107,7 @@ export function buildModel({ definition, classification, parameters, auxiliaryOr
     derivatives: Object.freeze(derivatives),
     observables: Object.freeze(observables),
     auxiliaries,
+    events: Object.freeze(modelEvents),
   });
 }
 

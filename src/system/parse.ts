@@ -9,7 +9,7 @@
 import { isAssignmentNode, isBlockNode, isFunctionAssignmentNode, isSymbolNode, parse } from './mathjs';
 import type { MathNode } from './mathjs';
 import { CubieError } from '../shared/errors';
-import { capitalized, lineDetails, showText, where } from './messages';
+import { capitalized, lineDetails, lineLabel, showText, where } from './messages';
 import type { EquationLocation } from './messages';
 
 export const MAX_LINE_LENGTH = 10_000;
@@ -43,7 +43,7 @@ export function parseLines(lines: readonly string[]): ParsedLine[] {
   return parsed;
 }
 
-function stripComment(raw: string): string {
+export function stripComment(raw: string): string {
   const hash = raw.indexOf('#');
   return hash < 0 ? raw : raw.slice(0, hash);
 }
@@ -52,22 +52,7 @@ function parseLine(location: EquationLocation): ParsedLine {
   const fail = (message: string): never => {
     throw new CubieError('PARSE_ERROR', message, lineDetails(location));
   };
-  const { text } = location;
-  if (text.length > MAX_LINE_LENGTH) {
-    fail(`Equation line ${location.line} is ${text.length} characters long; the limit is ${MAX_LINE_LENGTH} (split it into auxiliaries)`);
-  }
-  const depth = bracketDepth(text);
-  if (depth > MAX_BRACKET_DEPTH) {
-    fail(`Brackets in ${where(location)} are nested ${depth} deep; the limit is ${MAX_BRACKET_DEPTH}`);
-  }
-  let node: MathNode;
-  try {
-    node = parse(text);
-  } catch (e) {
-    if (e instanceof RangeError) return fail(`${capitalized(where(location))} is nested too deeply to parse; split it into auxiliaries`);
-    const reason = e instanceof Error ? e.message : String(e);
-    return fail(`Cannot parse ${where(location)}: ${showText(reason, 120)}`);
-  }
+  let node = parseText(location);
   if (isFunctionAssignmentNode(node)) {
     fail(`${capitalized(where(location))} defines a function; each line assigns a name: 'dx = ...' for a derivative or 'name = ...' for an auxiliary`);
   }
@@ -83,6 +68,31 @@ function parseLine(location: EquationLocation): ParsedLine {
     fail(`${capitalized(where(location))} assigns to an indexed or dotted target; assign a plain name`);
   }
   return { location, target: node.name, value: node.value };
+}
+
+/**
+ * One line of text to a mathjs node, within the length and nesting limits;
+ * what the node may be is the caller's to check.
+ */
+export function parseText(location: EquationLocation): MathNode {
+  const fail = (message: string): never => {
+    throw new CubieError('PARSE_ERROR', message, lineDetails(location));
+  };
+  const { text } = location;
+  if (text.length > MAX_LINE_LENGTH) {
+    fail(`${capitalized(lineLabel(location))} is ${text.length} characters long; the limit is ${MAX_LINE_LENGTH} (split it into auxiliaries)`);
+  }
+  const depth = bracketDepth(text);
+  if (depth > MAX_BRACKET_DEPTH) {
+    fail(`Brackets in ${where(location)} are nested ${depth} deep; the limit is ${MAX_BRACKET_DEPTH}`);
+  }
+  try {
+    return parse(text);
+  } catch (e) {
+    if (e instanceof RangeError) return fail(`${capitalized(where(location))} is nested too deeply to parse; split it into auxiliaries`);
+    const reason = e instanceof Error ? e.message : String(e);
+    return fail(`Cannot parse ${where(location)}: ${showText(reason, 120)}`);
+  }
 }
 
 /** Deepest nesting of (), [] and {} (unbalanced text is mathjs's to report). */

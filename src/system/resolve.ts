@@ -20,7 +20,8 @@ export interface Resolution {
   readonly implicitParameters: readonly string[];
 }
 
-export function resolveSymbols(lines: readonly EquationLine[], def: NormalizedDefinition, classes: Classification): Resolution {
+/** `lines`: the equations, then the events' texts (their symbols are resolved the same way). */
+export function resolveSymbols(lines: readonly Pick<EquationLine, 'location' | 'symbols'>[], def: NormalizedDefinition, classes: Classification): Resolution {
   const known = new Set<string>([
     ...classes.states,
     ...Object.keys(def.parameters),

@@ -27,6 +27,49 @@ export interface SystemDefinition {
   drivers?: string[];
   /** Default true: an unknown symbol is an error. When false it becomes a parameter (with a warning). */
   strict?: boolean;
+  /** Events: zero crossings of an expression, or times, where states may jump or the run may end (see EventDefinition). */
+  events?: EventDefinition[];
+}
+
+/**
+ * An event: exactly one of `when` (continuous), `every` or `at` (discrete).
+ * The rules are in events.ts; the README's "Events (definition)" says them for users.
+ */
+export interface EventDefinition {
+  /** `[A-Za-z][A-Za-z0-9_]*`, unique among events and not the name of a state, parameter, constant, driver or auxiliary. Default `event<N>` (1-based position). */
+  name?: string;
+  /** Continuous: fires where this expression (of t, states, parameters, constants, drivers, auxiliaries) crosses zero. */
+  when?: string;
+  /** Which crossings of `when` count: rising (- to +), falling (+ to -) or both (default); scipy's 1, -1, 0 too. */
+  direction?: 'rising' | 'falling' | 'both' | 1 | -1 | 0;
+  /** `state = expression` assignments, one per line or separated by ';'; every right side is evaluated before any state is assigned. */
+  then?: string | string[];
+  /** true: the run ends at the first firing; N (a positive integer): at the Nth. Default false. */
+  terminal?: boolean | number;
+  /** Discrete: fires at start, start + every, start + 2*every, ... (every > 0). */
+  every?: number;
+  /** With `every`: the first firing time; default the run's t0. */
+  start?: number;
+  /** Discrete: fires at these times (finite, strictly ascending). */
+  at?: number[];
+}
+
+export type EventDirection = 'rising' | 'falling' | 'both';
+
+/** What makes an event fire; `W` is the form of the `when` expression (text, checked line, resolved expression). */
+export type EventTrigger<W> =
+  | { readonly kind: 'crossing'; readonly when: W; readonly direction: EventDirection }
+  | { readonly kind: 'every'; readonly every: number; readonly start: number | undefined }
+  | { readonly kind: 'at'; readonly at: readonly number[] };
+
+/** An event after its fields are checked (its text is checked by createSystem). */
+export interface NormalizedEvent {
+  readonly name: string;
+  readonly trigger: EventTrigger<string>;
+  /** The `then` text split into lines, as given (comments included). */
+  readonly then: readonly string[];
+  /** 0: not terminal; N: the run ends at the Nth firing. */
+  readonly terminal: number;
 }
 
 /** The system as users see it. */
@@ -65,6 +108,8 @@ export interface NormalizedDefinition {
   readonly observables: readonly string[];
   readonly drivers: readonly string[];
   readonly strict: boolean;
+  /** In the order given; empty when there are none. */
+  readonly events: readonly NormalizedEvent[];
 }
 
 /** The object createSystem returns: the public fields plus what the solvers and code generator need. */

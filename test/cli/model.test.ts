@@ -67,6 +67,8 @@ describe('model files', () => {
       [['system:', '  equations: "dx = -k*x"', '  states: { x: lots }'], 'INVALID_SYSTEM', "3:16: system.states.x: states.x must be a finite number, got the text 'lots'"],
       [['system:', '  equations: "dx = -x + q"'], 'UNKNOWN_SYMBOL', "2:14: system.equations: Unknown symbol 'q' in equation line 1"],
       [['system: [dx = -x]'], 'INVALID_SYSTEM', "1:9: system: expected a mapping with 'equations'"],
+      [['system:', '  equations: "dx = -x"', '  events:', '    - name: low', '      when: x - q'], 'UNKNOWN_SYMBOL', "5:13: system.events[0].when: Unknown symbol 'q' in event 'low', when ('x - q')"],
+      [['system:', '  equations: "dx = -x"', '  events:', '    - { name: low, at: [2, 1] }'], 'INVALID_SYSTEM', "4:24: system.events[0].at: Event 'low': 'at' must be strictly ascending"],
       [['y0: { x: 1 }'], 'INVALID_INPUT', "missing 'system'"],
       [['system:', '  equations: "dx = -k*x"', '  parameters: [k]'], 'INVALID_INPUT', "parameters: parameter 'k' has no default value in the system; give it here"],
       [[...SYSTEM, 'description: 5'], 'INVALID_INPUT', '7:14: description: expected text, got number 5'],
