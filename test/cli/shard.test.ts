@@ -102,7 +102,7 @@ describe('cubie run --shard and cubie merge', () => {
     cubieOk(['run', model, '--out', at('whole', 'table.csv'), '--quiet']);
     cubieOk(['merge', at('shards', 'table.shard-0-of-2.csv'), at('shards', 'table.shard-1-of-2.json'), '--out', at('merged', 'table.csv'), '--quiet']);
     for (const file of ['table.csv', 'table.summaries.csv', 'table.runs.csv']) same(at('merged', file), at('whole', file));
-    expect(fs.readFileSync(at('merged', 'table.runs.csv'), 'utf8').split('\n')[0]).toBe('run,omega,zeta,status,accepted,rejected,rhsEvaluations,jacobianEvaluations,newtonIterations,linearIterations');
+    expect(fs.readFileSync(at('merged', 'table.runs.csv'), 'utf8').split('\n')[0]).toBe('run,omega,zeta,status,accepted,rejected,rhsEvaluations,jacobianEvaluations,newtonIterations,linearIterations,factorizations');
   });
 
   it('more shards than runs: empty shards are valid results and still merge', () => {
