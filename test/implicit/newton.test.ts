@@ -84,12 +84,10 @@ describe('fixed steps: a fresh Jacobian before giving up', () => {
     const r = await solver.solve({}, {}, { dt: 1e-3, duration: 40, saveEvery: 40, atol: 1e-10, rtol: 1e-6 });
     expect(r.status[0]).toBe(0);
     expect(r.iterationCounters!.accepted[0]).toBe(40000);
-    // J is kept from step to step while Newton contracts fast, and refreshed where it fails:
-    // more than the first one, far fewer than one a step; one LU a fresh J (sigma is fixed).
+    // One J per step and more: the refreshes where Newton failed; one LU per J (sigma is fixed).
     const counters = r.iterationCounters!;
-    expect(counters.jacobianEvaluations[0]).toBeGreaterThan(1);
-    expect(counters.jacobianEvaluations[0]).toBeLessThan(4000);
-    expect(counters.factorizations[0]).toBeLessThanOrEqual(counters.jacobianEvaluations[0] + 1);
+    expect(counters.jacobianEvaluations[0]).toBeGreaterThan(40000);
+    expect(counters.factorizations[0]).toBe(counters.jacobianEvaluations[0]);
     const at40 = fixture.times.indexOf(40);
     // Within the tolerance (atol + rtol |y|): second order at dt = 1e-3 does far better here.
     for (const [k, name] of ['y1', 'y2', 'y3'].entries()) {
