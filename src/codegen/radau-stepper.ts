@@ -79,6 +79,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
   };
   const failed = 'return cubie::implicit_solve_failed<real>(ctx);';
   const kept = linearSolver === 'lu';
+  const shifts = ['const real inverse_dt = real(1) / dt;', `const real sigma = ${literal(realEigenvalue)} * inverse_dt;`];
   const factorComplex = `complex_block.factor(ctx, real_block, ${literal(complexEigenvalue.re)} * inverse_dt, ${literal(complexEigenvalue.im)} * inverse_dt)`;
   return [
     '(void)f1;',
@@ -89,8 +90,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
           'auto& real_block = memory.real_block;',
           'auto& complex_block = memory.complex_block;',
           'real_block.prepare(ctx, t, y);',
-          'const real inverse_dt = real(1) / dt;',
-          `const real sigma = ${literal(realEigenvalue)} * inverse_dt;`,
+          ...shifts,
           'if (real_block.factored_sigma != sigma) {',
           `  if (!${factorComplex}) ${failed}`,
           `  if (!real_block.factor(ctx, sigma)) ${failed}`,
@@ -103,8 +103,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
           `${shiftedSystemType(linearSolver, nStates)} real_block;`,
           `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`,
           'real_block.evaluate_jacobian(ctx, t, y);',
-          'const real inverse_dt = real(1) / dt;',
-          `const real sigma = ${literal(realEigenvalue)} * inverse_dt;`,
+          ...shifts,
           `if (!${factorComplex}) ${failed}`,
           `if (!real_block.factor(ctx, sigma)) ${failed}`,
         ]),

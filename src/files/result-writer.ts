@@ -14,16 +14,11 @@ import { NpyFileWriter, NpyKind, npyKindForPrecision } from './npy';
 import type { ArrayFile, OutputPaths, ResultSidecar } from './sidecar';
 import { writeSidecar } from './sidecar';
 import type { RunRange } from './shard';
+import type { OutputDescription } from '../solver/describe';
 
-export interface ResultLayout {
+/** What the files hold: the solve's output description (Solver.describe) and where the files go. */
+export interface ResultLayout extends Pick<OutputDescription, 'precision' | 'time' | 'variables' | 'summaryLegend' | 'nWindows' | 'counterLegend'> {
   paths: OutputPaths;
-  precision: 'float32' | 'float64';
-  time: Float64Array;
-  variables: string[];
-  summaryLegend: string[];
-  nWindows: number;
-  /** Iteration counter names, or [] when they were not requested. */
-  counterLegend: string[];
   /** The global runs these files hold. */
   runs: RunRange;
   inputs: RunInputs;
