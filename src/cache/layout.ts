@@ -21,12 +21,37 @@ const TMP = /^\.([0-9a-f]{64})\.[0-9a-z-]+\.tmp$/;
 const LOCK = /^\.([0-9a-f]{64})\.lock$/;
 export const FLUSH_LOCK = '.flush.lock';
 
-/** The platform's per-user cache folder for cubie (used when neither cacheDir nor CUBIE_CACHE_DIR is set). */
-export function platformCacheRoot(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+/**
+ * The default cache folder (used when neither cacheDir nor CUBIE_CACHE_DIR
+ * is set): in Electron's main process `<userData>/cubie-cache`, the app's
+ * own folder; elsewhere the platform's per-user cache folder for cubie.
+ */
+export function platformCacheRoot(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, userData: string | undefined = electronUserData()): string {
+  if (userData) return path.join(userData, 'cubie-cache');
   if (platform === 'darwin') return path.join(os.homedir(), 'Library', 'Caches', 'cubie');
   if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(os.homedir(), 'AppData', 'Local'), 'cubie', 'Cache');
   const xdg = env.XDG_CACHE_HOME;
   return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache'), 'cubie');
+}
+
+interface ElectronModule {
+  app?: { getPath?: (name: string) => string };
+}
+
+/**
+ * `app.getPath('userData')` in Electron's main process; undefined in plain
+ * Node, in a renderer, a utility process or a worker (no `app` there).
+ * `electron` is Electron's built-in module, not a dependency of cubie.
+ */
+export function electronUserData(versions: NodeJS.ProcessVersions = process.versions, load: () => unknown = () => module.require('electron')): string | undefined {
+  if (!versions.electron) return undefined;
+  try {
+    const app = (load() as ElectronModule | undefined)?.app;
+    const folder = typeof app?.getPath === 'function' ? app.getPath('userData') : undefined;
+    return typeof folder === 'string' && path.isAbsolute(folder) ? folder : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function isSystemName(name: string): boolean {

@@ -2,14 +2,17 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Precision } from '../options/solve-options';
+import { insideAsar, unpackedPath } from '../shared/asar';
+import { CubieError } from '../shared/errors';
 
 /**
  * The kernel library: every header a generated source can include, by
  * include name, in the order the source digest covers them. Both backends'
  * cache keys hash exactly this set (a test checks it is the whole kernel
- * folder), read once per process.
+ * folder), read once per process. Inside an Electron app.asar they are read
+ * from app.asar.unpacked, where the host compiler can reach them too.
  */
-const KERNEL_DIR = path.resolve(__dirname, '..', '..', 'kernel');
+const KERNEL_DIR = unpackedPath(path.resolve(__dirname, '..', '..', 'kernel'));
 export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/newton.h', 'cubie/run_time.h'];
 let headers: Record<string, string> | undefined;
 
@@ -21,7 +24,16 @@ export function kernelHeaders(): Record<string, string> {
   return headers;
 }
 
+/** The folder the host compiler gets with -I: on disk, never inside an asar archive. */
 export function kernelIncludeDir(): string {
+  if (insideAsar(KERNEL_DIR)) {
+    throw new CubieError(
+      'HOST_COMPILE_FAILED',
+      `cubie's kernel headers are inside an asar archive (${KERNEL_DIR}), where the host compiler cannot read them: ` +
+        'unpack them with the app (electron-builder: asarUnpack "**/node_modules/cubie/kernel/**")',
+      { where: KERNEL_DIR },
+    );
+  }
   return KERNEL_DIR;
 }
 

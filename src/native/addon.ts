@@ -1,9 +1,24 @@
 /** Loading the native addon; ./surface declares what it exports. */
 import * as path from 'path';
+import { insideAsar, unpackedPath } from '../shared/asar';
 import { CubieError } from '../shared/errors';
 import type { NativeAddon, NativeError } from './surface';
 
-export const packageRoot = path.resolve(__dirname, '..', '..');
+/**
+ * Where node-gyp-build looks for the addon (build/ or prebuilds/): cubie's
+ * own folder, or, inside an Electron app.asar, the same folder under
+ * app.asar.unpacked when the addon was unpacked there (dlopen cannot read an
+ * archive).
+ */
+export const packageRoot = addonRoot(path.resolve(__dirname, '..', '..'));
+
+function addonRoot(root: string): string {
+  for (const folder of ['build', 'prebuilds']) {
+    const unpacked = unpackedPath(path.join(root, folder));
+    if (unpacked !== path.join(root, folder)) return path.dirname(unpacked);
+  }
+  return root;
+}
 
 let addon: NativeAddon | undefined;
 let loadError: Error | undefined;
@@ -27,7 +42,8 @@ export function nativeAddon(): NativeAddon {
   throw new CubieError(
     'NATIVE_ADDON_MISSING',
     `cubie's native addon could not be loaded from ${packageRoot} (no prebuild fits and no local build was found): ` +
-      `${loadError?.message}. Rebuild it with \`npm rebuild cubie\` (needs a C++ compiler and Python for node-gyp).`,
+      `${loadError?.message}. Rebuild it with \`npm rebuild cubie\` (needs a C++ compiler and Python for node-gyp).` +
+      (insideAsar(packageRoot) ? ' In an Electron app, unpack it from app.asar (electron-builder: asarUnpack "**/node_modules/cubie/build/**").' : ''),
   );
 }
 
