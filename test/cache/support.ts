@@ -9,7 +9,7 @@ export const FIXTURES = path.join(__dirname, 'fixtures');
 
 /** The multi-process tests run small scripts against dist/: it must be built from the current src. */
 export function requireDist(): void {
-  if (!fs.existsSync(path.join(REPO, 'dist', 'cache', 'index.js'))) {
+  if (!fs.existsSync(path.join(REPO, 'dist', 'cache', 'kernel-cache.js'))) {
     throw new Error('dist/cache is missing: build dist/ (tsc -p tsconfig.build.json) before the cache tests');
   }
 }

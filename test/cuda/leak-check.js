@@ -38,7 +38,7 @@ const { Solver } = dist('index.js');
 const { cudaKernelFor, releaseCudaKernels } = dist('backends/cuda/cuda-backend.js');
 const { compileHostLibrary } = dist('backends/cpu/build.js');
 const { sha256Hex } = dist('cache/key.js');
-const { compilePlan } = dist('solver/plan.js');
+const { compilePlan } = dist('codegen/compile-plan.js');
 const { generateKernel } = dist('codegen/generate.js');
 
 function check(condition, what) {
