@@ -8,14 +8,14 @@
 
 namespace cubie {
 
-constexpr int kAbiVersion = 2;
+constexpr int kAbiVersion = 3;
 
 enum ScalarSlot {
   S_N_RUNS = 0,
   S_T0,
   S_DURATION,
   S_SETTLING_TIME,
-  S_SAVE_EVERY,
+  S_SAVE_EVERY,        // informational: save times come from B_SAVE_TIMES
   S_N_SAVES,
   S_SAMPLES_PER_WINDOW,
   S_N_WINDOWS,
@@ -48,6 +48,7 @@ enum BufferSlot {
   B_RTOL,           // real[n_states]
   B_DRIVER_KNOTS,   // double[n_knots]
   B_DRIVER_COEFFS,  // real[n_drivers][n_knots - 1][4]: a + b s + c s^2 + d s^3, s = t - knot[i]
+  B_SAVE_TIMES,     // double[n_saves], ascending: the grid of saveEvery, or saveAt as given
   B_FIXED_COUNT     // then y0 of each state, then each parameter: real[n_runs] apiece
 };
 

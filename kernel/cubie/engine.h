@@ -4,8 +4,9 @@
 //   cubie_method  one step of the chosen method             src/codegen/explicit-stepper.ts
 //   cubie_summary in-kernel summaries                       src/codegen/summary-source.ts
 //   cubie_layout  what is saved and which controller runs   src/codegen/kernel-source.ts
-// Steps are shortened to land exactly on save times; the controller's own
-// proposal survives such a shortened step, so saving does not slow a run.
+// Steps are shortened to land exactly on save times (or, with interpolating
+// saves, only on the last); the controller's own proposal survives such a
+// shortened step, so saving does not slow a run.
 #ifndef CUBIE_ENGINE_H
 #define CUBIE_ENGINE_H
 #include "cubie/args.h"
@@ -227,11 +228,24 @@ CUBIE_FN ControllerGains<real> controller_gains(const Args& a) {
           static_cast<real>(scalar_arg<S_KI>(a)),       static_cast<real>(scalar_arg<S_KD>(a))};
 }
 
-// Save k's time: saves are save_every apart from the end of the settling
-// time, and the last one is the end of the run.
-CUBIE_FN double save_time(const Args& a, int k, int n_saves) {
-  const double t_start = scalar_arg<S_T0>(a) + scalar_arg<S_SETTLING_TIME>(a);
-  return k == n_saves - 1 ? t_start + scalar_arg<S_DURATION>(a) : t_start + k * scalar_arg<S_SAVE_EVERY>(a);
+// Read where used, like every setting (args.h), so it holds no register.
+CUBIE_FN int n_saves(const Args& a) { return static_cast<int>(scalar_arg<S_N_SAVES>(a)); }
+
+// Save k's time, as the run plan computed it (src/solver/run-plan.ts): the
+// saveEvery grid from the end of the settling time, the last at its end
+// exactly, or the saveAt times as given.
+CUBIE_FN double save_time(const Args& a, int k) { return buffer_arg<const double, B_SAVE_TIMES>(a)[k]; }
+
+// The cubic Hermite interpolant of an accepted step from (y0, f0) to (y1, f1)
+// over h, at t0 + theta h: third order, from what every method has at the
+// end of a step, so saves inside a step cost no extra stage.
+CUBIE_FN void hermite(const real* __restrict__ y0, const real* __restrict__ f0, const real* __restrict__ y1,
+                      const real* __restrict__ f1, real h, real theta, real* __restrict__ out) {
+  for (int i = 0; i < n_states; ++i) {
+    const real d = y1[i] - y0[i];
+    out[i] = (real(1) - theta) * y0[i] + theta * y1[i] +
+             theta * (theta - real(1)) * ((real(1) - real(2) * theta) * d + (theta - real(1)) * h * f0[i] + theta * h * f1[i]);
+  }
 }
 
 CUBIE_FN void integrate_run(const Args& args, int run) {
@@ -263,23 +277,29 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   // An int compare per step rather than a double one (see run_time.h); at most INT32_MAX (src/solver/plan.ts).
   const int max_steps = static_cast<int>(scalar_arg<S_MAX_STEPS>(args));
   int k = 0;  // next save
-  RunTime<real> t_next = RunTime<real>::from(save_time(args, 0, static_cast<int>(scalar_arg<S_N_SAVES>(args))));
+  RunTime<real> t_next = RunTime<real>::from(save_time(args, 0));
+  // Landing saves (the default): every save time is a step's end. Interpolating
+  // saves: steps aim at the last save only, and the saves inside a step come
+  // from its continuous extension, so saving densely takes no extra step.
+  constexpr bool interpolating = cubie_layout::interpolate_saves;
+  const RunTime<real> t_target = interpolating ? RunTime<real>::from(save_time(args, n_saves(args) - 1)) : t_next;
+  real y_old[interpolating ? n_states : 1], f_old[interpolating ? n_states : 1];
   while (status == 0) {
     const real remaining = t.until(t_next);
     if (remaining <= real(1e-12) * fmax(real(1), t_next.magnitude())) {
       t = t_next;
       saver.save(k, t.value(), ctx, y);
-      const int n_saves = static_cast<int>(scalar_arg<S_N_SAVES>(args));
-      if (++k == n_saves) break;
-      t_next = RunTime<real>::from(save_time(args, k, n_saves));
+      if (++k == n_saves(args)) break;
+      t_next = RunTime<real>::from(save_time(args, k));
       continue;
     }
     if (accepted + rejected >= max_steps) {
       status |= STATUS_MAX_STEPS;
       break;
     }
-    const bool shortened = dt >= remaining;
-    const real h = shortened ? remaining : dt;
+    const real to_target = interpolating ? t.until(t_target) : remaining;
+    const bool shortened = dt >= to_target;
+    const real h = shortened ? to_target : dt;
     ctx.newton_failed = false;
     const real err = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
     if ((adaptive || ctx.newton_failed) && !(err <= real(1))) {
@@ -292,7 +312,14 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       continue;
     }
     ++accepted;
-    t = shortened ? t_next : t.after(h);
+    const double t_start = t.value();
+    if (interpolating) {
+      for (int i = 0; i < n_states; ++i) {
+        y_old[i] = y[i];
+        f_old[i] = f0[i];
+      }
+    }
+    t = shortened ? (interpolating ? t_target : t_next) : t.after(h);
     for (int i = 0; i < n_states; ++i) y[i] = y_new[i];
     if (!all_finite(y)) {
       status |= STATUS_NONFINITE;
@@ -302,6 +329,20 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       for (int i = 0; i < n_states; ++i) f0[i] = f1[i];
     } else {
       ctx.rhs(t.value(), y, f0);
+    }
+    if (interpolating) {
+      // Saves inside the step just taken; one at its end is saved exactly above.
+      for (;;) {
+        const double tk = save_time(args, k);
+        if (!(tk < t.value())) break;
+        const real theta = static_cast<real>((tk - t_start) / static_cast<double>(h));
+        real yk[n_states];
+        hermite(y_old, f_old, y, f0, h, theta, yk);
+        saver.save(k, tk, ctx, yk);
+        if (++k == n_saves(args)) break;
+      }
+      if (k == n_saves(args)) break;
+      t_next = RunTime<real>::from(save_time(args, k));
     }
     if (adaptive) {
       real proposal = h * accepted_factor<cubie_layout::controller>(err, h, inv_k, controller_gains(args), history);

@@ -4,7 +4,7 @@ import type { NativeBuffer } from '../native/surface';
  * Mirror of kernel/cubie/args.h: the slot order of the kernel's one
  * argument. Change both together, and bump ABI_VERSION.
  */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 export const Scalar = {
   N_RUNS: 0,
@@ -44,9 +44,10 @@ export const Buffer = {
   RTOL: 5,
   DRIVER_KNOTS: 6,
   DRIVER_COEFFS: 7,
+  SAVE_TIMES: 8,
 } as const;
 /** Fixed buffer slots; each state's y0 and then each parameter follow. */
-export const FIXED_BUFFER_SLOTS = 8;
+export const FIXED_BUFFER_SLOTS = 9;
 
 /** Per-run status bits (0 = success). */
 export const StatusBits = {

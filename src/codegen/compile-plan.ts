@@ -73,7 +73,7 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     summarisedVariables,
     summaries,
     iterationCounters: outputTypes.includes('iteration_counters'),
-    layout: { precision, controller, saved, summarised, stepperMemory: tableau.family !== 'explicit' },
+    layout: { precision, controller, saved, summarised, stepperMemory: tableau.family !== 'explicit', interpolateSaves: readOption(options, 'saveMode', 'step') === 'interpolate' },
   };
 }
 

@@ -47,6 +47,8 @@ export interface KernelLayout {
   summarised: ValueSource[];
   /** The stepper keeps a Memory between steps and takes it in step() (the implicit ones). */
   stepperMemory: boolean;
+  /** saveMode 'interpolate': saves inside steps from their continuous extension instead of landing steps on them. */
+  interpolateSaves: boolean;
 }
 
 const CONTROLLER_ENUM: Record<KernelLayout['controller'], string> = {
@@ -89,6 +91,7 @@ export function generateLayoutSource(layout: KernelLayout): string {
     `constexpr int controller = ${CONTROLLER_ENUM[layout.controller]};`,
     `constexpr bool needs_observables = ${usesObservables};`,
     `constexpr int n_saved = ${layout.saved.length};`,
+    `constexpr bool interpolate_saves = ${layout.interpolateSaves};`,
     `CUBIE_FN real infinity() { return real(1) / real(${zero}); }`,
     ...stepAdapter(layout.stepperMemory),
     gather('gather_saved', layout.saved),

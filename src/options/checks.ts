@@ -58,5 +58,12 @@ export const abortSignal: OptionCheck = (value, name) => {
   if (typeof value !== 'object' || value === null || typeof (value as AbortSignal).aborted !== 'boolean') optionError(name, 'must be an AbortSignal');
 };
 
+export const numberList: OptionCheck = (value, name) => {
+  const isList = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  if (!isList || Array.prototype.some.call(value, (v: unknown) => typeof v !== 'number' || !Number.isFinite(v))) {
+    optionError(name, 'must be an array of finite numbers');
+  }
+};
+
 /** Checked where the system is known (names, tolerances by state, driver samples); here anything passes. */
 export const inContext: OptionCheck = () => undefined;

@@ -7,6 +7,7 @@ import { optionNames, optionRow, SPELLINGS } from './table';
 export type Precision = 'float32' | 'float64';
 export type StepControllerName = 'fixed' | 'i' | 'pi' | 'pid' | 'gustafsson';
 export type GridType = 'combinatorial' | 'verbatim';
+export type SaveMode = 'step' | 'interpolate';
 export type BackendName = 'auto' | 'cuda' | 'cpu';
 
 /** `drivers` option: samples by driver name, plus the sampling and fit settings. */
@@ -36,11 +37,15 @@ export interface SolveOptions extends CacheOptions {
   outputTypes?: string[];
   saveVariables?: string[];
   summariseVariables?: string[];
+  /** 'step' (default): steps land on every save time; 'interpolate': saves inside steps from their continuous extension. */
+  saveMode?: SaveMode;
   // run-time: kernel arguments, never a recompile
   duration?: number;
   t0?: number;
   settlingTime?: number;
   saveEvery?: number;
+  /** Save at exactly these times (ascending, within the saved span), the same for every run; result.time is then saveAt. */
+  saveAt?: ArrayLike<number>;
   summariseEvery?: number;
   dt?: number;
   dtMin?: number;

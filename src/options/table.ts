@@ -7,7 +7,7 @@
  * an option.
  */
 import { booleanSetting, cachingModeSetting, maxAgeSetting, maxBytesSetting, resolveCacheRoot } from '../cache/settings';
-import { abortSignal, callback, finite, inContext, nonNegative, oneOfValues, OptionCheck, optionError, positive, positiveInteger, stringArray, text } from './checks';
+import { abortSignal, callback, finite, inContext, nonNegative, numberList, oneOfValues, OptionCheck, optionError, positive, positiveInteger, stringArray, text } from './checks';
 import type { SolveOptions } from './solve-options';
 
 /**
@@ -33,6 +33,7 @@ export const STEP_CONTROLLERS = ['fixed', 'i', 'pi', 'pid', 'gustafsson'] as con
 export const PRECISIONS = ['float32', 'float64'] as const;
 export const GRID_TYPES = ['combinatorial', 'verbatim'] as const;
 export const BACKENDS = ['auto', 'cuda', 'cpu'] as const;
+export const SAVE_MODES = ['step', 'interpolate'] as const;
 
 const devicesCheck: OptionCheck = (value, name) => {
   if (value === 'all') return;
@@ -53,11 +54,13 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   compile('outputTypes', stringArray, "['state']"),
   compile('saveVariables', stringArray, 'every state (and observable, with observables in outputTypes)'),
   compile('summariseVariables', stringArray, 'every state', ['summarizeVariables', 'summarize_variables']),
+  compile('saveMode', oneOfValues(SAVE_MODES), "'step': steps land on every save time"),
 
   run('duration', positive, '1'),
   run('t0', finite, '0'),
   run('settlingTime', finite, '0', ['warmup']),
   run('saveEvery', positive, 'duration (save the start and the end)', ['dt_save']),
+  run('saveAt', numberList, 'none: the saveEvery grid'),
   run('summariseEvery', positive, 'duration', ['summarize_every', 'summarizeEvery', 'dt_summarise']),
   run('dt', positive, 'adaptive: picked by the kernel; fixed: min(1e-3, duration)'),
   run('dtMin', nonNegative, '0 (the kernel still stops below a few spacings of t)'),

@@ -30,24 +30,60 @@ export interface RunPlan {
 
 const RELATIVE_EPS = 1e-9;
 
+/** Every saveEvery from the start of the saved span, and its end exactly. */
+function saveGrid(tStart: number, duration: number, saveEvery: number): Float64Array {
+  const steps = duration / saveEvery;
+  const whole = Math.floor(steps + RELATIVE_EPS);
+  const endsOnGrid = Math.abs(steps - whole) <= RELATIVE_EPS * Math.max(1, steps);
+  const nSaves = whole + 1 + (endsOnGrid ? 0 : 1);
+  if (nSaves > 2 ** 31 - 1) throw new CubieError('INVALID_OPTION', `Option 'saveEvery' gives ${nSaves} saves per run`, { where: 'saveEvery' });
+  const times = new Float64Array(nSaves);
+  for (let k = 0; k < nSaves; k++) times[k] = k === nSaves - 1 ? tStart + duration : tStart + k * saveEvery;
+  return times;
+}
+
+/** saveAt as given: at least one time, strictly ascending, within the saved span [t0 + settlingTime, that + duration]. */
+function checkedSaveAt(saveAt: ArrayLike<number>, tStart: number, duration: number): Float64Array {
+  const times = Float64Array.from(saveAt);
+  const tEnd = tStart + duration;
+  const slack = RELATIVE_EPS * Math.max(1, Math.abs(tStart), Math.abs(tEnd));
+  if (times.length === 0) throw new CubieError('INVALID_OPTION', "Option 'saveAt' is empty; give at least one time", { where: 'saveAt' });
+  if (times.length > 2 ** 31 - 1) throw new CubieError('INVALID_OPTION', `Option 'saveAt' has ${times.length} times`, { where: 'saveAt' });
+  times.forEach((t, k) => {
+    if (t < tStart - slack || t > tEnd + slack) {
+      throw new CubieError('INVALID_OPTION', `Option 'saveAt' [${k}] is ${t}, outside the saved span [${tStart}, ${tEnd}] (t0 + settlingTime to that + duration)`, { where: `saveAt[${k}]` });
+    }
+    if (k > 0 && !(t > times[k - 1])) {
+      throw new CubieError('INVALID_OPTION', `Option 'saveAt' must increase strictly: [${k - 1}] is ${times[k - 1]}, [${k}] is ${t}`, { where: `saveAt[${k}]` });
+    }
+  });
+  return times;
+}
+
 export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
   const t0 = readOption(options, 't0', 0);
   const duration = readOption(options, 'duration', 1);
   const settlingTime = readOption(options, 'settlingTime', 0);
   if (settlingTime < 0) throw new CubieError('INVALID_OPTION', `Option 'settlingTime' must be >= 0 (got ${settlingTime})`, { where: 'settlingTime' });
   const givenSaveEvery = readOption(options, 'saveEvery');
-  const saveEvery = givenSaveEvery ?? duration;
-  const steps = duration / saveEvery;
-  const whole = Math.floor(steps + RELATIVE_EPS);
-  const endsOnGrid = Math.abs(steps - whole) <= RELATIVE_EPS * Math.max(1, steps);
-  const nSaves = whole + 1 + (endsOnGrid ? 0 : 1);
-  if (nSaves > 2 ** 31 - 1) throw new CubieError('INVALID_OPTION', `Option 'saveEvery' gives ${nSaves} saves per run`, { where: 'saveEvery' });
+  const saveAt = readOption(options, 'saveAt');
   const tStart = t0 + settlingTime;
-  const times = new Float64Array(nSaves);
-  for (let k = 0; k < nSaves; k++) times[k] = k === nSaves - 1 ? tStart + duration : tStart + k * saveEvery;
+  if (saveAt !== undefined && givenSaveEvery !== undefined) {
+    throw new CubieError('INVALID_OPTION', "Options 'saveAt' and 'saveEvery' both say when to save; give one", { where: 'saveAt' });
+  }
+  const saveEvery = givenSaveEvery ?? duration;
+  const times = saveAt === undefined ? saveGrid(tStart, duration, saveEvery) : checkedSaveAt(saveAt, tStart, duration);
+  const nSaves = times.length;
 
   let samplesPerWindow = 1;
   let nWindows = 0;
+  if (plan.summaries.metrics.length && saveAt !== undefined) {
+    throw new CubieError(
+      'INVALID_OPTION',
+      "Summaries are computed over windows of the regular saveEvery grid; with 'saveAt' ask for 'state' or 'observables' only, or save on a grid",
+      { where: 'saveAt' },
+    );
+  }
   if (plan.summaries.metrics.length) {
     const summariseEvery = readOption(options, 'summariseEvery', duration);
     const ratio = summariseEvery / saveEvery;

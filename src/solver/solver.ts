@@ -172,6 +172,7 @@ export class Solver {
       buffers[Slot.RTOL] = rtol;
       buffers[Slot.DRIVER_KNOTS] = drivers?.knots ?? null;
       buffers[Slot.DRIVER_COEFFS] = drivers?.coeffs ?? null;
+      buffers[Slot.SAVE_TIMES] = run.times;
       // Columns are views: a whole-batch run passes the caller's arrays as they are.
       [...grid.y0, ...grid.parameters].forEach((column, i) => {
         buffers[FIXED_BUFFER_SLOTS + i] = first === 0 && end === column.length ? column : column.subarray(first, end);

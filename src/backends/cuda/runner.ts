@@ -29,7 +29,7 @@ export interface CudaRunStats {
 }
 
 /** Names of the fixed buffer slots, for messages ("copying the run statuses back ..."). */
-const SLOT_NAMES = ['the saved values', 'the summaries', 'the run statuses', 'the iteration counters', 'the absolute tolerances', 'the relative tolerances', 'the driver knots', 'the driver coefficients'];
+const SLOT_NAMES = ['the saved values', 'the summaries', 'the run statuses', 'the iteration counters', 'the absolute tolerances', 'the relative tolerances', 'the driver knots', 'the driver coefficients', 'the save times'];
 
 function roleOf(slot: number): number {
   if (slot >= FIXED_BUFFER_SLOTS) return BufferRole.Input;
