@@ -22,6 +22,7 @@ import { kvaerno3 } from './implicit/kvaerno3';
 import { kvaerno5 } from './implicit/kvaerno5';
 import { radau } from './implicit/radau';
 import { rodas4 } from './implicit/rodas4';
+import { rodas5p } from './implicit/rodas5p';
 import { ros3p } from './implicit/ros3p';
 import { rosenbrock23 } from './implicit/rosenbrock23';
 import { sdirk22 } from './implicit/sdirk-2-2';
@@ -55,6 +56,7 @@ const IMPLICIT_METHODS: readonly ButcherTableau[] = [
   rosenbrock23,
   ros3p,
   rodas4,
+  rodas5p,
   radau,
 ];
 

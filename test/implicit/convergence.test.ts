@@ -21,6 +21,7 @@ const STEPS: Record<string, number> = {
   rosenbrock23: 40,
   ros3p: 20,
   rodas4: 40,
+  rodas5p: 20,
   radau: 5,
 };
 

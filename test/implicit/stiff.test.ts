@@ -37,11 +37,11 @@ interface Problem {
 const PROBLEMS: Problem[] = [
   // Robertson's chemical kinetics (k1 = 0.04, k2 = 3e7, k3 = 1e4) to t = 400: y2 ~ 1e-5,
   // eigenvalues down to about -1e4.
-  { reference: load('robertson'), atol: 1e-12, methods: ['rodas4', 'radau', 'kvaerno5', 'kvaerno3', 'ros3p', 'rosenbrock23'] },
+  { reference: load('robertson'), atol: 1e-12, methods: ['rodas4', 'rodas5p', 'radau', 'kvaerno5', 'kvaerno3', 'ros3p', 'rosenbrock23'] },
   // Van der Pol with mu = 1000 over two relaxation cycles: eigenvalues down to about -3000
   // on the slow branches, fast jumps between them. rosenbrock23 is left out: its
   // global error here reaches ~50 rtol (second order through two cycles).
-  { reference: load('van_der_pol'), atol: 1e-9, methods: ['rodas4', 'radau', 'kvaerno5', 'kvaerno3', 'ros3p'] },
+  { reference: load('van_der_pol'), atol: 1e-9, methods: ['rodas4', 'rodas5p', 'radau', 'kvaerno5', 'kvaerno3', 'ros3p'] },
 ];
 
 /** Accepted steps of an explicit method (tsit5) on each problem, measured once. */

@@ -1,14 +1,15 @@
 /**
  * The implicit methods checked from their data alone: shapes, row sums, the
  * Runge–Kutta order conditions of DIRK and Radau tableaus and their embedded
- * solutions, Rosenbrock order conditions (Hairer & Wanner II, IV.7, Table 7.1)
- * after undoing the J-free transformation, and Radau's decoupling transform.
+ * solutions, Rosenbrock order conditions (Hairer & Wanner II, IV.7, Table 7.1,
+ * and by rooted trees up to order 6) after undoing the J-free transformation,
+ * Rosenbrock dense outputs, and Radau's decoupling transform.
  */
 import { Solver } from '../../src';
 import type { RadauTableau, RosenbrockTableau } from '../../src/methods/implicit/families';
 import { defaultStepController, implicitMethodNames, implicitMethods, methodNames, resolveMethod } from '../../src/methods/registry';
 import type { ButcherTableau } from '../../src/methods/tableau';
-import { orderConditionResiduals, rootedTrees } from '../methods/support/rooted-trees';
+import { orderConditionResiduals, rootedTrees, rosenbrockConditionResiduals } from '../methods/support/rooted-trees';
 
 const TOLERANCE = 1e-13;
 const VIOLATION = 1e-6;
@@ -18,7 +19,7 @@ describe('the registry', () => {
   it('lists the implicit methods after the explicit ones, under names no other method uses', () => {
     expect(implicitMethodNames()).toEqual([
       'backwards-euler', 'crank-nicolson', 'implicit-midpoint', 'trapezoidal-dirk', 'sdirk-2-2',
-      'kvaerno3', 'kvaerno5', 'rosenbrock23', 'ros3p', 'rodas4', 'radau',
+      'kvaerno3', 'kvaerno5', 'rosenbrock23', 'ros3p', 'rodas4', 'rodas5p', 'radau',
     ]);
     const names = [...methodNames(), ...implicitMethodNames()];
     expect(new Set(names).size).toBe(names.length);
@@ -30,6 +31,7 @@ describe('the registry', () => {
     ['ros23', 'rosenbrock23'],
     ['radau5', 'radau'],
     ['RADAU-IIA-5', 'radau'],
+    ['Rodas5P', 'rodas5p'],
   ])('resolves %s to %s', (alias, name) => {
     expect(resolveMethod(alias).name).toBe(name);
   });
@@ -37,7 +39,7 @@ describe('the registry', () => {
   it.each([
     ['backwards-euler', 'fixed'], ['implicit-midpoint', 'fixed'], ['trapezoidal-dirk', 'fixed'],
     ['crank-nicolson', 'pi'], ['sdirk-2-2', 'pi'], ['kvaerno3', 'pi'], ['kvaerno5', 'pi'],
-    ['rosenbrock23', 'gustafsson'], ['ros3p', 'gustafsson'], ['rodas4', 'gustafsson'], ['radau', 'gustafsson'],
+    ['rosenbrock23', 'gustafsson'], ['ros3p', 'gustafsson'], ['rodas4', 'gustafsson'], ['rodas5p', 'gustafsson'], ['radau', 'gustafsson'],
     ['tsit5', 'pi'], ['rk4', 'fixed'],
   ])('%s runs under the %s controller unless told otherwise', (name, controller) => {
     expect(defaultStepController(resolveMethod(name))).toBe(controller);
@@ -137,6 +139,93 @@ describe.each(rosenbrock.map((m) => [m.name, m] as const))('%s (Rosenbrock)', (_
       if (order < 4) expect(residuals.filter((x) => x.order === order + 1).some((r) => Math.abs(r.residual) > VIOLATION)).toBe(true);
     });
   }
+
+  // beta = alpha + Gamma, Gamma's diagonal (gamma) included.
+  const beta = alpha.map((row, i) => row.map((x, j) => x + gammaMatrix[i][j]));
+  for (const [label, weights, order] of [['b', b, m.order], ['bHat', bHat, embedded!.embeddedOrder]] as const) {
+    it(`${label} has order ${order} by the rooted-tree conditions: every tree up to ${order} holds, one of order ${order + 1} fails`, () => {
+      const residuals = rosenbrockConditionResiduals(alpha, beta, weights, trees.filter((t) => t.order <= order + 1));
+      const failing = residuals.filter((r) => r.tree.order <= order && !(Math.abs(r.residual) < TOLERANCE * Math.max(1, r.magnitude)));
+      expect(failing.map((r) => ({ tree: r.tree.id, residual: r.residual }))).toEqual([]);
+      expect(residuals.filter((x) => x.tree.order === order + 1).some((r) => Math.abs(r.residual) > VIOLATION)).toBe(true);
+    });
+  }
+});
+
+describe('the rooted-tree Rosenbrock conditions', () => {
+  it('say what Table 7.1 says up to order 4: rodas4 with any one coefficient of a or the coupling moved first fails at the same order under both', () => {
+    const m = resolveMethod('rodas4') as RosenbrockTableau;
+    const firstFailure = (residuals: Array<{ order: number; residual: number }>): number =>
+      Math.min(5, ...residuals.filter((r) => Math.abs(r.residual) > VIOLATION).map((r) => r.order));
+    const moved = (rows: readonly (readonly number[])[], i: number, j: number): number[][] => rows.map((row, k) => row.map((x, l) => (k === i && l === j ? x + 1e-3 : x)));
+    const cases = ['a', 'coupling'].flatMap((which) =>
+      m.a.flatMap((row, i) => row.map((_, j) => (which === 'a' ? { ...m, a: moved(m.a, i, j) } : { ...m, coupling: moved(m.coupling, i, j) }))),
+    );
+    const orders = cases.map((tableau) => {
+      const { alpha, gammaMatrix, b } = untransform(tableau);
+      const beta = alpha.map((row, i) => row.map((x, j) => x + gammaMatrix[i][j]));
+      const byTrees = rosenbrockConditionResiduals(alpha, beta, b, trees.filter((t) => t.order <= 4)).map((r) => ({ order: r.tree.order, residual: r.residual }));
+      return [firstFailure(rosenbrockConditions(alpha, gammaMatrix, b, m.gamma)), firstFailure(byTrees)];
+    });
+    for (const [table, byTrees] of orders) expect(byTrees).toBe(table);
+    expect(orders.filter(([table]) => table <= 4).length).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * One step of a Rosenbrock tableau in plain arithmetic on a two-state
+ * problem, non-autonomous (so df/dt enters) and nonlinear, with exact
+ * solution y = (exp(sin t), 1 / (1 + t)): the step and its dense output.
+ */
+function rosenbrockStep(m: RosenbrockTableau, t: number, y: readonly number[], h: number): { yNew: number[]; at: (theta: number) => number[] } {
+  const f = (s: number, v: readonly number[]): number[] => [Math.cos(s) * v[0], -v[1] * v[1]];
+  const dfdt = [-Math.sin(t) * y[0], 0];
+  const diag = [1 / (h * m.gamma) - Math.cos(t), 1 / (h * m.gamma) + 2 * y[1]]; // sigma I - J, J diagonal here
+  const u: number[][] = [];
+  for (let i = 0; i < m.b.length; i++) {
+    const input = y.map((yk, k) => yk + m.a[i].reduce((sum, aij, j) => sum + aij * u[j][k], 0));
+    const rhs = f(t + m.c[i] * h, input).map((fk, k) => fk + m.coupling[i].reduce((sum, cij, j) => sum + (cij / h) * u[j][k], 0) + h * m.timeWeights[i] * dfdt[k]);
+    u.push(rhs.map((r, k) => r / diag[k]));
+  }
+  const combine = (w: readonly number[], k: number): number => w.reduce((sum, wj, j) => sum + wj * u[j][k], 0);
+  const yNew = y.map((yk, k) => yk + combine(m.b, k));
+  const H = m.denseOutput!.H;
+  const at = (theta: number): number[] =>
+    y.map((yk, k) => {
+      let inner = combine(H[H.length - 1], k);
+      for (let r = H.length - 2; r >= 0; r--) inner = combine(H[r], k) + theta * inner;
+      return (1 - theta) * yk + theta * (yNew[k] + (1 - theta) * inner);
+    });
+  return { yNew, at };
+}
+
+const withDenseOutput = rosenbrock.filter((m) => m.denseOutput !== undefined);
+
+describe.each(withDenseOutput.map((m) => [m.name, m] as const))('%s dense output (data only, not wired into the engine)', (_name, m) => {
+  const dense = m.denseOutput!;
+  const exact = (t: number): number[] => [Math.exp(Math.sin(t)), 1 / (1 + t)];
+  const distance = (x: readonly number[], y: readonly number[]): number => Math.hypot(...x.map((v, k) => v - y[k]));
+
+  it('has one entry per stage in each row of H', () => {
+    for (const row of dense.H) expect(row).toHaveLength(m.b.length);
+  });
+
+  it('returns y_n at theta = 0 and y_n+1 at theta = 1', () => {
+    const { yNew, at } = rosenbrockStep(m, 0.3, exact(0.3), 0.1);
+    expect(distance(at(0), exact(0.3))).toBeLessThan(1e-15);
+    expect(distance(at(1), yNew)).toBeLessThan(1e-15);
+  });
+
+  it(`interpolates with order ${dense.order} inside a step (error O(dt^${dense.order + 1})), and the step itself has order ${m.order}`, () => {
+    const t0 = 0.3;
+    const errors = [0.1, 0.05].map((h) => {
+      const { yNew, at } = rosenbrockStep(m, t0, exact(t0), h);
+      const inside = Math.max(...[0.2, 0.4, 0.5, 0.6, 0.8].map((theta) => distance(at(theta), exact(t0 + theta * h))));
+      return { step: distance(yNew, exact(t0 + h)), inside };
+    });
+    expect(Math.abs(Math.log2(errors[0].inside / errors[1].inside) - (dense.order + 1))).toBeLessThan(0.3);
+    expect(Math.log2(errors[0].step / errors[1].step)).toBeGreaterThan(m.order + 1 - 0.5);
+  });
 });
 
 describe('radau', () => {

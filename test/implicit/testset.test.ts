@@ -27,14 +27,14 @@ const WITHIN = 10;
  * The Ring Modulator's error is global error accumulated over ten periods of
  * its 10 kHz input, not local error: at rtol 1e-6 every method ends 14 to 41
  * units off in the four diode-loop currents (y3..y6) and within 0.03 units
- * elsewhere, and radau at rtol 1e-9 is within 10. Issue 15's 10 units are
+ * elsewhere, rodas5p at rtol 1e-9 about 10, and radau at rtol 1e-9 is within 10. Issue 15's 10 units are
  * not met there; this bound keeps the rest of the check honest. kvaerno5
  * ends about 1,000 to 1,500 units off in those currents (status 0): left
  * out here and open in issue 15 until it is understood.
  */
 const RINGMOD_WITHIN = 50;
 const cases = Object.keys(fixture.problems).flatMap((name) =>
-  ['rodas4', 'radau', 'kvaerno5']
+  ['rodas4', 'rodas5p', 'radau', 'kvaerno5']
     .filter((method) => !(name === 'ringmod' && method === 'kvaerno5'))
     .flatMap((method) => [1e-6, 1e-9].map((rtol) => [name, method, rtol] as const)),
 );

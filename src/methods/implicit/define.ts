@@ -84,6 +84,8 @@ export function defineRosenbrock(definition: RosenbrockDefinition): RosenbrockTa
   const timeWeights = doubles(read(definition.timeWeights));
   if (c.length !== stages || timeWeights.length !== stages) fail(`c and timeWeights need ${stages} entries`);
   if (c[0] !== 0) fail('the first stage of a Rosenbrock method is at c1 = 0 (it uses the given f(t, y))');
+  const dense = definition.denseOutput;
+  if (dense !== undefined && (dense.H.length === 0 || dense.H.some((row) => row.length !== stages))) fail(`every row of the dense output's H needs ${stages} entries`);
   return {
     name: definition.name,
     aliases: definition.aliases ?? [],
@@ -100,6 +102,7 @@ export function defineRosenbrock(definition: RosenbrockDefinition): RosenbrockTa
     gamma: toDouble(parseCoefficient(definition.gamma)),
     coupling: lower(definition.coupling, 'coupling'),
     timeWeights,
+    ...(dense === undefined ? {} : { denseOutput: { order: dense.order, H: dense.H.map((row) => doubles(read(row))) } }),
   };
 }
 

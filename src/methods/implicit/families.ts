@@ -33,6 +33,23 @@ export interface RosenbrockTableau extends TableauFacts {
   readonly coupling: readonly (readonly number[])[];
   /** gamma_i = sum_j gamma_ij: how much of df/dt enters stage i (non-autonomous systems). */
   readonly timeWeights: readonly number[];
+  /** The method's continuous extension, where its source gives one (data only: not used by the engine yet). */
+  readonly denseOutput?: RosenbrockDenseOutput;
+}
+
+/**
+ * A Rosenbrock method's dense output in the form of Hairer's rodas.f (CONTRO)
+ * and OrdinaryDiffEq.jl: with theta = (t - t_n) / dt in [0, 1] and
+ * K_r = sum_j H[r][j] u_j (u_j the stage unknowns of one step),
+ *   y(t_n + theta dt) = (1 - theta) y_n + theta (y_n+1 + (1 - theta) (K_1 + theta (K_2 + theta (K_3 + ...))))
+ * so it interpolates y_n and y_n+1 whatever H is. Data for continuous
+ * extensions (issue 13); no generator or engine reads it yet.
+ */
+export interface RosenbrockDenseOutput {
+  /** Order of the interpolant: its error is O(dt^(order + 1)) inside a step. */
+  readonly order: number;
+  /** One row per K_r, one entry per stage. */
+  readonly H: readonly (readonly number[])[];
 }
 
 /**
@@ -88,6 +105,8 @@ export interface RosenbrockDefinition extends MethodDefinition {
   /** The weights m_i of the new solution. */
   readonly b: readonly Coefficient[];
   readonly embedded: { readonly order: number; readonly solution: EmbeddedDefinition };
+  /** The dense output's coefficients, one row per K_r (see RosenbrockDenseOutput). */
+  readonly denseOutput?: { readonly order: number; readonly H: readonly (readonly Coefficient[])[] };
 }
 
 export interface RadauDefinition extends MethodDefinition {

@@ -71,3 +71,40 @@ export function orderConditionResiduals(
     return { tree, residual: value - 1 / tree.density, magnitude };
   });
 }
+
+/**
+ * Phi(t) - 1/gamma(t) for each tree, for a Rosenbrock method written with
+ * alpha_ij (the stage inputs) and gamma_ij (the coupling through J), the
+ * untransformed form of Hairer & Wanner II, IV.7 (7.4). Its conditions are
+ * the Runge–Kutta ones with one change: a vertex with exactly one child
+ * reaches it through beta = alpha + Gamma (J f' terms), diagonal gamma_ii
+ * included, and a vertex with several children through alpha (f'' and
+ * higher). With beta's diagonal in, the right-hand sides are 1/gamma(t), as
+ * for Runge–Kutta methods; Table 7.1's forms, with gamma polynomials on the
+ * right, are the same conditions with the diagonal moved across.
+ */
+export function rosenbrockConditionResiduals(
+  alpha: readonly (readonly number[])[],
+  beta: readonly (readonly number[])[],
+  weights: readonly number[],
+  trees: readonly RootedTree[],
+): ConditionResidual[] {
+  const stages = weights.length;
+  const times = (m: readonly (readonly number[])[], phi: readonly number[]): number[] =>
+    Array.from({ length: stages }, (_, i) => m[i].reduce((sum, x, j) => sum + x * phi[j], 0));
+  const abs = (m: readonly (readonly number[])[]): number[][] => m.map((row) => row.map(Math.abs));
+  const [absAlpha, absBeta] = [abs(alpha), abs(beta)];
+  const phi: number[][] = [];
+  const absPhi: number[][] = [];
+  return trees.map((tree) => {
+    const single = tree.children.length === 1;
+    const [m, absM] = single ? [beta, absBeta] : [alpha, absAlpha];
+    const factors = tree.children.map((id) => times(m, phi[id]));
+    const absFactors = tree.children.map((id) => times(absM, absPhi[id]));
+    phi[tree.id] = Array.from({ length: stages }, (_, i) => factors.reduce((p, f) => p * f[i], 1));
+    absPhi[tree.id] = Array.from({ length: stages }, (_, i) => absFactors.reduce((p, f) => p * f[i], 1));
+    const value = weights.reduce((sum, w, i) => sum + w * phi[tree.id][i], 0);
+    const magnitude = weights.reduce((sum, w, i) => sum + Math.abs(w) * absPhi[tree.id][i], 0);
+    return { tree, residual: value - 1 / tree.density, magnitude };
+  });
+}
