@@ -18,7 +18,7 @@
 // Environment:
 //   CUBIE_BENCH_CVODE_RUNS     runs per problem (default 1024)
 //   CUBIE_BENCH_CVODE_SAMPLE   runs in the reference sample, evenly spaced (default 32)
-//   CUBIE_BENCH_CVODE_METHODS  cubie methods, comma-separated (default rodas4,radau;
+//   CUBIE_BENCH_CVODE_METHODS  cubie methods, comma-separated (default rodas4,rodas5p,radau;
 //                              kvaerno5 works too but costs ~10 s a round on ROBER)
 //   CUBIE_BENCH_REPS           timed rounds (default 3; best and median shown)
 //   CUBIE_BENCH_PYTHON         python with numpy and scipy for the reference (default python3)
@@ -221,7 +221,7 @@ async function run() {
   const n = intEnv('CUBIE_BENCH_CVODE_RUNS', 1024, 2);
   const reps = intEnv('CUBIE_BENCH_REPS', 3, 1);
   const sample = sampleIndices(n, intEnv('CUBIE_BENCH_CVODE_SAMPLE', 32, 1));
-  const methods = (process.env.CUBIE_BENCH_CVODE_METHODS || 'rodas4,radau').split(',').map((m) => m.trim()).filter(Boolean);
+  const methods = (process.env.CUBIE_BENCH_CVODE_METHODS || 'rodas4,rodas5p,radau').split(',').map((m) => m.trim()).filter(Boolean);
   const load = os.loadavg()[0];
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cubie-bench-cvode-'));
