@@ -337,7 +337,11 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
         if (!(tk < t.value())) break;
         const real theta = static_cast<real>((tk - t_start) / static_cast<double>(h));
         real yk[n_states];
-        hermite(y_old, f_old, y, f0, h, theta, yk);
+        if (cubie_layout::method_interpolates) {
+          cubie_layout::interpolate(memory, y_old, h, theta, yk);
+        } else {
+          hermite(y_old, f_old, y, f0, h, theta, yk);
+        }
         saver.save(k, tk, ctx, yk);
         if (++k == n_saves(args)) break;
       }

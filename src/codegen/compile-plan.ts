@@ -37,6 +37,8 @@ function sourceOf(system: CubieSystem, name: string, option: string): ValueSourc
 /** Resolves the compile-time options against a system: method, controller, outputs. */
 export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
   const tableau = resolveMethod(readOption(options, 'method', 'tsit5'));
+  const interpolateSaves = readOption(options, 'saveMode', 'step') === 'interpolate';
+  const methodInterpolates = interpolateSaves && tableau.family === 'explicit' && tableau.denseOutput !== undefined;
   const adaptive = tableau.errorOrder > 0;
   const defaultController: StepControllerName = defaultStepController(tableau);
   const controller = readOption(options, 'stepController', defaultController);
@@ -73,7 +75,7 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     summarisedVariables,
     summaries,
     iterationCounters: outputTypes.includes('iteration_counters'),
-    layout: { precision, controller, saved, summarised, stepperMemory: tableau.family !== 'explicit', interpolateSaves: readOption(options, 'saveMode', 'step') === 'interpolate' },
+    layout: { precision, controller, saved, summarised, stepperMemory: tableau.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
   };
 }
 

@@ -14,14 +14,18 @@
 import { lastReads } from '../methods/stage-lifetimes';
 import { type ExplicitTableau, isAdaptive, stageCount } from '../methods/tableau';
 import type { Precision } from '../system/types';
-import { linearCombination, stageTime } from './cpp-combination';
+import { linearCombination, MEMORY_STEP_SIGNATURE, STEP_SIGNATURE, stageTime } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
 import { checkStepperOptions, type StepperOptions } from './stepper-options';
 
-export type ExplicitStepperOptions = StepperOptions;
+export interface ExplicitStepperOptions extends StepperOptions {
+  /** Keep the stages in the step's Memory and emit interpolate() from the method's continuous extension (saveMode 'interpolate'). */
+  denseOutput?: boolean;
+}
 
 export function generateExplicitStepper(tableau: ExplicitTableau, options: ExplicitStepperOptions): string {
   const { precision, nStates, namespace } = checkStepperOptions(options);
+  const dense = options.denseOutput === true ? tableau.denseOutput : undefined;
   const stages = stageCount(tableau);
   const adaptive = isAdaptive(tableau);
   const rhsEvaluations = tableau.fsal ? stages - 1 : stages;
@@ -45,13 +49,13 @@ export function generateExplicitStepper(tableau: ExplicitTableau, options: Expli
     '// engine one more for the next f0 unless fsal, where the last stage is that f0.',
     `inline constexpr int rhs_evaluations_per_step = ${rhsEvaluations};`,
     '',
+    ...(dense ? ['// The stages of the last step, for its continuous extension (interpolate below).', 'struct Memory {', '  real k[n_stages][n_states];', '};', ''] : []),
     '// One step of size dt from (t, y), given f0 = f(t, y). Writes y_new, and f1 = f(t + dt, y_new)',
     '// when fsal. Returns the scaled error norm (<= 1 accepts), or 0 without an error estimate.',
-    'template <class Ctx>',
-    'CUBIE_FN real step(const Ctx& ctx, double t, real dt, const real* __restrict__ y, const real* __restrict__ f0,',
-    '                   real* __restrict__ y_new, real* __restrict__ f1) {',
-    ...stepBody(tableau, precision).map((line) => (line ? `  ${line}` : line)),
+    ...(dense ? MEMORY_STEP_SIGNATURE : STEP_SIGNATURE),
+    ...stepBody(tableau, precision, dense !== undefined).map((line) => (line ? `  ${line}` : line)),
     '}',
+    ...(dense ? ['', ...interpolant(dense.coefficients, dense.order, precision)] : []),
     '',
     `}  // namespace ${namespace}`,
     '',
@@ -59,12 +63,17 @@ export function generateExplicitStepper(tableau: ExplicitTableau, options: Expli
 }
 
 /** The statements of step(): the stages, the solution, the error estimate. */
-function stepBody(tableau: ExplicitTableau, precision: Precision): string[] {
+function stepBody(tableau: ExplicitTableau, precision: Precision, keepStages = false): string[] {
   const stages = stageCount(tableau);
   const lines: string[] = [];
   const loop = (statement: string): void => {
     lines.push(`CUBIE_UNROLL for (int i = 0; i < n_states; ++i) ${statement};`);
   };
+  // Each stage's k copied as it is made: later stages may take its array.
+  const keep = (stage: number, name: string): void => {
+    if (keepStages) loop(`memory.k[${stage}][i] = ${name}[i]`);
+  };
+  keep(0, 'f0');
   // names[j]: the array holding k_{j+1}; k1 is f0, the FSAL stage is f1.
   const names: string[] = ['f0'];
   const lastRead = lastReads(tableau);
@@ -85,6 +94,7 @@ function stepBody(tableau: ExplicitTableau, precision: Precision): string[] {
       // The last row is b: this stage's state is the new solution, its derivative the next f0.
       loop(`y_new[i] = ${increment === undefined ? 'y[i]' : `y[i] + dt * ${increment}`}`);
       lines.push(`ctx.rhs(${time}, y_new, f1);`);
+      keep(i, 'f1');
       names.push('f1');
       continue;
     }
@@ -104,6 +114,7 @@ function stepBody(tableau: ExplicitTableau, precision: Precision): string[] {
       free.holds = i;
     }
     lines.push(`ctx.rhs(${time}, ${input}, ${name});`);
+    keep(i, name);
     names.push(name);
   }
 
@@ -114,6 +125,25 @@ function stepBody(tableau: ExplicitTableau, precision: Precision): string[] {
   }
   lines.push('', ...errorEstimate(tableau, names, needsStageState, precision));
   return lines;
+}
+
+/** interpolate(): y(t + theta h) = y0 + h sum_j b_j(theta) k_j, each b_j(theta) in Horner form. */
+function interpolant(coefficients: readonly (readonly number[])[], order: number, precision: Precision): string[] {
+  const weights = coefficients.map((row, j) => {
+    const horner = row.reduceRight<string | undefined>((inner, x) => {
+      const term = cppLiteral(x, precision);
+      return inner === undefined ? term : `${term} + theta * (${inner})`;
+    }, undefined);
+    return `  const real b${j + 1} = theta * (${horner ?? 'real(0)'});`;
+  });
+  const sum = coefficients.map((_, j) => `b${j + 1} * memory.k[${j}][i]`).join(' + ');
+  return [
+    `// The method's continuous extension (order ${order}) over the last step, at t + theta h.`,
+    'CUBIE_FN void interpolate(const Memory& memory, const real* __restrict__ y0, real h, real theta, real* __restrict__ out) {',
+    ...weights,
+    `  CUBIE_UNROLL for (int i = 0; i < n_states; ++i) out[i] = y0[i] + h * (${sum});`,
+    '}',
+  ];
 }
 
 /** The statements that estimate the local error and return its norm. */

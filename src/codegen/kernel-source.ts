@@ -49,6 +49,8 @@ export interface KernelLayout {
   stepperMemory: boolean;
   /** saveMode 'interpolate': saves inside steps from their continuous extension instead of landing steps on them. */
   interpolateSaves: boolean;
+  /** Interpolating with the method's own continuous extension (else a cubic Hermite one from the step's ends). */
+  methodInterpolates: boolean;
 }
 
 const CONTROLLER_ENUM: Record<KernelLayout['controller'], string> = {
@@ -81,6 +83,18 @@ function stepAdapter(memory: boolean): string[] {
   ];
 }
 
+/** The method's continuous extension for saves inside a step, where it has one (the engine's fallback is cubic Hermite). */
+function interpolateAdapter(method: boolean): string[] {
+  return method
+    ? [
+        'constexpr bool method_interpolates = true;',
+        'CUBIE_FN void interpolate(const StepperMemory& memory, const real* __restrict__ y0, real h, real theta, real* __restrict__ out) {',
+        '  cubie_method::interpolate(memory, y0, h, theta, out);',
+        '}',
+      ]
+    : ['constexpr bool method_interpolates = false;', 'CUBIE_FN void interpolate(const StepperMemory&, const real*, real, real, real*) {}'];
+}
+
 /** What the engine needs to know about outputs and control, as C++. */
 export function generateLayoutSource(layout: KernelLayout): string {
   const usesObservables = [...layout.saved, ...layout.summarised].some((s) => s.kind === 'observable');
@@ -94,6 +108,7 @@ export function generateLayoutSource(layout: KernelLayout): string {
     `constexpr bool interpolate_saves = ${layout.interpolateSaves};`,
     `CUBIE_FN real infinity() { return real(1) / real(${zero}); }`,
     ...stepAdapter(layout.stepperMemory),
+    ...interpolateAdapter(layout.methodInterpolates),
     gather('gather_saved', layout.saved),
     gather('gather_summarised', layout.summarised),
     '}  // namespace cubie_layout',

@@ -16,7 +16,7 @@ export function generateStepperSource(plan: CompilePlan, nStates: number): strin
   const options = { precision: plan.precision, nStates };
   switch (method.family) {
     case 'explicit':
-      return generateExplicitStepper(method, options);
+      return generateExplicitStepper(method, { ...options, denseOutput: plan.layout.methodInterpolates });
     case 'dirk':
       return generateDirkStepper(method, { ...options, linearSolver: linearSolverFor(nStates) });
     case 'rosenbrock':

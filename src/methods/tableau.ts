@@ -84,6 +84,12 @@ export interface TableauFacts {
 /** An explicit Runge–Kutta method: strictly lower triangular a, stages computed in turn. */
 export interface ExplicitTableau extends TableauFacts {
   readonly family: 'explicit';
+  /**
+   * The method's own continuous extension, where one is published:
+   * y(t + theta h) = y + h sum_j b_j(theta) k_j, b_j(theta) = sum_p coefficients[j][p] theta^(p+1),
+   * one row per stage (the FSAL stage included), of order `order`.
+   */
+  readonly denseOutput?: { readonly order: number; readonly coefficients: readonly (readonly number[])[] };
 }
 
 /** Any method cubie knows; `family` tells them apart. */
@@ -97,6 +103,8 @@ export type ErrorEstimatorDefinition =
   | { readonly kind: 'combined-5-3'; readonly fifth: EmbeddedDefinition; readonly third: EmbeddedDefinition };
 
 export interface TableauDefinition {
+  /** The continuous extension: per stage, the coefficients of theta, theta^2, ... of b_j(theta). */
+  readonly denseOutput?: { readonly order: number; readonly coefficients: readonly (readonly Coefficient[])[] };
   readonly name: string;
   readonly aliases?: readonly string[];
   readonly title: string;
@@ -175,5 +183,22 @@ export function defineTableau(definition: TableauDefinition): ExplicitTableau {
     c: c.map(toDouble),
     fsal: definition.fsal,
     errorEstimator,
+    ...(definition.denseOutput === undefined ? {} : { denseOutput: denseOutputOf(definition.denseOutput, stages, b, fail) }),
   };
+}
+
+/** The continuous extension's rows, checked to give the step's own solution at theta = 1 (to the decimals given). */
+function denseOutputOf(
+  dense: NonNullable<TableauDefinition['denseOutput']>,
+  stages: number,
+  b: readonly Rational[],
+  fail: (why: string) => never,
+): NonNullable<ExplicitTableau['denseOutput']> {
+  if (dense.coefficients.length !== stages) fail(`dense output needs a row for each of the ${stages} stages, has ${dense.coefficients.length}`);
+  const coefficients = dense.coefficients.map((row) => row.map((x) => toDouble(parseCoefficient(x))));
+  coefficients.forEach((row, j) => {
+    const atOne = row.reduce((sum, x) => sum + x, 0);
+    if (Math.abs(atOne - toDouble(b[j])) > 1e-12) fail(`dense output row ${j + 1} gives b_j(1) = ${atOne}, not b_j = ${toDouble(b[j])}`);
+  });
+  return { order: dense.order, coefficients };
 }
