@@ -10,6 +10,8 @@
 //   CUBIE_BENCH_REPS    timed repetitions of the full-ensemble rows (default 5; best and median shown)
 //   CUBIE_BENCH_SAMPLE  runs in the scipy / numeric samples (default 256)
 //   CUBIE_BENCH_PYTHON  python interpreter for the scipy row (default python3)
+//   CUBIE_BENCH_CPU_TARGET  cubie's cpuTarget, 'native' (default) or 'portable'; the hand-written
+//                       loop is built with the same target flags, so both round alike
 //   CXX                 C++ compiler for the hand-written loop (default c++, as cubie's CPU backend)
 
 const { execFileSync, spawnSync } = require('child_process');
@@ -50,18 +52,36 @@ function firstLine(text) {
 
 // ---------------------------------------------------------------- hand-written C++
 
-function buildBaseline(dir) {
+function cpuTarget() {
+  const target = process.env.CUBIE_BENCH_CPU_TARGET || 'native';
+  if (target !== 'native' && target !== 'portable') throw new Error(`CUBIE_BENCH_CPU_TARGET: 'native' or 'portable' (got '${target}')`);
+  return target;
+}
+
+/** cubie's host flags for the target (what its CPU backend passes), less the shared-library ones. */
+function baselineFlags(target) {
+  let hostFlags;
+  try {
+    ({ hostFlags } = require('../dist/backends/cpu/build.js'));
+  } catch (e) {
+    throw new Error(`cannot load cubie's host flags from dist/ (run 'npm run build' first): ${e.message}`);
+  }
+  return hostFlags(target).filter((f) => f !== '-fPIC' && f !== '-shared');
+}
+
+function buildBaseline(dir, target) {
   const cxx = process.env.CXX && process.env.CXX.trim() ? process.env.CXX.trim() : 'c++';
   const source = path.join(__dirname, 'baselines', 'lorenz_tsit5.cpp');
   const exe = path.join(dir, 'lorenz_tsit5');
-  execFileSync(cxx, ['-O3', '-std=c++17', source, '-o', exe], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const flags = baselineFlags(target);
+  execFileSync(cxx, [...flags, source, '-o', exe], { stdio: ['ignore', 'ignore', 'pipe'] });
   let version = cxx;
   try {
     version = firstLine(execFileSync(cxx, ['--version'], { encoding: 'utf8' }));
   } catch {
     // keep the command name
   }
-  return { exe, version };
+  return { exe, version, flags };
 }
 
 /** One invocation: REPS timed passes over the whole batch; returns its JSON report. */
@@ -193,14 +213,15 @@ async function run() {
   try {
     // --- set-up, not timed: compile the baseline, compile (or load) cubie's kernel, warm both.
     progress('compiling the hand-written C++ loop');
-    const baseline = buildBaseline(tmp);
+    const target = cpuTarget();
+    const baseline = buildBaseline(tmp, target);
     const baselineOut = path.join(tmp, 'baseline.bin');
     const check = runBaseline(baseline.exe, n, 1, baselineOut);
     const ref = readBaselineOutput(baselineOut, n);
 
     progress('compiling cubie');
     const cubie = loadCubie();
-    const solver = new cubie.Solver(SYSTEM, SETTINGS);
+    const solver = new cubie.Solver(SYSTEM, { ...SETTINGS, cpuTarget: target });
     const info = await solver.compile();
     const y0 = { x: 1, y: 1, z: 1 };
     // The check run (also a warm-up): step counters on, compared run by run with the baseline.
@@ -316,6 +337,7 @@ async function run() {
     lines.push(
       `machine: ${os.cpus()[0] ? os.cpus()[0].model.trim() : 'unknown CPU'}, ${allThreads} cores; node ${process.version}; ${baseline.version}`,
     );
+    lines.push(`cpuTarget: '${target}' (CUBIE_BENCH_CPU_TARGET); the hand-written loop is built with the same flags: ${baseline.flags.join(' ')}`);
     lines.push(
       `load average (1 min) before the bench: ${loadBefore.toFixed(2)}` +
         (loadBefore > 0.5 ? ' (other work on the machine: expect noisy timings and a capped thread speed-up)' : ''),

@@ -9,7 +9,7 @@ import { cpuKernelFor } from './cpu/cpu-backend';
 import { cudaKernelFor, cudaUsable } from './cuda/cuda-backend';
 import type { DevicesOption } from './cuda/devices';
 import type { LoadedKernel } from './kernel';
-import type { BackendName } from '../options/solve-options';
+import type { BackendName, CpuTarget } from '../options/solve-options';
 
 
 export interface KernelSource {
@@ -27,7 +27,7 @@ export async function loadKernel(
   generated: KernelSource,
   systemName: string,
   backend: BackendName,
-  options: CacheOptions & { devices?: DevicesOption },
+  options: CacheOptions & { devices?: DevicesOption; cpuTarget?: CpuTarget },
 ): Promise<LoadedKernel> {
   if (backend === 'cuda' || (backend === 'auto' && (options.devices !== undefined || (await cudaUsable())))) {
     return cudaKernelFor(generated.source, generated.digest, systemName, options);

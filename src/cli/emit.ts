@@ -42,7 +42,7 @@ export async function emit(args: string[]): Promise<number> {
   const arch = archNumber(archText ?? 'sm_80');
 
   // Loaded once the command line is known to be right: the equation parser takes most of a second.
-  const [{ kernelIncludeDir }, { HOST_FLAGS }, { loadModel }, { compileImage, NVRTC_FLAGS }, { generateKernel }] = await Promise.all([
+  const [{ kernelIncludeDir }, { hostFlags }, { loadModel }, { compileImage, NVRTC_FLAGS }, { generateKernel }] = await Promise.all([
     import('../codegen/kernel-source'),
     import('../backends/cpu/build'),
     import('../files/model-file'),
@@ -62,7 +62,7 @@ export async function emit(args: string[]): Promise<number> {
       '// This one source is what cubie compiles for both backends: NVRTC builds it for the GPU (--target cuda)',
       '// and the host C++ compiler builds it for the CPU backend (--target cpp prints the same text).',
       `// The cubie/*.h headers it includes are in ${kernelIncludeDir()}.`,
-      ...(target === 'cpp' ? [`// Build as the CPU backend does: c++ ${HOST_FLAGS.join(' ')} -I ${kernelIncludeDir()} kernel.cpp -o kernel.so`] : []),
+      ...(target === 'cpp' ? [`// Build as the CPU backend does: c++ ${hostFlags(model.options.cpuTarget ?? 'native').join(' ')} -I ${kernelIncludeDir()} kernel.cpp -o kernel.so`] : []),
     ];
     text = `${header.join('\n')}\n${source}`;
   }

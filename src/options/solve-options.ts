@@ -9,6 +9,8 @@ export type StepControllerName = 'fixed' | 'i' | 'pi' | 'pid' | 'gustafsson';
 export type GridType = 'combinatorial' | 'verbatim';
 export type SaveMode = 'step' | 'interpolate';
 export type BackendName = 'auto' | 'cuda' | 'cpu';
+/** CPU backend: build for this machine's instruction set ('native') or the compiler's baseline ('portable'). */
+export type CpuTarget = 'native' | 'portable';
 
 /** `drivers` option: samples by driver name, plus the sampling and fit settings. */
 export interface DriverInput {
@@ -74,6 +76,12 @@ export interface SolveOptions extends CacheOptions {
   devices?: number[] | 'all';
   threads?: number;
   chunkRuns?: number;
+  /**
+   * CPU backend: 'native' builds for this machine's instruction set
+   * (-march=native; the resolved ISA is in the cache key), 'portable' for
+   * the compiler's baseline. Same numbers either way (-ffp-contract=off).
+   */
+  cpuTarget?: CpuTarget;
   /** CUDA: threads per block (default: the occupancy calculator's choice). */
   blockSize?: number;
   /** CUDA: at most this many bytes of device memory per device for a batch's chunks. */

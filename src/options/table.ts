@@ -34,6 +34,7 @@ export const PRECISIONS = ['float32', 'float64'] as const;
 export const GRID_TYPES = ['combinatorial', 'verbatim'] as const;
 export const BACKENDS = ['auto', 'cuda', 'cpu'] as const;
 export const SAVE_MODES = ['step', 'interpolate'] as const;
+export const CPU_TARGETS = ['native', 'portable'] as const;
 
 const devicesCheck: OptionCheck = (value, name) => {
   if (value === 'all') return;
@@ -86,6 +87,9 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   execution('backend', oneOfValues(BACKENDS), "CUBIE_BACKEND, else 'auto'"),
   execution('devices', devicesCheck, 'the first device'),
   execution('threads', positiveInteger(), 'every core'),
+  // Execution, not compile: it changes the CPU kernel's binary (and its cache key) but not its numbers, since
+  // every host build has -ffp-contract=off (no FMA contraction), so native and portable round alike.
+  execution('cpuTarget', oneOfValues(CPU_TARGETS), "'native': this machine's instruction set"),
   execution('chunkRuns', positiveInteger(), 'CPU: up to 256 runs a work item; CUDA: from free memory and occupancy'),
   execution('blockSize', positiveInteger(1024), "the occupancy calculator's choice"),
   execution('maxDeviceBytes', positive, 'no cap beyond free memory'),

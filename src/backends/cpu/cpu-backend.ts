@@ -2,7 +2,7 @@ import { MemoryLayer } from '../../cache/memory';
 import { obtain } from '../../cache/kernel-cache';
 import { CacheOptions, resolveCacheSettings } from '../../cache/settings';
 import type { KernelInfo } from '../kernel';
-import { compileHostLibrary, hostKeyContext } from './build';
+import { compileHostLibrary, CpuTarget, hostBuild } from './build';
 import { CpuKernel } from './runner';
 
 /** Kernels loaded in this process, by cache key: a repeat solve touches no disk. */
@@ -16,10 +16,11 @@ export async function cpuKernelFor(
   source: string,
   sourceDigest: string,
   systemName: string,
-  options: CacheOptions,
+  options: CacheOptions & { cpuTarget?: CpuTarget },
 ): Promise<{ kernel: CpuKernel; info: KernelInfo }> {
   const settings = resolveCacheSettings(options);
-  const key = (await hostKeyContext(settings.enabled ? settings.root : undefined)).keyFor(source, sourceDigest);
+  const build = await hostBuild(settings.enabled ? settings.root : undefined, options.cpuTarget ?? 'native');
+  const key = build.context.keyFor(source, sourceDigest);
   const got = await obtain({
     settings,
     system: systemName,
@@ -27,7 +28,7 @@ export async function cpuKernelFor(
     kind: 'so',
     memory: loaded,
     build: async () => {
-      const library = await compileHostLibrary(source, systemName);
+      const library = await compileHostLibrary(source, systemName, build.flags);
       return { payload: library.image, compileMs: library.compileMs };
     },
     load: (image) => CpuKernel.load(image),
