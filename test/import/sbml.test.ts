@@ -137,6 +137,16 @@ describe('importSbml: mapping', () => {
     createSystem(m.definition);
   });
 
+  it('keeps amounts as states in a compartment whose size changes', () => {
+    const xml = decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', `<listOfRules><rateRule variable="c">${ci('k')}</rateRule></listOfRules>`)
+      .replace('constant="true"/></listOfCompartments>', 'constant="false"/></listOfCompartments>');
+    const m = importSbml(xml);
+    expect(m.y0).toEqual({ S_amount: 4, c: 2 });
+    expect(m.definition.equations).toEqual(['dc = k', 'dS_amount = (- 1 * R)', 'S = S_amount / c', 'R = (k * S)']);
+    expect(outputExpression(m, 'S', 'amount')).toBe('S_amount');
+    createSystem(m.definition);
+  });
+
   it('evaluates initial assignments at t0', () => {
     const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', `
       <listOfInitialAssignments><initialAssignment symbol="S"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><ci>k</ci><cn>6</cn></apply></math></initialAssignment></listOfInitialAssignments>`));
@@ -163,13 +173,13 @@ describe('importSbml: errors name the SBML element', () => {
     expect(e.details.sbmlId).toBe('ev1');
   });
 
-  it('refuses algebraic rules, fast reactions and rules on compartments', () => {
+  it('refuses algebraic rules, fast reactions and rules on stoichiometries', () => {
     const alg = thrown(() => importSbml(decay('<ci>k</ci>', `<listOfRules><algebraicRule metaid="alg1">${ci('k')}</algebraicRule></listOfRules>`)));
     expect([alg.code, alg.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'alg1']);
     const fast = thrown(() => importSbml(decay('<ci>k</ci>').replace('reversible="false"', 'reversible="false" fast="true"')));
     expect([fast.code, fast.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'R']);
-    const comp = thrown(() => importSbml(decay('<ci>k</ci>', `<listOfRules><rateRule variable="c">${ci('k')}</rateRule></listOfRules>`).replace('constant="true"/></listOfCompartments>', 'constant="false"/></listOfCompartments>')));
-    expect([comp.code, comp.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'c']);
+    const stoich = thrown(() => importSbml(decay('<ci>k</ci>', `<listOfRules><rateRule variable="sr1">${ci('k')}</rateRule></listOfRules>`).replace('species="S" stoichiometry="1" constant="true"', 'id="sr1" species="S" stoichiometry="1" constant="false"')));
+    expect([stoich.code, stoich.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'sr1']);
   });
 
   it('refuses delay, rateOf and unknown csymbols with the reaction id', () => {

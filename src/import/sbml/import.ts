@@ -6,7 +6,9 @@
  *     hasOnlySubstanceUnits is true (as in SBML math); a species changed by
  *     reactions or a rate rule is a state in those units, and reactions
  *     change it by sum(stoichiometry * rate) * conversionFactor
- *     (/ compartment size for concentrations: compartments are constant);
+ *     (/ compartment size for concentrations); in a compartment whose size
+ *     is set by a rule, such a species' amount is the state (`<id>_amount`)
+ *     and its concentration an auxiliary;
  *   - compartments, constant species, boundary species without rules, global
  *     and local parameters (local ones named `<reaction>_<parameter>`) and
  *     species references with ids are parameters, with their values at t0
@@ -46,6 +48,8 @@ export interface SbmlSymbol {
   readonly compartment?: string;
   /** Species: true when the symbol is an amount, false when it is a concentration. */
   readonly hasOnlySubstanceUnits?: boolean;
+  /** Species in a compartment whose size changes: the cubie name of its amount (the state), `name` being its concentration. */
+  readonly amountName?: string;
 }
 
 export interface ImportedModel {
@@ -59,7 +63,7 @@ export interface ImportedModel {
   readonly parameters: Readonly<Record<string, number>>;
   /** SBML id (local parameters: `reaction/parameter`) → what it became. */
   readonly symbols: ReadonlyMap<string, SbmlSymbol>;
-  /** Cubie name → SBML id, for legends. */
+  /** Cubie name → SBML id, for legends (a local parameter: `reaction/parameter`; a species' amount state: `species#amount`). */
   readonly sbmlIds: Readonly<Record<string, string>>;
   readonly timeUnits?: string;
   /** What was read but ignored (units, constraints, annotations of packages). */
@@ -211,7 +215,6 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     const target = entities.get(variable);
     if (target === undefined) invalid(`A ${r.local} targets '${variable}', which is not a compartment, species or parameter`, r);
     if (rules.has(variable)) invalid(`'${variable}' is the target of two rules`, r);
-    if (target.type === 'compartment') unsupported(target.el, `${article(r.local)} on a compartment (a non-constant compartment)`, variable);
     if (target.type === 'speciesReference') unsupported(target.el, `${article(r.local)} on a stoichiometry (variable stoichiometry)`, variable);
     if (target.type === 'reaction') invalid(`A rule targets the reaction '${variable}'`, r);
     if (bool(target.el, 'constant', target.type === 'parameter')) invalid(`A ${r.local} targets '${variable}', which is constant`, r);
@@ -266,8 +269,20 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     else if (rule !== undefined) role = rule.kind === 'rate' ? 'state' : 'auxiliary';
     else if (e.type === 'species') role = bool(e.el, 'constant', false) || bool(e.el, 'boundaryCondition', false) ? 'parameter' : 'state';
     else role = 'parameter';
-    const extra = e.type === 'species' ? { compartment: e.parent, hasOnlySubstanceUnits: bool(e.el, 'hasOnlySubstanceUnits', false) } : {};
-    symbols.set(id, { sbmlId: id, type: e.type, name: names.name(id), role, ...extra });
+    const name = names.name(id);
+    let extra = {};
+    if (e.type === 'species') {
+      const hosu = bool(e.el, 'hasOnlySubstanceUnits', false);
+      extra = { compartment: e.parent, hasOnlySubstanceUnits: hosu };
+      // In a compartment whose size changes, a species without rules keeps its amount (changed only by
+      // reactions): the amount is the state (or parameter) and the concentration an auxiliary.
+      // A constant species keeps its amount too (SBML Test Suite case 01117).
+      if (!hosu && rule === undefined && rules.has(e.parent!)) {
+        extra = { ...extra, amountName: names.name(`${id}#amount`, `${id}_amount`) };
+        role = 'auxiliary';
+      }
+    }
+    symbols.set(id, { sbmlId: id, type: e.type, name, role, ...extra });
   }
   for (const r of reactions) {
     for (const [pid] of laws.get(r.attrs.id)?.locals ?? []) {
@@ -365,6 +380,16 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       parameters[s.name] = valueOf(id, ctxOf(`<${e.el.tag}> '${id}'`));
       continue;
     }
+    const compartmentName = s.compartment === undefined ? undefined : symbols.get(s.compartment)!.name;
+    if (s.amountName !== undefined) {
+      const amount = valueOf(id, ctxOf(`<${e.el.tag}> '${id}'`)) * valueOf(s.compartment!, ctxOf(`<${e.el.tag}> '${id}'`));
+      auxLines.push(`${s.name} = ${s.amountName} / ${compartmentName}`);
+      if (bool(e.el, 'boundaryCondition', false) || bool(e.el, 'constant', false)) {
+        parameters[s.amountName] = amount;
+        continue;
+      }
+      states[s.amountName] = amount;
+    }
     if (e.type === 'reaction') {
       const law = laws.get(id)!;
       auxLines.push(`${s.name} = ${emit(law.math, nameIn(law.locals, id, law.ctx), law.ctx)}`);
@@ -378,7 +403,8 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       continue;
     }
     // a state
-    states[s.name] = valueOf(id, ctxOf(`<${e.el.tag}> '${id}'`));
+    const stateName = s.amountName ?? s.name;
+    if (s.amountName === undefined) states[s.name] = valueOf(id, ctxOf(`<${e.el.tag}> '${id}'`));
     if (rule?.kind === 'rate') {
       equations.push(`d${s.name} = ${emit(rule.math, nameIn(undefined, undefined, rule.ctx), rule.ctx)}`);
       continue;
@@ -396,7 +422,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       }
     }
     if (terms.length === 0) {
-      equations.push(`d${s.name} = 0`);
+      equations.push(`d${stateName} = 0`);
       continue;
     }
     let rhs = `(${terms.join(' ')})`;
@@ -406,8 +432,8 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       if (c === undefined || c.type !== 'parameter') invalid(`The conversion factor '${cf.slice(0, 40)}' of species '${id}' is not a parameter`, e.el);
       rhs = `${rhs} * ${c.name}`;
     }
-    if (!s.hasOnlySubstanceUnits) rhs = `${rhs} / ${symbols.get(s.compartment!)!.name}`;
-    equations.push(`d${s.name} = ${rhs}`);
+    if (!s.hasOnlySubstanceUnits && s.amountName === undefined) rhs = `${rhs} / ${compartmentName}`;
+    equations.push(`d${stateName} = ${rhs}`);
   }
   // a species changed by reactions must be a state (not constant, not boundary, no rule)
   for (const id of speciesChangedByReactions) {
@@ -458,6 +484,7 @@ export function outputExpression(model: ImportedModel, sbmlId: string, as?: 'amo
   if (s === undefined) return undefined;
   if (s.type !== 'species' || as === undefined) return s.name;
   const compartment = model.symbols.get(s.compartment!)!.name;
+  if (as === 'amount' && s.amountName !== undefined) return s.amountName;
   if (as === 'amount' && !s.hasOnlySubstanceUnits) return `(${s.name} * ${compartment})`;
   if (as === 'concentration' && s.hasOnlySubstanceUnits) return `(${s.name} / ${compartment})`;
   return s.name;
