@@ -147,6 +147,19 @@ describe('importSbml: mapping', () => {
     createSystem(m.definition);
   });
 
+  it('writes rateOf as the derivative of a state and 0 for a constant', () => {
+    const rateOf = (id: string) => `<apply><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/rateOf">rateOf</csymbol><ci>${id}</ci></apply>`;
+    const xml = decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', `<listOfParameters><parameter id="p" constant="false"/><parameter id="q" constant="false" value="0"/></listOfParameters>
+      <listOfRules><assignmentRule variable="p"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><plus/>${rateOf('S')}${rateOf('k')}</apply></math></assignmentRule>
+      <rateRule variable="q"><math xmlns="http://www.w3.org/1998/Math/MathML">${rateOf('q')}</math></rateRule></listOfRules>`)
+      .replace('</listOfParameters><listOfParameters>', '');
+    const cyclic = thrown(() => importSbml(xml));
+    expect(cyclic.code).toBe('CYCLIC_DEPENDENCY');
+    const m = importSbml(xml.replace(`${rateOf('q')}</math></rateRule>`, '<cn>1</cn></math></rateRule>'));
+    expect(m.definition.equations).toContain('p = (((- 1 * R) / c) + 0)');
+    createSystem(m.definition);
+  });
+
   it('evaluates initial assignments at t0', () => {
     const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', `
       <listOfInitialAssignments><initialAssignment symbol="S"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><ci>k</ci><cn>6</cn></apply></math></initialAssignment></listOfInitialAssignments>`));
@@ -182,8 +195,8 @@ describe('importSbml: errors name the SBML element', () => {
     expect([stoich.code, stoich.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'sr1']);
   });
 
-  it('refuses delay, rateOf and unknown csymbols with the reaction id', () => {
-    for (const url of ['http://www.sbml.org/sbml/symbols/delay', 'http://www.sbml.org/sbml/symbols/rateOf', 'http://evil.example/x"); system("rm -rf /']) {
+  it('refuses delay and unknown csymbols with the reaction id', () => {
+    for (const url of ['http://www.sbml.org/sbml/symbols/delay', 'http://evil.example/x"); system("rm -rf /']) {
       const e = thrown(() => importSbml(decay(`<apply><csymbol encoding="text" definitionURL="${url.replace(/"/g, '&quot;')}">f</csymbol><ci>S</ci></apply>`)));
       expect(e.code).toBe('UNSUPPORTED_SBML');
       expect(e.details.sbmlId).toBe('R');

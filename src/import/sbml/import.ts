@@ -291,7 +291,8 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     }
   }
 
-  const nameIn = (locals: ReadonlyMap<string, number> | undefined, reaction: string | undefined, ctx: MathContext) => (id: string): string => {
+  const nameIn = (locals: ReadonlyMap<string, number> | undefined, reaction: string | undefined, ctx: MathContext) => (id: string, rate?: boolean): string => {
+    if (rate === true) return rateText(id, ctx);
     if (reaction !== undefined && locals?.has(id)) return symbols.get(`${reaction}/${id}`)!.name;
     const s = symbols.get(id);
     if (s === undefined) {
@@ -367,7 +368,14 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   const parameters: Record<string, number> = {};
   const observables: string[] = [];
   const auxLines: string[] = [];
+  const derivatives = new Map<string, string>();
+  const derivativeVisiting = new Set<string>();
   const modelConversion = model.attrs.conversionFactor;
+  for (const [id, s] of symbols) {
+    if (s.type === 'localParameter') continue;
+    const e = entities.get(id)!;
+    if (s.role === 'state' && s.amountName === undefined) states[s.name] = valueOf(id, { where: `<${e.el.tag}> '${id}'`, elementId: id });
+  }
   for (const [id, s] of symbols) {
     if (s.type === 'localParameter') {
       const [reaction, pid] = id.split('/');
@@ -403,12 +411,38 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       continue;
     }
     // a state
-    const stateName = s.amountName ?? s.name;
-    if (s.amountName === undefined) states[s.name] = valueOf(id, ctxOf(`<${e.el.tag}> '${id}'`));
-    if (rule?.kind === 'rate') {
-      equations.push(`d${s.name} = ${emit(rule.math, nameIn(undefined, undefined, rule.ctx), rule.ctx)}`);
-      continue;
+    equations.push(`d${s.amountName ?? s.name} = ${derivativeText(id)}`);
+  }
+  if (derivativeVisiting.size > 0) throw new CubieError('INTERNAL', 'rateOf bookkeeping left open');
+
+  function derivativeText(id: string): string {
+    const known = derivatives.get(id);
+    if (known !== undefined) return known;
+    if (derivativeVisiting.has(id)) throw new CubieError('CYCLIC_DEPENDENCY', `The rate of '${id}' depends on itself through rateOf`, { sbmlId: id });
+    derivativeVisiting.add(id);
+    const text = computeDerivative(id);
+    derivativeVisiting.delete(id);
+    derivatives.set(id, text);
+    return text;
+  }
+
+  /** rateOf(id): 0 for a constant, the derivative for a state; refused for quantities set by assignment rules. */
+  function rateText(id: string, ctx: MathContext): string {
+    const s = symbols.get(id);
+    if (s === undefined || s.type === 'localParameter') {
+      throw new CubieError('INVALID_SBML', `rateOf in ${ctx.where} names '${id.slice(0, 64)}', which is not defined in the model`, { where: ctx.where, sbmlId: ctx.elementId });
     }
+    if (s.role === 'parameter') return '0';
+    if (s.role === 'state') return `(${derivativeText(id)})`;
+    throw new CubieError('UNSUPPORTED_SBML', `rateOf('${id}') in ${ctx.where}: '${id}' is set by an assignment rule or is a reaction rate (or a concentration in a compartment that changes), which is not supported`, { where: ctx.where, sbmlId: ctx.elementId });
+  }
+
+  function computeDerivative(id: string): string {
+    const s = symbols.get(id)!;
+    const e = entities.get(id)!;
+    const rule = rules.get(id);
+    const compartmentName = s.compartment === undefined ? undefined : symbols.get(s.compartment)!.name;
+    if (rule?.kind === 'rate') return emit(rule.math, nameIn(undefined, undefined, rule.ctx), rule.ctx);
     const terms: string[] = [];
     for (const r of reactions) {
       for (const [listName, sign] of [['listOfReactants', '-'], ['listOfProducts', '+']] as const) {
@@ -421,10 +455,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
         }
       }
     }
-    if (terms.length === 0) {
-      equations.push(`d${stateName} = 0`);
-      continue;
-    }
+    if (terms.length === 0) return '0';
     let rhs = `(${terms.join(' ')})`;
     const cf = e.el.attrs.conversionFactor ?? modelConversion;
     if (cf !== undefined) {
@@ -433,7 +464,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       rhs = `${rhs} * ${c.name}`;
     }
     if (!s.hasOnlySubstanceUnits && s.amountName === undefined) rhs = `${rhs} / ${compartmentName}`;
-    equations.push(`d${stateName} = ${rhs}`);
+    return rhs;
   }
   // a species changed by reactions must be a state (not constant, not boundary, no rule)
   for (const id of speciesChangedByReactions) {

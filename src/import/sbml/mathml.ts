@@ -17,6 +17,8 @@ export type MathNode =
   | { readonly k: 'bool'; readonly v: boolean }
   | { readonly k: 'sym'; readonly id: string }
   | { readonly k: 'time' }
+  /** rateOf(x) (SBML L3v2): the time derivative of x. */
+  | { readonly k: 'rateOf'; readonly id: string }
   | { readonly k: 'op'; readonly op: string; readonly args: readonly MathNode[] }
   | { readonly k: 'piecewise'; readonly pieces: readonly (readonly [MathNode, MathNode])[]; readonly otherwise: MathNode | undefined }
   | { readonly k: 'call'; readonly fn: string; readonly args: readonly MathNode[] };
@@ -42,6 +44,7 @@ const LOGICAL = new Set(['eq', 'neq', 'gt', 'lt', 'geq', 'leq', 'and', 'or', 'xo
 
 const CSYMBOL_TIME = 'http://www.sbml.org/sbml/symbols/time';
 const CSYMBOL_AVOGADRO = 'http://www.sbml.org/sbml/symbols/avogadro';
+const CSYMBOL_RATE_OF = 'http://www.sbml.org/sbml/symbols/rateOf';
 
 export interface MathContext {
   /** "the kinetic law of reaction 'R1'": where the math is, for messages. */
@@ -132,7 +135,11 @@ export function readMath(el: XmlElement, ctx: MathContext, depth = 0): MathNode 
       if (head.local === 'ci') {
         return { k: 'call', fn: head.text, args: rest.map((a) => readMath(a, ctx, next)) };
       }
-      if (head.local === 'csymbol') readMath(head, ctx, next); // delay/rateOf are refused there
+      if (head.local === 'csymbol' && (head.attrs.definitionURL ?? '').trim() === CSYMBOL_RATE_OF) {
+        if (rest.length !== 1 || rest[0].local !== 'ci' || rest[0].children.length > 0) unsupported(ctx, 'rateOf of anything but a plain identifier');
+        return { k: 'rateOf', id: rest[0].text };
+      }
+      if (head.local === 'csymbol') readMath(head, ctx, next); // delay and unknown csymbols are refused there
       const op = head.local;
       if (!Object.hasOwn(OPS, op)) unsupported(ctx, `The MathML operator <${head.tag.slice(0, 40)}>`);
       let degree: MathNode | undefined;
@@ -239,13 +246,18 @@ const RECIPROCAL: Readonly<Record<string, string>> = { sec: 'cos', csc: 'sin', c
 const INV_RECIPROCAL: Readonly<Record<string, string>> = { arcsec: 'acos', arccsc: 'asin', arcsech: 'acosh', arccsch: 'asinh', arccoth: 'atanh' };
 const COMPARE: Readonly<Record<string, string>> = { eq: '==', neq: '!=', gt: '>', lt: '<', geq: '>=', leq: '<=' };
 
-/** Emits cubie text; `name` maps an SBML id to its cubie name (or a number). */
-export function emit(n: MathNode, name: (id: string) => string, ctx: MathContext): string {
+/**
+ * Emits cubie text; `name(id)` maps an SBML id to its cubie name, and
+ * `name(id, true)` gives the text of its time derivative (for rateOf).
+ */
+export type NameOf = (id: string, rate?: boolean) => string;
+
+export function emit(n: MathNode, name: NameOf, ctx: MathContext): string {
   const num = (m: MathNode): string => (isLogical(m) ? `(${emitCond(m, name, ctx)} ? 1 : 0)` : emitNumeric(m, name, ctx));
   return num(n);
 }
 
-function emitCond(n: MathNode, name: (id: string) => string, ctx: MathContext): string {
+function emitCond(n: MathNode, name: NameOf, ctx: MathContext): string {
   const cond = (m: MathNode): string => (isLogical(m) ? emitCond(m, name, ctx) : `(${emitNumeric(m, name, ctx)} != 0)`);
   const num = (m: MathNode): string => emit(m, name, ctx);
   if (n.k === 'bool') return n.v ? '(1 == 1)' : '(1 == 0)';
@@ -285,7 +297,7 @@ function emitCond(n: MathNode, name: (id: string) => string, ctx: MathContext): 
   }
 }
 
-function emitNumeric(n: MathNode, name: (id: string) => string, ctx: MathContext): string {
+function emitNumeric(n: MathNode, name: NameOf, ctx: MathContext): string {
   const num = (m: MathNode): string => emit(m, name, ctx);
   const cond = (m: MathNode): string => emitCond(m, name, ctx);
   switch (n.k) {
@@ -293,6 +305,7 @@ function emitNumeric(n: MathNode, name: (id: string) => string, ctx: MathContext
     case 'bool': return n.v ? '1' : '0';
     case 'sym': return name(n.id);
     case 'time': return 't';
+    case 'rateOf': return name(n.id, true);
     case 'call': return invalid(ctx, `Function '${n.fn}' was not inlined`);
     case 'piecewise': {
       if (n.otherwise === undefined) unsupported(ctx, 'A <piecewise> without <otherwise> (undefined where no piece applies)');
@@ -354,6 +367,7 @@ export function evaluate(n: MathNode, value: (id: string) => number, time: numbe
     case 'bool': return n.v ? 1 : 0;
     case 'sym': return value(n.id);
     case 'time': return time;
+    case 'rateOf': return unsupported(ctx, `rateOf('${n.id.slice(0, 64)}') in a value needed at t0`);
     case 'call': return invalid(ctx, `Function '${n.fn}' was not inlined`);
     case 'piecewise': {
       for (const [v, c] of n.pieces) if (ev(c) !== 0) return ev(v);
