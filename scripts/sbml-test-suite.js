@@ -146,7 +146,7 @@ async function runCase(dir, num) {
     }
     rows.push(row);
   }
-  return { ...base, result: ok ? 'pass' : 'fail', message: worst, header: ['time', ...settings.variables], rows };
+  return { ...base, result: ok ? 'pass' : 'fail', message: worst, header: [expected.header[0], ...settings.variables], rows };
 }
 
 async function main() {
