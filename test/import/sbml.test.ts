@@ -160,6 +160,19 @@ describe('importSbml: mapping', () => {
     createSystem(m.definition);
   });
 
+  it('ignores a rule without math (SBML L3v2), with a warning', () => {
+    const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', '<listOfParameters><parameter id="p" value="3" constant="false"/></listOfParameters><listOfRules><assignmentRule variable="p"/></listOfRules>'));
+    expect(m.parameters.p).toBe(3);
+    expect(m.warnings.join('\n')).toContain("'p' has no math");
+  });
+
+  it('treats species in a 0-dimensional compartment as amounts', () => {
+    const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>').replace('<compartment id="c" size="2"', '<compartment id="c" spatialDimensions="0"'));
+    expect(m.y0).toEqual({ S: 4 });
+    expect(m.parameters).toEqual({ k: 0.5 });
+    expect(m.definition.equations).toEqual(['dS = (- 1 * R)', 'R = (k * S)']);
+  });
+
   it('evaluates initial assignments at t0', () => {
     const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', `
       <listOfInitialAssignments><initialAssignment symbol="S"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><ci>k</ci><cn>6</cn></apply></math></initialAssignment></listOfInitialAssignments>`));

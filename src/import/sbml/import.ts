@@ -199,9 +199,15 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     if (e.type === 'species') {
       const c = e.parent === undefined ? undefined : entities.get(e.parent);
       if (c === undefined || c.type !== 'compartment') invalid(`Species '${e.id}' names the compartment '${String(e.parent).slice(0, 40)}', which does not exist`, e.el);
-      if (num(c.el, 'spatialDimensions') === 0 && !bool(e.el, 'hasOnlySubstanceUnits', false)) unsupported(e.el, 'A concentration species in a 0-dimensional compartment');
     }
   }
+
+  /** A 0-dimensional compartment (a point): its species are amounts whatever hasOnlySubstanceUnits says. */
+  const pointCompartment = (c: Entity): boolean => c.type === 'compartment' && num(c.el, 'spatialDimensions') === 0;
+  const amountsOnly = (species: Entity): boolean => {
+    const c = entities.get(species.parent!);
+    return bool(species.el, 'hasOnlySubstanceUnits', false) || (c !== undefined && pointCompartment(c));
+  };
 
   // ---- rules and initial assignments
   const rules = new Map<string, Rule>();
@@ -220,7 +226,11 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     if (bool(target.el, 'constant', target.type === 'parameter')) invalid(`A ${r.local} targets '${variable}', which is constant`, r);
     const ctx = { where: `the ${r.local} for '${variable}'`, elementId: variable };
     const math = mathOf(r, ctx);
-    if (math === undefined) unsupported(r, 'A rule without math', variable);
+    if (math === undefined) {
+      // SBML L3v2: a rule without math is ignored (Test Suite case 01235).
+      warnings.push(`The ${r.local} for '${variable}' has no math and is ignored`);
+      continue;
+    }
     rules.set(variable, { kind: r.local === 'rateRule' ? 'rate' : 'assignment', math: inlineCalls(math, functions, ctx), ctx });
   }
   const initial = new Map<string, { math: MathNode; ctx: MathContext }>();
@@ -231,7 +241,10 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     if (rules.get(symbol)?.kind === 'assignment') invalid(`'${symbol}' has both an assignment rule and an initial assignment`, ia);
     const ctx = { where: `the initial assignment for '${symbol}'`, elementId: symbol };
     const math = mathOf(ia, ctx);
-    if (math === undefined) unsupported(ia, 'An initial assignment without math', symbol);
+    if (math === undefined) {
+      warnings.push(`The initial assignment for '${symbol}' has no math and is ignored`);
+      continue;
+    }
     initial.set(symbol, { math: inlineCalls(math, functions, ctx), ctx });
   }
 
@@ -272,7 +285,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     const name = names.name(id);
     let extra = {};
     if (e.type === 'species') {
-      const hosu = bool(e.el, 'hasOnlySubstanceUnits', false);
+      const hosu = amountsOnly(e);
       extra = { compartment: e.parent, hasOnlySubstanceUnits: hosu };
       // In a compartment whose size changes, a species without rules keeps its amount (changed only by
       // reactions): the amount is the state (or parameter) and the concentration an auxiliary.
@@ -342,11 +355,11 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       case 'species': {
         const amount = num(e.el, 'initialAmount');
         const conc = num(e.el, 'initialConcentration');
-        const hosu = bool(e.el, 'hasOnlySubstanceUnits', false);
+        const hosu = amountsOnly(e);
         if (amount === undefined && conc === undefined) unsupported(e.el, 'A species without an initial amount or concentration');
-        const size = valueOf(e.parent!, ctx);
-        if (hosu) return amount ?? conc! * size;
-        return conc ?? amount! / size;
+        const size = (): number => valueOf(e.parent!, ctx);
+        if (hosu) return amount ?? conc! * size();
+        return conc ?? amount! / size();
       }
       case 'speciesReference': {
         const s = num(e.el, 'stoichiometry');
@@ -385,6 +398,8 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     const e = entities.get(id)!;
     const ctxOf = (what: string): MathContext => ({ where: what, elementId: id });
     if (s.role === 'parameter') {
+      // A 0-D compartment has no size: it is left out (math that reads it then fails in createSystem).
+      if (e.type === 'compartment' && pointCompartment(e) && num(e.el, 'size') === undefined && !initial.has(id)) continue;
       parameters[s.name] = valueOf(id, ctxOf(`<${e.el.tag}> '${id}'`));
       continue;
     }
