@@ -12,11 +12,12 @@ const LAYERS = {
   summaries: ['shared'],
   cache: ['shared', 'native'],
   options: ['shared', 'cache'],
+  import: ['shared', 'system'],
   codegen: ['shared', 'system', 'methods', 'summaries', 'options'],
   backends: ['shared', 'native', 'cache', 'options', 'codegen'],
   solver: ['shared', 'system', 'methods', 'summaries', 'options', 'codegen', 'backends'],
-  files: ['shared', 'system', 'options', 'codegen', 'backends', 'solver'],
-  cli: ['shared', 'native', 'system', 'methods', 'summaries', 'cache', 'options', 'codegen', 'backends', 'solver', 'files'],
+  files: ['shared', 'system', 'import', 'options', 'codegen', 'backends', 'solver'],
+  cli: ['shared', 'native', 'system', 'import', 'methods', 'summaries', 'cache', 'options', 'codegen', 'backends', 'solver', 'files'],
 };
 
 const folderRules = Object.entries(LAYERS).map(([folder, allowed]) => ({

@@ -9,6 +9,8 @@ export { probe } from './backends/probe';
 export type { Probe } from './backends/probe';
 export { createSystem, systemFromObject } from './system';
 export type { EventDefinition, OdeSystem, SystemDefinition } from './system';
+export { importSbml, createSystemFromSbml, outputExpression } from './import/sbml';
+export type { ImportedModel, ImportSbmlOptions, SbmlElementType, SbmlSymbol } from './import/sbml';
 export { solveIvp } from './solver/solve-ivp';
 export { Solver } from './solver/solver';
 export { SolveResult } from './solver/result';

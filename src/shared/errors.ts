@@ -21,6 +21,9 @@ export type CubieErrorCode =
   // files (command line): a named file that does not exist; result shards that do not belong together
   | 'FILE_NOT_FOUND'
   | 'SHARD_MISMATCH'
+  // imported models (SBML): a document that is not valid SBML; a valid one using a feature cubie does not import yet
+  | 'INVALID_SBML'
+  | 'UNSUPPORTED_SBML'
   // native toolchain
   | 'NATIVE_ADDON_MISSING'
   | 'NVRTC_UNAVAILABLE'

@@ -1,0 +1,264 @@
+/**
+ * SBML import: a fixed set of SBML Test Suite semantic cases that pass
+ * (fixtures in test/fixtures/sbml-test-suite, LGPL 2.1, see its README),
+ * solved on the CPU and checked by the suite's own rule, and the error paths:
+ * malformed XML, unsupported elements and hostile ids or MathML.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { createSystem, createSystemFromSbml, importSbml, isCubieError, outputExpression, solveIvp } from '../../src';
+import { CubieError } from '../../src/shared/errors';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sbml-test-suite');
+
+/** Cases the import passes (scripts/sbml-test-suite.js on the full odd half picked them; see README "Importing SBML"). */
+const PASSING = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((d) => /^\d{5}$/.test(d)).sort() : [];
+
+function settingsOf(text: string) {
+  const s: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Za-z]+)\s*:\s*(.*)$/.exec(line);
+    if (m) s[m[1]] = m[2].trim();
+  }
+  const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : []);
+  return {
+    start: Number(s.start ?? 0), duration: Number(s.duration), variables: list(s.variables),
+    absolute: Number(s.absolute), relative: Number(s.relative), amount: new Set(list(s.amount)), concentration: new Set(list(s.concentration)),
+  };
+}
+
+async function runCase(id: string): Promise<string[]> {
+  const dir = path.join(FIXTURES, id);
+  const files = fs.readdirSync(dir);
+  const xml = files.filter((f) => /-sbml-l\dv\d\.xml$/.test(f)).sort().pop()!;
+  const settings = settingsOf(fs.readFileSync(path.join(dir, `${id}-settings.txt`), 'utf8'));
+  const csv = fs.readFileSync(path.join(dir, `${id}-results.csv`), 'utf8').trim().split(/\r?\n/);
+  const header = csv[0].split(',').map((h) => h.trim());
+  const rows = csv.slice(1).map((l) => l.split(',').map(Number));
+  const model = importSbml(fs.readFileSync(path.join(dir, xml), 'utf8'), { t0: settings.start });
+  const lines: string[] = [];
+  const outs: string[] = [];
+  settings.variables.forEach((v, k) => {
+    const as = settings.amount.has(v) ? 'amount' : settings.concentration.has(v) ? 'concentration' : undefined;
+    const expr = outputExpression(model, v, as);
+    if (expr === undefined) throw new Error(`${id}: no variable ${v}`);
+    outs.push(`zout${k}`);
+    lines.push(`zout${k} = ${expr}`);
+  });
+  const eqs = model.definition.equations as string[];
+  const system = createSystem({ ...model.definition, equations: [...eqs, ...lines], observables: outs });
+  const result = await solveIvp(system, {}, {}, {
+    method: 'rodas4', backend: 'cpu', outputTypes: ['state', 'observables'], t0: settings.start, duration: settings.duration,
+    saveAt: rows.map((r) => r[0]), rtol: 1e-10, atol: 1e-14, maxSteps: 1e6, threads: 1,
+  });
+  const problems: string[] = [];
+  if (result.status[0] !== 0) problems.push(`${id}: status ${result.status[0]}`);
+  settings.variables.forEach((v, k) => {
+    const sim = result.trajectory(outs[k], 0);
+    const col = header.indexOf(v, 1);
+    rows.forEach((r, i) => {
+      const exp = r[col];
+      if (!(Math.abs(sim[i] - exp) <= settings.absolute + settings.relative * Math.abs(exp))) problems.push(`${id}: ${v} at t=${r[0]}: ${sim[i]} vs ${exp}`);
+    });
+  });
+  return problems;
+}
+
+describe('SBML Test Suite cases that pass', () => {
+  it('has the fixture cases', () => {
+    expect(PASSING.length).toBeGreaterThanOrEqual(20);
+  });
+  it.each(PASSING)('case %s', async (id) => {
+    expect(await runCase(id)).toEqual([]);
+  });
+});
+
+const doc = (model: string, level = 3, version = 2): string => `<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level${level}/version${version}/core" level="${level}" version="${version}">
+  <model id="m">${model}</model>
+</sbml>`;
+
+const ci = (id: string) => `<math xmlns="http://www.w3.org/1998/Math/MathML"><ci> ${id} </ci></math>`;
+
+const decay = (kinetic: string, extra = '') => doc(`
+  <listOfCompartments><compartment id="c" size="2" constant="true"/></listOfCompartments>
+  <listOfSpecies><species id="S" compartment="c" initialAmount="4" hasOnlySubstanceUnits="false" boundaryCondition="false" constant="false"/></listOfSpecies>
+  <listOfParameters><parameter id="k" value="0.5" constant="true"/></listOfParameters>
+  <listOfReactions><reaction id="R" reversible="false">
+    <listOfReactants><speciesReference species="S" stoichiometry="1" constant="true"/></listOfReactants>
+    <kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">${kinetic}</math></kineticLaw>
+  </reaction></listOfReactions>${extra}`);
+
+function thrown(f: () => unknown): CubieError {
+  try {
+    f();
+  } catch (e) {
+    if (isCubieError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a CubieError');
+}
+
+describe('importSbml: mapping', () => {
+  it('maps a decay reaction to a concentration state, a rate observable and parameters', () => {
+    const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci><ci>c</ci></apply>'));
+    expect(m.y0).toEqual({ S: 2 });
+    expect(m.parameters).toEqual({ c: 2, k: 0.5 });
+    expect(m.definition.observables).toEqual(['R']);
+    expect(m.definition.equations).toEqual(['dS = (- 1 * R) / c', 'R = (k * S * c)']);
+    expect(outputExpression(m, 'S', 'amount')).toBe('(S * c)');
+    expect(createSystemFromSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>')).states).toEqual(['S']);
+  });
+
+  it('renames ids that are reserved in cubie and keeps the mapping back', () => {
+    const xml = doc(`
+      <listOfCompartments><compartment id="e" size="1" constant="true"/></listOfCompartments>
+      <listOfSpecies><species id="t" compartment="e" initialAmount="1" hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/></listOfSpecies>
+      <listOfParameters><parameter id="pi" value="2" constant="true"/><parameter id="double" value="3" constant="true"/><parameter id="_x" value="1" constant="true"/><parameter id="dt" value="1" constant="true"/><parameter id="dt_" value="1" constant="true"/></listOfParameters>
+      <listOfRules><rateRule variable="t"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><ci>pi</ci><ci>double</ci><ci>_x</ci><ci>dt</ci><ci>dt_</ci><ci>e</ci></apply></math></rateRule></listOfRules>`);
+    const m = importSbml(xml);
+    const names = Object.keys(m.sbmlIds);
+    for (const n of names) expect(n).toMatch(/^[A-Za-z][A-Za-z0-9_]*$/);
+    expect(m.symbols.get('t')!.name).not.toBe('t');
+    expect(m.symbols.get('pi')!.name).not.toBe('pi');
+    const state = m.symbols.get('t')!.name;
+    expect(names).not.toContain(`d${state}`); // would read as the state's derivative
+    expect(m.sbmlIds[m.symbols.get('double')!.name]).toBe('double');
+    const system = createSystem(m.definition);
+    expect(system.states).toEqual([m.symbols.get('t')!.name]);
+  });
+
+  it('inlines function definitions and turns piecewise into c ? a : b', () => {
+    const fn = `<listOfFunctionDefinitions><functionDefinition id="f"><math xmlns="http://www.w3.org/1998/Math/MathML">
+      <lambda><bvar><ci>x</ci></bvar><apply><times/><cn>2</cn><ci>x</ci></apply></lambda></math></functionDefinition></listOfFunctionDefinitions>`;
+    const xml = decay(`<piecewise><piece><apply><ci>f</ci><ci>k</ci></apply><apply><gt/><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">time</csymbol><cn type="e-notation">1<sep/>-1</cn></apply></piece><otherwise><cn>0</cn></otherwise></piecewise>`).replace('<listOfCompartments>', `${fn}<listOfCompartments>`);
+    const m = importSbml(xml);
+    expect(m.definition.equations).toContain('R = ((t > 0.1) ? (2 * k) : 0)');
+    createSystem(m.definition);
+  });
+
+  it('keeps amounts as states in a compartment whose size changes', () => {
+    const xml = decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', `<listOfRules><rateRule variable="c">${ci('k')}</rateRule></listOfRules>`)
+      .replace('constant="true"/></listOfCompartments>', 'constant="false"/></listOfCompartments>');
+    const m = importSbml(xml);
+    expect(m.y0).toEqual({ S_amount: 4, c: 2 });
+    expect(m.definition.equations).toEqual(['dc = k', 'dS_amount = (- 1 * R)', 'S = S_amount / c', 'R = (k * S)']);
+    expect(outputExpression(m, 'S', 'amount')).toBe('S_amount');
+    createSystem(m.definition);
+  });
+
+  it('writes rateOf as the derivative of a state and 0 for a constant', () => {
+    const rateOf = (id: string) => `<apply><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/rateOf">rateOf</csymbol><ci>${id}</ci></apply>`;
+    const xml = decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', `<listOfParameters><parameter id="p" constant="false"/><parameter id="q" constant="false" value="0"/></listOfParameters>
+      <listOfRules><assignmentRule variable="p"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><plus/>${rateOf('S')}${rateOf('k')}</apply></math></assignmentRule>
+      <rateRule variable="q"><math xmlns="http://www.w3.org/1998/Math/MathML">${rateOf('q')}</math></rateRule></listOfRules>`)
+      .replace('</listOfParameters><listOfParameters>', '');
+    const cyclic = thrown(() => importSbml(xml));
+    expect(cyclic.code).toBe('CYCLIC_DEPENDENCY');
+    const m = importSbml(xml.replace(`${rateOf('q')}</math></rateRule>`, '<cn>1</cn></math></rateRule>'));
+    expect(m.definition.equations).toContain('p = (((- 1 * R) / c) + 0)');
+    createSystem(m.definition);
+  });
+
+  it('ignores a rule without math (SBML L3v2), with a warning', () => {
+    const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', '<listOfParameters><parameter id="p" value="3" constant="false"/></listOfParameters><listOfRules><assignmentRule variable="p"/></listOfRules>'));
+    expect(m.parameters.p).toBe(3);
+    expect(m.warnings.join('\n')).toContain("'p' has no math");
+  });
+
+  it('treats species in a 0-dimensional compartment as amounts', () => {
+    const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>').replace('<compartment id="c" size="2"', '<compartment id="c" spatialDimensions="0"'));
+    expect(m.y0).toEqual({ S: 4 });
+    expect(m.parameters).toEqual({ k: 0.5 });
+    expect(m.definition.equations).toEqual(['dS = (- 1 * R)', 'R = (k * S)']);
+  });
+
+  it('evaluates initial assignments at t0', () => {
+    const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', `
+      <listOfInitialAssignments><initialAssignment symbol="S"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><ci>k</ci><cn>6</cn></apply></math></initialAssignment></listOfInitialAssignments>`));
+    expect(m.y0).toEqual({ S: 3 });
+  });
+});
+
+describe('importSbml: errors name the SBML element', () => {
+  it.each([
+    ['not XML at all', 'this is not <xml'],
+    ['an unclosed element', '<sbml level="3" version="2"><model>'],
+    ['a DOCTYPE with entities (billion laughs)', '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><sbml>&lol2;</sbml>'],
+    ['an unknown entity', '<sbml level="3" version="2"><model id="a&foo;"/></sbml>'],
+    ['not SBML', '<html/>'],
+    ['no model', '<sbml level="3" version="2"/>'],
+  ])('INVALID_SBML for %s', (_what, xml) => {
+    expect(thrown(() => importSbml(xml)).code).toBe('INVALID_SBML');
+  });
+
+  it('refuses events with UNSUPPORTED_SBML naming the event id', () => {
+    const e = thrown(() => importSbml(decay('<ci>k</ci>', '<listOfEvents><event id="ev1" useValuesFromTriggerTime="true"/></listOfEvents>')));
+    expect(e.code).toBe('UNSUPPORTED_SBML');
+    expect(e.message).toContain("'ev1'");
+    expect(e.details.sbmlId).toBe('ev1');
+  });
+
+  it('refuses algebraic rules, fast reactions and rules on stoichiometries', () => {
+    const alg = thrown(() => importSbml(decay('<ci>k</ci>', `<listOfRules><algebraicRule metaid="alg1">${ci('k')}</algebraicRule></listOfRules>`)));
+    expect([alg.code, alg.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'alg1']);
+    const fast = thrown(() => importSbml(decay('<ci>k</ci>').replace('reversible="false"', 'reversible="false" fast="true"')));
+    expect([fast.code, fast.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'R']);
+    const stoich = thrown(() => importSbml(decay('<ci>k</ci>', `<listOfRules><rateRule variable="sr1">${ci('k')}</rateRule></listOfRules>`).replace('species="S" stoichiometry="1" constant="true"', 'id="sr1" species="S" stoichiometry="1" constant="false"')));
+    expect([stoich.code, stoich.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'sr1']);
+  });
+
+  it('refuses delay and unknown csymbols with the reaction id', () => {
+    for (const url of ['http://www.sbml.org/sbml/symbols/delay', 'http://evil.example/x"); system("rm -rf /']) {
+      const e = thrown(() => importSbml(decay(`<apply><csymbol encoding="text" definitionURL="${url.replace(/"/g, '&quot;')}">f</csymbol><ci>S</ci></apply>`)));
+      expect(e.code).toBe('UNSUPPORTED_SBML');
+      expect(e.details.sbmlId).toBe('R');
+      expect(e.message).toContain("reaction 'R'");
+    }
+  });
+
+  it('refuses unknown MathML elements and operators', () => {
+    for (const m of ['<script>alert(1)</script>', '<apply><factorial/><ci>k</ci></apply>', '<apply><diff/><ci>k</ci></apply>', '<mtext>x</mtext>', '<cn>INF</cn>']) {
+      const e = thrown(() => importSbml(decay(m)));
+      expect(e.code).toBe('UNSUPPORTED_SBML');
+      expect(e.details.sbmlId).toBe('R');
+    }
+  });
+
+  it('refuses identifiers that are not SBML ids, and undefined symbols', () => {
+    const badCi = thrown(() => importSbml(decay('<apply><times/><ci>k); system("x</ci><ci>S</ci></apply>')));
+    expect(badCi.code).toBe('INVALID_SBML');
+    expect(badCi.details.sbmlId).toBe('R');
+    const badId = thrown(() => importSbml(decay('<ci>k</ci>').replace('id="k"', 'id="k-1;drop"')));
+    expect(badId.code).toBe('INVALID_SBML');
+    const bad = thrown(() => importSbml(decay('<cn>1e99999</cn>')));
+    expect(bad.code).toBe('UNSUPPORTED_SBML');
+    const garbage = thrown(() => importSbml(decay('<cn>1+1</cn>')));
+    expect(garbage.code).toBe('INVALID_SBML');
+  });
+
+  it('refuses required packages and Level 1', () => {
+    const comp = doc('').replace('level="3"', 'xmlns:comp="http://www.sbml.org/sbml/level3/version1/comp/version1" comp:required="true" level="3"');
+    expect(thrown(() => importSbml(comp)).code).toBe('UNSUPPORTED_SBML');
+    expect(thrown(() => importSbml(doc('', 1, 2))).code).toBe('UNSUPPORTED_SBML');
+  });
+
+  it('reports cycles among initial assignments', () => {
+    const xml = doc(`
+      <listOfParameters><parameter id="a" constant="true"/><parameter id="b" constant="true"/></listOfParameters>
+      <listOfInitialAssignments><initialAssignment symbol="a">${ci('b')}</initialAssignment><initialAssignment symbol="b">${ci('a')}</initialAssignment></listOfInitialAssignments>`);
+    expect(thrown(() => importSbml(xml)).code).toBe('CYCLIC_DEPENDENCY');
+  });
+
+  it('bounds the depth of nested math', () => {
+    const deep = '<apply><minus/>'.repeat(300) + '<ci>k</ci>' + '</apply>'.repeat(300);
+    expect(thrown(() => importSbml(decay(deep))).code).toBe('INVALID_SBML');
+  });
+});
+
+it('imports the text as data: the emitted equations use only cubie names and numbers', () => {
+  const m = importSbml(decay('<apply><plus/><apply><power/><ci>k</ci><cn type="rational">1<sep/>3</cn></apply><apply><root/><degree><cn>3</cn></degree><ci>S</ci></apply><apply><log/><logbase><cn>2</cn></logbase><ci>c</ci></apply><apply><sec/><ci>k</ci></apply><apply><xor/><true/><apply><lt/><ci>k</ci><cn>1</cn><cn>2</cn></apply></apply></apply>'));
+  const text = (m.definition.equations as string[]).join('\n');
+  expect(text).toMatch(/^[A-Za-z0-9_ ()+\-*/^.,=<>!?:\n]*$/);
+  createSystem(m.definition);
+});
