@@ -5,6 +5,7 @@
  * compile or run, with the file, the line, the key path and what was
  * expected.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { isCubieError } from '../shared/errors';
 import { compilePlan } from '../codegen/compile-plan';
@@ -14,7 +15,8 @@ import type { DriverInput } from '../options/solve-options';
 import { toleranceArray } from '../solver/tolerances';
 import { canonicalOptionName, normalizeOptions } from '../options/solve-options';
 import type { GridType, SolveOptions } from '../options/solve-options';
-import { systemFromObject } from '../system';
+import { createSystem, systemFromObject } from '../system';
+import { importSbml } from '../import/sbml';
 import type { CubieSystem } from '../system';
 import { didYouMean } from '../shared/suggest';
 import { describeValue, KeyPath, ModelDocument, modelError, readModelDocument } from './model-document';
@@ -54,8 +56,30 @@ function relocate(doc: ModelDocument, e: unknown, base: KeyPath, keyFor: (where:
   throw modelError(doc, e.code, keyPath, e.message, { ...e.details }, atKey);
 }
 
+/** `system: { sbml: FILE }` (and optionally `name`): the system an SBML file describes, FILE relative to the model file. */
+function loadSbmlSystem(doc: ModelDocument, value: Record<string, unknown>): CubieSystem {
+  const extra = Object.keys(value).filter((k) => k !== 'sbml' && k !== 'name');
+  if (extra.length > 0) throw modelError(doc, 'INVALID_SYSTEM', ['system', extra[0]], `a system read from SBML takes only 'sbml' and 'name', not '${extra[0]}'`, {}, true);
+  if (typeof value.sbml !== 'string' || value.sbml.trim() === '') throw modelError(doc, 'INVALID_SYSTEM', ['system', 'sbml'], `expected the path of an SBML file, got ${describeValue(value.sbml)}`);
+  const file = path.resolve(doc.dir, value.sbml);
+  let xml: string;
+  try {
+    xml = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw modelError(doc, err.code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INVALID_INPUT', ['system', 'sbml'], `cannot read SBML file '${file}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  }
+  try {
+    return createSystem(importSbml(xml, typeof value.name === 'string' ? { name: value.name } : {}).definition);
+  } catch (e) {
+    if (!isCubieError(e)) throw e;
+    throw modelError(doc, e.code, ['system', 'sbml'], `${path.basename(file)}: ${e.message}`, { ...e.details, sbmlFile: file });
+  }
+}
+
 function loadSystem(doc: ModelDocument, value: unknown): CubieSystem {
   if (!isMapping(value)) throw modelError(doc, 'INVALID_SYSTEM', ['system'], `expected a mapping with 'equations' (and states, parameters, ...), got ${describeValue(value)}`);
+  if ('sbml' in value) return loadSbmlSystem(doc, value);
   try {
     return systemFromObject(value);
   } catch (e) {
