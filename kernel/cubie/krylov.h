@@ -165,7 +165,6 @@ struct MatrixFreeShiftedSystem {
   CUBIE_FN bool factor(const C&, real s) {
     return factor(s);
   }
-  CUBIE_FN void note_rate(real) {}
   CUBIE_FN bool solve(real* __restrict__ b) const {
     const ShiftedJacobianProduct<Ctx, real, N> op = {*ctx, t, y, sigma};
     real x[N];

@@ -148,8 +148,6 @@ struct DenseShiftedSystem {
     ++ctx.factorizations;
     return factor(sigma);
   }
-  // Formed anew every step: the Newton rate decides nothing here.
-  CUBIE_FN void note_rate(real) {}
   // false when sigma*I - J is singular or not finite.
   CUBIE_FN bool factor(real sigma) {
     const real* __restrict__ jac = KeepJacobian ? kept : lu;
@@ -169,42 +167,26 @@ struct DenseShiftedSystem {
 // there: the retry of a rejected step reuses the exact J(t, y). factor()
 // refactors only when J or sigma changed (a fixed step's sigma never does).
 //
-// Keeping J across accepted steps while Newton contracts fast (RADAU5's rule,
-// rate <= THET = 0.001) is here but off (keeps_across_steps): measured on the
-// IVP Test Set it saved up to 80% of Radau's Jacobians but let stale-J error
-// estimates shrink OREGO's steps 15-fold at rtol 1e-9, and cost kvaerno5 up
-// to 2.5x the steps on POLLU through Newton failures. It needs a retry with
-// a fresh J before a step is rejected, and Radau's estimate from a fresh one.
+// Keeping J across accepted steps was measured and left out (README, "What
+// is kept between steps"): RADAU5's rule let stale-J error estimates shrink
+// OREGO's steps 15-fold at rtol 1e-9, and a CVODE-style policy made kvaerno5
+// 1.2-1.85x slower on the Test Set's small systems.
 template <typename real, int N>
 struct KeptShiftedSystem {
   static constexpr bool owns_jacobian = true;
-  static constexpr bool keeps_across_steps = false;
-  static constexpr double keep_rate = 0.001;
   DenseShiftedSystem<real, N, true> system;
   double jacobian_at = 0;
   bool have_jacobian = false;
-  bool keep = false;
   real factored_sigma = real(0);  // 0: not factored for this J
 
   template <class Ctx>
   CUBIE_FN void prepare(const Ctx& ctx, double t, const real* __restrict__ y) {
-    if (!(have_jacobian && (jacobian_at == t || keep))) {
+    if (!(have_jacobian && jacobian_at == t)) {
       system.evaluate_jacobian(ctx, t, y);
       jacobian_at = t;
       have_jacobian = true;
       factored_sigma = real(0);
     }
-    keep = keeps_across_steps;  // until a Newton iteration of this step contracts slowly
-  }
-  // Rosenbrock methods need J at every step's own point: kept only for a retry there.
-  template <class Ctx>
-  CUBIE_FN void prepare_exact(const Ctx& ctx, double t, const real* __restrict__ y) {
-    keep = false;
-    prepare(ctx, t, y);
-    keep = false;
-  }
-  CUBIE_FN void note_rate(real rate) {
-    if (!(rate <= real(keep_rate))) keep = false;
   }
   // J at another state (a failed fixed step's iterate, newton.h): used for the rest of this step only.
   template <class Ctx>

@@ -26,10 +26,8 @@ struct NewtonMonitor {
   int max_iters;
   int iterations;
   real previous_norm;
-  real rate;  // the last contraction rate theta (0 before the second iteration)
 
-  CUBIE_FN NewtonMonitor(real tol_, int max_iters_)
-      : tol(tol_), max_iters(max_iters_), iterations(0), previous_norm(0), rate(0) {}
+  CUBIE_FN NewtonMonitor(real tol_, int max_iters_) : tol(tol_), max_iters(max_iters_), iterations(0), previous_norm(0) {}
 
   // Takes the scaled norm of the update just applied; says what to do next.
   CUBIE_FN NewtonState update(real norm) {
@@ -39,7 +37,6 @@ struct NewtonMonitor {
       if (norm <= tol) return NEWTON_CONVERGED;
     } else {
       const real theta = norm / previous_norm;
-      rate = theta;
       if (!(theta < real(0.99))) return NEWTON_FAILED;
       const real remaining = theta / (real(1) - theta) * norm;
       if (remaining <= tol) return NEWTON_CONVERGED;
@@ -98,7 +95,7 @@ CUBIE_FN real implicit_solve_failed(const Ctx& ctx) {
 // norm weighted by `scale`. z holds the starting guess on entry and the
 // solution on return; false when the iteration failed.
 template <typename real, int N, class Ctx, class Linear>
-CUBIE_FN bool solve_stage(const Ctx& ctx, Linear& linear, double t_stage, real sigma, const real* __restrict__ psi,
+CUBIE_FN bool solve_stage(const Ctx& ctx, const Linear& linear, double t_stage, real sigma, const real* __restrict__ psi,
                           const real* __restrict__ scale, real tol, real* __restrict__ z) {
   real stage[N], update[N];
   NewtonMonitor<real> monitor(tol, ctx.newton_max_iters());
@@ -110,10 +107,7 @@ CUBIE_FN bool solve_stage(const Ctx& ctx, Linear& linear, double t_stage, real s
     ++ctx.newton_iterations;
     for (int i = 0; i < N; ++i) z[i] += update[i];
     const NewtonState state = monitor.update(scaled_norm<real, N>(update, scale));
-    if (state != NEWTON_CONTINUE) {
-      linear.note_rate(state == NEWTON_CONVERGED ? monitor.rate : real(1));
-      return state == NEWTON_CONVERGED;
-    }
+    if (state != NEWTON_CONTINUE) return state == NEWTON_CONVERGED;
   }
 }
 

@@ -69,7 +69,7 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       ...(kept
         ? [
             '// The Newton matrix sigma*I - J for every stage (simplified Newton), kept from step to step:',
-            '// J(t, y) is evaluated again unless the last step\'s iterations contracted fast (linalg.h).',
+            '// a rejected step\'s retry reuses J(t, y), and the LU while sigma is unchanged (linalg.h).',
             'auto& linear = memory.linear;',
             'linear.prepare(ctx, t, y);',
           ]

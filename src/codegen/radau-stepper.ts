@@ -85,8 +85,8 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     '(void)f1;',
     ...(kept
       ? [
-          '// sigma I - J and (re + i im)/dt I - J from one J, kept from step to step: J(t, y) is evaluated again',
-          "// unless the last step's iterations contracted fast, both blocks refactored when J or dt changed (linalg.h).",
+          '// sigma I - J and (re + i im)/dt I - J from one J, kept from step to step: a rejected step\'s retry',
+          '// reuses J(t, y), and both blocks are refactored when J or dt changed (linalg.h).',
           'auto& real_block = memory.real_block;',
           'auto& complex_block = memory.complex_block;',
           'real_block.prepare(ctx, t, y);',
@@ -144,7 +144,6 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     `    z3[i] = ${row(T[2], w)};`,
     '  }',
     '  const cubie::NewtonState state = monitor.update(sqrt(sum / real(3 * n_states)));',
-    '  if (state != cubie::NEWTON_CONTINUE) real_block.note_rate(state == cubie::NEWTON_CONVERGED ? monitor.rate : real(1));',
     '  if (state == cubie::NEWTON_CONVERGED) break;',
     `  if (state == cubie::NEWTON_FAILED) ${failed}`,
     '}',

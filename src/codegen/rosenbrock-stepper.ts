@@ -44,7 +44,7 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
   const lines: string[] = [
     '(void)f1;',
     ...(kept
-      ? ['auto& linear = memory.linear;  // sigma*I - J(t, y); J is exact at every step, kept only for the retry of a rejected one', 'linear.prepare_exact(ctx, t, y);']
+      ? ['auto& linear = memory.linear;  // sigma*I - J(t, y); J is exact at every step, kept only for the retry of a rejected one', 'linear.prepare(ctx, t, y);']
       : ['(void)memory;', `${shiftedSystemType(linearSolver, nStates)} linear;  // sigma*I - J(t, y)`, 'linear.evaluate_jacobian(ctx, t, y);']),
     `if (!linear.factor(ctx, real(1) / (dt * ${literal(tableau.gamma)}))) ${failed}`,
   ];

@@ -159,7 +159,31 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * Runs a phase's main(): a failure is recorded in its report (and the report
+ * saved) rather than thrown, and the CUDA kernels it loaded are released
+ * either way, so the next phase finds the device as the driver left it.
+ */
+function runPhase(main, { say, report, save, appRoot }) {
+  return main()
+    .catch((e) => {
+      say(`phase failed: ${e.stack || e}`);
+      Object.assign(report, { status: 'error', error: errorRecord(e) });
+      save();
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      try {
+        const { releaseCudaKernels } = require(path.join(appRoot, 'dist', 'backends', 'cuda', 'cuda-backend.js'));
+        await releaseCudaKernels();
+      } catch {
+        // nothing loaded
+      }
+    });
+}
+
 module.exports = {
+  runPhase,
   LORENZ_BENCH,
   rhoSweep,
   sampleIndices,

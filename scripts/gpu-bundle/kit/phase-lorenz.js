@@ -18,7 +18,7 @@
 // default 2^16..2^23), CUBIE_CHECK_REPS (default 3), CUBIE_CHECK_CPU_RUNS
 // (default 65536), CUBIE_CHECK_SAMPLE (default 1024).
 const path = require('path');
-const { LORENZ_BENCH, best, errorRecord, instrumentCuda, intEnv, listEnv, log, maxRelDiff, median, nowS, rhoSweep, sampleFinals, sampleIndices, writeJson } = require('./common');
+const { LORENZ_BENCH, best, errorRecord, instrumentCuda, intEnv, listEnv, log, maxRelDiff, median, nowS, rhoSweep, sampleFinals, sampleIndices, writeJson, runPhase } = require('./common');
 
 const appRoot = process.env.CUBIE_CHECK_APP || path.join(__dirname, '..');
 const deadline = Number(process.env.CUBIE_CHECK_DEADLINE || nowS() + 600);
@@ -210,18 +210,4 @@ async function adaptiveSteps(cubie, backend, sampleSize) {
   }
 }
 
-main()
-  .catch((e) => {
-    say(`phase failed: ${e.stack || e}`);
-    Object.assign(report, { status: 'error', error: errorRecord(e) });
-    save();
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    try {
-      const { releaseCudaKernels } = require(path.join(appRoot, 'dist', 'backends', 'cuda', 'cuda-backend.js'));
-      await releaseCudaKernels();
-    } catch {
-      // nothing loaded
-    }
-  });
+runPhase(main, { say, report, save, appRoot });

@@ -8,7 +8,7 @@
 //   node phase-numerics.js OUT.json   (env: CUBIE_CHECK_APP, CUBIE_CHECK_DEADLINE, ...)
 const fs = require('fs');
 const path = require('path');
-const { errorRecord, instrumentCuda, listEnv, log, numberEnv, nowS, writeJson } = require('./common');
+const { errorRecord, instrumentCuda, listEnv, log, numberEnv, nowS, writeJson, runPhase } = require('./common');
 const { numericCases, parameterColumn, firstRuns } = require('./cases');
 
 const appRoot = process.env.CUBIE_CHECK_APP || path.join(__dirname, '..');
@@ -206,18 +206,4 @@ async function runCase(c, solver, { cubie, cuda, devices, refOf, runs, inputOf, 
   return { status: 'skipped', reason: `unknown judge ${j.kind}` };
 }
 
-main()
-  .catch((e) => {
-    say(`phase failed: ${e.stack || e}`);
-    Object.assign(report, { status: 'error', error: errorRecord(e) });
-    save();
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    try {
-      const { releaseCudaKernels } = require(path.join(appRoot, 'dist', 'backends', 'cuda', 'cuda-backend.js'));
-      await releaseCudaKernels();
-    } catch {
-      // nothing loaded
-    }
-  });
+runPhase(main, { say, report, save, appRoot });
