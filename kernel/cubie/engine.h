@@ -268,7 +268,7 @@ CUBIE_FN void take_sides(const RunContext& ctx, double t, const real* __restrict
   for (int c = 0; c < cubie_events::n_crossing; ++c) any = any || at_root[c];
   if (!any) return;
   const real delta = real(1e-6) * dt;
-  real y_ahead[n_states], g_ahead[event_slots(cubie_events::n_crossing)];
+  real y_ahead[n_states], g_ahead[EventSlots<cubie_events::n_crossing>::value];
   for (int i = 0; i < n_states; ++i) y_ahead[i] = y[i] + delta * f[i];
   when_at(ctx, t + static_cast<double>(delta), y_ahead, g_ahead);
   for (int c = 0; c < cubie_events::n_crossing; ++c) {
@@ -386,7 +386,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     for (int c = 0; c < cubie_events::n_crossing; ++c) events.g[c] = real(0);
     if (has_crossings) {
       when_at(ctx, t.value(), y, events.g);
-      bool sides[event_slots(cubie_events::n_crossing)];
+      bool sides[EventSlots<cubie_events::n_crossing>::value];
       for (int c = 0; c < cubie_events::n_crossing; ++c) sides[c] = events.g[c] == real(0);
       take_sides(ctx, t.value(), y, f0, dt, sides, events.g);
     }
@@ -482,14 +482,14 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     // then fires.
     real theta_event = real(1);
     bool crossed = false;
-    bool fires[event_slots(cubie_events::n_crossing)];
+    bool fires[EventSlots<cubie_events::n_crossing>::value];
     if (has_crossings) {
       auto when_inside = [&](real theta, real* __restrict__ g) {
         real y_theta[n_states];
         extension(theta, y_theta);
         when_at(ctx, t_begin.value() + static_cast<double>(theta) * static_cast<double>(h), y_theta, g);
       };
-      real g_lo[event_slots(cubie_events::n_crossing)], g_hi[event_slots(cubie_events::n_crossing)];
+      real g_lo[EventSlots<cubie_events::n_crossing>::value], g_hi[EventSlots<cubie_events::n_crossing>::value];
       for (int c = 0; c < cubie_events::n_crossing; ++c) g_lo[c] = events.g[c];
       real theta_lo = real(0);
       for (int j = 1; j <= crossing_probes; ++j) {

@@ -37,7 +37,11 @@ CUBIE_FN void apply(int, real*, const real*, const real*, real) {}
 
 namespace cubie {
 
-constexpr int event_slots(int n) { return n > 0 ? n : 1; }
+// Arrays need at least one element, even where a system has no events of a kind.
+template <int N>
+struct EventSlots {
+  static constexpr int value = N > 0 ? N : 1;
+};
 
 // A crossing over a step: g goes from strictly below zero to zero or above
 // (rising), or the mirror (falling); direction 0 takes either. A `when` that
@@ -88,7 +92,7 @@ CUBIE_FN real locate_crossing(int c, real theta_lo, real g_lo, real theta_hi, re
   const real s = g_lo < real(0) ? real(1) : real(-1);
   real a = theta_lo, fa = s * g_lo, b = theta_hi, fb = s * g_hi;
   int side = 0;
-  real g[event_slots(cubie_events::n_crossing)];
+  real g[EventSlots<cubie_events::n_crossing>::value];
   for (int iteration = 0; iteration < 100 && b - a > tol; ++iteration) {
     real x = b - fb * (b - a) / (fb - fa);
     if (!(x > a && x < b)) x = real(0.5) * (a + b);
@@ -123,9 +127,9 @@ constexpr int crossing_probes = 4;
 template <typename real>
 struct RunEvents {
   // Where an event just fired, the value just ahead along the flow (take_sides).
-  real g[event_slots(cubie_events::n_crossing)];
-  int next[event_slots(cubie_events::n_discrete)];
-  int fired[event_slots(cubie_events::n_events)];
+  real g[EventSlots<cubie_events::n_crossing>::value];
+  int next[EventSlots<cubie_events::n_discrete>::value];
+  int fired[EventSlots<cubie_events::n_events>::value];
   int count;
 };
 
