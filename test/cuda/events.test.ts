@@ -49,4 +49,15 @@ describe('events on the CUDA backend (driver test double) against the CPU backen
     expect(new Set(Array.from(cpu.status))).toEqual(new Set([0, 16]));
     expect(Math.max(...Array.from(cpu.events!.count))).toBeGreaterThan(12);
   });
+
+  it("saveAt with saveMode 'interpolate' and crossings: bit for bit", async () => {
+    fake.configure({ devices: 1 });
+    const settings = { method: 'tsit5', saveMode: 'interpolate' as const, outputTypes: ['state', 'events'], rtol: 1e-9, atol: 1e-9 };
+    const k = Float64Array.from({ length: 19 }, (_, i) => 0.5 + i * 0.02);
+    const options = { duration: 4, saveAt: [0.1, 0.5, 1.25, 2, 2.0001, 3.3, 4] };
+    const cpu = await new Solver(ball, { ...settings, backend: 'cpu' }).solve({}, { k }, options);
+    const gpu = await onCuda(new Solver(ball, settings), { devices: [0], chunkRuns: 5 }).solver.solve({}, { k }, options);
+    expect(Array.from(gpu.time)).toEqual(options.saveAt);
+    expectSameEvents(gpu, cpu);
+  });
 });

@@ -191,6 +191,7 @@ describe(`the GPU check bundle, run as on a GPU machine (network: ${network}; no
     expect(numerics.counts).toMatchObject({ failed: 0 });
     expect(numerics.counts.passed).toBeGreaterThanOrEqual(12);
     expect(numerics.cases.find((c: any) => c.id === 'devices').status).toBe('passed');
+    for (const id of ['ball-events-float64', 'ball-events-float32']) expect(numerics.cases.find((c: any) => c.id === id)).toMatchObject({ status: 'passed' });
     const gpuRows = json.phases.lorenz.rows.filter((r: any) => r.backend === 'cuda');
     expect(gpuRows).toHaveLength(6);
     for (const r of gpuRows) {

@@ -19,6 +19,28 @@ const DECAY = { name: 'gpu_decay', equations: ['dx = -k*x'], states: { x: 1 }, p
 // Van der Pol in the Lienard form, moderately stiff (mu 5 to 21): the implicit methods' check.
 const VAN_DER_POL = { name: 'gpu_van_der_pol', equations: ['dx = y', 'dy = mu*((1 - x^2)*y - x)'], states: { x: 2, y: 0 }, parameters: { mu: 100 } };
 
+// A bouncing ball with a terminal event: crossings located on the GPU, judged against the analytic impact times.
+const BALL = {
+  name: 'gpu_bouncing_ball',
+  equations: ['dy = v', 'dv = -g'],
+  states: { y: 10, v: 0 },
+  parameters: { g: 9.81, k: 0.8 },
+  events: [{ name: 'bounce', when: 'y', direction: 'falling', then: 'v = -k*v', terminal: 6 }],
+};
+
+/** The ball's first n impact times from rest at height y0, restitution k (each flight k times as fast as the last). */
+function ballImpacts(y0, g, k, n) {
+  const out = [];
+  let t = Math.sqrt((2 * y0) / g);
+  let speed = g * t;
+  for (let i = 0; i < n; i++) {
+    out.push(t);
+    speed *= k;
+    t += (2 * speed) / g;
+  }
+  return out;
+}
+
 const EXPLICIT = ['euler', 'heun', 'ralston', 'bogacki-shampine-32', 'rk4', 'fehlberg-45', 'dormand-prince-54', 'tsit5', 'cash-karp-54', 'vern7', 'dop853'];
 const IMPLICIT = ['backwards-euler', 'crank-nicolson', 'implicit-midpoint', 'trapezoidal-dirk', 'sdirk-2-2', 'kvaerno3', 'kvaerno5', 'rosenbrock23', 'ros3p', 'rodas4', 'radau'];
 
@@ -43,6 +65,17 @@ function numericCases({ explicitMethods = EXPLICIT, implicitMethods = IMPLICIT }
       runs: 4096,
       parameter: ['k', (i) => 0.01 + i * 0.001],
       judge: { kind: 'analytic', bound },
+    });
+  }
+  for (const [precision, tol, bound] of [['float64', 1e-12, 1e-8], ['float32', 1e-6, 1e-3]]) {
+    cases.push({
+      id: `ball-events-${precision}`,
+      what: `a bouncing ball's 6 impacts (a crossing event with an assignment, terminal) match the analytic times (${precision})`,
+      system: BALL,
+      settings: { method: 'tsit5', precision, duration: 30, saveEvery: 0.5, atol: tol, rtol: tol, outputTypes: ['state', 'events'] },
+      runs: 4096,
+      parameter: ['k', (i) => 0.5 + (i % 400) * 0.001],
+      judge: { kind: 'impacts', bound, impacts: 6 },
     });
   }
   for (const method of explicitMethods) {
@@ -145,4 +178,4 @@ function firstRuns(array, total, runs) {
   return out;
 }
 
-module.exports = { numericCases, parameterColumn, firstRuns, EXPLICIT, IMPLICIT, LORENZ, DECAY, VAN_DER_POL };
+module.exports = { numericCases, parameterColumn, firstRuns, ballImpacts, EXPLICIT, IMPLICIT, LORENZ, DECAY, VAN_DER_POL, BALL };

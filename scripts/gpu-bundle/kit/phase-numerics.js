@@ -9,7 +9,7 @@
 const fs = require('fs');
 const path = require('path');
 const { errorRecord, instrumentCuda, listEnv, log, numberEnv, nowS, writeJson, runPhase } = require('./common');
-const { numericCases, parameterColumn, firstRuns } = require('./cases');
+const { numericCases, parameterColumn, firstRuns, ballImpacts } = require('./cases');
 
 const appRoot = process.env.CUBIE_CHECK_APP || path.join(__dirname, '..');
 const refsDir = process.env.CUBIE_CHECK_REFS || path.join(__dirname, 'refs');
@@ -137,6 +137,25 @@ async function runCase(c, solver, { cubie, cuda, devices, refOf, runs, inputOf, 
     }
     const ok = unfinished === 0 && worst < j.bound;
     return { status: ok ? 'passed' : 'failed', figureName: 'max |x - exp(-k t)|', figure: worst, bound: j.bound, unfinished, kernelMs: cuda.lastRun?.kernelMs };
+  }
+  if (j.kind === 'impacts') {
+    const input = inputOf(c);
+    const result = await solver.solve({}, input);
+    if (result.kernel.backend !== 'cuda') return { status: 'failed', reason: `ran on ${result.kernel.backend}` };
+    const { TERMINATED } = cubie.StatusBits;
+    const notTerminated = Array.from(result.status).filter((s) => s !== TERMINATED).length;
+    const wrongCounts = Array.from(result.events.count).filter((n) => n !== j.impacts).length;
+    let worst = 0;
+    for (let run = 0; run < runs; run += 1) {
+      ballImpacts(c.system.states.y, c.system.parameters.g, input.k[run], j.impacts).forEach((t, e) => {
+        worst = Math.max(worst, Math.abs(result.events.time[e * runs + run] - t));
+      });
+    }
+    const problems = [];
+    if (notTerminated) problems.push(`${notTerminated} runs did not end with TERMINATED`);
+    if (wrongCounts) problems.push(`${wrongCounts} runs counted other than ${j.impacts} impacts`);
+    if (!(worst < j.bound)) problems.push(`impact times differ from the analytic ones by ${fmt(worst)} (bound ${fmt(j.bound)})`);
+    return { status: problems.length ? 'failed' : 'passed', reason: problems.join('; ') || undefined, figureName: 'max |t_impact - analytic|', figure: worst, bound: j.bound, kernelMs: cuda.lastRun?.kernelMs };
   }
   if (j.kind === 'reference') {
     const entry = refOf.get(c.id);
