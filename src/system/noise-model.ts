@@ -17,6 +17,7 @@
  */
 import type { CheckedNoiseTerm } from './noise';
 import type { Expr, ExprBuilder, VarExpr } from './expr';
+import { postOrder } from './expr';
 import { Differentiator } from './differentiate';
 import { shownEqual } from './noise-terms';
 import type { Calculus, NormalizedNoise } from './types';
@@ -94,7 +95,7 @@ function isCommutative(b: ExprBuilder, terms: readonly NoiseTerm[], nStates: num
   if (nProcesses <= 1) return true;
   const differentiator = new Differentiator(b);
   const stateVars = Array.from({ length: nStates }, (_, k) => b.variable('state', k));
-  if (diagonal && terms.every((term) => readsOnly(differentiator, term.value, stateVars, term.state))) {
+  if (diagonal && terms.every((term) => [...statesRead(term.value)].every((k) => k === term.state))) {
     // g_jj reads only x_j (and t, parameters...): every L^a g^b with a != b is zero on both sides.
     return true;
   }
@@ -111,8 +112,11 @@ function isCommutative(b: ExprBuilder, terms: readonly NoiseTerm[], nStates: num
   return true;
 }
 
-function readsOnly(differentiator: Differentiator, e: Expr, stateVars: readonly VarExpr[], allowed: number): boolean {
-  return stateVars.every((v, k) => k === allowed || !differentiator.dependsOn(e, v));
+/** The indices of the states `e` reads (one walk over its graph, whatever the number of states). */
+export function statesRead(e: Expr): Set<number> {
+  const read = new Set<number>();
+  for (const node of postOrder([e])) if (node.kind === 'var' && node.role === 'state') read.add(node.index);
+  return read;
 }
 
 /** columns[j]: state index -> g_ij, for the states process j drives. */
@@ -125,7 +129,8 @@ export function noiseColumns(terms: readonly NoiseTerm[], nProcesses: number): M
 /** (L^a h) = sum over the states k that process a drives of g_ka * dh/dx_k. */
 export function lieDerivative(b: ExprBuilder, differentiator: Differentiator, column: ReadonlyMap<number, Expr>, h: Expr, stateVars: readonly VarExpr[]): Expr {
   if (h.kind === 'num') return b.zero;
-  const ks = [...column.keys()].filter((k) => differentiator.dependsOn(h, stateVars[k]));
+  const read = statesRead(h);
+  const ks = [...column.keys()].filter((k) => read.has(k));
   if (ks.length === 0) return b.zero;
   const partials = differentiator.partials([h], ks.map((k) => stateVars[k]))[0];
   return ks.reduce<Expr>((acc, k, n) => b.add(acc, b.mul(column.get(k) ?? b.zero, partials[n])), b.zero);
