@@ -69,6 +69,8 @@ export function normalizeNoise(value: unknown, calculusValue: unknown): Normaliz
   }
   const states = Object.keys(value);
   if (states.length === 0) throw new CubieError('INVALID_SYSTEM', "'noise' is empty; list at least one state, or leave 'noise' out for an ODE", { where: 'noise' });
+  // Names first: every later message may quote them.
+  for (const state of states) checkDeclaredName(state, 'noise', { where: `noise.${state}`, state });
   // Any object value makes the form general; then every value must be one (checked below).
   const form = states.some((s) => isPlainObject(value[s])) ? 'general' : 'diagonal';
   const textual = states.filter((s) => typeof value[s] === 'string');
@@ -81,7 +83,6 @@ export function normalizeNoise(value: unknown, calculusValue: unknown): Normaliz
   const processes: string[] = [];
   const known = new Set<string>();
   for (const state of states) {
-    checkDeclaredName(state, 'noise', { where: `noise.${state}`, state });
     const row = value[state];
     if (form === 'diagonal') {
       entries.push(entry(state, state, row, `noise.${state}`));
@@ -95,7 +96,8 @@ export function normalizeNoise(value: unknown, calculusValue: unknown): Normaliz
     if (names.length === 0) throw new CubieError('INVALID_SYSTEM', `noise.${state} is empty; list at least one process (W1: 'sigma'), or leave the state out`, { where: `noise.${state}`, state });
     for (const process of names) {
       const path = `noise.${state}.${process}`;
-      checkDeclaredName(process, `${path} (a Wiener process name)`, { where: path, state, process });
+      // The context names the state only: the process name is what is being checked, and may be hostile.
+      checkDeclaredName(process, `noise.${state} (a Wiener process name)`, { where: path, state, process });
       entries.push(entry(state, process, row[process], path));
       if (!known.has(process)) {
         known.add(process);

@@ -179,6 +179,17 @@ describe('noise errors name the state and the process', () => {
     expectCubieError(() => createSystem(withNoise({ x: many })), 'INVALID_SYSTEM', 'Wiener processes; the limit is');
   });
 
+  it('hostile names are checked before any message quotes them', () => {
+    const hidden = 'x\u200by';
+    const long = 'a'.repeat(10_000);
+    const cases: NonNullable<SystemDefinition['noise']>[] = [{ [hidden]: 's' }, { [long]: { W1: 's' } }, { x: { W1: 's' }, [hidden]: 's' }, { x: { [long]: 's' } }, { x: { [`W\u202e1`]: 's' } }];
+    for (const noise of cases) {
+      const e = expectCubieError(() => createSystem(withNoise(noise)), 'INVALID_NAME');
+      expect(e.message).not.toMatch(/[\p{Cc}\p{Cf}]/u);
+      expect(e.message.length).toBeLessThan(700);
+    }
+  });
+
   it('keys must be states; process names must be free', () => {
     expectCubieError(() => createSystem(withNoise({ theta: 's' })), 'NOT_A_STATE', "'theta' in 'noise' is a parameter");
     expectCubieError(() => createSystem(withNoise({ vol: 's' })), 'NOT_A_STATE', 'an auxiliary');
