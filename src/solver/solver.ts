@@ -24,9 +24,20 @@ interface PreparedBatch {
 }
 
 export function asSystem(system: OdeSystem | SystemDefinition): CubieSystem {
+  return refuseNoise(asOdeSystem(system));
+}
+
+function asOdeSystem(system: OdeSystem | SystemDefinition): CubieSystem {
   if (isCubieSystem(system)) return system;
   if (typeof system === 'object' && system !== null && 'equations' in system) return createSystem(system as SystemDefinition);
   throw new CubieError('INVALID_SYSTEM', 'expected a system made by createSystem() or a system definition with equations');
+}
+
+/** Noise is part of a system's definition and hash, but no stepper integrates it yet: refuse rather than solve the drift alone. */
+function refuseNoise(system: CubieSystem): CubieSystem {
+  const noise = system.model.noise;
+  if (noise === undefined) return system;
+  throw new CubieError('UNSUPPORTED', `System '${system.name}' has noise (Wiener processes ${noise.processNames.map((p) => noise.form === 'diagonal' ? `W.${p}` : p).join(', ')}); solving stochastic equations is not supported yet (the noise is checked and hashed, but no stepper integrates it)`, { where: 'noise' });
 }
 
 function realArray(plan: CompilePlan, length: number): Float32Array | Float64Array {

@@ -11,6 +11,7 @@ import { classify, declaredRoles } from './classify';
 import { normalizeDefinition } from './definition';
 import { checkEventRoles, checkEventTexts, eventLines, eventSymbols } from './events';
 import { systemHash } from './hash';
+import { checkNoiseRoles, checkNoiseTexts, noiseLines } from './noise';
 import { lineDetails, where } from './messages';
 import { buildModel } from './model';
 import { checkDeclaredName } from './names';
@@ -43,11 +44,14 @@ export function systemFromDefinition(input: unknown): CubieSystem {
   const describeSymbol = symbolDescriber(def, parsed);
   const lines = checkedLines(parsed, describeSymbol);
   const events = checkEventTexts(def, describeSymbol);
-  const classification = classify(lines, def, eventSymbols(events));
-  const { parameters } = resolveSymbols([...lines, ...eventLines(events)], def, classification);
+  const noise = checkNoiseTexts(def, describeSymbol);
+  const noiseText = noiseLines(noise);
+  const classification = classify(lines, def, [...eventSymbols(events), ...noiseText.flatMap((line) => line.symbols)]);
+  const { parameters } = resolveSymbols([...lines, ...eventLines(events), ...noiseText], def, classification);
   checkEventRoles(events, def, classification, parameters);
+  checkNoiseRoles(noise, def, classification, parameters, events);
   const auxiliaryOrder = orderAuxiliaries(classification.auxiliaries);
-  const model = buildModel({ definition: def, classification, parameters, auxiliaryOrder, events });
+  const model = buildModel({ definition: def, classification, parameters, auxiliaryOrder, events, noise });
   const hash = systemHash(model);
 
   const stateDefaults: Record<string, number> = {};

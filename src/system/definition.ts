@@ -5,6 +5,7 @@
 import { CubieError } from '../shared/errors';
 import type { NormalizedDefinition } from './types';
 import { normalizeEvents } from './events';
+import { normalizeNoise } from './noise';
 import { canonicalKeys, isPlainObject, typeName } from './fields';
 import { checkDeclaredName } from './names';
 import { ROLE_WORDS } from './roles';
@@ -13,7 +14,7 @@ import { splitLines } from './parse';
 // The helpers moved to fields.ts (events use them too); these names stay importable from here.
 export { camelCase, canonicalKeys, isPlainObject, typeName } from './fields';
 
-const KEYS = ['name', 'equations', 'states', 'parameters', 'constants', 'observables', 'drivers', 'strict', 'events'] as const;
+const KEYS = ['name', 'equations', 'states', 'parameters', 'constants', 'observables', 'drivers', 'strict', 'events', 'noise', 'calculus'] as const;
 type Key = (typeof KEYS)[number];
 
 /** Each declaration list and the role it gives its names. */
@@ -44,6 +45,7 @@ export function normalizeDefinition(input: unknown): NormalizedDefinition {
     drivers,
   });
   const events = normalizeEvents(fields.get('events'));
+  const noise = normalizeNoise(fields.get('noise'), fields.get('calculus'));
 
   return Object.freeze({
     name,
@@ -55,6 +57,7 @@ export function normalizeDefinition(input: unknown): NormalizedDefinition {
     drivers: Object.freeze(drivers),
     strict,
     events,
+    noise,
   });
 }
 

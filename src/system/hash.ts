@@ -18,6 +18,13 @@
  *     spellings (direction -1 or 'falling', terminal true or 1, the order of
  *     `then` assignments) hash alike.
  *
+ *   - noise, only when there is any (a system without noise hashes as before
+ *     noise existed): the calculus, the form, the process names in stream
+ *     order (they label the `W.<name>` outputs and pick the random streams),
+ *     and each nonzero entry of g as `state,process=digest`. The order of
+ *     the keys in a diagonal `noise` does not matter (processes follow the
+ *     states); in the general form the process order does.
+ *
  * Not included: the system's name (a label for folders and logs: the
  * compile cache keys by generated source anyway), state and parameter
  * default values (run-time inputs, like the values passed to solve), and
@@ -29,11 +36,13 @@ import { createHash } from 'crypto';
 import type { Expr } from './expr';
 import { numberKey, postOrder } from './expr';
 import type { ModelEvent, SystemModel } from './model';
+import type { ModelNoise } from './noise-model';
 
 export const HASH_FORMAT = 'cubie-system/1';
 
 export function systemHash(model: SystemModel): string {
-  const digests = expressionDigests([...model.derivatives, ...model.observables, ...model.events.flatMap(eventRoots)]);
+  const noiseRoots = model.noise?.terms.map((term) => term.value) ?? [];
+  const digests = expressionDigests([...model.derivatives, ...model.observables, ...model.events.flatMap(eventRoots), ...noiseRoots]);
   const digestOf = (e: Expr): string => digests.get(e.id) ?? '';
   const lines = [
     HASH_FORMAT,
@@ -45,7 +54,16 @@ export function systemHash(model: SystemModel): string {
     `observable-values:${model.observables.map(digestOf).join(',')}`,
   ];
   if (model.events.length > 0) lines.push(`events:${model.events.length}`, ...model.events.map((event) => eventLine(event, digestOf)));
+  if (model.noise !== undefined) lines.push(...noiseLines(model.noise, digestOf));
   return sha256(lines.join('\n'));
+}
+
+function noiseLines(noise: ModelNoise, digestOf: (e: Expr) => string): string[] {
+  return [
+    `noise:${noise.calculus} ${noise.form}`,
+    `processes:${noise.processNames.join(',')}`,
+    `diffusion:${noise.terms.map((term) => `${term.state},${term.process}=${digestOf(term.value)}`).join(';')}`,
+  ];
 }
 
 function eventRoots(event: ModelEvent): Expr[] {

@@ -11,13 +11,18 @@
  *   - what the hash covers (math and interface; not the name or defaults): hash.ts
  *   - the allowed functions and their derivatives: functions.ts
  *   - events (when/every/at, then, terminal, direction) and their rules: events.ts
+ *   - noise (diagonal or general, calculus) and its rules: noise.ts; its
+ *     resolved form and structure: noise-model.ts; Milstein terms: noise-derivatives.ts
  */
 export { createSystem, isCubieSystem } from './create';
 export { systemFromObject } from './load';
 export type { LoadOptions } from './load';
 export type {
-  CubieSystem, EventDefinition, EventDirection, EventTrigger, NormalizedDefinition, NormalizedEvent, OdeSystem, Precision,
-  SourceOptions, SystemDefinition,
+  Calculus, CubieSystem, EventDefinition, EventDirection, EventTrigger, NormalizedDefinition, NormalizedEvent, OdeSystem, Precision,
+  NoiseEntry, NormalizedNoise, SourceOptions, SystemDefinition,
 } from './types';
+export type { ModelNoise, NoiseStructure, NoiseTerm } from './noise-model';
+export { noiseDerivatives } from './noise-derivatives';
+export type { NoiseDerivatives } from './noise-derivatives';
 export type { EventAssignment, ModelEvent, SystemModel } from './model';
 export { HASH_FORMAT } from './hash';

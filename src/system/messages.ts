@@ -31,6 +31,16 @@ export interface EquationLocation {
   readonly text: string;
   /** Set when the text is not an equation line but part of an event. */
   readonly event?: EventTextSource;
+  /** Set when the text is a noise expression (one entry of `noise`). */
+  readonly noise?: NoiseTextSource;
+}
+
+/** A noise expression: the state it drives and the Wiener process it multiplies. */
+export interface NoiseTextSource {
+  readonly state: string;
+  readonly process: string;
+  /** Diagonal noise (`noise: { x: 'sigma*x' }`): the process is named after the state and written `W.x`. */
+  readonly diagonal: boolean;
 }
 
 /** Text from an event: its `when`, or one line of its `then`. */
@@ -43,7 +53,8 @@ export interface EventTextSource {
 
 /** `equation line 2`, `event 'bounce', when` or `event 'bounce', then line 1`. */
 export function lineLabel(location: EquationLocation): string {
-  const { event } = location;
+  const { event, noise } = location;
+  if (noise !== undefined) return `noise for state '${noise.state}', process '${noise.diagonal ? `W.${noise.process}` : noise.process}'`;
   if (event === undefined) return `equation line ${location.line}`;
   return event.field === 'when' ? `event '${event.name}', when` : `event '${event.name}', then line ${location.line}`;
 }
@@ -56,10 +67,14 @@ export function where(location: EquationLocation): string {
  * details for an error at `location`: equation lines give `line` and `where`
  * ("equation line 2"); event text gives `where` as a key path
  * ("events[0].then"), the event's name and, for `then`, `thenLine`: the line
- * within it (not `line`, which always means an equation line).
+ * within it (not `line`, which always means an equation line). Noise gives
+ * `where` as "noise.x" (diagonal) or "noise.x.W1", with `state` and `process`.
  */
-export function lineDetails(location: EquationLocation): { line?: number; where: string; event?: string; thenLine?: number } {
-  const { event } = location;
+export function lineDetails(location: EquationLocation): { line?: number; where: string; event?: string; thenLine?: number; state?: string; process?: string } {
+  const { event, noise } = location;
+  if (noise !== undefined) {
+    return { where: noise.diagonal ? `noise.${noise.state}` : `noise.${noise.state}.${noise.process}`, state: noise.state, process: noise.process };
+  }
   if (event === undefined) return { line: location.line, where: `equation line ${location.line}` };
   const path = `events[${event.index}].${event.field}`;
   return event.field === 'when' ? { where: path, event: event.name } : { where: path, event: event.name, thenLine: location.line };

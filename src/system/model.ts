@@ -6,6 +6,9 @@
 import type { Ast } from './ast';
 import type { Classification } from './classify';
 import type { CheckedEvent } from './events';
+import type { CheckedNoiseTerm } from './noise';
+import { buildNoise } from './noise-model';
+import type { ModelNoise } from './noise-model';
 import { ExprBuilder } from './expr';
 import type { Expr } from './expr';
 import { mathConstant, TIME } from './names';
@@ -25,6 +28,8 @@ export interface SystemModel {
   readonly auxiliaries: ReadonlyMap<string, Expr>;
   /** In definition order (an event's index is its position here); empty when there are none. */
   readonly events: readonly ModelEvent[];
+  /** The diffusion term of a stochastic system (noise-model.ts); undefined for an ODE. */
+  readonly noise: ModelNoise | undefined;
 }
 
 /** An event in resolved form: expressions in the same graph as the derivatives. */
@@ -52,9 +57,10 @@ export interface ModelInput {
   readonly parameters: readonly string[];
   readonly auxiliaryOrder: readonly string[];
   readonly events?: readonly CheckedEvent[];
+  readonly noise?: readonly CheckedNoiseTerm[];
 }
 
-export function buildModel({ definition, classification, parameters, auxiliaryOrder, events = [] }: ModelInput): SystemModel {
+export function buildModel({ definition, classification, parameters, auxiliaryOrder, events = [], noise = [] }: ModelInput): SystemModel {
   const b = new ExprBuilder();
   const values = new Map<string, Expr>();
   classification.states.forEach((name, i) => values.set(name, b.variable('state', i)));
@@ -98,6 +104,10 @@ export function buildModel({ definition, classification, parameters, auxiliaryOr
     return Object.freeze({ name: event.name, trigger: Object.freeze(resolved), assignments: Object.freeze(assignments), terminal: event.terminal });
   });
 
+  const modelNoise = definition.noise === undefined
+    ? undefined
+    : buildNoise(b, definition.noise, noise, classification.states, (term) => toExpr(term.line.ast, b, lookup));
+
   return Object.freeze({
     builder: b,
     stateNames: Object.freeze([...classification.states]),
@@ -108,6 +118,7 @@ export function buildModel({ definition, classification, parameters, auxiliaryOr
     observables: Object.freeze(observables),
     auxiliaries,
     events: Object.freeze(modelEvents),
+    noise: modelNoise,
   });
 }
 

@@ -29,6 +29,35 @@ export interface SystemDefinition {
   strict?: boolean;
   /** Events: zero crossings of an expression, or times, where states may jump or the run may end (see EventDefinition). */
   events?: EventDefinition[];
+  /**
+   * Stochastic terms (see noise.ts): diagonal `{ x: 'sigma*x' }` (one Wiener
+   * process per listed state, named after it: `W.x`) or general
+   * `{ x: { W1: 'a*x', W2: 'b' }, y: { W2: 'c' } }` (named processes shared
+   * between states). dx = f dt + sum_j g_xj dW_j.
+   */
+  noise?: Record<string, string | Record<string, string>>;
+  /** How the noise is read: 'ito' (default) or 'stratonovich'. Only with `noise`. */
+  calculus?: Calculus;
+}
+
+export type Calculus = 'ito' | 'stratonovich';
+
+/** One entry of the noise matrix as written: g[state][process] = text. */
+export interface NoiseEntry {
+  readonly state: string;
+  readonly process: string;
+  readonly text: string;
+}
+
+/** The `noise` field after its shape is checked (its text is checked by createSystem). */
+export interface NormalizedNoise {
+  /** 'diagonal': every entry a string (process named after its state); 'general': named processes. */
+  readonly form: 'diagonal' | 'general';
+  /** Process names in order of first appearance (diagonal: the listed states, in the order given). */
+  readonly processes: readonly string[];
+  /** In the order given. */
+  readonly entries: readonly NoiseEntry[];
+  readonly calculus: Calculus;
 }
 
 /**
@@ -110,6 +139,8 @@ export interface NormalizedDefinition {
   readonly strict: boolean;
   /** In the order given; empty when there are none. */
   readonly events: readonly NormalizedEvent[];
+  /** undefined for an ODE (no `noise`). */
+  readonly noise: NormalizedNoise | undefined;
 }
 
 /** The object createSystem returns: the public fields plus what the solvers and code generator need. */

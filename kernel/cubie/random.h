@@ -1,0 +1,140 @@
+// Counter-based random numbers: Philox4x32-10 (Salmon, Moraes, Dror & Shaw,
+// "Parallel random numbers: as easy as 1, 2, 3", SC'11; Random123).
+//
+// Why counter-based: a draw is a pure function of (key, counter), so a
+// number depends on what it is for (seed, run, process, tree node), never on
+// how many draws came before it in this thread. That is what lets a run give
+// the same noise on 1 or 16 threads, in any chunk, shard or device.
+//
+// Written for both compilers: no std::, no <cstdint> on the device (NVRTC
+// has neither), only unsigned int / unsigned long long, whose widths both
+// guarantee on every target cubie builds for (checked on the host below).
+#ifndef CUBIE_RANDOM_H
+#define CUBIE_RANDOM_H
+#include "cubie/platform.h"
+
+namespace cubie {
+
+#if !CUBIE_DEVICE
+static_assert(sizeof(unsigned int) == 4, "Philox4x32 needs 32-bit unsigned int");
+static_assert(sizeof(unsigned long long) == 8, "Philox4x32 needs 64-bit unsigned long long");
+#endif
+
+// Four 32-bit words: a counter, or the generator's output for one counter.
+struct philox4x32_words {
+  unsigned int v[4];
+};
+// The 64-bit key (Random123's key[0], key[1]).
+struct philox4x32_key {
+  unsigned int v[2];
+};
+
+// Random123's constants: the multipliers (chosen in the paper for avalanche)
+// and the Weyl key increments (the golden ratio and sqrt(3) - 1).
+constexpr unsigned int PHILOX_M4x32_0 = 0xD2511F53u;
+constexpr unsigned int PHILOX_M4x32_1 = 0xCD9E8D57u;
+constexpr unsigned int PHILOX_W32_0 = 0x9E3779B9u;
+constexpr unsigned int PHILOX_W32_1 = 0xBB67AE85u;
+
+CUBIE_FN void philox_mulhilo(unsigned int a, unsigned int b, unsigned int& hi, unsigned int& lo) {
+  // Both compilers turn the widening product into one instruction (mul.wide.u32 on the GPU).
+  const unsigned long long product = static_cast<unsigned long long>(a) * static_cast<unsigned long long>(b);
+  hi = static_cast<unsigned int>(product >> 32);
+  lo = static_cast<unsigned int>(product);
+}
+
+CUBIE_FN philox4x32_words philox4x32_round(const philox4x32_words& c, const philox4x32_key& k) {
+  unsigned int hi0, lo0, hi1, lo1;
+  philox_mulhilo(PHILOX_M4x32_0, c.v[0], hi0, lo0);
+  philox_mulhilo(PHILOX_M4x32_1, c.v[2], hi1, lo1);
+  philox4x32_words out;
+  out.v[0] = hi1 ^ c.v[1] ^ k.v[0];
+  out.v[1] = lo1;
+  out.v[2] = hi0 ^ c.v[3] ^ k.v[1];
+  out.v[3] = lo0;
+  return out;
+}
+
+// Philox4x32 with R rounds; the key is bumped before every round after the
+// first, as in Random123 (R = 7 is there for its known-answer vectors too).
+template <int R>
+CUBIE_FN philox4x32_words philox4x32_r(philox4x32_words counter, philox4x32_key key) {
+  counter = philox4x32_round(counter, key);
+  CUBIE_UNROLL for (int round = 1; round < R; ++round) {
+    key.v[0] += PHILOX_W32_0;
+    key.v[1] += PHILOX_W32_1;
+    counter = philox4x32_round(counter, key);
+  }
+  return counter;
+}
+
+// Philox4x32-10: the variant Random123 recommends (a margin over the 7
+// rounds that already pass BigCrush).
+CUBIE_FN philox4x32_words philox4x32(const philox4x32_words& counter, const philox4x32_key& key) {
+  return philox4x32_r<10>(counter, key);
+}
+
+// Uniform numbers in the open interval (0, 1), exactly: the result is an odd
+// multiple of 2^-24 (float) or 2^-53 (double), so neither 0 nor 1 can occur
+// (log(u) stays finite) and every value is representable, with no rounding
+// up to 1 (which (k + 0.5) * 2^-24 in float would do for the largest k).
+CUBIE_FN float uniform_open_float(unsigned int bits) {
+  const unsigned int odd = ((bits >> 8) | 1u);  // 24 bits, odd: (2k + 1) with k the top 23 bits
+  return static_cast<float>(odd) * 5.9604644775390625e-8f;  // 2^-24
+}
+
+CUBIE_FN double uniform_open_double(unsigned int hi, unsigned int lo) {
+  const unsigned long long word = (static_cast<unsigned long long>(hi) << 32) | lo;
+  const unsigned long long odd = (word >> 11) | 1ull;  // 53 bits, odd
+  return static_cast<double>(odd) * 1.1102230246251565404236316680908203125e-16;  // 2^-53
+}
+
+// Standard normal numbers from one Philox output by Box–Muller
+// (z0, z1) = sqrt(-2 log u1) (cos 2 pi u2, sin 2 pi u2): exact in
+// distribution given exact log, sqrt, cos and sin, which both compilers'
+// libraries provide to within an ulp or two (no table or polynomial
+// shortcut here). float: four words make two uniform pairs, four normals,
+// all in float arithmetic (float kernels do no double math); double: two
+// 53-bit uniforms, two normals. The smallest u1 bounds |z| at about 5.8
+// (float) and 8.6 (double) standard deviations.
+template <typename real>
+struct philox_normals;
+
+template <>
+struct philox_normals<float> {
+  static constexpr int count = 4;
+  static CUBIE_FN void from(const philox4x32_words& w, float* z) {
+    CUBIE_UNROLL for (int pair = 0; pair < 2; ++pair) {
+      const float u1 = uniform_open_float(w.v[2 * pair]);
+      const float u2 = uniform_open_float(w.v[2 * pair + 1]);
+      const float radius = sqrtf(-2.0f * logf(u1));
+      const float angle = 6.28318530717958647692f * u2;
+      z[2 * pair] = radius * cosf(angle);
+      z[2 * pair + 1] = radius * sinf(angle);
+    }
+  }
+};
+
+template <>
+struct philox_normals<double> {
+  static constexpr int count = 2;
+  static CUBIE_FN void from(const philox4x32_words& w, double* z) {
+    const double u1 = uniform_open_double(w.v[0], w.v[1]);
+    const double u2 = uniform_open_double(w.v[2], w.v[3]);
+    const double radius = sqrt(-2.0 * log(u1));
+    const double angle = 6.28318530717958647692 * u2;
+    z[0] = radius * cos(angle);
+    z[1] = radius * sin(angle);
+  }
+};
+
+// The key for a 64-bit seed: low word first, as Random123 orders key words.
+CUBIE_FN philox4x32_key philox_key_from_seed(unsigned long long seed) {
+  philox4x32_key key;
+  key.v[0] = static_cast<unsigned int>(seed);
+  key.v[1] = static_cast<unsigned int>(seed >> 32);
+  return key;
+}
+
+}  // namespace cubie
+#endif
