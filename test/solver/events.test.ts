@@ -237,6 +237,30 @@ describe('discrete events', () => {
   });
 });
 
+describe('events with the rest of a solve', () => {
+  it('summaries over windows see the doses (a save at a dose shows the state after it), after a settling time', async () => {
+    const system = createSystem({ name: 'dosed_summaries', equations: 'dc = -k*c', states: { c: 0 }, parameters: { k: 0.1 }, events: [{ name: 'dose', every: 12, then: 'c = c + 5' }] });
+    const r = await new Solver(system, { backend: 'cpu', outputTypes: ['state', 'max', 'min'] }).solve({}, {}, { settlingTime: 24, duration: 48, saveEvery: 1, summariseEvery: 12, rtol: 1e-10, atol: 1e-12 });
+    expect(r.status[0]).toBe(0);
+    const doses = [0, 12, 24, 36, 48, 60, 72];
+    const c = (t: number): number => doses.filter((d) => d <= t + 1e-12).reduce((sum, d) => sum + 5 * Math.exp(-0.1 * (t - d)), 0);
+    // Windows of saves (24, 36], (36, 48], ... : the max is the first save after the dose opening the window, at 25, 37, ...
+    const max = r.summary('c.max', 0);
+    expect(max.length).toBe(4);
+    max.forEach((m, w) => expect(Math.abs(m - Math.max(c(24 + 12 * w + 1), c(24 + 12 * (w + 1))))).toBeLessThan(1e-8));
+  });
+
+  it("a `when` reading a driver: a ramp crosses its threshold at the analytic time", async () => {
+    const system = createSystem({ name: 'driven_crossing', equations: 'dx = -x + u', states: { x: 0 }, drivers: ['u'], events: [{ name: 'half', when: 'u - 0.5', direction: 'rising', terminal: true }] });
+    const samples = Array.from({ length: 101 }, (_, i) => i / 100);
+    const r = await new Solver(system, { backend: 'cpu', outputTypes: ['state', 'events'] }).solve({}, {}, { duration: 1, drivers: { u: samples, dt: 0.01, order: 1 }, rtol: 1e-10, atol: 1e-10 });
+    expect(r.status[0]).toBe(StatusBits.TERMINATED);
+    expect(Math.abs(r.events!.time[0] - 0.5)).toBeLessThan(1e-9);
+    // x(t) = u - 1 + e^-t for u = t.
+    expect(Math.abs(r.events!.state[0] - (0.5 - 1 + Math.exp(-0.5)))).toBeLessThan(1e-8);
+  });
+});
+
 describe('options and outputs', () => {
   it("refuses 'events' in outputTypes for a system without events, and bad event options", async () => {
     expect(() => new Solver({ equations: 'dx = -x' }, { backend: 'cpu', outputTypes: ['events'] })).toThrow("asks for 'events', but system");
