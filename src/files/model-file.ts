@@ -18,6 +18,7 @@ import type { GridType, SolveOptions } from '../options/solve-options';
 import { createSystem, systemFromObject } from '../system';
 import { importSbml } from '../import/sbml';
 import { importCellml } from '../import/cellml';
+import { cellmlFiles, IMPORTED_FILE, importedModelDocument } from './imported-model';
 import type { CubieSystem } from '../system';
 import { didYouMean } from '../shared/suggest';
 import { describeValue, KeyPath, ModelDocument, modelError, readModelDocument } from './model-document';
@@ -61,21 +62,6 @@ const IMPORTERS = {
   sbml: { label: 'SBML', fileKey: 'sbmlFile' },
   cellml: { label: 'CellML', fileKey: 'cellmlFile' },
 } as const;
-
-/**
- * The documents a CellML file imports, read from beside it: relative hrefs
- * only (no URLs, no absolute paths), so a model never reads from the network.
- */
-function cellmlFiles(file: string): (href: string) => string | undefined {
-  return (href) => {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(href) || path.isAbsolute(href)) return undefined;
-    try {
-      return fs.readFileSync(path.resolve(path.dirname(file), href), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-}
 
 /**
  * `system: { sbml: FILE }` or `system: { cellml: FILE }` (and optionally
@@ -196,9 +182,9 @@ function readOptions(doc: ModelDocument, system: CubieSystem, value: unknown): {
   return { options, keyOf };
 }
 
-/** Reads, parses and checks a model file. */
+/** Reads, parses and checks a model file (or a CellML file, read as the model file imported-model.ts describes). */
 export function loadModel(file: string): Model {
-  const doc = readModelDocument(file);
+  const doc = IMPORTED_FILE.test(file) ? importedModelDocument(file) : readModelDocument(file);
   const top = doc.value;
   if (!isMapping(top)) throw modelError(doc, 'INVALID_INPUT', [], `a model file holds a mapping with keys ${TOP_KEYS.slice(0, 4).join(', ')}; got ${describeValue(top)}`);
   for (const key of Object.keys(top)) {
