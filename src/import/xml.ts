@@ -1,8 +1,9 @@
 /**
  * XML text to a small element tree, through fast-xml-parser (a maintained
- * parser), shared by the SBML and CellML importers. The file is data: a DOCTYPE (and with it every entity
- * declaration) is refused, entity references are limited to XML's five and
- * numeric character references, and sizes are bounded.
+ * parser), shared by the SBML and CellML importers. The file is data: a
+ * DOCTYPE (and with it every entity declaration) is refused, entity
+ * references are limited to XML's five and numeric character references,
+ * and sizes are bounded.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { CubieError, type CubieErrorCode } from '../shared/errors';
@@ -29,7 +30,7 @@ export interface XmlElement {
   readonly textParts: readonly string[];
 }
 
-/** 64 MiB of XML is far beyond any SBML model in BioModels. */
+/** 64 MiB of XML is far beyond any SBML model in BioModels or CellML model in the Physiome repository. */
 export const MAX_XML_CHARS = 64 * 1024 * 1024;
 const MAX_DEPTH = 200;
 

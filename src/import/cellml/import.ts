@@ -276,6 +276,7 @@ export function importCellml(xml: string, options: ImportCellmlOptions = {}): Im
       const component = e?.component ?? q.source.component;
       const ctx: MathContext = e?.ctx ?? { where: `the initial_value of '${q.source.name}' in component '${component}'`, elementId: `${component}.${q.source.name}`, format: 'CellML' };
       const tree = e?.rhs ?? { k: 'sym' as const, id: q.initialFrom!.initial! };
+      // an initial_value that is neither a number nor a variable of the component: initialOf refuses it by name
       if (e === undefined && !model.components.get(component)!.variables.has(q.initialFrom!.initial!)) initialOf(q.initialFrom!);
       auxText.set(q.root, { text: `${q.name} = ${emit(tree, refText(component, e && wrtIn(e)), ctx)}`, deps: depsOf(tree, component), q, name: q.name });
     }
