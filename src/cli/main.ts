@@ -3,7 +3,7 @@ import { CubieError } from '../shared/errors';
 const USAGE = `usage: cubie <command> [options]
 
 commands:
-  run MODEL|FILE.cellml [--out FILE.npy|.csv] [--plot FILE.svg] [--backend B] [--shard I/N] [--quiet] [--json]
+  run MODEL|FILE.cellml|FILE.xml [--out FILE.npy|.csv] [--plot FILE.svg] [--backend B] [--shard I/N] [--quiet] [--json]
                       solve the batch a model file describes, streaming results to disk
   plot RESULT [--out FILE.svg]
                       draw a result: trajectories, and a summary against the swept inputs

@@ -1,4 +1,4 @@
-/** `cubie inspect FILE.cellml|FILE.xml` and `cubie run FILE.cellml` (the CLI runs dist/: `npm run build:ts` first, as for the other CLI tests). */
+/** `cubie inspect FILE.cellml|FILE.xml` and `cubie run FILE.cellml|FILE.xml` (the CLI runs dist/: `npm run build:ts` first, as for the other CLI tests). */
 import * as fs from 'fs';
 import * as path from 'path';
 import { cubie, cubieOk, examples, root, tempDir } from './support';
@@ -31,5 +31,12 @@ describe('CellML on the command line', () => {
     const v = rows.filter((r) => r[2] === 'membrane_V').map((r) => Number(r[3]));
     expect(v).toHaveLength(1001);
     expect(Math.max(...v)).toBeGreaterThan(20);
+  });
+
+  it('run FILE.xml solves an SBML file for 10 time units', () => {
+    const out = path.join(tempDir('sbml-run'), 'case.csv');
+    cubieOk(['run', path.join(root, 'test', 'fixtures', 'sbml-test-suite', '00001', '00001-sbml-l3v2.xml'), '--out', out, '--quiet', '--backend', 'cpu']);
+    const rows = fs.readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(Number(rows[rows.length - 1][1])).toBeCloseTo(10, 9);
   });
 });
