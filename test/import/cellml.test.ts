@@ -130,6 +130,45 @@ describe('the mapping', () => {
   });
 });
 
+describe('CellML 2.0 imports', () => {
+  const NS2 = 'http://www.cellml.org/cellml/2.0#';
+  const lib = `<model xmlns="${NS2}" xmlns:xlink="http://www.w3.org/1999/xlink" name="lib">
+    <units name="ms"><unit units="second" prefix="milli"/></units>
+    <component name="cell"><variable name="t" units="ms" interface="public_and_private"/><variable name="x" units="dimensionless" interface="public_and_private"/></component>
+    <component name="gate"><variable name="t" units="ms" interface="public"/><variable name="x" units="dimensionless" initial_value="1" interface="public"/>
+      <variable name="k" units="per_ms" initial_value="3"/>
+      ${math(ode('t', 'x', '<apply><minus/><apply><times/><ci>k</ci><ci>x</ci></apply></apply>'))}</component>
+    <units name="per_ms"><unit units="ms" exponent="-1"/></units>
+    <encapsulation><component_ref component="cell"><component_ref component="gate"/></component_ref></encapsulation>
+    <connection component_1="cell" component_2="gate"><map_variables variable_1="t" variable_2="t"/><map_variables variable_1="x" variable_2="x"/></connection>
+  </model>`;
+  const main = `<model xmlns="${NS2}" xmlns:xlink="http://www.w3.org/1999/xlink" name="main">
+    <import xlink:href="models/lib.cellml"><component name="c" component_ref="cell"/><units name="millis" units_ref="ms"/></import>
+    <component name="env"><variable name="time" units="millis" interface="public"/></component>
+    <connection component_1="env" component_2="c"><map_variables variable_1="time" variable_2="t"/></connection>
+  </model>`;
+
+  it('brings in the encapsulated components and their connections, and imported units', () => {
+    const files = (href: string): string | undefined => (href === 'models/lib.cellml' ? lib : undefined);
+    const m = importCellml(main, { files });
+    expect(m.y0).toEqual({ c_gate_x: 1 });
+    expect(m.parameters).toEqual({ c_gate_k: 3 });
+    // 2.0 has no in/out interfaces: the free variable's units are those of its first variable in document order (imports first)
+    expect(m.timeUnits).toBe('ms');
+    expect(m.timeScale).toBeCloseTo(1e-3, 15);
+    expect((m.system.equations as string[])[0]).toBe('dc_gate_x = (-(c_gate_k * c_gate_x))');
+    expect(m.variables.c_gate_x).toMatchObject({ component: 'c.gate', variable: 'x' });
+  });
+
+  it('refuses an import cycle and an initial_value naming nothing', () => {
+    const self = main.replace('models/lib.cellml', 'main.cellml');
+    expect(refusal(self, { files: { 'main.cellml': self } }).message).toMatch(/cycle/);
+    const bad = doc(`<component name="c"><variable name="t" units="ms"/><variable name="x" units="mV" initial_value="nowhere"/>
+      <variable name="y" units="mV" initial_value="1"/>${math(`<apply><eq/><ci>y</ci><ci>x</ci></apply>${ode('t', 'y', '<ci>x</ci>')}`)}</component>`);
+    expect(refusal(bad).code).toBe('INVALID_CELLML');
+  });
+});
+
 describe('refusals', () => {
   const one = (mathml: string, extra = ''): string => doc(`<component name="c"><variable name="t" units="ms"/>
     <variable name="x" units="mV" initial_value="1"/><variable name="y" units="mV" initial_value="1"/>${extra}${math(mathml)}</component>`);
