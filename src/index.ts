@@ -11,6 +11,8 @@ export { createSystem, systemFromObject } from './system';
 export type { EventDefinition, OdeSystem, SystemDefinition } from './system';
 export { importSbml, createSystemFromSbml, outputExpression } from './import/sbml';
 export type { ImportedModel, ImportSbmlOptions, SbmlElementType, SbmlSymbol } from './import/sbml';
+export { importCellml, createSystemFromCellml } from './import/cellml';
+export type { CellmlFiles, CellmlSymbol, ImportCellmlOptions, ImportedCellmlModel } from './import/cellml';
 export { solveIvp } from './solver/solve-ivp';
 export { Solver } from './solver/solver';
 export { SolveResult } from './solver/result';

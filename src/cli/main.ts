@@ -3,12 +3,14 @@ import { CubieError } from '../shared/errors';
 const USAGE = `usage: cubie <command> [options]
 
 commands:
-  run MODEL [--out FILE.npy|.csv] [--plot FILE.svg] [--backend B] [--shard I/N] [--quiet] [--json]
+  run MODEL|FILE.cellml|FILE.xml [--out FILE.npy|.csv] [--plot FILE.svg] [--backend B] [--shard I/N] [--quiet] [--json]
                       solve the batch a model file describes, streaming results to disk
   plot RESULT [--out FILE.svg]
                       draw a result: trajectories, and a summary against the swept inputs
   merge SHARD_FILE... --out FILE
                       join sharded results into the result of one unsharded run
+  inspect FILE.cellml|FILE.xml [--json]
+                      print the states, parameters and equations imported from CellML or SBML
   emit MODEL [--target cuda|cpp|ptx] [--arch sm_XX]
                       print the generated kernel source (or PTX)
   precompile MODEL --arch sm_80,sm_90 [--cache-dir DIR]
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plot: async () => (await import('./plot')).plot,
   merge: async () => (await import('./merge')).merge,
   emit: async () => (await import('./emit')).emit,
+  inspect: async () => (await import('./inspect')).inspect,
   precompile: async () => (await import('./precompile')).precompile,
   cache: async () => (await import('./cache')).cache,
   doctor: async () => (await import('./doctor')).doctor,

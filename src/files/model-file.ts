@@ -17,6 +17,8 @@ import { canonicalOptionName, normalizeOptions } from '../options/solve-options'
 import type { GridType, SolveOptions } from '../options/solve-options';
 import { createSystem, systemFromObject } from '../system';
 import { importSbml } from '../import/sbml';
+import { importCellml } from '../import/cellml';
+import { cellmlFiles, IMPORTED_FILE, importedModelDocument } from './imported-model';
 import type { CubieSystem } from '../system';
 import { didYouMean } from '../shared/suggest';
 import { describeValue, KeyPath, ModelDocument, modelError, readModelDocument } from './model-document';
@@ -56,30 +58,45 @@ function relocate(doc: ModelDocument, e: unknown, base: KeyPath, keyFor: (where:
   throw modelError(doc, e.code, keyPath, e.message, { ...e.details }, atKey);
 }
 
-/** `system: { sbml: FILE }` (and optionally `name`): the system an SBML file describes, FILE relative to the model file. */
-function loadSbmlSystem(doc: ModelDocument, value: Record<string, unknown>): CubieSystem {
-  const extra = Object.keys(value).filter((k) => k !== 'sbml' && k !== 'name');
-  if (extra.length > 0) throw modelError(doc, 'INVALID_SYSTEM', ['system', extra[0]], `a system read from SBML takes only 'sbml' and 'name', not '${extra[0]}'`, {}, true);
-  if (typeof value.sbml !== 'string' || value.sbml.trim() === '') throw modelError(doc, 'INVALID_SYSTEM', ['system', 'sbml'], `expected the path of an SBML file, got ${describeValue(value.sbml)}`);
-  const file = path.resolve(doc.dir, value.sbml);
+const IMPORTERS = {
+  sbml: { label: 'SBML', fileKey: 'sbmlFile' },
+  cellml: { label: 'CellML', fileKey: 'cellmlFile' },
+} as const;
+
+/**
+ * `system: { sbml: FILE }` or `system: { cellml: FILE }` (and optionally
+ * `name`): the system an SBML or CellML file describes, FILE relative to the
+ * model file.
+ */
+function loadImportedSystem(doc: ModelDocument, value: Record<string, unknown>, kind: keyof typeof IMPORTERS): CubieSystem {
+  const { label, fileKey } = IMPORTERS[kind];
+  const extra = Object.keys(value).filter((k) => k !== kind && k !== 'name');
+  if (extra.length > 0) throw modelError(doc, 'INVALID_SYSTEM', ['system', extra[0]], `a system read from ${label} takes only '${kind}' and 'name', not '${extra[0]}'`, {}, true);
+  const given = value[kind];
+  if (typeof given !== 'string' || given.trim() === '') throw modelError(doc, 'INVALID_SYSTEM', ['system', kind], `expected the path of an ${label} file, got ${describeValue(given)}`);
+  const file = path.resolve(doc.dir, given);
   let xml: string;
   try {
     xml = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw modelError(doc, err.code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INVALID_INPUT', ['system', 'sbml'], `cannot read SBML file '${file}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    throw modelError(doc, err.code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'INVALID_INPUT', ['system', kind], `cannot read ${label} file '${file}': ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
   try {
-    return createSystem(importSbml(xml, typeof value.name === 'string' ? { name: value.name } : {}).definition);
+    const name = typeof value.name === 'string' ? { name: value.name } : {};
+    const definition = kind === 'sbml' ? importSbml(xml, name).definition : importCellml(xml, { ...name, files: cellmlFiles(file) }).definition;
+    return createSystem(definition);
   } catch (e) {
     if (!isCubieError(e)) throw e;
-    throw modelError(doc, e.code, ['system', 'sbml'], `${path.basename(file)}: ${e.message}`, { ...e.details, sbmlFile: file });
+    throw modelError(doc, e.code, ['system', kind], `${path.basename(file)}: ${e.message}`, { ...e.details, [fileKey]: file });
   }
 }
 
 function loadSystem(doc: ModelDocument, value: unknown): CubieSystem {
   if (!isMapping(value)) throw modelError(doc, 'INVALID_SYSTEM', ['system'], `expected a mapping with 'equations' (and states, parameters, ...), got ${describeValue(value)}`);
-  if ('sbml' in value) return loadSbmlSystem(doc, value);
+  if ('sbml' in value && 'cellml' in value) throw modelError(doc, 'INVALID_SYSTEM', ['system', 'cellml'], "a system is read from one file: give 'sbml' or 'cellml', not both", {}, true);
+  if ('sbml' in value) return loadImportedSystem(doc, value, 'sbml');
+  if ('cellml' in value) return loadImportedSystem(doc, value, 'cellml');
   try {
     return systemFromObject(value);
   } catch (e) {
@@ -165,9 +182,9 @@ function readOptions(doc: ModelDocument, system: CubieSystem, value: unknown): {
   return { options, keyOf };
 }
 
-/** Reads, parses and checks a model file. */
+/** Reads, parses and checks a model file (or a CellML file, read as the model file imported-model.ts describes). */
 export function loadModel(file: string): Model {
-  const doc = readModelDocument(file);
+  const doc = IMPORTED_FILE.test(file) ? importedModelDocument(file) : readModelDocument(file);
   const top = doc.value;
   if (!isMapping(top)) throw modelError(doc, 'INVALID_INPUT', [], `a model file holds a mapping with keys ${TOP_KEYS.slice(0, 4).join(', ')}; got ${describeValue(top)}`);
   for (const key of Object.keys(top)) {

@@ -24,6 +24,9 @@ export type CubieErrorCode =
   // imported models (SBML): a document that is not valid SBML; a valid one using a feature cubie does not import yet
   | 'INVALID_SBML'
   | 'UNSUPPORTED_SBML'
+  // imported models (CellML): not valid CellML (or its imports missing); valid, using a feature cubie does not import
+  | 'INVALID_CELLML'
+  | 'UNSUPPORTED_CELLML'
   // native toolchain
   | 'NATIVE_ADDON_MISSING'
   | 'NVRTC_UNAVAILABLE'

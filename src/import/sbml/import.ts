@@ -24,9 +24,9 @@ import { CubieError } from '../../shared/errors';
 import type { SystemDefinition } from '../../system';
 import {
   emit, evaluate, inlineCalls, readMath, type MathContext, type MathNode,
-} from './mathml';
+} from '../mathml';
 import { NameTable } from './names';
-import { childNamed, childrenNamed, parseXml, type XmlElement } from './xml';
+import { childNamed, childrenNamed, parseXml, type XmlElement } from '../xml';
 
 export interface ImportSbmlOptions {
   /** The system's name; default the model's id (sanitised), else `sbml_model`. */

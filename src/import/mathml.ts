@@ -1,15 +1,15 @@
 /**
- * MathML (content markup, the subset SBML allows) to a small expression
+ * MathML (content markup, the subset SBML and CellML allow) to a small expression
  * tree, and that tree to cubie equation text or to a number.
  *
  * Only the constructs listed in OPS and the token elements below are read;
- * anything else is an UNSUPPORTED_SBML error naming the SBML element whose
- * math it is. The emitted text uses only numbers (formatted here), the
+ * anything else is an UNSUPPORTED_SBML (UNSUPPORTED_CELLML) error naming the
+ * element whose math it is. The emitted text uses only numbers (formatted here), the
  * cubie names the caller maps identifiers to, + - * / ^, parentheses,
  * functions from cubie's allow-list and `c ? a : b` with comparisons and
  * and/or/not: nothing from the file reaches an equation as raw text.
  */
-import { CubieError } from '../../shared/errors';
+import { CubieError } from '../shared/errors';
 import type { XmlElement } from './xml';
 
 export type MathNode =
@@ -17,8 +17,8 @@ export type MathNode =
   | { readonly k: 'bool'; readonly v: boolean }
   | { readonly k: 'sym'; readonly id: string }
   | { readonly k: 'time' }
-  /** rateOf(x) (SBML L3v2): the time derivative of x. */
-  | { readonly k: 'rateOf'; readonly id: string }
+  /** rateOf(x) (SBML L3v2), or CellML's d(x)/d(wrt) on a right-hand side: the time derivative of x. */
+  | { readonly k: 'rateOf'; readonly id: string; readonly wrt?: string }
   | { readonly k: 'op'; readonly op: string; readonly args: readonly MathNode[] }
   | { readonly k: 'piecewise'; readonly pieces: readonly (readonly [MathNode, MathNode])[]; readonly otherwise: MathNode | undefined }
   | { readonly k: 'call'; readonly fn: string; readonly args: readonly MathNode[] };
@@ -49,15 +49,19 @@ const CSYMBOL_RATE_OF = 'http://www.sbml.org/sbml/symbols/rateOf';
 export interface MathContext {
   /** "the kinetic law of reaction 'R1'": where the math is, for messages. */
   readonly where: string;
-  /** The SBML id of the element the math belongs to. */
+  /** The SBML id of the element the math belongs to (CellML: `component.variable`). */
   readonly elementId: string;
+  /** The importer (default SBML): sets the error codes, and CellML has no csymbols. */
+  readonly format?: 'SBML' | 'CellML';
 }
 
 function unsupported(ctx: MathContext, what: string): never {
+  if (ctx.format === 'CellML') throw new CubieError('UNSUPPORTED_CELLML', `${what} in ${ctx.where} is not supported`, { where: ctx.where, cellmlVariable: ctx.elementId });
   throw new CubieError('UNSUPPORTED_SBML', `${what} in ${ctx.where} is not supported`, { where: ctx.where, sbmlId: ctx.elementId });
 }
 
 function invalid(ctx: MathContext, what: string): never {
+  if (ctx.format === 'CellML') throw new CubieError('INVALID_CELLML', `${what} in ${ctx.where}`, { where: ctx.where, cellmlVariable: ctx.elementId });
   throw new CubieError('INVALID_SBML', `${what} in ${ctx.where}`, { where: ctx.where, sbmlId: ctx.elementId });
 }
 
@@ -104,6 +108,7 @@ export function readMath(el: XmlElement, ctx: MathContext, depth = 0): MathNode 
       if (el.children.length > 0 || el.text.length === 0) invalid(ctx, 'A <ci> that is not a plain identifier');
       return { k: 'sym', id: el.text };
     case 'csymbol': {
+      if (ctx.format === 'CellML') unsupported(ctx, 'A <csymbol> (CellML has none)');
       const url = (el.attrs.definitionURL ?? '').trim();
       if (url === CSYMBOL_TIME) return { k: 'time' };
       if (url === CSYMBOL_AVOGADRO) return { k: 'num', v: AVOGADRO };
@@ -133,9 +138,11 @@ export function readMath(el: XmlElement, ctx: MathContext, depth = 0): MathNode 
       if (el.children.length === 0) invalid(ctx, 'An empty <apply>');
       const [head, ...rest] = el.children;
       if (head.local === 'ci') {
+        if (ctx.format === 'CellML') unsupported(ctx, `Applying the identifier '${head.text.slice(0, 40)}' as a function`);
         return { k: 'call', fn: head.text, args: rest.map((a) => readMath(a, ctx, next)) };
       }
-      if (head.local === 'csymbol' && (head.attrs.definitionURL ?? '').trim() === CSYMBOL_RATE_OF) {
+      if (head.local === 'diff' && ctx.format === 'CellML') return readDiff(rest, ctx);
+      if (head.local === 'csymbol' && ctx.format !== 'CellML' && (head.attrs.definitionURL ?? '').trim() === CSYMBOL_RATE_OF) {
         if (rest.length !== 1 || rest[0].local !== 'ci' || rest[0].children.length > 0) unsupported(ctx, 'rateOf of anything but a plain identifier');
         return { k: 'rateOf', id: rest[0].text };
       }
@@ -165,6 +172,30 @@ export function readMath(el: XmlElement, ctx: MathContext, depth = 0): MathNode 
     default:
       return unsupported(ctx, `The MathML element <${el.tag.slice(0, 40)}>`);
   }
+}
+
+/** CellML `<apply><diff/><bvar><ci>t</ci></bvar><ci>x</ci></apply>`: a first derivative of a variable by a variable. */
+function readDiff(rest: readonly XmlElement[], ctx: MathContext): MathNode {
+  const bvar = rest.find((c) => c.local === 'bvar');
+  const operands = rest.filter((c) => c.local !== 'bvar');
+  const plain = (e: XmlElement | undefined): string | undefined => (e?.local === 'ci' && e.children.length === 0 && e.text.length > 0 ? e.text : undefined);
+  const degree = bvar?.children.find((c) => c.local === 'degree');
+  if (degree !== undefined && !(degree.children[0]?.local === 'cn' && Number(degree.children[0].text) === 1)) unsupported(ctx, 'A second (or higher) derivative');
+  const wrt = plain(bvar?.children.find((c) => c.local === 'ci'));
+  if (wrt === undefined) unsupported(ctx, 'A derivative with respect to something other than a variable');
+  if (operands.length !== 1 || plain(operands[0]) === undefined) unsupported(ctx, 'A derivative of something other than a variable');
+  return { k: 'rateOf', id: plain(operands[0])!, wrt };
+}
+
+/** Every rateOf node of the tree. */
+export function ratesOf(n: MathNode, out: { id: string; wrt?: string }[] = []): { id: string; wrt?: string }[] {
+  if (n.k === 'rateOf') out.push({ id: n.id, ...(n.wrt !== undefined ? { wrt: n.wrt } : {}) });
+  else if (n.k === 'op' || n.k === 'call') n.args.forEach((a) => ratesOf(a, out));
+  else if (n.k === 'piecewise') {
+    n.pieces.forEach(([v, c]) => { ratesOf(v, out); ratesOf(c, out); });
+    if (n.otherwise) ratesOf(n.otherwise, out);
+  }
+  return out;
 }
 
 /** Whether the node is a truth value (comparison, logic, true/false, or a piecewise of them). */
