@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { solveIvp } from '../../src';
 import { loadModel } from '../../src/files/model-file';
-import { createResultWriter } from '../../src/files/result-writer';
+import { eventCsvColumns } from '../../src/files/event-files';
+import { createResultWriter, inputColumnNames } from '../../src/files/result-writer';
 import { outputPaths } from '../../src/files/sidecar';
 import type { SolveResult } from '../../src/solver/result';
 import { cubieOk, events as jsonEvents, fixtures, numpy, tempDir, writeModel } from './support';
@@ -80,6 +81,19 @@ print(json.dumps({'shape': list(a.shape), 'dtype': str(a.dtype), 'values': [None
     expect(sidecar.output.events).toEqual({ path: 'ball.events.npy', shape: [6, 4, 6], dtype: '<f8' });
     expect(sidecar.output.eventCounts).toEqual({ path: 'ball.event-counts.npy', shape: [6], dtype: '<i4' });
     expect(sidecar.status).toEqual({ failedRuns: 0, terminatedRuns: 4, counts: { TERMINATED: 4 }, firstFailed: [] });
+  });
+
+  it('float32 models: the records are float64 all the same, every float32 state held exactly', async () => {
+    const single = writeModel(dir, 'single.yaml', fs.readFileSync(ball, 'utf8').replace('  outputTypes: [state, events]', '  precision: float32\n  atol: 1.0e-6\n  rtol: 1.0e-6\n  outputTypes: [state, events]').replace(/  atol: 1\.0e-9\n  rtol: 1\.0e-9\n/, ''));
+    cubieOk(['run', single, '--out', at('single.npy'), '--quiet']);
+    const want = await reference(single);
+    expect(want.events!.state).toBeInstanceOf(Float32Array);
+    const read = numpy<{ dtype: string; values: Array<number | null> }>(
+      `a = np.load(sys.argv[1]); print(json.dumps({'dtype': str(a.dtype), 'values': [None if np.isnan(x) else float(x) for x in a.ravel()]}))`,
+      [at('single.events.npy')],
+    );
+    expect(read.dtype).toBe('float64');
+    expect(read.values).toEqual(expectedNpy(want));
   });
 
   it('--json reports terminated runs and the event tally apart from failures', () => {
@@ -162,6 +176,14 @@ print(json.dumps({'shape': list(a.shape), 'dtype': str(a.dtype), 'values': [None
 });
 
 describe('the result writer with event records', () => {
+  it('events table columns: a state named after a fixed column gets a state. prefix; inputs named events, record or event a parameters. prefix', () => {
+    expect(eventCsvColumns(['parameters.event', 'y0.time'], ['time', 'run', 'x'])).toEqual(['run', 'parameters.event', 'y0.time', 'record', 'time', 'event', 'state.time', 'state.run', 'x']);
+    const inputs = loadModel(ball).inputs;
+    expect(inputColumnNames(inputs)).toEqual(['y0.y', 'k']);
+    const swept = { ...inputs, swept: ['events', 'record', 'event', 'k'].map((name) => ({ role: 'parameters', name })) } as unknown as Parameters<typeof inputColumnNames>[0];
+    expect(inputColumnNames(swept)).toEqual(['parameters.events', 'parameters.record', 'parameters.event', 'k']);
+  });
+
   it('an aborted write leaves nothing behind: the event files sit under partial names until finish', async () => {
     const dir = tempDir('events-abort');
     try {
