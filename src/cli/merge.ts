@@ -1,7 +1,7 @@
 /** `cubie merge SHARD_FILE... --out FILE`: shard results joined into the unsharded result. */
 import * as fs from 'fs';
 import { mergeShards } from '../files/merge';
-import { describeStatus } from '../files/status';
+import { describeStatus, describeTerminated, terminatedRuns } from '../files/status';
 import { parseArgs, usageError } from './args';
 import { createReporter, displayPath, formatBytes } from './report';
 
@@ -27,7 +27,9 @@ export async function merge(args: string[]): Promise<number> {
   const report = mergeShards(parsed.positional, out);
   reporter.line('merged', `${report.shards} shard${report.shards === 1 ? '' : 's'}, ${report.nRuns} runs`);
   reporter.line('failed', describeStatus(report.sidecar.status, report.nRuns));
+  const terminal = describeTerminated(report.sidecar.status, report.nRuns);
+  if (terminal) reporter.line('terminal', terminal);
   report.files.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));
-  reporter.event({ event: 'done', shards: report.shards, nRuns: report.nRuns, status: report.sidecar.status, outputs: report.files });
+  reporter.event({ event: 'done', shards: report.shards, nRuns: report.nRuns, status: report.sidecar.status, terminatedRuns: terminatedRuns(report.sidecar.status), outputs: report.files });
   return 0;
 }

@@ -13,6 +13,7 @@ import { inputColumnNames } from '../files/result-writer';
 import { InputColumn, RunInputs } from '../files/run-inputs';
 import type { SolveResult } from '../solver/result';
 import { CubieError } from '../shared/errors';
+import { eventCounts, EventMark, marksFromCsv, marksFromNpy, marksFromResult } from './plot-events';
 
 /** Runs drawn over time. */
 const TRAJECTORIES = 5;
@@ -47,6 +48,8 @@ export interface PlotData {
   time: Float64Array;
   variables: string[];
   trajectories: Trajectory[];
+  /** Recorded events of the runs drawn (empty when the result has no event records), by the run's label. */
+  events: Array<{ label: string; t: number; event: string }>;
   sweep: SweepPanel | null;
 }
 
@@ -58,7 +61,7 @@ export interface PlotChoices {
 }
 
 /** How the summary number of a run is obtained. */
-type SummarySource = { kind: 'column'; column: number; window: number; label: string } | { kind: 'max'; variable: number; label: string };
+type SummarySource = { kind: 'column'; column: number; window: number; label: string } | { kind: 'max'; variable: number; label: string } | { kind: 'events'; label: string };
 
 export interface PlotPlan {
   title: string;
@@ -99,6 +102,33 @@ export interface PlotPlanInput {
   nWindows: number;
   inputs: RunInputs;
   runs: RunRange;
+  /** The event names, when the result records events. */
+  eventNames?: string[];
+}
+
+/**
+ * The number per run the sweep panel draws: a summary column (the first by
+ * default), the event count (`--summary events`, and the default for an
+ * event model without summaries: a terminal event leaves NaN saves, which
+ * would blank the maximum over the saved times), or the maximum of the first
+ * variable shown.
+ */
+function summarySource(input: PlotPlanInput, choices: PlotChoices, shownVariables: number[]): SummarySource {
+  const names = input.eventNames;
+  if (names && (choices.summary === 'events' || (choices.summary === undefined && input.summaryLegend.length === 0))) {
+    return { kind: 'events', label: names.length === 1 ? `${names[0]} events per run` : `events per run (${names.join(', ')})` };
+  }
+  if (input.summaryLegend.length > 0) {
+    const label = choices.summary ?? input.summaryLegend[0];
+    const column = input.summaryLegend.indexOf(label);
+    const known = [...input.summaryLegend, ...(names ? ['events'] : [])];
+    if (column < 0) throw new CubieError('INVALID_OPTION', `--summary: no summary '${label}' in this result (summaries: ${known.join(', ')})`, { where: '--summary', usage: true });
+    const window = input.nWindows - 1;
+    return { kind: 'column', column, window, label: input.nWindows > 1 ? `${label} (last window)` : label };
+  }
+  if (choices.summary !== undefined) throw new CubieError('INVALID_OPTION', '--summary: this result has no summaries (add summary names such as max or mean to outputTypes)', { where: '--summary', usage: true });
+  const variable = shownVariables[0] ?? 0;
+  return { kind: 'max', variable, label: `max of ${input.variables[variable]} over the saved times` };
 }
 
 export function planPlot(input: PlotPlanInput, choices: PlotChoices = {}): PlotPlan {
@@ -115,18 +145,7 @@ export function planPlot(input: PlotPlanInput, choices: PlotChoices = {}): PlotP
 
   let sweep: PlotPlan['sweep'] = null;
   if ((inputs.swept.length === 1 || inputs.swept.length === 2) && n > 1 && (input.summaryLegend.length > 0 || input.variables.length > 0)) {
-    let source: SummarySource;
-    if (input.summaryLegend.length > 0) {
-      const label = choices.summary ?? input.summaryLegend[0];
-      const column = input.summaryLegend.indexOf(label);
-      if (column < 0) throw new CubieError('INVALID_OPTION', `--summary: no summary '${label}' in this result (summaries: ${input.summaryLegend.join(', ')})`, { where: '--summary', usage: true });
-      const window = input.nWindows - 1;
-      source = { kind: 'column', column, window, label: input.nWindows > 1 ? `${label} (last window)` : label };
-    } else {
-      if (choices.summary !== undefined) throw new CubieError('INVALID_OPTION', '--summary: this result has no summaries (add summary names such as max or mean to outputTypes)', { where: '--summary', usage: true });
-      const variable = shownVariables[0] ?? 0;
-      source = { kind: 'max', variable, label: `max of ${input.variables[variable]} over the saved times` };
-    }
+    const source = summarySource(input, choices, shownVariables);
     const axes = [...inputs.swept];
     let keep: (run: number) => boolean = () => true;
     let note: string | undefined;
@@ -158,6 +177,7 @@ export function planPlot(input: PlotPlanInput, choices: PlotChoices = {}): PlotP
 export class PlotCollector {
   private readonly trajectories = new Map<number, Float64Array>();
   private readonly points: Array<{ coords: number[]; value: number }> = [];
+  private readonly marks: EventMark[] = [];
 
   constructor(private readonly plan: PlotPlan, private readonly inputs: RunInputs, private readonly nVariables: number, private readonly nColumns: number) {}
 
@@ -173,6 +193,7 @@ export class PlotCollector {
       for (let t = 0; t < nTimes; t++) shown.forEach((v, j) => (values[t * shown.length + j] = result.timeDomain[(t * this.nVariables + v) * n + r]));
       this.trajectories.set(run, values);
     }
+    if (result.events) this.marks.push(...marksFromResult(result.events, plan.trajectoryRuns, firstRun));
     const sweep = plan.sweep;
     if (sweep === null) return;
     for (let r = 0; r < n; r++) {
@@ -181,6 +202,8 @@ export class PlotCollector {
       let value: number;
       if (sweep.source.kind === 'column') {
         value = result.summaries[(sweep.source.window * this.nColumns + sweep.source.column) * n + r];
+      } else if (sweep.source.kind === 'events') {
+        value = result.events ? result.events.count[r] : NaN;
       } else {
         value = -Infinity;
         for (let t = 0; t < nTimes; t++) {
@@ -195,6 +218,10 @@ export class PlotCollector {
   /** Values gathered elsewhere (result files) go through the same door. */
   setTrajectory(run: number, values: Float64Array): void {
     this.trajectories.set(run, values);
+  }
+
+  addEventMarks(marks: EventMark[]): void {
+    this.marks.push(...marks);
   }
 
   addPoint(run: number, value: number): void {
@@ -212,6 +239,7 @@ export class PlotCollector {
       trajectories: plan.trajectoryRuns
         .filter((run) => this.trajectories.has(run))
         .map((run) => ({ run, label: plan.runLabels.get(run)!, values: this.trajectories.get(run)! })),
+      events: this.marks.filter((m) => this.trajectories.has(m.run)).map((m) => ({ label: plan.runLabels.get(m.run)!, t: m.t, event: m.event })),
       sweep: sweep
         ? {
             kind: sweep.kind,
@@ -254,7 +282,17 @@ export function planFromSidecar(sidecar: ResultSidecar, choices: PlotChoices): {
   const inputs = RunInputs.fromJSON(sidecar.inputs);
   const { title, subtitle } = describeBatch(sidecar.system.name, sidecar.model.file, inputs, sidecar.runs, sidecar.settings);
   const plan = planPlot(
-    { title, subtitle, time: Float64Array.from(sidecar.time), variables: sidecar.variables, summaryLegend: sidecar.summaryLegend, nWindows: sidecar.nWindows, inputs, runs: sidecar.runs },
+    {
+      title,
+      subtitle,
+      time: Float64Array.from(sidecar.time),
+      variables: sidecar.variables,
+      summaryLegend: sidecar.summaryLegend,
+      nWindows: sidecar.nWindows,
+      inputs,
+      runs: sidecar.runs,
+      eventNames: sidecar.events?.names,
+    },
     choices,
   );
   return { plan, inputs };
@@ -347,7 +385,16 @@ export async function loadPlotData(file: string, choices: PlotChoices = {}): Pro
   const sidecar = readSidecar(file);
   const { plan, inputs } = planFromSidecar(sidecar, choices);
   const collector = new PlotCollector(plan, inputs, sidecar.variables.length, sidecar.summaryLegend.length);
-  if (sidecar.output.format === 'npy') await fromNpy(file, sidecar, plan, collector);
-  else await fromCsv(file, sidecar, plan, collector, inputs);
+  if (sidecar.output.format === 'npy') {
+    await fromNpy(file, sidecar, plan, collector);
+    collector.addEventMarks(marksFromNpy(file, sidecar, plan.trajectoryRuns));
+  } else {
+    await fromCsv(file, sidecar, plan, collector, inputs);
+    collector.addEventMarks(await marksFromCsv(file, sidecar, plan.trajectoryRuns, inputColumnNames(inputs).length));
+  }
+  const sweep = plan.sweep;
+  if (sweep?.source.kind === 'events') {
+    for (const [run, count] of await eventCounts(file, sidecar)) if (sweep.keep(run)) collector.addPoint(run, count);
+  }
   return collector.data();
 }

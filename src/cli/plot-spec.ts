@@ -39,6 +39,24 @@ function cellEdges(values: ArrayLike<number>, log: boolean): Map<number, [number
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
+/**
+ * Events as vertical rules in every panel, in their run's colour, dashed by
+ * event name (the legend names them). A facet's layers share its data, so
+ * each event is one row per panel, told apart from the samples by its
+ * `event` field.
+ */
+function eventLayer(color: Record<string, unknown>): Record<string, unknown> {
+  return {
+    transform: [{ filter: 'isValid(datum.event)' }],
+    mark: { type: 'rule', strokeWidth: 1, opacity: 0.6 },
+    encoding: {
+      x: { field: 't', type: 'quantitative' },
+      color,
+      strokeDash: { field: 'event', type: 'nominal', legend: { title: 'event', orient: 'top', direction: 'horizontal' } },
+    },
+  };
+}
+
 function trajectorySpec(data: PlotData): Record<string, unknown> {
   const nShown = data.variables.length;
   const nTimes = data.time.length;
@@ -49,6 +67,22 @@ function trajectorySpec(data: PlotData): Record<string, unknown> {
       data.variables.forEach((variable, j) => rows.push({ t: data.time[t], value: finite(tr.values[t * nShown + j]), variable, run: tr.label }));
     }
   }
+  for (const e of data.events) if (Number.isFinite(e.t)) for (const variable of data.variables) rows.push({ t: e.t, variable, run: e.label, event: e.event });
+  const line = {
+    mark: { type: 'line', strokeWidth: 1.3, clip: true },
+    encoding: {
+      x: { field: 't', type: 'quantitative', title: 'time', scale: { nice: false } },
+      y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+      color: {
+        field: 'run',
+        type: 'nominal',
+        sort: data.trajectories.map((t) => t.label),
+        legend: { title: null, orient: 'top', direction: 'horizontal', labelLimit: 260 },
+      },
+    },
+  };
+  // Without events the panel is the single line mark it always was.
+  const marks = data.events.length === 0 ? line : { layer: [{ transform: [{ filter: '!isValid(datum.event)' }], ...line }, eventLayer(line.encoding.color)] };
   return {
     data: { values: rows },
     facet: {
@@ -60,21 +94,7 @@ function trajectorySpec(data: PlotData): Record<string, unknown> {
         header: { labelAngle: 0, labelAlign: 'left', labelFontSize: 13, labelFontWeight: 'bold' },
       },
     },
-    spec: {
-      width: WIDTH,
-      height: PANEL_HEIGHT,
-      mark: { type: 'line', strokeWidth: 1.3, clip: true },
-      encoding: {
-        x: { field: 't', type: 'quantitative', title: 'time', scale: { nice: false } },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-        color: {
-          field: 'run',
-          type: 'nominal',
-          sort: data.trajectories.map((t) => t.label),
-          legend: { title: null, orient: 'top', direction: 'horizontal', labelLimit: 260 },
-        },
-      },
-    },
+    spec: { width: WIDTH, height: PANEL_HEIGHT, ...marks },
     resolve: { scale: { y: 'independent' } },
   };
 }

@@ -17,7 +17,8 @@ options:
   --out FILE.svg        where to write the picture (default: the result's name with .svg)
   --variables x,z       variables to draw over time (default: the first four saved)
   --summary NAME        summary column to draw against the inputs, e.g. z.max (default: the first;
-                        without summaries, the maximum over time of the first variable shown)
+                        without summaries, 'events' (events per run) for a result with event
+                        records, else the maximum over time of the first variable shown)
   --spec                print the Vega-Lite specification instead of rendering it
 `;
 

@@ -14,8 +14,10 @@ import type { Model } from '../files/model-file';
 import { createResultWriter, ResultWriter } from '../files/result-writer';
 import { cubieVersion, ExecutionRecord, OutputPaths, outputPaths, ResultSidecar, SIDECAR_FORMAT, SIDECAR_VERSION, StatusSummary } from '../files/sidecar';
 import { RunRange, Shard, shardRange } from '../files/shard';
-import { describeStatus, StatusTally } from '../files/status';
+import { describeStatus, describeTerminated, StatusTally, terminatedRuns } from '../files/status';
+import { describeEventSummary, EventTally } from '../files/event-files';
 import type { SolveOptions } from '../options/solve-options';
+import type { OutputDescription } from '../solver/describe';
 import type { KernelInfo } from '../solver/result';
 import { Solver } from '../solver/solver';
 import { describeBatch, planPlot, PlotCollector } from './plot-data';
@@ -35,13 +37,14 @@ interface OutputLayout {
   variables: string[];
   legend: string[];
   counters: string[];
+  events: OutputDescription['events'];
 }
 
 function outputLayout(model: Model, solver: Solver): OutputLayout {
   const out = solver.describe();
   // Each swept input is written beside the outputs, one float64 per run.
   const bytes = out.bytesPerRun + 8 * model.inputs.swept.length;
-  return { bytes, precision: out.precision, times: out.time, nWindows: out.nWindows, variables: out.variables, legend: out.summaryLegend, counters: out.counterLegend };
+  return { bytes, precision: out.precision, times: out.time, nWindows: out.nWindows, variables: out.variables, legend: out.summaryLegend, counters: out.counterLegend, events: out.events };
 }
 
 function kernelText(info: KernelInfo, elapsedMs: number): string {
@@ -117,7 +120,7 @@ function reportStart(request: RunRequest, plan: BatchPlan): void {
   });
 }
 
-function sidecarFor(request: RunRequest, plan: BatchPlan, output: ResultSidecar['output'], status: StatusSummary, execution: ExecutionRecord): ResultSidecar {
+function sidecarFor(request: RunRequest, plan: BatchPlan, writer: ResultWriter, status: StatusSummary, execution: ExecutionRecord): ResultSidecar {
   const { model, options, shard } = request;
   const { system } = model;
   return {
@@ -145,8 +148,9 @@ function sidecarFor(request: RunRequest, plan: BatchPlan, output: ResultSidecar[
     summaryLegend: plan.layout.legend,
     nWindows: plan.layout.nWindows,
     counterLegend: plan.layout.counters,
+    ...(writer.events ? { events: writer.events } : {}),
     inputs: model.inputs.toJSON(),
-    output,
+    output: writer.output,
     status,
     execution,
   };
@@ -176,13 +180,14 @@ export async function solveModel(request: RunRequest): Promise<number> {
     reporter.event({ event: 'kernel', ...kernel, elapsedMs: compileElapsed });
 
     const shape = { precision: layout.precision, time: layout.times, variables: layout.variables, summaryLegend: layout.legend, nWindows: layout.nWindows };
-    writer = paths ? createResultWriter({ ...shape, paths, counterLegend: layout.counters, runs: range, inputs: model.inputs }) : undefined;
+    writer = paths ? createResultWriter({ ...shape, paths, counterLegend: layout.counters, events: layout.events, runs: range, inputs: model.inputs }) : undefined;
     let collector: PlotCollector | undefined;
     if (plotFile) {
       const { title, subtitle } = describeBatch(model.system.name, model.file, model.inputs, range, options as Record<string, unknown>);
-      collector = new PlotCollector(planPlot({ ...shape, title, subtitle, inputs: model.inputs, runs: range }), model.inputs, layout.variables.length, layout.legend.length);
+      collector = new PlotCollector(planPlot({ ...shape, title, subtitle, inputs: model.inputs, runs: range, eventNames: layout.events?.names }), model.inputs, layout.variables.length, layout.legend.length);
     }
     const tally = new StatusTally();
+    const eventTally = layout.events ? new EventTally(layout.events.maxRecords) : undefined;
     let runMs = 0;
     const solveStarted = process.hrtime.bigint();
     for (let first = range.first; first < range.end; first += runsPerChunk) {
@@ -197,6 +202,7 @@ export async function solveModel(request: RunRequest): Promise<number> {
       writer?.writeChunk(result, first);
       collector?.add(result, first);
       tally.add(result.status, first);
+      if (eventTally && result.events) eventTally.add(result.events);
       runMs += result.timings.runMs;
       progress?.update(end - range.first);
       reporter.event({ event: 'progress', done: end - range.first, total: runs });
@@ -207,12 +213,17 @@ export async function solveModel(request: RunRequest): Promise<number> {
     const wallMs = Number(process.hrtime.bigint() - request.started) / 1e6;
     reporter.line('solved', `${runs} runs in ${formatMs(solveMs)} (kernels ${formatMs(runMs)}); wall time ${formatMs(wallMs)}`);
     reporter.line('failed', describeStatus(status, runs));
+    // Runs a terminal event ended are successes: said apart, and not warned about (their NaN saves after it are expected).
+    const terminal = describeTerminated(status, runs);
+    if (terminal) reporter.line('terminal', terminal);
+    const events = eventTally?.summary();
+    if (events) reporter.line('events', describeEventSummary(events));
     if (status.failedRuns > 0) reporter.warn(`${describeStatus(status, runs)}; their saves after the failure are NaN`);
 
     const written: string[] = [];
     if (writer) {
       const execution: ExecutionRecord = { backend: kernel.backend, kernel, runsPerChunk, chunks, wallMs, runMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, host: os.hostname() };
-      written.push(...writer.finish(sidecarFor(request, plan, writer.output, status, execution)));
+      written.push(...writer.finish(sidecarFor(request, plan, writer, status, execution)));
       writer = undefined;
       written.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));
     }
@@ -225,6 +236,8 @@ export async function solveModel(request: RunRequest): Promise<number> {
       event: 'done',
       nRuns: runs,
       failedRuns: status.failedRuns,
+      terminatedRuns: terminatedRuns(status),
+      ...(events ? { events } : {}),
       status,
       wallMs,
       solveMs,

@@ -22,7 +22,7 @@ interface ShardFiles {
 }
 
 /** Sidecar fields that must agree between shards (everything that shapes the arrays and their meaning). */
-const MUST_AGREE = ['system', 'settings', 'precision', 'nRuns', 'time', 'variables', 'summaryLegend', 'nWindows', 'counterLegend', 'inputs'] as const;
+const MUST_AGREE = ['system', 'settings', 'precision', 'nRuns', 'time', 'variables', 'summaryLegend', 'nWindows', 'counterLegend', 'events', 'inputs'] as const;
 
 function mismatch(message: string, where: string): CubieError {
   return new CubieError('SHARD_MISMATCH', message, { where });
@@ -72,6 +72,12 @@ export function checkShards(files: string[]): ShardFiles[] {
   }
   if (next < nRuns) throw mismatch(`runs ${next}..${nRuns - 1} of ${nRuns} are missing${missingHint}`, 'merge');
   return shards;
+}
+
+/** Every file a result's sidecar names. */
+function outputFiles(s: ResultSidecar): ArrayFile[] {
+  const o = s.output;
+  return [o.timeDomain, o.summaries, o.status, o.counters, o.events, o.eventCounts].filter((f): f is ArrayFile => f !== null && f !== undefined);
 }
 
 /** Copies each shard's [..., nShardRuns] array into [..., nRuns] at the shard's run offset. */
@@ -161,8 +167,8 @@ export function mergeShards(files: string[], out: string): MergeReport {
   if (format !== first.output.format) throw new CubieError('INVALID_OPTION', `--out ${out}: the shards are ${first.output.format} results; merge them into a .${first.output.format} file`, { where: '--out', usage: true });
   const paths = outputPaths(out);
   fs.mkdirSync(paths.dir, { recursive: true });
-  const inputs = new Set(shards.flatMap((s) => [s.sidecar.output.timeDomain, s.sidecar.output.summaries, s.sidecar.output.status, s.sidecar.output.counters].filter((f): f is ArrayFile => f !== null).map((f) => path.resolve(resolveFromSidecar(s.file, f)))));
-  for (const target of [paths.timeDomain, paths.summaries, paths.status, paths.counters, paths.sidecar]) {
+  const inputs = new Set(shards.flatMap((s) => outputFiles(s.sidecar).map((f) => path.resolve(resolveFromSidecar(s.file, f)))));
+  for (const target of [paths.timeDomain, paths.summaries, paths.status, paths.counters, paths.events, paths.eventCounts, paths.sidecar]) {
     if (inputs.has(path.resolve(target)) || shards.some((s) => path.resolve(s.file) === path.resolve(target))) throw new CubieError('INVALID_OPTION', `--out ${out} would overwrite the shard file ${target}`, { where: '--out', usage: true });
   }
   const jobs: Array<[(s: ResultSidecar) => ArrayFile | null, string]> = [
@@ -170,6 +176,9 @@ export function mergeShards(files: string[], out: string): MergeReport {
     [(s) => s.output.summaries, paths.summaries],
     [(s) => s.output.status, paths.status],
     [(s) => s.output.counters, paths.counters],
+    // Event records and counts have the run axis last (npy) or rows in run order (csv), like the rest.
+    [(s) => s.output.events ?? null, paths.events],
+    [(s) => s.output.eventCounts ?? null, paths.eventCounts],
   ];
   const written: string[] = [];
   const partial = (file: string): string => `${file}.partial-${process.pid}`;
@@ -197,6 +206,8 @@ export function mergeShards(files: string[], out: string): MergeReport {
       summaries: rename(first.output.summaries, paths.summaries),
       status: rename(first.output.status, paths.status)!,
       counters: rename(first.output.counters, paths.counters),
+      ...(first.output.events ? { events: rename(first.output.events, paths.events)! } : {}),
+      ...(first.output.eventCounts ? { eventCounts: rename(first.output.eventCounts, paths.eventCounts)! } : {}),
     },
     status: mergeStatus(shards.map((s) => s.sidecar.status)),
     execution: null,

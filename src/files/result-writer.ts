@@ -8,16 +8,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { RunInputs } from './run-inputs';
-import type { SolveResult } from '../solver/result';
+import type { EventRecords, SolveResult } from '../solver/result';
 import { csvField, CsvFileWriter, formatFloat64, numberFormatter } from './csv';
 import { NpyFileWriter, NpyKind, npyKindForPrecision } from './npy';
 import type { ArrayFile, OutputPaths, ResultSidecar } from './sidecar';
 import { writeSidecar } from './sidecar';
 import type { RunRange } from './shard';
 import type { OutputDescription } from '../solver/describe';
+import { chunkEvents, describeEvents, eventCsvColumns, eventRows, recordsKept } from './event-files';
 
 /** What the files hold: the solve's output description (Solver.describe) and where the files go. */
-export interface ResultLayout extends Pick<OutputDescription, 'precision' | 'time' | 'variables' | 'summaryLegend' | 'nWindows' | 'counterLegend'> {
+export interface ResultLayout extends Pick<OutputDescription, 'precision' | 'time' | 'variables' | 'summaryLegend' | 'nWindows' | 'counterLegend' | 'events'> {
   paths: OutputPaths;
   /** The global runs these files hold. */
   runs: RunRange;
@@ -27,6 +28,8 @@ export interface ResultLayout extends Pick<OutputDescription, 'precision' | 'tim
 export interface ResultWriter {
   /** What the sidecar's `output` describes. */
   readonly output: ResultSidecar['output'];
+  /** What the sidecar's `events` says (undefined without event records). */
+  readonly events: ResultSidecar['events'];
   /** Writes a chunk whose first run is global run `firstRun`. */
   writeChunk(result: SolveResult, firstRun: number): void;
   /** Closes the arrays, moves them into place and writes the sidecar. */
@@ -64,9 +67,12 @@ const base = (file: string): string => path.basename(file);
 /** What the NumPy and CSV writers share: their files sit under partial names until finish() moves them all into place. */
 abstract class PartialResultWriter implements ResultWriter {
   abstract readonly output: ResultSidecar['output'];
+  readonly events: ResultSidecar['events'];
   protected readonly files = new PartialFiles();
 
-  constructor(protected readonly layout: ResultLayout) {}
+  constructor(protected readonly layout: ResultLayout) {
+    this.events = layout.events ? describeEvents(layout.events) : undefined;
+  }
 
   abstract writeChunk(result: SolveResult, firstRun: number): void;
 
@@ -99,6 +105,8 @@ class NpyResultWriter extends PartialResultWriter {
   private readonly summaries: NpyFileWriter | null;
   private readonly status: NpyFileWriter;
   private readonly counters: NpyFileWriter | null;
+  private readonly eventRecords: NpyFileWriter | null;
+  private readonly eventCounts: NpyFileWriter | null;
   private readonly nRuns: number;
 
   constructor(layout: ResultLayout) {
@@ -114,6 +122,9 @@ class NpyResultWriter extends PartialResultWriter {
       this.summaries = layout.summaryLegend.length ? open(paths.summaries, kind, [layout.nWindows, layout.summaryLegend.length, nRuns]) : null;
       this.status = open(paths.status, 'i4', [nRuns]);
       this.counters = layout.counterLegend.length ? open(paths.counters, 'i4', [layout.counterLegend.length, nRuns]) : null;
+      const ev = layout.events;
+      this.eventRecords = ev ? open(paths.events, 'f8', [ev.maxRecords, 2 + ev.states.length, nRuns]) : null;
+      this.eventCounts = ev ? open(paths.eventCounts, 'i4', [nRuns]) : null;
     } catch (e) {
       this.abort();
       throw e;
@@ -124,6 +135,7 @@ class NpyResultWriter extends PartialResultWriter {
       summaries: this.summaries ? describe(this.summaries, paths.summaries) : null,
       status: describe(this.status, paths.status),
       counters: this.counters ? describe(this.counters, paths.counters) : null,
+      ...(this.eventRecords && this.eventCounts ? { events: describe(this.eventRecords, paths.events), eventCounts: describe(this.eventCounts, paths.eventCounts) } : {}),
     };
   }
 
@@ -140,15 +152,21 @@ class NpyResultWriter extends PartialResultWriter {
     if (this.counters) {
       this.layout.counterLegend.forEach((name, c) => this.counters!.write(c * this.nRuns + offset, result.iterationCounters![name]));
     }
+    if (this.eventRecords && this.eventCounts) {
+      const events = chunkEvents(result.events, this.layout.events!);
+      let row = 0;
+      for (const slab of eventRows(events, n)) this.eventRecords.write(row++ * this.nRuns + offset, slab);
+      this.eventCounts.write(offset, events.count);
+    }
   }
 
   protected override writers(): Array<NpyFileWriter | null | undefined> {
-    return [this.timeDomain, this.summaries, this.status, this.counters];
+    return [this.timeDomain, this.summaries, this.status, this.counters, this.eventRecords, this.eventCounts];
   }
 }
 
 /** Column names in CSV tables that inputs must not take. */
-const CSV_RESERVED = new Set(['run', 'time', 'variable', 'value', 'window', 'summary', 'status']);
+const CSV_RESERVED = new Set(['run', 'time', 'variable', 'value', 'window', 'summary', 'status', 'events', 'record', 'event']);
 
 /** The swept inputs' CSV columns: `rho`, or `y0.x` for an initial value. */
 export function inputColumnNames(inputs: RunInputs): string[] {
@@ -160,6 +178,8 @@ class CsvResultWriter extends PartialResultWriter {
   private readonly timeDomain: CsvFileWriter;
   private readonly summaries: CsvFileWriter | null;
   private readonly runs: CsvFileWriter;
+  private readonly eventTable: CsvFileWriter | null;
+  private readonly eventNames: string[];
   private readonly format: (value: number) => string;
   private readonly timeText: string[];
   private readonly summaryParts: string[];
@@ -171,8 +191,10 @@ class CsvResultWriter extends PartialResultWriter {
     const columns = {
       timeDomain: ['run', ...inputs, 'time', 'variable', 'value'],
       summaries: ['run', ...inputs, 'window', 'variable', 'summary', 'value'],
-      runs: ['run', ...inputs, 'status', ...layout.counterLegend],
+      runs: ['run', ...inputs, 'status', ...(layout.events ? ['events'] : []), ...layout.counterLegend],
+      events: layout.events ? eventCsvColumns(inputs, layout.events.states) : [],
     };
+    this.eventNames = layout.events ? layout.events.names.map(csvField) : [];
     this.format = numberFormatter(layout.precision);
     this.timeText = Array.from(layout.time, formatFloat64);
     // 'x.peaks[3]' -> variable 'x', summary 'peaks[3]' (names have no dots).
@@ -184,6 +206,7 @@ class CsvResultWriter extends PartialResultWriter {
       this.timeDomain = new CsvFileWriter(this.files.track(paths.timeDomain), columns.timeDomain);
       this.summaries = layout.summaryLegend.length ? new CsvFileWriter(this.files.track(paths.summaries), columns.summaries) : null;
       this.runs = new CsvFileWriter(this.files.track(paths.status), columns.runs);
+      this.eventTable = layout.events ? new CsvFileWriter(this.files.track(paths.events), columns.events) : null;
     } catch (e) {
       this.abort();
       throw e;
@@ -194,6 +217,7 @@ class CsvResultWriter extends PartialResultWriter {
       summaries: this.summaries ? { path: base(paths.summaries), columns: columns.summaries } : null,
       status: { path: base(paths.status), columns: columns.runs },
       counters: null,
+      ...(this.eventTable ? { events: { path: base(paths.events), columns: columns.events } } : {}),
     };
   }
 
@@ -208,6 +232,7 @@ class CsvResultWriter extends PartialResultWriter {
     const nVariables = this.layout.variables.length;
     const nColumns = this.layout.summaryLegend.length;
     const variables = this.layout.variables.map(csvField);
+    const events = this.eventTable ? chunkEvents(result.events, this.layout.events!) : undefined;
     for (let r = 0; r < n; r++) {
       const prefix = this.runPrefix(firstRun + r);
       for (let t = 0; t < this.timeText.length; t++) {
@@ -222,14 +247,26 @@ class CsvResultWriter extends PartialResultWriter {
           }
         }
       }
+      if (events) this.writeEvents(events, prefix, r, n);
       let runLine = `${prefix},${result.status[r]}`;
+      if (events) runLine += `,${events.count[r]}`;
       for (const name of this.layout.counterLegend) runLine += `,${result.iterationCounters![name][r]}`;
       this.runs.line(runLine);
     }
   }
 
+  /** Run r's records, one line each; the slots it did not fill are left out. */
+  private writeEvents(events: EventRecords, prefix: string, r: number, n: number): void {
+    const nStates = events.states.length;
+    for (let k = 0; k < recordsKept(events, r); k++) {
+      let line = `${prefix},${k},${formatFloat64(events.time[k * n + r])},${this.eventNames[events.which[k * n + r]]}`;
+      for (let i = 0; i < nStates; i++) line += `,${this.format(events.state[(k * nStates + i) * n + r])}`;
+      this.eventTable!.line(line);
+    }
+  }
+
   protected override writers(): Array<CsvFileWriter | null | undefined> {
-    return [this.timeDomain, this.summaries, this.runs];
+    return [this.timeDomain, this.summaries, this.runs, this.eventTable];
   }
 }
 

@@ -6,9 +6,12 @@
  *
  * Files are named from the --out path's stem, in the sidecar's folder:
  *   npy: STEM.npy [nTimes, nVariables, nRuns], STEM.summaries.npy [nWindows, nColumns, nRuns],
- *        STEM.status.npy [nRuns] int32, STEM.counters.npy [nCounters, nRuns] int32
+ *        STEM.status.npy [nRuns] int32, STEM.counters.npy [nCounters, nRuns] int32,
+ *        STEM.events.npy [maxRecords, 2 + nStates, nRuns] float64 (time, which, states),
+ *        STEM.event-counts.npy [nRuns] int32
  *   csv: STEM.csv (run, inputs, time, variable, value), STEM.summaries.csv (run, inputs, window,
- *        variable, summary, value), STEM.runs.csv (run, inputs, status, counters)
+ *        variable, summary, value), STEM.runs.csv (run, inputs, status, events, counters),
+ *        STEM.events.csv (run, inputs, record, time, event, states)
  *   both: STEM.json (this sidecar)
  * A shard's stem ends in `.shard-I-of-N`.
  */
@@ -37,6 +40,8 @@ export interface ArrayFile {
 export interface StatusSummary {
   /** Runs whose status is not 0. */
   failedRuns: number;
+  /** Runs that a terminal event ended and that did not fail (status exactly TERMINATED); absent in sidecars from before events. */
+  terminatedRuns?: number;
   /** Runs with each flag set (a run may have several). */
   counts: Record<string, number>;
   /** The first failed runs (global indices), at most 20. */
@@ -54,6 +59,19 @@ export interface ExecutionRecord {
   /** Peak resident memory of the process, bytes. */
   maxRssBytes: number;
   host: string;
+}
+
+/**
+ * What the event files hold (absent when the result records no events, as in
+ * every sidecar written before events existed): the names `which` indexes,
+ * the states of each record, records kept per run, and the legend of the
+ * .npy file's second axis: ['time', 'which', ...states].
+ */
+export interface EventsDescription {
+  names: string[];
+  states: string[];
+  maxRecords: number;
+  legend: string[];
 }
 
 export interface ResultSidecar {
@@ -76,6 +94,7 @@ export interface ResultSidecar {
   summaryLegend: string[];
   nWindows: number;
   counterLegend: string[];
+  events?: EventsDescription;
   inputs: RunInputsJson;
   output: {
     format: OutputFormat;
@@ -83,6 +102,10 @@ export interface ResultSidecar {
     summaries: ArrayFile | null;
     status: ArrayFile;
     counters: ArrayFile | null;
+    /** With events recorded: the records (npy or csv). */
+    events?: ArrayFile;
+    /** With events recorded, npy only: events per run (CSV keeps them in the runs table's `events` column). */
+    eventCounts?: ArrayFile;
   };
   status: StatusSummary;
   /** How this file set was computed; null for a merge, whose parts are in mergedFrom. */
@@ -99,6 +122,8 @@ export interface OutputPaths {
   summaries: string;
   status: string;
   counters: string;
+  events: string;
+  eventCounts: string;
 }
 
 export function outputFormatOf(file: string, where = '--out'): OutputFormat {
@@ -123,13 +148,15 @@ export function outputPaths(out: string, shard?: { index: number; count: number 
     summaries: at(`.summaries.${format}`),
     status: at(format === 'npy' ? '.status.npy' : '.runs.csv'),
     counters: at('.counters.npy'),
+    events: at(`.events.${format}`),
+    eventCounts: at('.event-counts.npy'),
   };
 }
 
 /** The sidecar of a result named by any of its files (or the sidecar itself). */
 export function sidecarPathFor(file: string): string {
   if (file.toLowerCase().endsWith('.json')) return file;
-  const base = file.replace(/\.(summaries\.npy|summaries\.csv|status\.npy|counters\.npy|runs\.csv|npy|csv)$/i, '');
+  const base = file.replace(/\.(summaries\.npy|summaries\.csv|status\.npy|counters\.npy|events\.npy|events\.csv|event-counts\.npy|runs\.csv|npy|csv)$/i, '');
   return `${base}.json`;
 }
 

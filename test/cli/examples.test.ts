@@ -46,6 +46,27 @@ describe('examples', () => {
     expect(vmax[vmax.length - 1]).toBeGreaterThan(20); // full stimulus: spikes
   });
 
+  it('the bouncing ball records its impacts; runs ended by the terminal 20th impact are successes; the first impact is at sqrt(2h/g)', () => {
+    const out = path.join(dir, 'ball.npy');
+    const run = cubieOk(['run', path.join('examples', 'bouncing-ball.yaml'), '--out', out, '--plot', path.join(dir, 'ball.svg')]);
+    expect(run.stdout).toContain('= y(0) (9) x k (5), combinatorial');
+    expect(run.stdout).toMatch(/^failed\s+none of 45$/m);
+    expect(run.stdout).toMatch(/^terminal\s+\d+ of 45 runs ended at a terminal event/m);
+    const sidecar = JSON.parse(fs.readFileSync(path.join(dir, 'ball.json'), 'utf8'));
+    const h = sidecar.inputs.y0.y as number[];
+    const first = numpy<{ shape: number[]; t: number[]; counts: number[] }>(
+      `e = np.load(sys.argv[1] + '.events.npy'); c = np.load(sys.argv[1] + '.event-counts.npy')
+print(json.dumps({'shape': list(e.shape), 't': e[0, 0, :].tolist(), 'counts': c.tolist()}))`,
+      [out.replace(/\.npy$/, '')],
+    );
+    expect(first.shape).toEqual([20, 4, 45]);
+    // Runs in grid order, k fastest: run r dropped from h[floor(r / 5)].
+    first.t.forEach((t, r) => expect(Math.abs(t - Math.sqrt((2 * h[Math.floor(r / 5)]) / 9.81))).toBeLessThan(1e-8));
+    // k = 0.5 comes to rest within 8 s from every height: its runs reach the terminal 20th impact.
+    for (let r = 0; r < 45; r += 5) expect(first.counts[r]).toBe(20);
+    expect(fs.readFileSync(path.join(dir, 'ball.svg'), 'utf8')).toContain('bounce events per run');
+  });
+
   it('npm start (scripts/start.js) solves the Lorenz rho sweep into the folder it names, with its plot', () => {
     const folder = path.join(dir, 'demo');
     const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'start.js'), folder], { cwd: root, encoding: 'utf8' });

@@ -105,6 +105,24 @@ describe('cubie run --shard and cubie merge', () => {
     expect(fs.readFileSync(at('merged', 'table.runs.csv'), 'utf8').split('\n')[0]).toBe('run,omega,zeta,status,accepted,rejected,rhsEvaluations,jacobianEvaluations,newtonIterations,linearIterations,factorizations');
   });
 
+  it('event records and counts merge like the other arrays: npy and csv byte-identical to an unsharded run, the sidecar too', () => {
+    const ball = path.join(fixtures, 'ball.yaml');
+    for (const i of [0, 1, 2]) cubieOk(['run', ball, '--out', at('shards', 'ball.npy'), '--quiet', '--shard', `${i}/3`, '--runs-per-chunk', '1']);
+    for (const i of [0, 1]) cubieOk(['run', ball, '--out', at('shards', 'balls.csv'), '--quiet', '--shard', `${i}/2`]);
+    cubieOk(['run', ball, '--out', at('whole', 'ball.npy'), '--quiet']);
+    cubieOk(['run', ball, '--out', at('whole', 'balls.csv'), '--quiet']);
+    const merged = cubieOk(['merge', ...[0, 1, 2].map((i) => at('shards', `ball.shard-${i}-of-3.events.npy`)), '--out', at('merged', 'ball.npy')]);
+    expect(merged.stdout).toMatch(/^terminal\s+4 of 6 runs ended at a terminal event/m);
+    cubieOk(['merge', ...[0, 1].map((i) => at('shards', `balls.shard-${i}-of-2.events.csv`)), '--out', at('merged', 'balls.csv'), '--quiet']);
+    for (const file of ['ball.npy', 'ball.status.npy', 'ball.events.npy', 'ball.event-counts.npy', 'balls.csv', 'balls.runs.csv', 'balls.events.csv']) same(at('merged', file), at('whole', file));
+    for (const stem of ['ball', 'balls']) {
+      const { execution, createdAt, ...whole } = JSON.parse(fs.readFileSync(at('whole', `${stem}.json`), 'utf8'));
+      const { execution: none, createdAt: created, mergedFrom, ...joined } = JSON.parse(fs.readFileSync(at('merged', `${stem}.json`), 'utf8'));
+      void [execution, createdAt, none, created, mergedFrom];
+      expect(joined).toEqual(whole);
+    }
+  });
+
   it('more shards than runs: empty shards are valid results and still merge', () => {
     const tiny = writeModel(dir, 'tiny.yaml', fs.readFileSync(model, 'utf8').replace('omega: [1, 2, 3, 4]', 'omega: 1').replace('{ linspace: [0.05, 0.45, 5] }', '[0.1, 0.2]'));
     for (let i = 0; i < 3; i++) cubieOk(['run', tiny, '--out', at('shards', 'tiny.npy'), '--quiet', '--shard', `${i}/3`]);
