@@ -14,7 +14,7 @@
 import { lastReads } from '../methods/stage-lifetimes';
 import { type ExplicitTableau, isAdaptive, stageCount } from '../methods/tableau';
 import type { Precision } from '../system/types';
-import { linearCombination, MEMORY_STEP_SIGNATURE, STEP_SIGNATURE, stageTime } from './cpp-combination';
+import { INTERPOLATE_SIGNATURE, linearCombination, MEMORY_STEP_SIGNATURE, NO_EXTRA_STAGES, STEP_SIGNATURE, stageTime } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
 import { checkStepperOptions, type StepperOptions } from './stepper-options';
 
@@ -55,7 +55,7 @@ export function generateExplicitStepper(tableau: ExplicitTableau, options: Expli
     ...(dense ? MEMORY_STEP_SIGNATURE : STEP_SIGNATURE),
     ...stepBody(tableau, precision, dense !== undefined).map((line) => (line ? `  ${line}` : line)),
     '}',
-    ...(dense ? ['', ...interpolant(dense.coefficients, dense.order, precision)] : []),
+    ...(dense ? ['', ...NO_EXTRA_STAGES, '', ...interpolant(dense.coefficients, dense.order, precision)] : []),
     '',
     `}  // namespace ${namespace}`,
     '',
@@ -139,7 +139,7 @@ function interpolant(coefficients: readonly (readonly number[])[], order: number
   const sum = coefficients.map((_, j) => `b${j + 1} * memory.k[${j}][i]`).join(' + ');
   return [
     `// The method's continuous extension (order ${order}) over the last step, at t + theta h.`,
-    'CUBIE_FN void interpolate(const Memory& memory, const real* __restrict__ y0, real h, real theta, real* __restrict__ out) {',
+    INTERPOLATE_SIGNATURE,
     ...weights,
     `  CUBIE_UNROLL for (int i = 0; i < n_states; ++i) out[i] = y0[i] + h * (${sum});`,
     '}',

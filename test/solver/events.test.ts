@@ -46,6 +46,7 @@ describe('a bouncing ball', () => {
     ['dormand-prince-54', 'interpolate'],
     ['rk4', 'step'],
     ['rodas4', 'step'],
+    ['rodas5p', 'interpolate'],
     ['radau', 'interpolate'],
     ['kvaerno5', 'step'],
   ] as const)('%s (%s saves) hits the analytic impact times within 1e-8 for two restitutions in one batch, and stops at the 6th with TERMINATED', async (method, saveMode) => {

@@ -1,0 +1,64 @@
+/**
+ * Each method's own continuous extension, through the engine: interpolated
+ * saves (saveMode 'interpolate', saveAt) as accurate as the step ends they
+ * lie between, the interpolant's order on a fixed step, and bit-identical
+ * results from run to run. The interpolants' order from their data alone is
+ * in test/implicit/tableaus.test.ts and test/methods/extensions.test.ts.
+ */
+import { createSystem, Solver } from '../../src';
+
+const oscillator = createSystem({ name: 'extension_oscillator', equations: 'dx = v\ndv = -w^2*x', states: { x: 1, v: 0 }, parameters: { w: 2 } });
+const drive = createSystem({ name: 'extension_sine', equations: 'dy = cos(t)', states: { y: 0 } });
+const tolerances = { rtol: 1e-8, atol: 1e-10 };
+
+function maxError(result: { time: Float64Array; trajectory(name: string, run: number): ArrayLike<number> }): number {
+  const x = result.trajectory('x', 0);
+  return Math.max(...Array.from(result.time).map((t, k) => Math.abs(x[k] - Math.cos(2 * t))));
+}
+
+/**
+ * [method, interpolant order, how many times the step-end error the interpolated saves may be].
+ * Radau IIA's collocation polynomial is of order 3 under a fifth-order step, so its saves sit a
+ * decade above its step ends (still below the cubic Hermite's; README, "Saving").
+ */
+const METHODS = [
+  ['rodas4', 3, 3],
+  ['rodas5p', 4, 5],
+  ['radau', 3, 30],
+] as const;
+
+describe.each(METHODS)('%s interpolates with its own extension', (method, order, factor) => {
+  it(`saves inside steps within ${factor}x the error of landed saves, in the same steps as saving nothing`, async () => {
+    const counters = { backend: 'cpu' as const, method, outputTypes: ['state' as const, 'iteration_counters' as const] };
+    const dense = await new Solver(oscillator, { ...counters, saveMode: 'interpolate' }).solve({}, {}, { duration: 10, saveEvery: 0.01, ...tolerances });
+    const none = await new Solver(oscillator, counters).solve({}, {}, { duration: 10, ...tolerances });
+    const landed = await new Solver(oscillator, counters).solve({}, {}, { duration: 10, saveEvery: 0.5, ...tolerances });
+    expect(dense.status[0]).toBe(0);
+    expect(dense.iterationCounters!.accepted[0]).toBe(none.iterationCounters!.accepted[0]);
+    expect(maxError(dense)).toBeLessThan(factor * maxError(landed));
+  });
+
+  it(`is of order ${order}: on a fixed step, halving it divides the error at a save inside each step by about 2^${order + 1}`, async () => {
+    const fixed = new Solver(drive, { method, stepController: 'fixed', saveMode: 'interpolate', backend: 'cpu' });
+    // Saves at the same fraction (0.3) of every step, so that only the step size differs.
+    const errorAt = async (dt: number): Promise<number> => {
+      const times = Array.from({ length: Math.round(4 / dt) - 1 }, (_, k) => (k + 0.3) * dt);
+      const r = await fixed.solve({}, {}, { duration: 4, dt, saveAt: times });
+      const y = r.trajectory('y', 0);
+      return Math.max(...times.map((t, k) => Math.abs(y[k] - Math.sin(t))));
+    };
+    const errors = [await errorAt(0.4), await errorAt(0.2), await errorAt(0.1)];
+    for (let j = 1; j < errors.length; j++) expect(Math.abs(Math.log2(errors[j - 1] / errors[j]) - (order + 1))).toBeLessThan(0.4);
+  });
+
+  it(`gives the same bits on every run, and saveAt times inside steps within ${factor}x the error of landing on them`, async () => {
+    const solver = new Solver(oscillator, { method, saveMode: 'interpolate', backend: 'cpu' });
+    const saveAt = [0.1, 0.37, 1.0, 2.5, 2.51, 7.3, 10];
+    const options = { duration: 10, saveAt, ...tolerances };
+    const [a, b] = [await solver.solve({}, {}, options), await solver.solve({}, {}, options)];
+    expect(Array.from(a.time)).toEqual(saveAt);
+    expect(Array.from(a.trajectory('x', 0))).toEqual(Array.from(b.trajectory('x', 0)));
+    const landed = await new Solver(oscillator, { method, backend: 'cpu' }).solve({}, {}, options);
+    expect(maxError(a)).toBeLessThan(factor * maxError(landed));
+  });
+});
