@@ -125,13 +125,13 @@ export function stepperFrame(frame: StepperFrame): string {
 /**
  * The contract of a stepper's continuous extension, emitted only where the
  * kernel saves or locates events inside steps (kernel/cubie/engine.h):
- *   prepare_extension(ctx, memory, t, h, y_old, y_new, f_new)  once per accepted step, before
+ *   prepare_extension(ctx, memory, t, dt, y_old, y_new, f_new)  once per accepted step, before
  *     the first interpolate() in it: computes the extension's extra stages, if it has any;
  *   interpolate(memory, y_old, h, theta, out)  y(t + theta h) from what step() and prepare kept.
  */
 export const PREPARE_EXTENSION_SIGNATURE = [
   'template <class Ctx>',
-  'CUBIE_FN void prepare_extension(const Ctx& ctx, Memory& memory, double t, real h, const real* __restrict__ y_old,',
+  'CUBIE_FN void prepare_extension(const Ctx& ctx, Memory& memory, double t, real dt, const real* __restrict__ y_old,',
   '                                const real* __restrict__ y_new, const real* __restrict__ f_new) {',
 ];
 
@@ -139,7 +139,7 @@ export const PREPARE_EXTENSION_SIGNATURE = [
 export const NO_EXTRA_STAGES = [
   '// The extension needs no stage beyond those step() kept.',
   ...PREPARE_EXTENSION_SIGNATURE,
-  '  (void)ctx; (void)memory; (void)t; (void)h; (void)y_old; (void)y_new; (void)f_new;',
+  '  (void)ctx; (void)memory; (void)t; (void)dt; (void)y_old; (void)y_new; (void)f_new;',
   '}',
 ];
 
