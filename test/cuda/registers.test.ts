@@ -40,7 +40,7 @@ const lorenzSection = createSystem({
 }) as CubieSystem;
 
 /** The methods that interpolate with their own continuous extension (README, "Saving"). */
-const EXTENSION_METHODS = ['tsit5', 'dormand-prince-54', 'rodas4', 'rodas5p', 'radau', 'dop853'];
+const EXTENSION_METHODS = ['tsit5', 'dormand-prince-54', 'rodas4', 'rodas5p', 'radau', 'dop853', 'vern7'];
 
 async function ptxasReport(system: CubieSystem, method: string, precision: 'float32' | 'float64', arch: number, outputTypes = ['state'], saveMode: 'step' | 'interpolate' = 'step') {
   const source = generateKernel(system, { method, precision, outputTypes, saveMode }).source;

@@ -131,7 +131,7 @@ describe('a bouncing ball', () => {
 describe('a Lorenz Poincaré section (z = 27, rising) against scipy', () => {
   // tsit5 locates crossings on its own 4th-order extension; dop853 and vern7 still on the cubic Hermite one
   // (their published extensions need extra stages, not wired yet), which costs them two digits at their long steps.
-  it.each([['tsit5', 1e-9], ['dormand-prince-54', 1e-9], ['dop853', 1e-9], ['vern7', 1e-6]] as const)('%s at rtol 1e-12 finds the same crossings, times and states', async (method, scale) => {
+  it.each([['tsit5', 1e-9], ['dormand-prince-54', 1e-9], ['dop853', 1e-9], ['vern7', 1e-9]] as const)('%s at rtol 1e-12 finds the same crossings, times and states', async (method, scale) => {
     const system = createSystem({
       name: 'lorenz_section',
       equations: ['dx = sigma*(y - x)', 'dy = x*(rho - z) - y', 'dz = x*y - beta*z'],

@@ -6,6 +6,7 @@
  * in test/implicit/tableaus.test.ts and test/methods/extensions.test.ts.
  */
 import { createSystem, Solver } from '../../src';
+import { resolveMethod } from '../../src/methods/registry';
 
 const oscillator = createSystem({ name: 'extension_oscillator', equations: 'dx = v\ndv = -w^2*x', states: { x: 1, v: 0 }, parameters: { w: 2 } });
 const drive = createSystem({ name: 'extension_sine', equations: 'dy = cos(t)', states: { y: 0 } });
@@ -29,6 +30,7 @@ const METHODS = [
   ['rodas5p', 4, 5, [0.4, 0.2]],
   ['radau', 3, 30, [0.4, 0.2]],
   ['dop853', 7, 15, [1, 0.8]],
+  ['vern7', 7, 15, [1, 0.8]],
 ] as const;
 
 describe.each(METHODS)('%s interpolates with its own extension', (method, order, factor, coarse) => {
@@ -42,7 +44,7 @@ describe.each(METHODS)('%s interpolates with its own extension', (method, order,
     expect(maxError(dense)).toBeLessThan(factor * maxError(landed));
   });
 
-  it(`is of order ${order}: on a fixed step, halving it divides the error at a save inside each step by about 2^${order + 1}`, async () => {
+  it(`is of order ${order}: on a fixed step, halving it divides the error at a save inside each step by about 2^${Math.min(order + 1, resolveMethod(method).order)}`, async () => {
     const fixed = new Solver(drive, { method, stepController: 'fixed', saveMode: 'interpolate', backend: 'cpu' });
     // Saves at the same fraction (0.3) of every step, so that only the step size differs.
     const errorAt = async (dt: number): Promise<number> => {
@@ -51,7 +53,11 @@ describe.each(METHODS)('%s interpolates with its own extension', (method, order,
       const y = r.trajectory('y', 0);
       return Math.max(...times.map((t, k) => Math.abs(y[k] - Math.sin(t))));
     };
-    for (const dt of coarse) expect(Math.abs(Math.log2((await errorAt(dt)) / (await errorAt(dt / 2))) - (order + 1))).toBeLessThan(0.4);
+    // Against the exact solution a save also carries the steps' global error, O(dt^p) for a method
+    // of order p, so the error falls as dt^min(order + 1, p): vern7's as dt^7 (its extension's own
+    // dt^8 is checked from the data in test/methods/extensions.test.ts), the others' as dt^(order + 1).
+    const exponent = Math.min(order + 1, resolveMethod(method).order);
+    for (const dt of coarse) expect(Math.abs(Math.log2((await errorAt(dt)) / (await errorAt(dt / 2))) - exponent)).toBeLessThan(0.4);
   });
 
   it(`gives the same bits on every run, and saveAt times inside steps within ${factor}x the error of landing on them`, async () => {
