@@ -184,16 +184,21 @@ function stepBody(tableau: ExplicitTableau, precision: Precision, slots?: readon
 
 /** interpolate(): y(t + theta h) = y0 + h sum_j b_j(theta) k_j, each b_j(theta) in Horner form. */
 function interpolant(dense: ExplicitDenseOutput, plan: ExtensionPlan, precision: Precision): string[] {
-  const weights: string[] = [];
+  // In float32 the weights are summed in double: DOP853's and Verner's have terms up to 1e3 that
+  // cancel to O(1), which would cost float32 two to three digits.
+  const wide = precision === 'float32';
+  const variable = wide ? 'th' : 'theta';
+  const weights: string[] = wide ? ['  const double th = static_cast<double>(theta);'] : [];
   const terms: string[] = [];
   dense.coefficients.forEach((row, j) => {
     const slot = plan.slots[j];
     if (slot === undefined || row.every((x) => x === 0)) return;
     const horner = row.reduceRight<string | undefined>((inner, x) => {
-      const term = cppLiteral(x, precision);
-      return inner === undefined ? term : `${term} + theta * (${inner})`;
+      const term = cppLiteral(x, wide ? 'float64' : precision);
+      return inner === undefined ? term : `${term} + ${variable} * (${inner})`;
     }, undefined);
-    weights.push(`  const real b${j + 1} = theta * (${horner ?? 'real(0)'});`);
+    const weight = `${variable} * (${horner ?? '0'})`;
+    weights.push(`  const real b${j + 1} = ${wide ? `static_cast<real>(${weight})` : weight};`);
     terms.push(`b${j + 1} * memory.k[${slot}][i]`);
   });
   return [

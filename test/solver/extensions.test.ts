@@ -44,6 +44,14 @@ describe.each(METHODS)('%s interpolates with its own extension', (method, order,
     expect(maxError(dense)).toBeLessThan(factor * maxError(landed));
   });
 
+  it('in float32, interpolated saves are within 3x the error of landed ones (the weights are summed in double)', async () => {
+    const base = { backend: 'cpu' as const, method, precision: 'float32' as const };
+    const options = { duration: 10, rtol: 1e-6, atol: 1e-8 };
+    const dense = await new Solver(oscillator, { ...base, saveMode: 'interpolate' }).solve({}, {}, { ...options, saveEvery: 0.01 });
+    const landed = await new Solver(oscillator, base).solve({}, {}, { ...options, saveEvery: 0.5 });
+    expect(maxError(dense)).toBeLessThan(3 * maxError(landed));
+  });
+
   it(`is of order ${order}: on a fixed step, halving it divides the error at a save inside each step by about 2^${Math.min(order + 1, resolveMethod(method).order)}`, async () => {
     const fixed = new Solver(drive, { method, stepController: 'fixed', saveMode: 'interpolate', backend: 'cpu' });
     // Saves at the same fraction (0.3) of every step, so that only the step size differs.
