@@ -79,3 +79,25 @@ describe.each(METHODS)('%s interpolates with its own extension', (method, order,
     expect(maxError(a)).toBeLessThan(factor * maxError(landed));
   });
 });
+
+describe.each([
+  ['dop853', 3],
+  ['vern7', 5],
+] as const)('%s evaluates its extension\'s %i extra stages only for steps that need them', (method, extra) => {
+  it('none without saves inside steps, at most once per step with them, once in every step with a save in each', async () => {
+    const solver = new Solver(oscillator, { method, saveMode: 'interpolate', backend: 'cpu', outputTypes: ['state', 'iteration_counters'] });
+    const run = async (saveAt: number[]) => (await solver.solve({}, {}, { duration: 10, saveAt, ...tolerances })).iterationCounters!;
+    const none = await run([10]); // the last save is landed on: no step has a save inside
+    const few = await run([0.5, 0.51, 0.52, 3.3, 10]);
+    const grid = await run(Array.from({ length: 1000 }, (_, k) => (k + 1) / 100));
+    for (const counters of [few, grid]) expect(counters.accepted[0]).toBe(none.accepted[0]);
+    const extraEvaluations = (counters: typeof none): number => counters.rhsEvaluations[0] - none.rhsEvaluations[0];
+    // 0.5, 0.51 and 0.52 fall in one or two steps; 3.3 in another.
+    expect([2, 3].map((steps) => steps * extra)).toContain(extraEvaluations(few));
+    // With saves 0.01 apart every step has one inside but the last (which ends on 10) and the first
+    // one or two, which the initial step size makes shorter than 0.01.
+    expect(extraEvaluations(grid) % extra).toBe(0);
+    expect(extraEvaluations(grid) / extra).toBeGreaterThanOrEqual(none.accepted[0] - 3);
+    expect(extraEvaluations(grid) / extra).toBeLessThanOrEqual(none.accepted[0] - 1);
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * saveAt (save at exactly these times) and saveMode 'interpolate' (saves
- * inside steps from the step's cubic Hermite extension, no step shortened).
+ * inside steps from the step's continuous extension: the method's own where it has one, else cubic Hermite; no step shortened).
  */
 import { createSystem, Solver } from '../../src';
 
