@@ -16,6 +16,15 @@
 #include "cubie/platform.h"
 #include "cubie/run_time.h"
 
+namespace cubie_layout {
+// A layout without the method's own continuous extension declares no
+// prepare_extension (so a kernel that is not dense keeps its text); this one
+// does nothing for it. Where the layout declares one, its StepperMemory&
+// binds the engine's non-const memory better, so it is chosen.
+template <class Ctx, class Memory>
+CUBIE_FN void prepare_extension(const Ctx&, const Memory&, double, real, const real*, const real*, const real*) {}
+}  // namespace cubie_layout
+
 namespace cubie {
 
 typedef cubie_sys::real real;
@@ -469,8 +478,16 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       ctx.rhs(t.value(), y, f0);
     }
     // The step's continuous extension at t_begin + theta h (call before y or f0 move on).
+    // Extra stages of the method's extension (DOP853's, Verner's) are computed at its first use in a
+    // step, so steps without a save or a crossing inside them pay nothing for them.
+    bool extension_ready = false;
     auto extension = [&](real theta, real* __restrict__ out) {
       if (cubie_layout::method_interpolates) {
+        if (!extension_ready) {
+          cubie_layout::prepare_extension(ctx, memory, t_begin.value(), h, static_cast<const real*>(y_old), static_cast<const real*>(y),
+                                          static_cast<const real*>(f0));
+          extension_ready = true;
+        }
         cubie_layout::interpolate(memory, y_old, h, theta, out);
       } else {
         hermite(y_old, f_old, y, f0, h, theta, out);

@@ -2,6 +2,7 @@ import { CubieError } from '../shared/errors';
 import type { CubieSystem } from '../system';
 import { nearestName } from '../shared/suggest';
 import { defaultStepController, resolveMethod } from '../methods/registry';
+import type { ButcherTableau } from '../methods/tableau';
 import type { KernelLayout, ValueSource } from './kernel-source';
 import { Precision, readOption, SolveOptions, StepControllerName } from '../options/solve-options';
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
@@ -36,13 +37,30 @@ function sourceOf(system: CubieSystem, name: string, option: string): ValueSourc
   });
 }
 
+/**
+ * Whether the method has its own continuous extension (else the engine's cubic Hermite):
+ * explicit ones with published dense output, Rosenbrock ones with their CONTRO
+ * coefficients, and Radau IIA's collocation polynomial. DIRKs have none.
+ */
+export function hasContinuousExtension(tableau: ButcherTableau): boolean {
+  switch (tableau.family) {
+    case 'explicit':
+    case 'rosenbrock':
+      return tableau.denseOutput !== undefined;
+    case 'firk':
+      return true;
+    case 'dirk':
+      return false;
+  }
+}
+
 /** Resolves the compile-time options against a system: method, controller, outputs. */
 export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
   const tableau = resolveMethod(readOption(options, 'method', 'tsit5'));
   const interpolateSaves = readOption(options, 'saveMode', 'step') === 'interpolate';
   // A crossing is located on the continuous extension of its step, as interpolated saves are.
   const dense = interpolateSaves || system.model.events.some((e) => e.trigger.kind === 'crossing');
-  const methodInterpolates = dense && tableau.family === 'explicit' && tableau.denseOutput !== undefined;
+  const methodInterpolates = dense && hasContinuousExtension(tableau);
   const adaptive = tableau.errorOrder > 0;
   const defaultController: StepControllerName = defaultStepController(tableau);
   const controller = readOption(options, 'stepController', defaultController);

@@ -96,6 +96,8 @@ export interface StepperFrame {
   /** The Memory struct's lines, for a stepper that keeps state between steps (its step() then takes it). */
   memory?: string[];
   body: string[];
+  /** prepare_extension() and interpolate(), for a kernel that interpolates inside steps. */
+  extension?: string[];
 }
 
 /** The namespace, constants and `step` definition every generated stepper shares. */
@@ -113,8 +115,33 @@ export function stepperFrame(frame: StepperFrame): string {
     ...(frame.memory ? MEMORY_STEP_SIGNATURE : STEP_SIGNATURE),
     ...frame.body.map((line) => (line ? `  ${line}` : line)),
     '}',
+    ...(frame.extension ? ['', ...frame.extension] : []),
     '',
     `}  // namespace ${frame.namespace}`,
     '',
   ].join('\n');
 }
+
+/**
+ * The contract of a stepper's continuous extension, emitted only where the
+ * kernel saves or locates events inside steps (kernel/cubie/engine.h):
+ *   prepare_extension(ctx, memory, t, dt, y_old, y_new, f_new)  once per accepted step, before
+ *     the first interpolate() in it: computes the extension's extra stages, if it has any;
+ *   interpolate(memory, y_old, h, theta, out)  y(t + theta h) from what step() and prepare kept.
+ */
+export const PREPARE_EXTENSION_SIGNATURE = [
+  'template <class Ctx>',
+  'CUBIE_FN void prepare_extension(const Ctx& ctx, Memory& memory, double t, real dt, const real* __restrict__ y_old,',
+  '                                const real* __restrict__ y_new, const real* __restrict__ f_new) {',
+];
+
+/** prepare_extension() of an extension made of what step() kept: nothing to do. */
+export const NO_EXTRA_STAGES = [
+  '// The extension needs no stage beyond those step() kept.',
+  ...PREPARE_EXTENSION_SIGNATURE,
+  '  (void)ctx; (void)memory; (void)t; (void)dt; (void)y_old; (void)y_new; (void)f_new;',
+  '}',
+];
+
+/** interpolate()'s opening line. */
+export const INTERPOLATE_SIGNATURE = 'CUBIE_FN void interpolate(const Memory& memory, const real* __restrict__ y0, real h, real theta, real* __restrict__ out) {';

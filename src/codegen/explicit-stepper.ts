@@ -12,9 +12,9 @@
  * fsal; it returns the scaled error norm (<= 1 accepts), 0 without an estimate.
  */
 import { lastReads } from '../methods/stage-lifetimes';
-import { type ExplicitTableau, isAdaptive, stageCount } from '../methods/tableau';
+import { type ExplicitDenseOutput, type ExplicitTableau, isAdaptive, stageCount } from '../methods/tableau';
 import type { Precision } from '../system/types';
-import { linearCombination, MEMORY_STEP_SIGNATURE, STEP_SIGNATURE, stageTime } from './cpp-combination';
+import { INTERPOLATE_SIGNATURE, linearCombination, MEMORY_STEP_SIGNATURE, NO_EXTRA_STAGES, PREPARE_EXTENSION_SIGNATURE, STEP_SIGNATURE, stageTime } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
 import { checkStepperOptions, type StepperOptions } from './stepper-options';
 
@@ -26,6 +26,7 @@ export interface ExplicitStepperOptions extends StepperOptions {
 export function generateExplicitStepper(tableau: ExplicitTableau, options: ExplicitStepperOptions): string {
   const { precision, nStates, namespace } = checkStepperOptions(options);
   const dense = options.denseOutput === true ? tableau.denseOutput : undefined;
+  const plan = dense ? extensionPlan(tableau, dense) : undefined;
   const stages = stageCount(tableau);
   const adaptive = isAdaptive(tableau);
   const rhsEvaluations = tableau.fsal ? stages - 1 : stages;
@@ -49,21 +50,74 @@ export function generateExplicitStepper(tableau: ExplicitTableau, options: Expli
     '// engine one more for the next f0 unless fsal, where the last stage is that f0.',
     `inline constexpr int rhs_evaluations_per_step = ${rhsEvaluations};`,
     '',
-    ...(dense ? ['// The stages of the last step, for its continuous extension (interpolate below).', 'struct Memory {', '  real k[n_stages][n_states];', '};', ''] : []),
+    ...(plan ? ['// The stages of the last step its continuous extension reads (interpolate below).', 'struct Memory {', `  real k[${plan.kept}][n_states];`, '};', ''] : []),
     '// One step of size dt from (t, y), given f0 = f(t, y). Writes y_new, and f1 = f(t + dt, y_new)',
     '// when fsal. Returns the scaled error norm (<= 1 accepts), or 0 without an error estimate.',
     ...(dense ? MEMORY_STEP_SIGNATURE : STEP_SIGNATURE),
-    ...stepBody(tableau, precision, dense !== undefined).map((line) => (line ? `  ${line}` : line)),
+    ...stepBody(tableau, precision, plan?.slots).map((line) => (line ? `  ${line}` : line)),
     '}',
-    ...(dense ? ['', ...interpolant(dense.coefficients, dense.order, precision)] : []),
+    ...(dense && plan ? ['', ...prepareExtension(tableau, dense, plan, precision), '', ...interpolant(dense, plan, precision)] : []),
     '',
     `}  // namespace ${namespace}`,
     '',
   ].join('\n');
 }
 
-/** The statements of step(): the stages, the solution, the error estimate. */
-function stepBody(tableau: ExplicitTableau, precision: Precision, keepStages = false): string[] {
+/**
+ * Which stages of the extension (the step's, then f(t + h, y_new) and the extra ones where it
+ * has them) Memory keeps, and where: only those the interpolant or an extra stage reads.
+ */
+interface ExtensionPlan {
+  /** slots[j]: stage j's row of memory.k, undefined when nothing reads it. */
+  slots: (number | undefined)[];
+  kept: number;
+  /** The stage that is f(t + h, y_new) for a method that is not FSAL, if the extension has one. */
+  fNew?: number;
+  /** The index of the first extra stage. */
+  firstExtra: number;
+}
+
+function extensionPlan(tableau: ExplicitTableau, dense: ExplicitDenseOutput): ExtensionPlan {
+  const all = dense.coefficients.length;
+  const stages = stageCount(tableau);
+  const extra = dense.extraStages?.a ?? [];
+  const read = Array.from({ length: all }, (_, j) => dense.coefficients[j].some((x) => x !== 0) || extra.some((row) => (row[j] ?? 0) !== 0));
+  let kept = 0;
+  const slots = read.map((r) => (r ? kept++ : undefined));
+  return { slots, kept, fNew: !tableau.fsal && all > stages ? stages : undefined, firstExtra: all - extra.length };
+}
+
+/** prepare_extension(): f(t + h, y_new) into Memory and the extension's extra stages, where it has them. */
+function prepareExtension(tableau: ExplicitTableau, dense: ExplicitDenseOutput, plan: ExtensionPlan, precision: Precision): string[] {
+  const extra = dense.extraStages;
+  if (extra === undefined && plan.fNew === undefined) return NO_EXTRA_STAGES;
+  const loop = (statement: string): string => `  CUBIE_UNROLL for (int i = 0; i < n_states; ++i) ${statement};`;
+  const names = plan.slots.map((slot) => `memory.k[${slot ?? -1}]`);
+  const lines = ["// The extension's stages past the step, evaluated once for a step that a save or a crossing falls in.", ...PREPARE_EXTENSION_SIGNATURE];
+  lines.push('  (void)y_new;');
+  if (plan.fNew !== undefined && plan.slots[plan.fNew] !== undefined) {
+    lines.push(`  // stage ${plan.fNew + 1}: f(t + dt, y_new), which the engine has evaluated for the next step`, loop(`${names[plan.fNew]}[i] = f_new[i]`));
+  } else {
+    lines.push('  (void)f_new;');
+  }
+  if (extra !== undefined) {
+    lines.push('  real y_stage[n_states];');
+    extra.a.forEach((row, i) => {
+      const stage = plan.firstExtra + i;
+      const increment = linearCombination(row, names, precision);
+      lines.push(`  // stage ${stage + 1}, c = ${extra.c[i]}`);
+      lines.push(loop(`y_stage[i] = ${increment === undefined ? 'y_old[i]' : `y_old[i] + dt * ${increment}`}`));
+      lines.push(`  ctx.rhs(${stageTime(extra.c[i])}, y_stage, ${names[stage]});`);
+    });
+  } else {
+    lines.push('  (void)ctx; (void)t; (void)dt; (void)y_old;');
+  }
+  lines.push('}');
+  return lines;
+}
+
+/** The statements of step(): the stages, the solution, the error estimate; `slots` keeps stages for the extension. */
+function stepBody(tableau: ExplicitTableau, precision: Precision, slots?: readonly (number | undefined)[]): string[] {
   const stages = stageCount(tableau);
   const lines: string[] = [];
   const loop = (statement: string): void => {
@@ -71,7 +125,8 @@ function stepBody(tableau: ExplicitTableau, precision: Precision, keepStages = f
   };
   // Each stage's k copied as it is made: later stages may take its array.
   const keep = (stage: number, name: string): void => {
-    if (keepStages) loop(`memory.k[${stage}][i] = ${name}[i]`);
+    const slot = slots?.[stage];
+    if (slot !== undefined) loop(`memory.k[${slot}][i] = ${name}[i]`);
   };
   keep(0, 'f0');
   // names[j]: the array holding k_{j+1}; k1 is f0, the FSAL stage is f1.
@@ -128,20 +183,29 @@ function stepBody(tableau: ExplicitTableau, precision: Precision, keepStages = f
 }
 
 /** interpolate(): y(t + theta h) = y0 + h sum_j b_j(theta) k_j, each b_j(theta) in Horner form. */
-function interpolant(coefficients: readonly (readonly number[])[], order: number, precision: Precision): string[] {
-  const weights = coefficients.map((row, j) => {
+function interpolant(dense: ExplicitDenseOutput, plan: ExtensionPlan, precision: Precision): string[] {
+  // In float32 the weights are summed in double: DOP853's and Verner's have terms up to 1e3 that
+  // cancel to O(1), which would cost float32 two to three digits.
+  const wide = precision === 'float32';
+  const variable = wide ? 'th' : 'theta';
+  const weights: string[] = wide ? ['  const double th = static_cast<double>(theta);'] : [];
+  const terms: string[] = [];
+  dense.coefficients.forEach((row, j) => {
+    const slot = plan.slots[j];
+    if (slot === undefined || row.every((x) => x === 0)) return;
     const horner = row.reduceRight<string | undefined>((inner, x) => {
-      const term = cppLiteral(x, precision);
-      return inner === undefined ? term : `${term} + theta * (${inner})`;
+      const term = cppLiteral(x, wide ? 'float64' : precision);
+      return inner === undefined ? term : `${term} + ${variable} * (${inner})`;
     }, undefined);
-    return `  const real b${j + 1} = theta * (${horner ?? 'real(0)'});`;
+    const weight = `${variable} * (${horner ?? '0'})`;
+    weights.push(`  const real b${j + 1} = ${wide ? `static_cast<real>(${weight})` : weight};`);
+    terms.push(`b${j + 1} * memory.k[${slot}][i]`);
   });
-  const sum = coefficients.map((_, j) => `b${j + 1} * memory.k[${j}][i]`).join(' + ');
   return [
-    `// The method's continuous extension (order ${order}) over the last step, at t + theta h.`,
-    'CUBIE_FN void interpolate(const Memory& memory, const real* __restrict__ y0, real h, real theta, real* __restrict__ out) {',
+    `// The method's continuous extension (order ${dense.order}) over the last step, at t + theta h.`,
+    INTERPOLATE_SIGNATURE,
     ...weights,
-    `  CUBIE_UNROLL for (int i = 0; i < n_states; ++i) out[i] = y0[i] + h * (${sum});`,
+    `  CUBIE_UNROLL for (int i = 0; i < n_states; ++i) out[i] = y0[i] + h * (${terms.join(' + ')});`,
     '}',
   ];
 }

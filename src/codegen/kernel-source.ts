@@ -83,11 +83,21 @@ function stepAdapter(memory: boolean): string[] {
   ];
 }
 
-/** The method's continuous extension for saves inside a step, where it has one (the engine's fallback is cubic Hermite). */
+/**
+ * The method's continuous extension for saves and crossings inside a step, where it has one (the
+ * engine's fallback is cubic Hermite). Without one, no prepare_extension is emitted: engine.h
+ * declares a do-nothing one, so a kernel that is not dense keeps its text.
+ */
 function interpolateAdapter(method: boolean): string[] {
   return method
     ? [
         'constexpr bool method_interpolates = true;',
+        '// Once per accepted step, before its first interpolate(): the extension\'s extra stages, if any.',
+        'template <class Ctx>',
+        'CUBIE_FN void prepare_extension(const Ctx& ctx, StepperMemory& memory, double t, real h, const real* __restrict__ y_old,',
+        '                                const real* __restrict__ y_new, const real* __restrict__ f_new) {',
+        '  cubie_method::prepare_extension(ctx, memory, t, h, y_old, y_new, f_new);',
+        '}',
         'CUBIE_FN void interpolate(const StepperMemory& memory, const real* __restrict__ y0, real h, real theta, real* __restrict__ out) {',
         '  cubie_method::interpolate(memory, y0, h, theta, out);',
         '}',

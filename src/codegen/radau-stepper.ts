@@ -17,14 +17,17 @@
  */
 import type { RadauTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
-import { realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
+import { INTERPOLATE_SIGNATURE, NO_EXTRA_STAGES, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
 import { complexShiftedSystemType, describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
-import { checkImplicitStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
+import { checkImplicitStepperOptions, type DenseStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
-export function generateRadauStepper(tableau: RadauTableau, options: ImplicitStepperOptions): string {
-  const checked = checkImplicitStepperOptions(options);
+export function generateRadauStepper(tableau: RadauTableau, options: ImplicitStepperOptions & DenseStepperOptions): string {
+  const { denseOutput, ...rest } = options;
+  const checked = checkImplicitStepperOptions(rest);
   const { precision, nStates, linearSolver } = checked;
+  const dense = denseOutput === true;
+  const blocks = linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} real_block;`, `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`] : [];
   return implicitStepperFrame(checked, {
     header: [
       `// ${tableau.title} (${tableau.name}): order ${tableau.order}, error order ${tableau.errorOrder}; ${realType(precision)}, ${nStates} states;`,
@@ -35,9 +38,36 @@ export function generateRadauStepper(tableau: RadauTableau, options: ImplicitSte
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length - 1, // the zeroth stage is f(t, y), given
     stepReturns: '// error norm (<= 1 accepts), or flags ctx.newton_failed.',
-    memory: stepperMemory(linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} real_block;`, `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`] : []),
-    body: stepBody(tableau, precision, linearSolver, nStates),
+    memory: dense
+      ? [
+          '// Kept between steps: J and the factorisations built from it (dense LU), and the last step\'s stage',
+          '// increments Z_i, which define its collocation polynomial (interpolate below).',
+          'struct Memory {',
+          ...blocks.map((m) => `  ${m}`),
+          `  real z[${tableau.denseOutput.coefficients.length}][n_states];`,
+          '};',
+        ]
+      : stepperMemory(blocks),
+    body: stepBody(tableau, precision, linearSolver, nStates, dense),
+    extension: dense ? [...NO_EXTRA_STAGES, '', ...collocationInterpolant(tableau.denseOutput, precision)] : undefined,
   });
+}
+
+/** interpolate(): RADAU5's CONTR5, y0 + sum_i l_i(theta) Z_i, each l_i in Horner form. */
+function collocationInterpolant(dense: RadauTableau['denseOutput'], precision: Precision): string[] {
+  const weights = dense.coefficients.map((row, i) => {
+    const horner = row.reduceRight<string | undefined>((inner, x) => (inner === undefined ? signedLiteral(x, precision) : `${signedLiteral(x, precision)} + theta * (${inner})`), undefined);
+    return `  const real l${i + 1} = theta * (${horner ?? 'real(0)'});`;
+  });
+  const sum = dense.coefficients.map((_, i) => `l${i + 1} * memory.z[${i}][i]`).join(' + ');
+  return [
+    `// The collocation polynomial (order ${dense.order}) of the last step, at t + theta h.`,
+    INTERPOLATE_SIGNATURE,
+    '  (void)h;',
+    ...weights,
+    `  ${stateLoop(`out[i] = y0[i] + ${sum}`)}`,
+    '}',
+  ];
 }
 
 /** The method's own A (without the zeroth stage). */
@@ -60,7 +90,7 @@ export function errorCoefficients(tableau: RadauTableau): number[] {
   return solve(transpose(methodMatrix(tableau)), rest).map((x) => x / start);
 }
 
-function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: LinearSolverKind, nStates: number): string[] {
+function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: LinearSolverKind, nStates: number, dense: boolean): string[] {
   const A = methodMatrix(tableau);
   const s = A.length;
   if (s !== 3) throw new Error(`the Radau stepper is written for three stages, '${tableau.name}' has ${s}`);
@@ -97,7 +127,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
           '}',
         ]
       : [
-          '(void)memory;',
+          ...(dense ? [] : ['(void)memory;']),
           '// sigma I - J and (re + i im)/dt I - J from one J(t, y); the complex block is built first,',
           '// while the real block still holds J.',
           `${shiftedSystemType(linearSolver, nStates)} real_block;`,
@@ -150,6 +180,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     '',
     '// the new solution: the last stage value (c = 1, b = the last row of A)',
     stateLoop('y_new[i] = y[i] + z3[i]'),
+    ...(dense ? ['// the collocation polynomial, for the continuous extension (only an accepted step\'s is read)', ...z.map((zi, i) => stateLoop(`memory.z[${i}][i] = ${zi}[i]`))] : []),
     '',
     '// error estimate, filtered: (sigma I - J)^-1 (f0 + sum_i d_i Z_i / dt)',
     'real* const weighted = w2;  // W is not read again',

@@ -9,16 +9,20 @@
  *   (sigma I - J) u_i = f(t + c_i dt, y + sum_{j<i} a_ij u_j) + sum_{j<i} (coupling_ij / dt) u_j + dt timeWeights_i df/dt
  *   y_new = y + sum_i b_i u_i,   error = sum_i (b_i - bHat_i) u_i
  */
-import type { RosenbrockTableau } from '../methods/implicit/families';
+import type { RosenbrockDenseOutput, RosenbrockTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
-import { linearCombination, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
+import { INTERPOLATE_SIGNATURE, linearCombination, NO_EXTRA_STAGES, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
 import { describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
-import { checkImplicitStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
+import { checkImplicitStepperOptions, type DenseStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
-export function generateRosenbrockStepper(tableau: RosenbrockTableau, options: ImplicitStepperOptions): string {
-  const checked = checkImplicitStepperOptions(options);
+export function generateRosenbrockStepper(tableau: RosenbrockTableau, options: ImplicitStepperOptions & DenseStepperOptions): string {
+  const { denseOutput, ...rest } = options;
+  const checked = checkImplicitStepperOptions(rest);
   const { precision, nStates, linearSolver } = checked;
+  const dense = denseOutput === true ? tableau.denseOutput : undefined;
+  if (denseOutput === true && dense === undefined) throw new Error(`Rosenbrock method '${tableau.name}' has no continuous extension`);
+  const kept = linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} linear;`] : [];
   return implicitStepperFrame(checked, {
     header: [
       `// ${tableau.title} (${tableau.name}): order ${tableau.order}, error order ${tableau.errorOrder}; ${realType(precision)}, ${nStates} states;`,
@@ -29,12 +33,39 @@ export function generateRosenbrockStepper(tableau: RosenbrockTableau, options: I
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length,
     stepReturns: '// error norm (<= 1 accepts), or flags ctx.newton_failed when a linear solve failed.',
-    memory: stepperMemory(linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} linear;`] : []),
-    body: stepBody(tableau, precision, linearSolver, nStates),
+    memory: dense
+      ? [
+          '// Kept between steps: the Jacobian and its factorisations (dense LU), and for the continuous extension',
+          '// the last step\'s y_new - y and K_r = sum_j H_rj u_j (interpolate below).',
+          'struct Memory {',
+          ...kept.map((m) => `  ${m}`),
+          `  real dense[${dense.H.length + 1}][n_states];`,
+          '};',
+        ]
+      : stepperMemory(kept),
+    body: stepBody(tableau, precision, linearSolver, nStates, dense),
+    extension: dense ? [...NO_EXTRA_STAGES, '', ...interpolant(dense)] : undefined,
   });
 }
 
-function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver: LinearSolverKind, nStates: number): string[] {
+/**
+ * interpolate(): rodas.f's CONTRO, y0 + theta (dense[0] + (1 - theta) (K_1 + theta (K_2 + ...))),
+ * which is (1 - theta) y0 + theta (y1 + (1 - theta) (K_1 + ...)) with dense[0] = y1 - y0.
+ */
+function interpolant(dense: RosenbrockDenseOutput): string[] {
+  let inner = `memory.dense[${dense.H.length}][i]`;
+  for (let r = dense.H.length - 1; r >= 1; r--) inner = `memory.dense[${r}][i] + theta * (${inner})`;
+  return [
+    `// The method's continuous extension (order ${dense.order}) over the last step, at t + theta h.`,
+    INTERPOLATE_SIGNATURE,
+    '  (void)h;',
+    '  const real rest = real(1) - theta;',
+    `  ${stateLoop(`out[i] = y0[i] + theta * (memory.dense[0][i] + rest * (${inner}))`)}`,
+    '}',
+  ];
+}
+
+function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver: LinearSolverKind, nStates: number, dense?: RosenbrockDenseOutput): string[] {
   const stages = tableau.b.length;
   const literal = (x: number): string => cppLiteral(x, precision);
   const usesTime = tableau.timeWeights.some((w) => w !== 0);
@@ -45,7 +76,7 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
     '(void)f1;',
     ...(kept
       ? ['auto& linear = memory.linear;  // sigma*I - J(t, y); J is exact at every step, kept only for the retry of a rejected one', 'linear.prepare(ctx, t, y);']
-      : ['(void)memory;', `${shiftedSystemType(linearSolver, nStates)} linear;  // sigma*I - J(t, y)`, 'linear.evaluate_jacobian(ctx, t, y);']),
+      : [...(dense ? [] : ['(void)memory;']), `${shiftedSystemType(linearSolver, nStates)} linear;  // sigma*I - J(t, y)`, 'linear.evaluate_jacobian(ctx, t, y);']),
     `if (!linear.factor(ctx, real(1) / (dt * ${literal(tableau.gamma)}))) ${failed}`,
   ];
   if (tableau.coupling.some((row) => row.some((x) => x !== 0))) lines.push('const real inverse_dt = real(1) / dt;');
@@ -72,6 +103,11 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
 
   const solution = linearCombination(tableau.b, names, precision);
   lines.push('', '// the new solution', stateLoop(`y_new[i] = ${solution === undefined ? 'y[i]' : `y[i] + ${solution}`}`));
+  if (dense) {
+    // What the continuous extension needs of this step (written on every try: only an accepted one is read).
+    lines.push('', '// for the continuous extension: y_new - y and K_r = sum_j H_rj u_j', stateLoop('memory.dense[0][i] = y_new[i] - y[i]'));
+    dense.H.forEach((row, r) => lines.push(stateLoop(`memory.dense[${r + 1}][i] = ${linearCombination(row, names, precision) ?? 'real(0)'}`)));
+  }
   const estimator = tableau.errorEstimator;
   if (estimator.kind !== 'embedded') throw new Error(`Rosenbrock method '${tableau.name}' needs an embedded error estimate`);
   const error = linearCombination(estimator.weights, names, precision) ?? 'real(0)';

@@ -16,6 +16,11 @@ export interface ImplicitStepperOptions extends StepperOptions {
   linearSolver?: LinearSolverKind;
 }
 
+export interface DenseStepperOptions {
+  /** Keep what the method's continuous extension needs and emit it (saves or crossings inside steps). */
+  denseOutput?: boolean;
+}
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Checks nStates and the namespace, and fills in the default namespace. */
@@ -48,7 +53,7 @@ export function checkImplicitStepperOptions(options: ImplicitStepperOptions): Re
  */
 export function implicitStepperFrame(
   { precision, nStates, namespace, linearSolver }: Required<ImplicitStepperOptions>,
-  method: { header: string[]; order: number; errorOrder: number; stages: number; stepReturns: string; memory: string[]; body: string[] },
+  method: { header: string[]; order: number; errorOrder: number; stages: number; stepReturns: string; memory: string[]; body: string[]; extension?: string[] },
 ): string {
   return stepperFrame({
     header: method.header,
@@ -58,5 +63,6 @@ export function implicitStepperFrame(
     stepComment: ['// One step of size dt from (t, y), given f0 = f(t, y): writes y_new and returns the scaled', method.stepReturns],
     memory: method.memory,
     body: method.body,
+    extension: method.extension,
   });
 }

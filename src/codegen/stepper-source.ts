@@ -14,14 +14,15 @@ import type { CompilePlan } from './compile-plan';
 export function generateStepperSource(plan: CompilePlan, nStates: number): string {
   const method = resolveMethod(plan.method);
   const options = { precision: plan.precision, nStates };
+  const denseOutput = plan.layout.methodInterpolates;
   switch (method.family) {
     case 'explicit':
-      return generateExplicitStepper(method, { ...options, denseOutput: plan.layout.methodInterpolates });
+      return generateExplicitStepper(method, { ...options, denseOutput });
     case 'dirk':
       return generateDirkStepper(method, { ...options, linearSolver: linearSolverFor(nStates) });
     case 'rosenbrock':
-      return generateRosenbrockStepper(method, { ...options, linearSolver: linearSolverFor(nStates) });
+      return generateRosenbrockStepper(method, { ...options, linearSolver: linearSolverFor(nStates), denseOutput });
     case 'firk':
-      return generateRadauStepper(method, { ...options, linearSolver: linearSolverFor(nStates) });
+      return generateRadauStepper(method, { ...options, linearSolver: linearSolverFor(nStates), denseOutput });
   }
 }

@@ -42,7 +42,27 @@ export function parseCoefficient(text: Coefficient): Rational {
 }
 
 export function subtract(x: Rational, y: Rational): Rational {
-  return { num: x.num * y.den - y.num * x.den, den: x.den * y.den };
+  return reduce({ num: x.num * y.den - y.num * x.den, den: x.den * y.den });
+}
+
+export function add(x: Rational, y: Rational): Rational {
+  return reduce({ num: x.num * y.den + y.num * x.den, den: x.den * y.den });
+}
+
+export function multiply(x: Rational, y: Rational): Rational {
+  return reduce({ num: x.num * y.num, den: x.den * y.den });
+}
+
+/** As a coefficient string ('num/den'), which parseCoefficient reads back exactly. */
+export function formatRational({ num, den }: Rational): Coefficient {
+  return `${num}/${den}`;
+}
+
+/** Lowest terms: sums of products (polynomial expansions) would otherwise grow without bound. */
+function reduce({ num, den }: Rational): Rational {
+  let [a, b] = [num < 0n ? -num : num, den];
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a <= 1n ? { num, den } : { num: num / a, den: den / a };
 }
 
 export function isZero(x: Rational): boolean {

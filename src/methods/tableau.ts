@@ -87,9 +87,23 @@ export interface ExplicitTableau extends TableauFacts {
   /**
    * The method's own continuous extension, where one is published:
    * y(t + theta h) = y + h sum_j b_j(theta) k_j, b_j(theta) = sum_p coefficients[j][p] theta^(p+1),
-   * one row per stage (the FSAL stage included), of order `order`.
+   * one row per stage (the FSAL stage included), of order `order`. An extension that needs
+   * more than the step's stages (DOP853's, Verner's) has more rows: for a method that is not
+   * FSAL, row s (s = the number of stages) is f(t + h, y_new), which the engine evaluates
+   * anyway, and the rows after it are `extraStages`, evaluated only for steps that need the
+   * extension.
    */
-  readonly denseOutput?: { readonly order: number; readonly coefficients: readonly (readonly number[])[] };
+  readonly denseOutput?: ExplicitDenseOutput;
+}
+
+export interface ExplicitDenseOutput {
+  readonly order: number;
+  readonly coefficients: readonly (readonly number[])[];
+  /**
+   * Stages after the step, in order: stage i at t + c[i] h from y + h sum_j a[i][j] k_j over
+   * every stage before it (the step's, f(t + h, y_new), the extra ones before it).
+   */
+  readonly extraStages?: { readonly c: readonly number[]; readonly a: readonly (readonly number[])[] };
 }
 
 /** Any method cubie knows; `family` tells them apart. */
@@ -103,8 +117,12 @@ export type ErrorEstimatorDefinition =
   | { readonly kind: 'combined-5-3'; readonly fifth: EmbeddedDefinition; readonly third: EmbeddedDefinition };
 
 export interface TableauDefinition {
-  /** The continuous extension: per stage, the coefficients of theta, theta^2, ... of b_j(theta). */
-  readonly denseOutput?: { readonly order: number; readonly coefficients: readonly (readonly Coefficient[])[] };
+  /** The continuous extension: per stage, the coefficients of theta, theta^2, ... of b_j(theta); see ExplicitDenseOutput. */
+  readonly denseOutput?: {
+    readonly order: number;
+    readonly coefficients: readonly (readonly Coefficient[])[];
+    readonly extraStages?: { readonly c: readonly Coefficient[]; readonly a: readonly (readonly Coefficient[])[] };
+  };
   readonly name: string;
   readonly aliases?: readonly string[];
   readonly title: string;
@@ -183,22 +201,40 @@ export function defineTableau(definition: TableauDefinition): ExplicitTableau {
     c: c.map(toDouble),
     fsal: definition.fsal,
     errorEstimator,
-    ...(definition.denseOutput === undefined ? {} : { denseOutput: denseOutputOf(definition.denseOutput, stages, b, fail) }),
+    ...(definition.denseOutput === undefined ? {} : { denseOutput: denseOutputOf(definition.denseOutput, stages, definition.fsal, b, fail) }),
   };
 }
 
-/** The continuous extension's rows, checked to give the step's own solution at theta = 1 (to the decimals given). */
+/**
+ * The continuous extension's rows, checked to give the step's own solution at theta = 1 (to the
+ * decimals given), and its extra stages, checked to have their times as row sums.
+ */
 function denseOutputOf(
   dense: NonNullable<TableauDefinition['denseOutput']>,
   stages: number,
+  fsal: boolean,
   b: readonly Rational[],
   fail: (why: string) => never,
-): NonNullable<ExplicitTableau['denseOutput']> {
-  if (dense.coefficients.length !== stages) fail(`dense output needs a row for each of the ${stages} stages, has ${dense.coefficients.length}`);
+): ExplicitDenseOutput {
+  const extra = dense.extraStages;
+  const nExtra = extra === undefined ? 0 : extra.c.length;
+  // f(t + h, y_new) is a stage of the extension when a non-FSAL method's extension reaches past its stages.
+  const all = dense.coefficients.length === stages ? stages : stages + (fsal ? 0 : 1) + nExtra;
+  if (dense.coefficients.length !== all) fail(`dense output needs a row for each of the ${all} stages, has ${dense.coefficients.length}`);
   const coefficients = dense.coefficients.map((row) => row.map((x) => toDouble(parseCoefficient(x))));
   coefficients.forEach((row, j) => {
     const atOne = row.reduce((sum, x) => sum + x, 0);
-    if (Math.abs(atOne - toDouble(b[j])) > 1e-12) fail(`dense output row ${j + 1} gives b_j(1) = ${atOne}, not b_j = ${toDouble(b[j])}`);
+    const bj = j < stages ? toDouble(b[j]) : 0;
+    if (Math.abs(atOne - bj) > 1e-12) fail(`dense output row ${j + 1} gives b_j(1) = ${atOne}, not b_j = ${bj}`);
   });
-  return { order: dense.order, coefficients };
+  if (extra === undefined) return { order: dense.order, coefficients };
+  if (extra.a.length !== nExtra) fail(`extra stages need one row of a per time c, have ${extra.a.length} rows for ${nExtra} times`);
+  const first = all - nExtra;
+  const a = extra.a.map((row) => row.map((x) => toDouble(parseCoefficient(x))));
+  const c = extra.c.map((x) => toDouble(parseCoefficient(x)));
+  a.forEach((row, i) => {
+    if (row.length !== first + i) fail(`extra stage ${first + i + 1} needs ${first + i} entries of a, has ${row.length}`);
+    if (Math.abs(row.reduce((sum, x) => sum + x, 0) - c[i]) > 1e-12) fail(`extra stage ${first + i + 1}'s row of a does not sum to its c = ${c[i]}`);
+  });
+  return { order: dense.order, coefficients, extraStages: { c, a } };
 }

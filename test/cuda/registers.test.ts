@@ -39,8 +39,11 @@ const lorenzSection = createSystem({
   events: [{ name: 'section', when: 'z - 27', direction: 'rising' }],
 }) as CubieSystem;
 
-async function ptxasReport(system: CubieSystem, method: string, precision: 'float32' | 'float64', arch: number, outputTypes = ['state']) {
-  const source = generateKernel(system, { method, precision, outputTypes }).source;
+/** The methods that interpolate with their own continuous extension (README, "Saving"). */
+const EXTENSION_METHODS = ['tsit5', 'dormand-prince-54', 'rodas4', 'rodas5p', 'radau', 'dop853', 'vern7'];
+
+async function ptxasReport(system: CubieSystem, method: string, precision: 'float32' | 'float64', arch: number, outputTypes = ['state'], saveMode: 'step' | 'interpolate' = 'step') {
+  const source = generateKernel(system, { method, precision, outputTypes, saveMode }).source;
   const { log } = await compileCuda({ source, name: `${method}.cu`, headers: kernelHeaders(), options: ['--std=c++17', `-arch=sm_${arch}`, '--ptxas-options=-v'], target: 'cubin' });
   const registers = /Used (\d+) registers/.exec(log);
   const spills = /(\d+) bytes spill stores, (\d+) bytes spill loads/.exec(log);
@@ -77,6 +80,21 @@ describe('CUDA kernels: architectures and spills', () => {
       for (const precision of ['float32', 'float64'] as const) reports.push({ arch, ...(await ptxasReport(lorenzSection, 'tsit5', precision, arch, ['state', 'events'])) });
     }
     expect(reports.length).toBeGreaterThanOrEqual(10);
+    expect(reports.filter((r) => r.spilled > 0)).toEqual([]);
+  });
+
+  // Each method's own continuous extension in a dense kernel: interpolated saves, and a crossing event located on it.
+  // Measured (float32 / float64, interpolate and crossing): tsit5 80 / 114-126 registers, rodas4 72-77 / 117-118,
+  // rodas5p 80-87 / 128-135, radau 82-84 / 136, dop853 116-126 / 160-180, vern7 128-132 / 196-204; no spills.
+  itNvrtc('Lorenz, every method with its own extension, dense (interpolated saves; a crossing event), both precisions, sm_80: no spills', async () => {
+    const reports = [];
+    for (const method of EXTENSION_METHODS) {
+      for (const precision of ['float32', 'float64'] as const) {
+        const interpolating = await ptxasReport(lorenz, method, precision, 80, ['state'], 'interpolate');
+        const crossing = await ptxasReport(lorenzSection, method, precision, 80, ['state', 'events']);
+        reports.push({ ...interpolating, kernel: 'interpolate' }, { ...crossing, kernel: 'crossing' });
+      }
+    }
     expect(reports.filter((r) => r.spilled > 0)).toEqual([]);
   });
 

@@ -201,7 +201,7 @@ function rosenbrockStep(m: RosenbrockTableau, t: number, y: readonly number[], h
 
 const withDenseOutput = rosenbrock.filter((m) => m.denseOutput !== undefined);
 
-describe.each(withDenseOutput.map((m) => [m.name, m] as const))('%s dense output (data only, not wired into the engine)', (_name, m) => {
+describe.each(withDenseOutput.map((m) => [m.name, m] as const))('%s dense output (rodas.f\'s CONTRO form; wired through the engine in test/solver/extensions.test.ts)', (_name, m) => {
   const dense = m.denseOutput!;
   const exact = (t: number): number[] => [Math.exp(Math.sin(t)), 1 / (1 + t)];
   const distance = (x: readonly number[], y: readonly number[]): number => Math.hypot(...x.map((v, k) => v - y[k]));
@@ -240,6 +240,31 @@ describe('radau', () => {
       x.map((row) => y[0].map((_, j) => row.reduce((s, v, k) => s + v * y[k][j], 0)));
     const identity = product(A, product(product(T, lambda), TInverse));
     identity.forEach((row, i) => row.forEach((x, j) => expect(Math.abs(x - (i === j ? 1 : 0))).toBeLessThan(1e-14)));
+  });
+
+  it('has the collocation polynomial as its extension: l_i(c_j) = delta_ij, l_i(0) = 0', () => {
+    const c = m.c.slice(1);
+    const l = (i: number, theta: number): number => m.denseOutput.coefficients[i].reduce((sum, x, p) => sum + x * theta ** (p + 1), 0);
+    c.forEach((_, i) => {
+      expect(l(i, 0)).toBe(0);
+      c.forEach((cj, j) => expect(Math.abs(l(i, cj) - (i === j ? 1 : 0))).toBeLessThan(1e-13));
+    });
+  });
+
+  it(`interpolates with order ${m.denseOutput.order} inside a step: on y' = cos(t), whose stage values are A's quadrature, halving dt divides the error by 2^4`, () => {
+    // Z_i = dt sum_j a_ij cos(t + c_j dt) exactly (f does not depend on y), so the step is plain arithmetic.
+    const t0 = 0.3;
+    const errorAt = (h: number): number => {
+      const z = A.map((row) => h * row.reduce((sum, aij, j) => sum + aij * Math.cos(t0 + m.c[j + 1] * h), 0));
+      return Math.max(
+        ...[0.2, 0.4, 0.5, 0.8].map((theta) => {
+          const y = Math.sin(t0) + m.denseOutput.coefficients.reduce((sum, row, i) => sum + z[i] * row.reduce((s, x, p) => s + x * theta ** (p + 1), 0), 0);
+          return Math.abs(y - Math.sin(t0 + theta * h));
+        }),
+      );
+    };
+    const [coarse, fine] = [errorAt(0.2), errorAt(0.1)];
+    expect(Math.abs(Math.log2(coarse / fine) - (m.denseOutput.order + 1))).toBeLessThan(0.3);
   });
 
   it('weighs f(t, y) in its embedded formula by gamma0 = 1/realEigenvalue, through an explicit zeroth stage', () => {

@@ -140,6 +140,7 @@ export function defineRadau(definition: RadauDefinition): RadauTableau {
       weights: doubles([subtract(zero, parseCoefficient(definition.embedded.startWeight)), ...b.map((bj, j) => subtract(bj, bHat[j]))]),
       embeddedOrder: definition.embedded.order,
     },
+    denseOutput: collocationPolynomial(c),
     transform: {
       T: square(transform.T, 'T'),
       TInverse: square(transform.TInverse, 'TInverse'),
@@ -147,4 +148,24 @@ export function defineRadau(definition: RadauDefinition): RadauTableau {
       complexEigenvalue: { re: toDouble(parseCoefficient(transform.complexEigenvalue.re)), im: toDouble(parseCoefficient(transform.complexEigenvalue.im)) },
     },
   };
+}
+
+/**
+ * Each stage's Lagrange polynomial on the nodes 0, c_1..c_s, zero at 0 (y itself is
+ * the value there), as coefficients of theta, theta^2, ..., theta^s: the
+ * collocation polynomial of a collocation method such as Radau IIA.
+ */
+export function collocationPolynomial(c: readonly number[]): RadauTableau['denseOutput'] {
+  const coefficients = c.map((ci, i) => {
+    // theta * prod_{j != i} (theta - c_j), as coefficients of theta^0.. (lowest first)
+    let poly = [0, 1];
+    let scale = ci;
+    c.forEach((cj, j) => {
+      if (j === i) return;
+      poly = poly.map((x, p) => -cj * x + (p > 0 ? poly[p - 1] : 0)).concat(poly[poly.length - 1]);
+      scale *= ci - cj;
+    });
+    return poly.slice(1).map((x) => x / scale);
+  });
+  return { order: c.length, coefficients };
 }

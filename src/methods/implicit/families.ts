@@ -33,7 +33,7 @@ export interface RosenbrockTableau extends TableauFacts {
   readonly coupling: readonly (readonly number[])[];
   /** gamma_i = sum_j gamma_ij: how much of df/dt enters stage i (non-autonomous systems). */
   readonly timeWeights: readonly number[];
-  /** The method's continuous extension, where its source gives one (data only: not used by the engine yet). */
+  /** The method's continuous extension, where its source gives one. */
   readonly denseOutput?: RosenbrockDenseOutput;
 }
 
@@ -42,8 +42,9 @@ export interface RosenbrockTableau extends TableauFacts {
  * and OrdinaryDiffEq.jl: with theta = (t - t_n) / dt in [0, 1] and
  * K_r = sum_j H[r][j] u_j (u_j the stage unknowns of one step),
  *   y(t_n + theta dt) = (1 - theta) y_n + theta (y_n+1 + (1 - theta) (K_1 + theta (K_2 + theta (K_3 + ...))))
- * so it interpolates y_n and y_n+1 whatever H is. Data for continuous
- * extensions (issue 13); no generator or engine reads it yet.
+ * so it interpolates y_n and y_n+1 whatever H is. The Rosenbrock stepper
+ * keeps the K_r of its last step when a kernel saves or locates events inside
+ * steps (src/codegen/rosenbrock-stepper.ts).
  */
 export interface RosenbrockDenseOutput {
   /** Order of the interpolant: its error is O(dt^(order + 1)) inside a step. */
@@ -76,6 +77,14 @@ export interface StageTransform {
 export interface RadauTableau extends TableauFacts {
   readonly family: 'firk';
   readonly transform: StageTransform;
+  /**
+   * The collocation polynomial through the step's stage values (Hairer's
+   * CONTR5 in radau5.f): y(t + theta dt) = y + sum_i Z_i l_i(theta), with
+   * Z_i = Y_i - y and l_i(theta) = sum_p coefficients[i][p] theta^(p+1) the
+   * Lagrange polynomial on the nodes 0, c_1..c_s that is 1 at c_i. Of degree
+   * s, hence order s (error O(dt^(s+1))) inside a step.
+   */
+  readonly denseOutput: { readonly order: number; readonly coefficients: readonly (readonly number[])[] };
 }
 
 interface MethodDefinition {
