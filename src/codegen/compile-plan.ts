@@ -57,7 +57,9 @@ export function hasContinuousExtension(tableau: ButcherTableau): boolean {
 /** Resolves the compile-time options against a system: method, controller, outputs. */
 export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
   const tableau = resolveMethod(readOption(options, 'method', 'tsit5'));
-  const interpolateSaves = readOption(options, 'saveMode', 'step') === 'interpolate';
+  // Issue 13: saves come from the method's own extension where it has one (no step is shortened for them);
+  // methods with only the engine's cubic Hermite land their steps on saves unless asked otherwise.
+  const interpolateSaves = readOption(options, 'saveMode', hasContinuousExtension(tableau) ? 'interpolate' : 'step') === 'interpolate';
   // A crossing is located on the continuous extension of its step, as interpolated saves are.
   const dense = interpolateSaves || system.model.events.some((e) => e.trigger.kind === 'crossing');
   const methodInterpolates = dense && hasContinuousExtension(tableau);

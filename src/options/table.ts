@@ -55,7 +55,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   compile('outputTypes', stringArray, "['state']"),
   compile('saveVariables', stringArray, 'every state (and observable, with observables in outputTypes)'),
   compile('summariseVariables', stringArray, 'every state', ['summarizeVariables', 'summarize_variables']),
-  compile('saveMode', oneOfValues(SAVE_MODES), "'step': steps land on every save time"),
+  compile('saveMode', oneOfValues(SAVE_MODES), "'interpolate' for methods with their own continuous extension, else 'step'"),
 
   run('duration', positive, '1'),
   run('t0', finite, '0'),
