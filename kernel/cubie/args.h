@@ -8,7 +8,7 @@
 
 namespace cubie {
 
-constexpr int kAbiVersion = 3;
+constexpr int kAbiVersion = 4;
 
 enum ScalarSlot {
   S_N_RUNS = 0,
@@ -36,6 +36,9 @@ enum ScalarSlot {
   S_DRIVER_KNOTS,      // sampled drivers: number of knots (0: no drivers)
   S_DRIVER_UNIFORM_DT, // > 0: knots are t_k = knot[0] + k*dt, found by division instead of search
   S_DRIVER_PERIODIC,   // 1: time wraps around the sampled period
+  S_MAX_EVENTS,        // a run with more events stops with STATUS_TOO_MANY_EVENTS (Zeno guard)
+  S_MAX_EVENT_RECORDS, // event records kept per run (B_EVENT_*)
+  S_EVENT_TOLERANCE,   // > 0: width in time to which a crossing is located; 0: as narrow as the precision allows
   S_COUNT
 };
 
@@ -49,6 +52,11 @@ enum BufferSlot {
   B_DRIVER_KNOTS,   // double[n_knots]
   B_DRIVER_COEFFS,  // real[n_drivers][n_knots - 1][4]: a + b s + c s^2 + d s^3, s = t - knot[i]
   B_SAVE_TIMES,     // double[n_saves], ascending: the grid of saveEvery, or saveAt as given
+  B_EVENT_AT_TIMES, // double[]: every `at` event's times, in event order (cubie_events::at_offset)
+  B_EVENT_COUNT,    // int32[n_runs]: events that occurred (may exceed the records kept)
+  B_EVENT_TIME,     // double[max_event_records][n_runs]
+  B_EVENT_WHICH,    // int32[max_event_records][n_runs]: the event's index; -1 past the last
+  B_EVENT_STATE,    // real[max_event_records][n_states][n_runs]: the state just before the assignment
   B_FIXED_COUNT     // then y0 of each state, then each parameter: real[n_runs] apiece
 };
 
@@ -58,6 +66,8 @@ enum StatusBit {
   STATUS_DT_UNDERFLOW = 2,
   STATUS_NONFINITE = 4,
   STATUS_NEWTON_FAILED = 8,
+  STATUS_TERMINATED = 16,       // a terminal event ended the run: a success
+  STATUS_TOO_MANY_EVENTS = 32,  // more than maxEvents events
 };
 
 enum CounterSlot {

@@ -12,6 +12,7 @@
 #include "cubie/args.h"
 #include "cubie/controllers.h"
 #include "cubie/drivers.h"
+#include "cubie/events.h"
 #include "cubie/platform.h"
 #include "cubie/run_time.h"
 
@@ -248,12 +249,100 @@ CUBIE_FN void hermite(const real* __restrict__ y0, const real* __restrict__ f0, 
   }
 }
 
+// Every crossing event's `when` at (t, y), with the drivers at t.
+CUBIE_FN void when_at(const RunContext& ctx, double t, const real* __restrict__ y, real* __restrict__ g) {
+  real d[Slots<n_drivers>::value];
+  ctx.drivers_at(t, d, nullptr);
+  cubie_events::when(y, ctx.p, d, static_cast<real>(t), g);
+}
+
+// A `when` that sits at its root (an event just fired there, or a run starts
+// on it) takes the side the flow is about to carry it to: its value a
+// millionth of the next step ahead along f. Its own value there is rounding
+// noise on either side of zero, and it may leave zero and come back within
+// one step (a ball's flight between bounces); with the side the flow takes,
+// such a return is still a crossing.
+CUBIE_FN void take_sides(const RunContext& ctx, double t, const real* __restrict__ y, const real* __restrict__ f, real dt,
+                         const bool* __restrict__ at_root, real* __restrict__ g) {
+  bool any = false;
+  for (int c = 0; c < cubie_events::n_crossing; ++c) any = any || at_root[c];
+  if (!any) return;
+  const real delta = real(1e-6) * dt;
+  real y_ahead[n_states], g_ahead[event_slots(cubie_events::n_crossing)];
+  for (int i = 0; i < n_states; ++i) y_ahead[i] = y[i] + delta * f[i];
+  when_at(ctx, t + static_cast<double>(delta), y_ahead, g_ahead);
+  for (int c = 0; c < cubie_events::n_crossing; ++c) {
+    if (at_root[c]) g[c] = g_ahead[c];
+  }
+}
+
+CUBIE_FN double never() { return static_cast<double>(cubie_layout::infinity()); }
+
+// Within this of a save or event time, a run is at it (rounding of the time grid, not tolerance).
+CUBIE_FN real landing_slack(const RunTime<real>& at) { return real(1e-12) * fmax(real(1), at.magnitude()); }
+
+// Whether a run at t has reached `at`; never, for a discrete event with no occurrence left (at = infinity).
+CUBIE_FN bool reached(const RunTime<real>& t, const RunTime<real>& at) {
+  const real gap = t.until(at);
+  return gap <= landing_slack(at) && gap - gap == real(0);
+}
+
+// The earliest next occurrence of any discrete event.
+CUBIE_FN RunTime<real> next_discrete_time(const Args& args, const RunEvents<real>& events) {
+  double next = never();
+  for (int k = 0; k < cubie_events::n_discrete; ++k) {
+    next = fmin(next, occurrence(k, events.next[k], buffer_arg<const double, B_EVENT_AT_TIMES>(args), scalar_arg<S_T0>(args), never()));
+  }
+  return RunTime<real>::from(next);
+}
+
+// Event e fires at t on y: recorded (the state before), its assignments
+// applied, counted. Returns the status bits that end the run, if any.
+CUBIE_FN int fire_event(const Args& args, int run, const RunContext& ctx, RunEvents<real>& events, int e, double t, real* y) {
+  if (cubie_events::records && events.count < static_cast<int>(scalar_arg<S_MAX_EVENT_RECORDS>(args))) {
+    const long long n_runs = static_cast<long long>(scalar_arg<S_N_RUNS>(args));
+    const long long r = static_cast<long long>(events.count) * n_runs + run;
+    buffer_arg<double, B_EVENT_TIME>(args)[r] = t;
+    buffer_arg<int, B_EVENT_WHICH>(args)[r] = e;
+    real* state = buffer_arg<real, B_EVENT_STATE>(args) + static_cast<long long>(events.count) * n_states * n_runs + run;
+    for (int i = 0; i < n_states; ++i) state[i * n_runs] = y[i];
+  }
+  ++events.count;
+  ++events.fired[e];
+  real d[Slots<n_drivers>::value];
+  ctx.drivers_at(t, d, nullptr);
+  cubie_events::apply(e, y, ctx.p, d, static_cast<real>(t));
+  int status = 0;
+  const int terminal = cubie_events::terminal(e);
+  if (terminal > 0 && events.fired[e] >= terminal) status |= STATUS_TERMINATED;
+  if (events.count > static_cast<int>(scalar_arg<S_MAX_EVENTS>(args))) status |= STATUS_TOO_MANY_EVENTS;
+  return status;
+}
+
+// The count, and every record slot the run did not fill: time NaN, which -1, state NaN.
+CUBIE_FN void finish_event_records(const Args& args, int run, const RunEvents<real>& events) {
+  const long long n_runs = static_cast<long long>(scalar_arg<S_N_RUNS>(args));
+  buffer_arg<int, B_EVENT_COUNT>(args)[run] = events.count;
+  const real nan = real(0) * cubie_layout::infinity();
+  const int max_records = static_cast<int>(scalar_arg<S_MAX_EVENT_RECORDS>(args));
+  for (int k = events.count; k < max_records; ++k) {
+    const long long r = static_cast<long long>(k) * n_runs + run;
+    buffer_arg<double, B_EVENT_TIME>(args)[r] = static_cast<double>(nan);
+    buffer_arg<int, B_EVENT_WHICH>(args)[r] = -1;
+    real* state = buffer_arg<real, B_EVENT_STATE>(args) + static_cast<long long>(k) * n_states * n_runs + run;
+    for (int i = 0; i < n_states; ++i) state[i * n_runs] = nan;
+  }
+}
+
 CUBIE_FN void integrate_run(const Args& args, int run) {
   // The estimate scales like dt^(min(order, error_order) + 1) (Fehlberg propagates the lower order).
   constexpr int error_exponent =
       (cubie_method::order < cubie_method::error_order ? cubie_method::order : cubie_method::error_order) + 1;
   constexpr real inv_k = real(1) / real(error_exponent);
   constexpr bool adaptive = cubie_layout::controller != CONTROLLER_FIXED;
+  constexpr bool has_events = cubie_events::n_events > 0;
+  constexpr bool has_crossings = cubie_events::n_crossing > 0;
+  constexpr bool has_discrete = cubie_events::n_discrete > 0;
   const long long n_runs = static_cast<long long>(args.s[S_N_RUNS]);
 
   real y[n_states], y_new[n_states], f0[n_states], f1[n_states];
@@ -282,11 +371,58 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   // saves: steps aim at the last save only, and the saves inside a step come
   // from its continuous extension, so saving densely takes no extra step.
   constexpr bool interpolating = cubie_layout::interpolate_saves;
+  // A crossing is located on the continuous extension of the step it falls in.
+  constexpr bool dense = interpolating || has_crossings;
   const RunTime<real> t_target = interpolating ? RunTime<real>::from(save_time(args, n_saves(args) - 1)) : t_next;
-  real y_old[interpolating ? n_states : 1], f_old[interpolating ? n_states : 1];
+  real y_old[dense ? n_states : 1], f_old[dense ? n_states : 1];
+
+  // Events: steps land on discrete event times as on saves; a crossing ends
+  // the step it falls in at its root.
+  RunEvents<real> events;
+  RunTime<real> t_event = t;
+  if (has_events) {
+    events.count = 0;
+    for (int e = 0; e < cubie_events::n_events; ++e) events.fired[e] = 0;
+    for (int c = 0; c < cubie_events::n_crossing; ++c) events.g[c] = real(0);
+    if (has_crossings) {
+      when_at(ctx, t.value(), y, events.g);
+      bool sides[event_slots(cubie_events::n_crossing)];
+      for (int c = 0; c < cubie_events::n_crossing; ++c) sides[c] = events.g[c] == real(0);
+      take_sides(ctx, t.value(), y, f0, dt, sides, events.g);
+    }
+    for (int kd = 0; kd < cubie_events::n_discrete; ++kd) {
+      events.next[kd] = first_occurrence(kd, buffer_arg<const double, B_EVENT_AT_TIMES>(args), t.value(), static_cast<double>(landing_slack(t)));
+    }
+    if (has_discrete) t_event = next_discrete_time(args, events);
+  }
+  // After events changed the state: the right side again, and the controller
+  // starts afresh from the step size it had.
+  auto restart_after_events = [&]() {
+    ctx.rhs(t.value(), y, f0);
+    history = ControllerHistory<real>();
+    if (has_crossings) when_at(ctx, t.value(), y, events.g);
+    if (has_discrete) t_event = next_discrete_time(args, events);
+  };
+
   while (status == 0) {
+    if (has_discrete && reached(t, t_event)) {
+      // Every discrete event due now, in definition order, before a save at the same time.
+      const double* at_times = buffer_arg<const double, B_EVENT_AT_TIMES>(args);
+      for (int kd = 0; kd < cubie_events::n_discrete && status == 0; ++kd) {
+        for (;;) {
+          const RunTime<real> due = RunTime<real>::from(occurrence(kd, events.next[kd], at_times, scalar_arg<S_T0>(args), never()));
+          if (!reached(t, due)) break;
+          ++events.next[kd];
+          status |= fire_event(args, run, ctx, events, cubie_events::discrete_event(kd), t.value(), y);
+          if (status != 0) break;
+        }
+      }
+      if (!all_finite(y)) status |= STATUS_NONFINITE;
+      restart_after_events();
+      continue;
+    }
     const real remaining = t.until(t_next);
-    if (remaining <= real(1e-12) * fmax(real(1), t_next.magnitude())) {
+    if (remaining <= landing_slack(t_next)) {
       t = t_next;
       saver.save(k, t.value(), ctx, y);
       if (++k == n_saves(args)) break;
@@ -297,9 +433,11 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       status |= STATUS_MAX_STEPS;
       break;
     }
-    const real to_target = interpolating ? t.until(t_target) : remaining;
-    const bool shortened = dt >= to_target;
-    const real h = shortened ? to_target : dt;
+    RunTime<real> aim = interpolating ? t_target : t_next;
+    if (has_discrete && t_event.value() < aim.value()) aim = t_event;
+    const real to_aim = t.until(aim);
+    const bool shortened = dt >= to_aim;
+    const real h = shortened ? to_aim : dt;
     ctx.newton_failed = false;
     const real err = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
     if ((adaptive || ctx.newton_failed) && !(err <= real(1))) {
@@ -312,14 +450,14 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       continue;
     }
     ++accepted;
-    const double t_start = t.value();
-    if (interpolating) {
+    const RunTime<real> t_begin = t;
+    if (dense) {
       for (int i = 0; i < n_states; ++i) {
         y_old[i] = y[i];
         f_old[i] = f0[i];
       }
     }
-    t = shortened ? (interpolating ? t_target : t_next) : t.after(h);
+    t = shortened ? aim : t.after(h);
     for (int i = 0; i < n_states; ++i) y[i] = y_new[i];
     if (!all_finite(y)) {
       status |= STATUS_NONFINITE;
@@ -330,28 +468,96 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     } else {
       ctx.rhs(t.value(), y, f0);
     }
+    // The step's continuous extension at t_begin + theta h (call before y or f0 move on).
+    auto extension = [&](real theta, real* __restrict__ out) {
+      if (cubie_layout::method_interpolates) {
+        cubie_layout::interpolate(memory, y_old, h, theta, out);
+      } else {
+        hermite(y_old, f_old, y, f0, h, theta, out);
+      }
+    };
+    // Crossings in this step: the first part of the step (of crossing_probes)
+    // where any `when` crosses; there each crossing is located on the
+    // extension, the earliest ends the step, and every event that crosses by
+    // then fires.
+    real theta_event = real(1);
+    bool crossed = false;
+    bool fires[event_slots(cubie_events::n_crossing)];
+    if (has_crossings) {
+      auto when_inside = [&](real theta, real* __restrict__ g) {
+        real y_theta[n_states];
+        extension(theta, y_theta);
+        when_at(ctx, t_begin.value() + static_cast<double>(theta) * static_cast<double>(h), y_theta, g);
+      };
+      real g_lo[event_slots(cubie_events::n_crossing)], g_hi[event_slots(cubie_events::n_crossing)];
+      for (int c = 0; c < cubie_events::n_crossing; ++c) g_lo[c] = events.g[c];
+      real theta_lo = real(0);
+      for (int j = 1; j <= crossing_probes; ++j) {
+        const real theta = j == crossing_probes ? real(1) : real(j) / real(crossing_probes);
+        if (j == crossing_probes) {
+          when_at(ctx, t.value(), y, g_hi);
+        } else {
+          when_inside(theta, g_hi);
+        }
+        for (int c = 0; c < cubie_events::n_crossing; ++c) crossed = crossed || crosses(cubie_events::crossing_direction(c), g_lo[c], g_hi[c]);
+        if (crossed) {
+          theta_event = theta;
+          break;
+        }
+        theta_lo = theta;
+        for (int c = 0; c < cubie_events::n_crossing; ++c) g_lo[c] = g_hi[c];
+      }
+      if (crossed) {
+        const double tolerance = scalar_arg<S_EVENT_TOLERANCE>(args);
+        const real epsilon = sizeof(real) == 4 ? real(1.1920928955078125e-7) : real(2.220446049250313e-16);
+        const real tol = tolerance > 0 ? static_cast<real>(tolerance / static_cast<double>(h)) : real(4) * epsilon;
+        for (int c = 0; c < cubie_events::n_crossing; ++c) {
+          if (!crosses(cubie_events::crossing_direction(c), g_lo[c], g_hi[c])) continue;
+          const real root = locate_crossing(c, theta_lo, g_lo[c], theta_event, g_hi[c], tol, when_inside);
+          if (root < theta_event) {
+            theta_event = root;
+            when_inside(theta_event, g_hi);
+          }
+        }
+        for (int c = 0; c < cubie_events::n_crossing; ++c) fires[c] = crosses(cubie_events::crossing_direction(c), g_lo[c], g_hi[c]);
+      } else {
+        for (int c = 0; c < cubie_events::n_crossing; ++c) events.g[c] = g_hi[c];
+      }
+    }
+    if (crossed && theta_event < real(1)) t = t_begin.after(theta_event * h);
     if (interpolating) {
-      // Saves inside the step just taken; one at its end is saved exactly above.
+      // Saves inside the step, up to the event that ends it; one at its end is saved exactly above.
       for (;;) {
         const double tk = save_time(args, k);
         if (!(tk < t.value())) break;
-        const real theta = static_cast<real>((tk - t_start) / static_cast<double>(h));
+        const real theta = static_cast<real>((tk - t_begin.value()) / static_cast<double>(h));
         real yk[n_states];
-        if (cubie_layout::method_interpolates) {
-          cubie_layout::interpolate(memory, y_old, h, theta, yk);
-        } else {
-          hermite(y_old, f_old, y, f0, h, theta, yk);
-        }
+        extension(theta, yk);
         saver.save(k, tk, ctx, yk);
         if (++k == n_saves(args)) break;
       }
       if (k == n_saves(args)) break;
       t_next = RunTime<real>::from(save_time(args, k));
     }
+    if (crossed) {
+      if (theta_event < real(1)) {
+        real y_event[n_states];
+        extension(theta_event, y_event);
+        for (int i = 0; i < n_states; ++i) y[i] = y_event[i];
+      }
+      for (int c = 0; c < cubie_events::n_crossing && status == 0; ++c) {
+        if (fires[c]) status |= fire_event(args, run, ctx, events, cubie_events::crossing_event(c), t.value(), y);
+      }
+      if (!all_finite(y)) status |= STATUS_NONFINITE;
+    }
     if (adaptive) {
       real proposal = h * accepted_factor<cubie_layout::controller>(err, h, inv_k, controller_gains(args), history);
       if (shortened) proposal = fmax(proposal, dt);
       dt = fmin(real_arg_dt_max(args), fmax(step_floor(args, t), proposal));
+    }
+    if (crossed) {
+      restart_after_events();
+      take_sides(ctx, t.value(), y, f0, dt, fires, events.g);
     }
   }
   if (status != 0) {
@@ -359,6 +565,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   } else if (cubie_summary::n_columns > 0) {
     saver.write_window();
   }
+  if (cubie_events::records) finish_event_records(args, run, events);
   static_cast<int*>(args.b[B_STATUS])[run] = status;
   int* counters = static_cast<int*>(args.b[B_COUNTERS]);
   if (counters != nullptr) {

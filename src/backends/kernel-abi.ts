@@ -4,7 +4,7 @@ import type { NativeBuffer } from '../native/surface';
  * Mirror of kernel/cubie/args.h: the slot order of the kernel's one
  * argument. Change both together, and bump ABI_VERSION.
  */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 export const Scalar = {
   N_RUNS: 0,
@@ -32,8 +32,11 @@ export const Scalar = {
   DRIVER_KNOTS: 22,
   DRIVER_UNIFORM_DT: 23,
   DRIVER_PERIODIC: 24,
+  MAX_EVENTS: 25,
+  MAX_EVENT_RECORDS: 26,
+  EVENT_TOLERANCE: 27,
 } as const;
-export const SCALAR_SLOTS = 25;
+export const SCALAR_SLOTS = 28;
 
 export const Buffer = {
   STATE_OUT: 0,
@@ -45,9 +48,17 @@ export const Buffer = {
   DRIVER_KNOTS: 6,
   DRIVER_COEFFS: 7,
   SAVE_TIMES: 8,
+  EVENT_AT_TIMES: 9,
+  EVENT_COUNT: 10,
+  EVENT_TIME: 11,
+  EVENT_WHICH: 12,
+  EVENT_STATE: 13,
 } as const;
 /** Fixed buffer slots; each state's y0 and then each parameter follow. */
-export const FIXED_BUFFER_SLOTS = 9;
+export const FIXED_BUFFER_SLOTS = 14;
+
+/** The slots a kernel writes per run (the rest are inputs, or shared by every run). */
+export const OUTPUT_SLOTS: ReadonlySet<number> = new Set([Buffer.STATE_OUT, Buffer.SUMMARY_OUT, Buffer.STATUS, Buffer.COUNTERS, Buffer.EVENT_COUNT, Buffer.EVENT_TIME, Buffer.EVENT_WHICH, Buffer.EVENT_STATE]);
 
 /** Per-run status bits (0 = success). */
 export const StatusBits = {
@@ -55,7 +66,16 @@ export const StatusBits = {
   DT_UNDERFLOW: 2,
   NONFINITE: 4,
   NEWTON_FAILED: 8,
+  /** A terminal event ended the run: a success, not a failure. */
+  TERMINATED: 16,
+  /** More than maxEvents events (a Zeno guard): the run stopped. */
+  TOO_MANY_EVENTS: 32,
 } as const;
+
+/** Whether a run's status says it failed (any flag but TERMINATED). */
+export function runFailed(status: number): boolean {
+  return (status & ~StatusBits.TERMINATED) !== 0;
+}
 
 export const COUNTER_NAMES = ['accepted', 'rejected', 'rhsEvaluations', 'jacobianEvaluations', 'newtonIterations', 'linearIterations', 'factorizations'] as const;
 

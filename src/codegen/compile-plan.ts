@@ -6,7 +6,7 @@ import type { KernelLayout, ValueSource } from './kernel-source';
 import { Precision, readOption, SolveOptions, StepControllerName } from '../options/solve-options';
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
 
-const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters'];
+const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters', 'events'];
 
 /** Everything that shapes the generated kernel; its JSON is part of the cache key. */
 export interface CompilePlan {
@@ -19,6 +19,8 @@ export interface CompilePlan {
   summarisedVariables: string[];
   summaries: SummaryRequest;
   iterationCounters: boolean;
+  /** 'events' in outputTypes: each run records its events (time, which, state) and their count. */
+  recordEvents: boolean;
   layout: KernelLayout;
 }
 
@@ -38,7 +40,9 @@ function sourceOf(system: CubieSystem, name: string, option: string): ValueSourc
 export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
   const tableau = resolveMethod(readOption(options, 'method', 'tsit5'));
   const interpolateSaves = readOption(options, 'saveMode', 'step') === 'interpolate';
-  const methodInterpolates = interpolateSaves && tableau.family === 'explicit' && tableau.denseOutput !== undefined;
+  // A crossing is located on the continuous extension of its step, as interpolated saves are.
+  const dense = interpolateSaves || system.model.events.some((e) => e.trigger.kind === 'crossing');
+  const methodInterpolates = dense && tableau.family === 'explicit' && tableau.denseOutput !== undefined;
   const adaptive = tableau.errorOrder > 0;
   const defaultController: StepControllerName = defaultStepController(tableau);
   const controller = readOption(options, 'stepController', defaultController);
@@ -54,6 +58,10 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
   const summaries = parseSummaryOutputs(outputTypes, PLAIN_OUTPUTS);
   const wantsState = outputTypes.includes('state');
   const wantsObservables = outputTypes.includes('observables');
+  const recordEvents = outputTypes.includes('events');
+  if (recordEvents && system.model.events.length === 0) {
+    throw new CubieError('INVALID_OPTION', `Option 'outputTypes' asks for 'events', but system '${system.name}' has none; add 'events' to its definition or leave 'events' out`, { where: 'outputTypes' });
+  }
 
   const givenSaved = readOption(options, 'saveVariables');
   let savedVariables = givenSaved === undefined ? undefined : [...givenSaved];
@@ -75,6 +83,7 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     summarisedVariables,
     summaries,
     iterationCounters: outputTypes.includes('iteration_counters'),
+    recordEvents,
     layout: { precision, controller, saved, summarised, stepperMemory: tableau.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
   };
 }

@@ -7,6 +7,7 @@ import { createHash } from 'crypto';
 import type { CubieSystem } from '../system';
 import { compilePlan, CompilePlan } from './compile-plan';
 import { assembleKernelSource, generateLayoutSource } from './kernel-source';
+import { generateEventSource } from './event-source';
 import { generateStepperSource } from './stepper-source';
 import { generateSummaryNamespace } from './summary-outputs';
 import { generateSystemSource } from './system-source';
@@ -25,6 +26,7 @@ export function generateKernel(system: CubieSystem, planOrOptions: CompilePlan |
   const plan = isCompilePlan(planOrOptions) ? planOrOptions : compilePlan(system, planOrOptions);
   const source = assembleKernelSource({
     system: generateSystemSource(system, { precision: plan.precision }),
+    events: generateEventSource(system.model, plan.precision, plan.recordEvents),
     stepper: generateStepperSource(plan, system.states.length),
     summary: generateSummaryNamespace(plan),
     layout: generateLayoutSource(plan.layout),

@@ -13,7 +13,7 @@ import { CubieError } from '../shared/errors';
  * from app.asar.unpacked, where the host compiler can reach them too.
  */
 const KERNEL_DIR = unpackedPath(path.resolve(__dirname, '..', '..', 'kernel'));
-export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/newton.h', 'cubie/run_time.h'];
+export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/events.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/newton.h', 'cubie/run_time.h'];
 let headers: Record<string, string> | undefined;
 
 export function kernelHeaders(): Record<string, string> {
@@ -136,6 +136,8 @@ export function noSummarySource(precision: Precision): string {
 
 export interface KernelParts {
   system: string;
+  /** The system's events; '' for a system without any, whose kernel text is then as it was before events. */
+  events: string;
   stepper: string;
   summary: string;
   layout: string;
@@ -154,6 +156,7 @@ export function assembleKernelSource(parts: KernelParts): string {
     '#include "cubie/norm.h"',
     '',
     parts.system,
+    ...(parts.events ? [parts.events] : []),
     parts.stepper,
     parts.summary,
     parts.layout,

@@ -2,7 +2,7 @@
  * Run status (0 = success, else StatusBits flags) tallied chunk by chunk
  * into the sidecar's summary: counts per flag and the first failed runs.
  */
-import { StatusBits } from '../backends/kernel-abi';
+import { runFailed, StatusBits } from '../backends/kernel-abi';
 import type { StatusSummary } from './sidecar';
 
 const FIRST_FAILED = 20;
@@ -25,8 +25,11 @@ export class StatusTally {
     for (let r = 0; r < status.length; r++) {
       const s = status[r];
       if (s === 0) continue;
-      this.failed++;
-      if (this.first.length < FIRST_FAILED) this.first.push(firstRun + r);
+      // A terminal event's run ended as asked: its flag is counted, the run is not a failure.
+      if (runFailed(s)) {
+        this.failed++;
+        if (this.first.length < FIRST_FAILED) this.first.push(firstRun + r);
+      }
       for (const name of flagNames(s)) this.counts[name] = (this.counts[name] ?? 0) + 1;
     }
   }

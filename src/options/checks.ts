@@ -46,6 +46,15 @@ export function positiveInteger(max = Number.MAX_SAFE_INTEGER): OptionCheck {
   };
 }
 
+/** A whole number from min to max (int32 counts in the kernel). */
+export function wholeNumber(min: number, max = 2 ** 31 - 1): OptionCheck {
+  return (value, name) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      optionError(name, `must be a whole number from ${min} to ${max} (got ${String(value)})`);
+    }
+  };
+}
+
 export const text: OptionCheck = (value, name) => {
   if (typeof value !== 'string') optionError(name, `must be a string (got ${JSON.stringify(value)})`);
 };

@@ -61,6 +61,12 @@ export interface SolveOptions extends CacheOptions {
   ki?: number;
   kd?: number;
   maxSteps?: number;
+  /** Events per run before it stops with StatusBits.TOO_MANY_EVENTS (a guard against Zeno behaviour). */
+  maxEvents?: number;
+  /** With 'events' in outputTypes: how many events each run records (time, which, state); counts go on past it. */
+  maxEventRecords?: number;
+  /** The width in time to which a crossing is located; 0 (default): as narrowly as the precision allows. */
+  eventTolerance?: number;
   /** Implicit methods: Newton stops when the tolerance-scaled update norm is below this. */
   newtonTol?: number;
   newtonMaxIters?: number;

@@ -7,7 +7,7 @@
  * an option.
  */
 import { booleanSetting, cachingModeSetting, maxAgeSetting, maxBytesSetting, resolveCacheRoot } from '../cache/settings';
-import { abortSignal, callback, finite, inContext, nonNegative, numberList, oneOfValues, OptionCheck, optionError, positive, positiveInteger, stringArray, text } from './checks';
+import { abortSignal, callback, finite, inContext, nonNegative, numberList, oneOfValues, OptionCheck, optionError, positive, positiveInteger, stringArray, text, wholeNumber } from './checks';
 import type { SolveOptions } from './solve-options';
 
 /**
@@ -75,6 +75,9 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   run('ki', finite, '-0.4 (pid: 1/9)'),
   run('kd', finite, '0 (pid: 1/18)'),
   run('maxSteps', positive, '1e6'),
+  run('maxEvents', wholeNumber(1), '10000 (a run with more events stops with TOO_MANY_EVENTS)'),
+  run('maxEventRecords', wholeNumber(0), "16 (with 'events' in outputTypes)"),
+  run('eventTolerance', nonNegative, '0: each crossing located as narrowly as the precision allows'),
   run('newtonTol', positive, '1e-3', ['newton_tolerance']),
   run('newtonMaxIters', positive, '8', ['max_newton_iters']),
   run('linearTol', positive, '1e-6', ['krylov_tolerance']),

@@ -25,7 +25,9 @@ export interface OutputDescription {
   timeDomainShape: [number, number];
   /** summaries' shape for one run, [windows, columns]. */
   summaryShape: [number, number];
-  /** Output bytes one run adds: saved values, summaries, status and counters. */
+  /** With 'events' in outputTypes: event names (`which` indexes them), the states of each record, and records per run. */
+  events?: { names: string[]; states: string[]; maxRecords: number };
+  /** Output bytes one run adds: saved values, summaries, status, counters and event records. */
   bytesPerRun: number;
 }
 
@@ -36,6 +38,9 @@ export function describeOutput(system: CubieSystem, options: SolveOptions): Outp
   const counterLegend = plan.iterationCounters ? [...COUNTER_NAMES] : [];
   const item = plan.precision === 'float32' ? 4 : 8;
   const values = run.nSaves * plan.savedVariables.length + run.nWindows * legend.length;
+  const events = plan.recordEvents ? { names: system.model.events.map((e) => e.name), states: [...system.states], maxRecords: run.maxEventRecords } : undefined;
+  // A record: its time (float64), which (int32) and the state; plus the run's count (int32).
+  const eventBytes = events ? 4 + events.maxRecords * (8 + 4 + item * system.states.length) : 0;
   return {
     precision: plan.precision,
     time: run.times,
@@ -45,6 +50,7 @@ export function describeOutput(system: CubieSystem, options: SolveOptions): Outp
     counterLegend,
     timeDomainShape: [run.nSaves, plan.savedVariables.length],
     summaryShape: [run.nWindows, legend.length],
-    bytesPerRun: values * item + 4 * (1 + counterLegend.length),
+    ...(events ? { events } : {}),
+    bytesPerRun: values * item + 4 * (1 + counterLegend.length) + eventBytes,
   };
 }

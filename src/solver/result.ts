@@ -23,6 +23,25 @@ export interface SolveResultInit {
   kernel: KernelInfo;
   timings: SolveTimings;
   iterationCounters?: Record<string, Int32Array>;
+  events?: EventRecords;
+}
+
+/**
+ * What each run's events were ('events' in outputTypes), run index fastest:
+ * `count[r]` events occurred in run r (it may exceed the records kept);
+ * record k of run r is `time[k*nRuns + r]`, `which[k*nRuns + r]` (an index
+ * into `names`; -1 and NaN past the last) and the state just before the
+ * event's assignments, `state[(k*nStates + i)*nRuns + r]`.
+ */
+export interface EventRecords {
+  readonly names: string[];
+  /** The system's states, in the order of `state`'s second axis. */
+  readonly states: string[];
+  readonly maxRecords: number;
+  readonly count: Int32Array;
+  readonly time: Float64Array;
+  readonly which: Int32Array;
+  readonly state: RealArray;
 }
 
 /** A batch's outputs: arrays laid out with the run index fastest, as the kernel wrote them. */
@@ -39,6 +58,8 @@ export class SolveResult {
   readonly timings: SolveTimings;
   /** Per-run totals ('accepted', 'rejected', 'rhsEvaluations') when outputTypes has 'iteration_counters'. */
   readonly iterationCounters?: Record<string, Int32Array>;
+  /** Per-run event records, when outputTypes has 'events'. */
+  readonly events?: EventRecords;
 
   constructor(init: SolveResultInit) {
     this.timeDomain = init.timeDomain;
@@ -52,6 +73,7 @@ export class SolveResult {
     this.kernel = init.kernel;
     this.timings = init.timings;
     this.iterationCounters = init.iterationCounters;
+    this.events = init.events;
   }
 
   /** One variable of one run over time (a copy). */

@@ -26,6 +26,10 @@ export interface RunPlan {
   newtonMaxIters: number;
   linearTol: number;
   linearMaxIters: number;
+  maxEvents: number;
+  /** Records kept per run; 0 unless the plan records events. */
+  maxEventRecords: number;
+  eventTolerance: number;
 }
 
 const RELATIVE_EPS = 1e-9;
@@ -134,5 +138,8 @@ export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
     newtonMaxIters: Math.floor(readOption(options, 'newtonMaxIters', 8)),
     linearTol: readOption(options, 'linearTol', 1e-6),
     linearMaxIters: Math.floor(readOption(options, 'linearMaxIters', 50)),
+    maxEvents: readOption(options, 'maxEvents', 10_000),
+    maxEventRecords: plan.recordEvents ? readOption(options, 'maxEventRecords', 16) : 0,
+    eventTolerance: readOption(options, 'eventTolerance', 0),
   };
 }

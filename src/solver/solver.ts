@@ -14,6 +14,8 @@ import { SolveResult } from './result';
 import { summaryLegend } from '../codegen/summary-outputs';
 import { toleranceArray } from './tolerances';
 import { describeOutput, OutputDescription } from './describe';
+import { eventAtTimes } from '../codegen/event-source';
+import { eventRecords } from './events';
 
 interface PreparedBatch {
   nRuns: number;
@@ -22,15 +24,9 @@ interface PreparedBatch {
 }
 
 export function asSystem(system: OdeSystem | SystemDefinition): CubieSystem {
-  if (isCubieSystem(system)) return refuseEvents(system);
-  if (typeof system === 'object' && system !== null && 'equations' in system) return refuseEvents(createSystem(system as SystemDefinition));
+  if (isCubieSystem(system)) return system;
+  if (typeof system === 'object' && system !== null && 'equations' in system) return createSystem(system as SystemDefinition);
   throw new CubieError('INVALID_SYSTEM', 'expected a system made by createSystem() or a system definition with equations');
-}
-
-/** Events are part of a system's definition and hash, but the kernels do not handle them yet: refuse rather than ignore them. */
-function refuseEvents(system: CubieSystem): CubieSystem {
-  if (system.model.events.length === 0) return system;
-  throw new CubieError('UNSUPPORTED', `System '${system.name}' has events (${system.model.events.map((e) => e.name).join(', ')}); solving with events is not supported yet (they are checked and hashed, but no kernel handles them)`, { where: 'events' });
 }
 
 function realArray(plan: CompilePlan, length: number): Float32Array | Float64Array {
@@ -64,6 +60,9 @@ function scalarsFor(nRuns: number, run: RunPlan, drivers: FittedDrivers | undefi
   s[Scalar.DRIVER_KNOTS] = drivers ? drivers.knots.length : 0;
   s[Scalar.DRIVER_UNIFORM_DT] = drivers ? drivers.uniformDt : 0;
   s[Scalar.DRIVER_PERIODIC] = drivers?.periodic ? 1 : 0;
+  s[Scalar.MAX_EVENTS] = run.maxEvents;
+  s[Scalar.MAX_EVENT_RECORDS] = run.maxEventRecords;
+  s[Scalar.EVENT_TOLERANCE] = run.eventTolerance;
   return s;
 }
 
@@ -152,6 +151,7 @@ export class Solver {
     const drivers = fitDrivers(this.system, merged.drivers, plan.precision);
     const atol = toleranceArray(this.system, merged, 'atol', plan.precision);
     const rtol = toleranceArray(this.system, merged, 'rtol', plan.precision);
+    const atTimes = eventAtTimes(this.system.model);
     const { kernel, info } = await this.kernel(merged, plan);
     const legend = summaryLegend(plan);
     const onProgress = merged.onProgress;
@@ -163,6 +163,7 @@ export class Solver {
       const summaries = realArray(plan, run.nWindows * legend.length * nRuns);
       const status = new Int32Array(nRuns);
       const counters = plan.iterationCounters ? new Int32Array(COUNTER_NAMES.length * nRuns) : null;
+      const events = plan.recordEvents ? eventRecords(this.system, plan, run.maxEventRecords, nRuns) : undefined;
       const buffers: KernelBuffer[] = new Array(FIXED_BUFFER_SLOTS + grid.y0.length + grid.parameters.length).fill(null);
       buffers[Slot.STATE_OUT] = timeDomain;
       buffers[Slot.SUMMARY_OUT] = summaries;
@@ -173,6 +174,13 @@ export class Solver {
       buffers[Slot.DRIVER_KNOTS] = drivers?.knots ?? null;
       buffers[Slot.DRIVER_COEFFS] = drivers?.coeffs ?? null;
       buffers[Slot.SAVE_TIMES] = run.times;
+      buffers[Slot.EVENT_AT_TIMES] = atTimes.length ? atTimes : null;
+      if (events) {
+        buffers[Slot.EVENT_COUNT] = events.count;
+        buffers[Slot.EVENT_TIME] = events.time;
+        buffers[Slot.EVENT_WHICH] = events.which;
+        buffers[Slot.EVENT_STATE] = events.state;
+      }
       // Columns are views: a whole-batch run passes the caller's arrays as they are.
       [...grid.y0, ...grid.parameters].forEach((column, i) => {
         buffers[FIXED_BUFFER_SLOTS + i] = first === 0 && end === column.length ? column : column.subarray(first, end);
@@ -206,6 +214,7 @@ export class Solver {
           transferMs: stats.transferMs,
         },
         iterationCounters,
+        events,
       });
     };
     return { nRuns: grid.nRuns, kernel: info, run: runRange };
