@@ -122,11 +122,11 @@ describe('importSbml: events', () => {
   it('translates a state trigger to a rising crossing and a time trigger to a discrete time', () => {
     const m = imported([
       { id: 'low', trigger: apply('lt', ci('S'), cn(1)), assign: { S: cn(3) } },
-      { id: 'later', trigger: apply('geq', TIME, cn(4)), assign: { S: apply('plus', ci('S'), cn(1)) } },
+      { id: 'later', trigger: apply('geq', TIME, cn(4)), assign: { p: apply('plus', ci('p'), cn(1)) } },
     ]);
     expect(m.definition.events).toEqual([
       { name: 'low', when: '(1 - S)', direction: 'rising', then: ['S = 3'] },
-      { name: 'later', at: [4], then: ['S = (S + 1)'] },
+      { name: 'later', at: [4], then: ['p = (p + 1)'] },
     ]);
   });
 
@@ -140,7 +140,7 @@ describe('importSbml: events', () => {
   });
 
   it('sets the amount of a species whose amount is the state from the concentration it is given', () => {
-    const m = imported([{ id: 'grow', trigger: apply('gt', TIME, cn(1)), assign: { c: cn(4) } }, { id: 'reset', trigger: apply('lt', ci('S'), cn(1)), assign: { S: cn(3) } }]);
+    const m = imported([{ id: 'grow', trigger: apply('gt', TIME, cn(1)), assign: { c: cn(4) } }, { id: 'reset', trigger: apply('gt', TIME, cn(2)), assign: { S: cn(3) } }]);
     expect(m.definition.events![1].then).toEqual(['S_amount = (3) * c']);
   });
 
@@ -215,6 +215,20 @@ describe('importSbml: events', () => {
       expect([what, e.code, e.details.sbmlId]).toEqual([what, 'UNSUPPORTED_SBML', id]);
       expect(e.message).toContain(`'${id}'`);
     }
+  });
+
+  it('refuses an event another event can make true at once (a cascade), unless those assignments make its trigger false', () => {
+    const fine = imported([
+      { id: 'A1', trigger: apply('gt', TIME, cn(1)), assign: { p: cn(0) } },
+      { id: 'B1', trigger: apply('gt', ci('p'), cn(0.5)), assign: { q: cn(1) } },
+    ]);
+    expect(fine.definition.events!.map((e) => e.name)).toEqual(['A1', 'B1']);
+    const e = thrown(() => importSbml(model([
+      { id: 'A1', trigger: apply('gt', TIME, cn(1)), assign: { p: ci('k') } },
+      { id: 'B1', trigger: apply('gt', ci('p'), cn(0.25)), assign: { q: cn(1) } },
+    ])));
+    expect([e.code, e.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'B1']);
+    expect(e.message).toContain("<event> 'A1'");
   });
 
   it('rejects assignments to constants, to rule-set quantities and to unknown ids', () => {

@@ -25,6 +25,14 @@
  *     order SBML leaves random or to priorities), execution-time values, or a
  *     non-persistent member whose trigger another member changes, are
  *     refused. Priorities therefore never change a result that is accepted.
+ * Cascades. SBML fires an event the instant another event's assignments
+ * make its trigger true; cubie looks for crossings along the flow only (after
+ * an event it takes the `when` values afresh), so it would miss that firing.
+ * An event whose trigger reads what another event assigns is accepted only
+ * where the trigger, with those assignments put in, is a constant false
+ * (`S1 = 1` against `S1 < 0.75`): then no assignment of that event can make
+ * it true. Otherwise it is refused.
+ *
  * Delays are refused (cubie has no delayed assignments).
  */
 import { CubieError } from '../../shared/errors';
@@ -131,6 +139,8 @@ export interface EventTranslation {
   assign(event: SbmlEvent, variable: string, value: string, ctx: MathContext): { target: string; value: string };
   /** The SBML ids the math reads, also through assignment rules and reaction rates. */
   reads(math: MathNode): ReadonlySet<string>;
+  /** The math with assignment rules and rates written out and the ids in `assigned` replaced by their math: its value just after those assignments. */
+  after(math: MathNode, assigned: ReadonlyMap<string, MathNode>): MathNode;
 }
 
 /** One firing of one SBML event: at a time, or where a gap rises through zero. */
@@ -173,6 +183,8 @@ export function buildEvents(events: readonly SbmlEvent[], tr: EventTranslation, 
       }
     }
   }
+
+  checkCascades(firings, tr);
 
   const groups = new Map<string, Firing[]>();
   for (const f of firings) {
@@ -218,6 +230,25 @@ function assignmentLine(f: Firing, a: SbmlEventAssignment, tr: EventTranslation)
   const guard = f.guarded ? tr.text(f.event.trigger!, { where: `the trigger of ${f.event.label}`, elementId: f.event.id ?? f.event.label }) : undefined;
   const { target, value } = tr.assign(f.event, a.variable, tr.text(a.math, a.ctx), a.ctx);
   return guard === undefined ? `${target} = ${value}` : `${target} = ((${guard}) != 0) ? (${value}) : ${target}`;
+}
+
+/** Refuses an event with a crossing that another event's assignments could make true at once (see the header). */
+function checkCascades(firings: readonly Firing[], tr: EventTranslation): void {
+  const assigners = [...new Set(firings.map((f) => f.event))].filter((e) => e.assignments.length > 0);
+  for (const f of firings) {
+    if (!('when' in f.trigger)) continue;
+    const b = f.event;
+    const reads = tr.reads(b.trigger!);
+    for (const a of assigners) {
+      if (a === b || !a.assignments.some((x) => reads.has(x.variable))) continue;
+      const after = tr.after(b.trigger!, new Map(a.assignments.map((x) => [x.variable, x.math])));
+      const ctx = { where: `the trigger of ${b.label}`, elementId: b.id ?? b.label };
+      const constantFalse = symbolsOf(after).size === 0 && !usesTime(after) && evaluate(after, () => NaN, 0, ctx) === 0;
+      if (!constantFalse) {
+        refuse(b, `An event whose trigger the assignments of ${a.label} can make true at the instant they run (cubie fires events where their trigger crosses along the solution, not after another event)`);
+      }
+    }
+  }
 }
 
 /**

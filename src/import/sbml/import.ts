@@ -525,7 +525,28 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     text: (math, ctx) => emit(math, nameIn(undefined, undefined, ctx), ctx),
     assign: (ev, variable, value) => eventAssignment(ev, variable, value),
     reads: (math) => readsThrough(math),
+    after: (math, assigned) => writtenOut(math, assigned),
   }, warnings);
+
+  /** The math with `assigned` ids replaced, and assignment rules and reaction rates written out (what an event sees just after assignments). */
+  function writtenOut(math: MathNode, assigned: ReadonlyMap<string, MathNode>, depth = 0): MathNode {
+    if (depth > 64) return math; // deeper than any model: left as is, so it reads as not constant
+    const rec = (m: MathNode): MathNode => writtenOut(m, assigned, depth + 1);
+    switch (math.k) {
+      case 'sym': {
+        const given = assigned.get(math.id);
+        if (given !== undefined) return given;
+        const rule = rules.get(math.id);
+        if (rule?.kind === 'assignment') return rec(rule.math);
+        const law = laws.get(math.id);
+        if (law !== undefined) return rec(law.math); // its local parameters stay symbols: not constant
+        return math;
+      }
+      case 'op': return { k: 'op', op: math.op, args: math.args.map(rec) };
+      case 'piecewise': return { k: 'piecewise', pieces: math.pieces.map(([v, c]) => [rec(v), rec(c)] as const), otherwise: math.otherwise && rec(math.otherwise) };
+      default: return math;
+    }
+  }
 
   /** The state an event sets and the value it gets: a species whose amount is the state gets value * compartment size. */
   function eventAssignment(ev: SbmlEvent, variable: string, value: string): { target: string; value: string } {
