@@ -4,7 +4,7 @@
  * refusals that name the event. Solving them is in sbml.test.ts (fixture
  * cases), once the kernel handles events.
  */
-import { createSystem, importSbml, isCubieError } from '../../src';
+import { createSystem, importSbml, isCubieError, solveIvp, StatusBits } from '../../src';
 import type { CubieError } from '../../src/shared/errors';
 import type { MathNode } from '../../src/import/sbml/mathml';
 import { triggerForm } from '../../src/import/sbml/triggers';
@@ -147,8 +147,8 @@ describe('importSbml: events', () => {
   it('fires at t0 where initialValue is false, guarded by the trigger', () => {
     const m = imported([{ id: 'E', trigger: apply('gt', ci('S'), cn(1)), initialValue: false, assign: { q: cn(1) } }]);
     expect(m.definition.events).toEqual([
-      { name: 'E', when: '(S - 1)', direction: 'rising', then: ['q = 1'] },
       { name: 'E_t0', at: [0], then: ['q = ((((S > 1) ? 1 : 0)) != 0) ? (1) : q'] },
+      { name: 'E', when: '(S - 1)', direction: 'rising', then: ['q = 1'] },
     ]);
     // a time trigger already true at t0: at t0 with initialValue false, never with true
     const t = imported([
@@ -193,7 +193,11 @@ describe('importSbml: events', () => {
 
   it('refuses what it cannot simulate faithfully, naming the event', () => {
     const cases: [string, EventSpec[], string][] = [
-      ['a delay', [{ id: 'd', trigger: apply('gt', ci('S'), cn(1)), delay: cn(1) }], 'd'],
+      ['a delay that is not a number', [{ id: 'd', trigger: apply('gt', ci('S'), cn(1)), delay: ci('k') }], 'd'],
+      ['a delay of 0', [{ id: 'd0', trigger: apply('gt', ci('S'), cn(1)), delay: cn(0) }], 'd0'],
+      ['a non-persistent delayed event another event changes', [
+        { id: 'nd', trigger: apply('gt', ci('p'), cn(0.5)), persistent: false, delay: cn(1), assign: { q: cn(1) } },
+        { id: 'set', trigger: apply('gt', TIME, cn(1)), assign: { p: ci('k') } }], 'nd'],
       ['an equality', [{ id: 'eq', trigger: apply('eq', ci('S'), cn(1)) }], 'eq'],
       ['a piecewise trigger', [{ id: 'pw', trigger: `<piecewise><piece><true/>${apply('gt', ci('S'), cn(1))}</piece><otherwise><false/></otherwise></piecewise>` }], 'pw'],
       ['same target, no priorities', [
@@ -229,6 +233,44 @@ describe('importSbml: events', () => {
     ])));
     expect([e.code, e.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'B1']);
     expect(e.message).toContain("<event> 'A1'");
+  });
+
+  it('carries a delay after a time trigger as a later time, remembering values from the trigger time', () => {
+    const m = imported([{ id: 'E', trigger: apply('gt', TIME, cn(1)), delay: cn(2), assign: { p: apply('times', ci('S'), cn(2)), q: cn(7) } }]);
+    expect(m.definition.events).toEqual([
+      { name: 'E_trigger', at: [1], then: ['E_value1 = (S * 2)'] },
+      { name: 'E', at: [3], then: ['p = E_value1', 'q = 7'] },
+    ]);
+    expect(m.y0.E_value1).toBe(0);
+    expect(m.definition.equations).toContain('dE_value1 = 0');
+  });
+
+  it('carries a delay after a crossing with a pending time, and a run stops (NaN) if it fires again while pending', () => {
+    const m = imported([{ id: 'E', trigger: apply('lt', ci('S'), cn(1)), delay: cn(0.5), values: 'execution', persistent: false, assign: { S: cn(3) } }]);
+    expect(m.y0.E_due).toBe(1e30);
+    expect(m.definition.events).toEqual([
+      { name: 'E_trigger', when: '(1 - S)', direction: 'rising', then: ['E_due = (E_due < 1e29) ? (0 / 0) : (t + 0.5)'] },
+      { name: 'E', when: 't - E_due', direction: 'rising', then: ['S = 3', 'E_due = 1e30'] },
+      // persistent="false": the trigger going false cancels the pending execution
+      { name: 'E_cancel', when: '(1 - S)', direction: 'falling', then: ['E_due = 1e30'] },
+    ]);
+  });
+
+  it('solves a delayed event, and stops the run (NONFINITE) where it would need two pending executions', async () => {
+    const delayed: EventSpec = { id: 'E', trigger: apply('lt', ci('S'), cn(2.9)), delay: cn(0.5), assign: { q: apply('plus', ci('q'), cn(1)) } };
+    const once = importSbml(model([delayed]));
+    const solve = (def: typeof once.definition) => solveIvp(createSystem(def), {}, {}, {
+      method: 'rodas4', backend: 'cpu', duration: 3, saveAt: [0, 1, 2, 3], rtol: 1e-10, atol: 1e-12, threads: 1, outputTypes: ['state'],
+    });
+    // S = 3 exp(-0.25 t) (dS = -k p S / c with S a concentration in c = 2): below 2.9 at t1 = 4 ln(3/2.9), q + 1 at t1 + 0.5
+    const t1 = 4 * Math.log(3 / 2.9);
+    const r = await solve(once.definition);
+    expect(r.status[0]).toBe(0);
+    expect(Array.from(r.trajectory('q', 0))).toEqual([0, t1 + 0.5 <= 1 ? 1 : 0, 1, 1]);
+    // a reset to 3 at t = 0.2 (before the execution) and S falls below 2.9 again while it is pending
+    const twice = importSbml(model([delayed, { id: 'reset', trigger: apply('gt', TIME, cn(t1 + 0.2)), assign: { S: cn(3) } }]));
+    const r2 = await solve(twice.definition);
+    expect(r2.status[0] & StatusBits.NONFINITE).toBe(StatusBits.NONFINITE);
   });
 
   it('rejects assignments to constants, to rule-set quantities and to unknown ids', () => {

@@ -33,12 +33,14 @@
  * (`S1 = 1` against `S1 < 0.75`): then no assignment of that event can make
  * it true. Otherwise it is refused.
  *
- * Delays are refused (cubie has no delayed assignments).
+ * Delays (a positive number) are carried by states the import adds
+ * (event-parts.ts); a delay that is not a number is refused.
  */
 import { CubieError } from '../../shared/errors';
 import type { EventDefinition } from '../../system';
 import { evaluate, inlineCalls, readMath, symbolsOf, usesTime, type MathContext, type MathNode } from './mathml';
 import type { NameTable } from './names';
+import { eventParts, refuse, type Part, type PartLine, type PartsOut } from './event-parts';
 import { triggerForm } from './triggers';
 import { childNamed, childrenNamed, type XmlElement } from './xml';
 
@@ -59,16 +61,12 @@ export interface SbmlEvent {
   readonly useValuesFromTriggerTime: boolean;
   /** The priority when it is a number (math without symbols), NaN when it depends on the state, undefined when none. */
   readonly priority: number | undefined;
+  /** The delay (a positive number), or undefined for none. */
+  readonly delay: number | undefined;
   readonly assignments: readonly SbmlEventAssignment[];
 }
 
 type Functions = ReadonlyMap<string, { params: string[]; body: MathNode }>;
-
-function refuse(event: { id: string | undefined; label: string }, what: string): never {
-  throw new CubieError('UNSUPPORTED_SBML', `${what} (${event.label}) is not supported by cubie's SBML import`, {
-    where: event.label, element: 'event', ...(event.id !== undefined ? { sbmlId: event.id } : {}),
-  });
-}
 
 function flag(el: XmlElement, attr: string, fallback: boolean, label: string): boolean {
   const v = el.attrs[attr];
@@ -82,7 +80,7 @@ function mathChild(el: XmlElement | undefined): XmlElement | undefined {
   return el === undefined ? undefined : childNamed(el, 'math') ?? el.children.find((c) => c.local === 'math');
 }
 
-/** The model's events, read; delays refused. */
+/** The model's events, read; delays that are not positive numbers refused. */
 export function readEvents(model: XmlElement, functions: Functions, warnings: string[]): SbmlEvent[] {
   const events = childrenNamed(model, 'listOfEvents').flatMap((l) => childrenNamed(l, 'event'));
   return events.map((el, i) => {
@@ -90,7 +88,16 @@ export function readEvents(model: XmlElement, functions: Functions, warnings: st
     const label = id !== undefined ? `<event> '${id.slice(0, 64)}'` : `<event> #${i + 1}`;
     const self = { id, label };
     const ctxOf = (what: string): MathContext => ({ where: `${what} of ${label}`, elementId: id ?? `event #${i + 1}` });
-    if (mathChild(childNamed(el, 'delay')) !== undefined) refuse(self, 'An event with a delay');
+    const delayMath = mathChild(childNamed(el, 'delay'));
+    let delay: number | undefined;
+    if (delayMath !== undefined) {
+      const dctx = ctxOf('the delay');
+      const d = inlineCalls(readMath(delayMath, dctx), functions, dctx);
+      // a delay that depends on the model would need its value at each trigger time in the schedule: not done
+      if (symbolsOf(d).size > 0 || usesTime(d)) refuse(self, 'A delay that is not a number');
+      delay = evaluate(d, () => NaN, 0, dctx);
+      if (!(delay > 0) || !Number.isFinite(delay)) refuse(self, `A delay of ${delay} (cubie carries positive delays)`);
+    }
     const triggerEl = childNamed(el, 'trigger');
     const triggerMath = mathChild(triggerEl);
     const tctx = ctxOf('the trigger');
@@ -119,7 +126,7 @@ export function readEvents(model: XmlElement, functions: Functions, warnings: st
       assignments.push({ variable, math: inlineCalls(readMath(m, actx), functions, actx), ctx: actx });
     }
     return {
-      id, label, trigger, assignments, priority,
+      id, label, trigger, assignments, priority, delay,
       // Level 2 has neither attribute and behaves as if both were true.
       initialValue: triggerEl === undefined ? true : flag(triggerEl, 'initialValue', true, label),
       persistent: triggerEl === undefined ? true : flag(triggerEl, 'persistent', true, label),
@@ -143,152 +150,108 @@ export interface EventTranslation {
   after(math: MathNode, assigned: ReadonlyMap<string, MathNode>): MathNode;
 }
 
-/** One firing of one SBML event: at a time, or where a gap rises through zero. */
-interface Firing {
-  readonly key: string;
-  readonly event: SbmlEvent;
-  readonly trigger: { readonly at: number } | { readonly when: string };
-  /** A t0 firing that applies only where the trigger holds. */
-  readonly guarded: boolean;
+export interface BuiltEvents {
+  readonly events: EventDefinition[];
+  /** States the import adds for delays, with their initial values (each with derivative 0). */
+  readonly states: Record<string, number>;
 }
 
-export function buildEvents(events: readonly SbmlEvent[], tr: EventTranslation, warnings: string[]): EventDefinition[] {
-  const firings: Firing[] = [];
-  const at = (event: SbmlEvent, time: number, guarded: boolean): void => {
-    firings.push({ key: `at ${time}`, event, trigger: { at: time }, guarded });
-  };
-  for (const event of events) {
-    if (event.trigger === undefined) continue;
-    const form = triggerForm(event.trigger);
-    switch (form.kind) {
-      case 'refused':
-        return refuse(event, `A trigger that is ${form.why}`);
-      case 'constant':
-        if (form.value && !event.initialValue) at(event, tr.t0, false);
-        else warnings.push(`The trigger of ${event.label} is always ${form.value}, so it never goes from false to true; it never fires and is left out`);
-        break;
-      case 'time':
-        if (form.time > tr.t0) at(event, form.time, false);
-        else if (form.time === tr.t0 && event.trigger.k === 'op' && (event.trigger.op === 'gt' || event.trigger.op === 'lt')) {
-          // false at t0 and true an instant later: neither a t0 firing nor a later one
-          refuse(event, `A trigger 'time > ${form.time}' at the start time itself`);
-        } else if (!event.initialValue) at(event, tr.t0, false);
-        else warnings.push(`The trigger of ${event.label} is already true at t0 = ${tr.t0} and initialValue is true; it never fires and is left out`);
-        break;
-      case 'gap': {
-        const when = tr.text(form.gap, { where: `the trigger of ${event.label}`, elementId: event.id ?? event.label });
-        firings.push({ key: `when ${when}`, event, trigger: { when }, guarded: false });
-        if (!event.initialValue) at(event, tr.t0, true);
-        break;
-      }
-    }
-  }
+export function buildEvents(events: readonly SbmlEvent[], tr: EventTranslation, warnings: string[]): BuiltEvents {
+  const out: PartsOut = { parts: [], states: {} };
+  for (const event of events) eventParts(event, tr, warnings, out);
+  checkCascades(events, tr);
 
-  checkCascades(firings, tr);
-
-  const groups = new Map<string, Firing[]>();
-  for (const f of firings) {
-    const g = groups.get(f.key);
-    if (g === undefined) groups.set(f.key, [f]);
-    else g.push(f);
+  const groups = new Map<string, Part[]>();
+  for (const p of out.parts) {
+    const g = groups.get(p.key);
+    if (g === undefined) groups.set(p.key, [p]);
+    else g.push(p);
   }
-  const eventNames = new Map<SbmlEvent, string>();
-  const nameOf = (event: SbmlEvent): string => {
-    let name = eventNames.get(event);
-    if (name === undefined) {
-      name = event.id !== undefined ? tr.names.name(event.id) : tr.names.fresh('event');
-      eventNames.set(event, name);
-    }
-    return name;
-  };
-  const out: EventDefinition[] = [];
+  const definitions: EventDefinition[] = [];
   for (const group of groups.values()) {
     const merge = checkGroup(group, tr);
     // merged: in the order SBML executes them (highest priority first), so that the last writer of a variable wins
-    const parts = merge ? [[...group].sort((a, b) => (b.event.priority ?? 0) - (a.event.priority ?? 0))] : group.map((f) => [f]);
-    for (const members of parts) {
+    const sets = merge ? [[...group].sort((a, b) => (b.event.priority ?? 0) - (a.event.priority ?? 0))] : group.map((p) => [p]);
+    for (const members of sets) {
       const first = members[0];
-      const guardedName = (f: Firing): string => (f.guarded ? tr.names.fresh(`${nameOf(f.event)}_t0`) : nameOf(f.event));
-      const then = lastWriters(members).flatMap(([f, a]) => assignmentLine(f, a, tr));
-      out.push({
-        name: guardedName(first),
-        ...('at' in first.trigger ? { at: [first.trigger.at] } : { when: first.trigger.when, direction: 'rising' as const }),
+      const then = lastWriters(members.flatMap((p) => p.lines)).map((l) => l.text);
+      definitions.push({
+        name: first.name,
+        ...('at' in first.trigger ? { at: [first.trigger.at] } : { when: first.trigger.when, direction: first.trigger.direction }),
         ...(then.length > 0 ? { then } : {}),
       });
     }
   }
-  return out;
+  return { events: definitions, states: out.states };
 }
 
-/** The members' assignments in order, each variable's from the last member that assigns it (values are from the trigger time, so the earlier ones are simply overwritten). */
-function lastWriters(members: readonly Firing[]): [Firing, SbmlEventAssignment][] {
-  const all = members.flatMap((f) => f.event.assignments.map((a): [Firing, SbmlEventAssignment] => [f, a]));
-  return all.filter(([, a], i) => !all.slice(i + 1).some(([, b]) => b.variable === a.variable));
+/** Each target's line from the last part that assigns it (values are from the trigger time, so the earlier ones are simply overwritten). */
+function lastWriters(lines: readonly PartLine[]): PartLine[] {
+  return lines.filter((l, i) => !lines.slice(i + 1).some((m) => m.target === l.target));
 }
 
-function assignmentLine(f: Firing, a: SbmlEventAssignment, tr: EventTranslation): string {
-  const guard = f.guarded ? tr.text(f.event.trigger!, { where: `the trigger of ${f.event.label}`, elementId: f.event.id ?? f.event.label }) : undefined;
-  const { target, value } = tr.assign(f.event, a.variable, tr.text(a.math, a.ctx), a.ctx);
-  return guard === undefined ? `${target} = ${value}` : `${target} = ((${guard}) != 0) ? (${value}) : ${target}`;
-}
-
-/** Refuses an event with a crossing that another event's assignments could make true at once (see the header). */
-function checkCascades(firings: readonly Firing[], tr: EventTranslation): void {
-  const assigners = [...new Set(firings.map((f) => f.event))].filter((e) => e.assignments.length > 0);
-  for (const f of firings) {
-    if (!('when' in f.trigger)) continue;
-    const b = f.event;
-    const reads = tr.reads(b.trigger!);
+/**
+ * Refuses an event with a crossing that another event's assignments could
+ * make true at once (see the header). A delayed event's own assignments
+ * count too: they run later than its trigger, when it may be false.
+ */
+function checkCascades(events: readonly SbmlEvent[], tr: EventTranslation): void {
+  const assigners = events.filter((e) => e.trigger !== undefined && e.assignments.length > 0);
+  for (const b of events) {
+    if (b.trigger === undefined) continue;
+    const form = triggerForm(b.trigger);
+    if (form.kind !== 'gap') continue;
+    const reads = tr.reads(b.trigger);
     for (const a of assigners) {
-      if (a === b || !a.assignments.some((x) => reads.has(x.variable))) continue;
-      const after = tr.after(b.trigger!, new Map(a.assignments.map((x) => [x.variable, x.math])));
+      if ((a === b && b.delay === undefined) || !a.assignments.some((x) => reads.has(x.variable))) continue;
+      const after = tr.after(b.trigger, new Map(a.assignments.map((x) => [x.variable, x.math])));
       const ctx = { where: `the trigger of ${b.label}`, elementId: b.id ?? b.label };
       const constantFalse = symbolsOf(after).size === 0 && !usesTime(after) && evaluate(after, () => NaN, 0, ctx) === 0;
       if (!constantFalse) {
         refuse(b, `An event whose trigger the assignments of ${a.label} can make true at the instant they run (cubie fires events where their trigger crosses along the solution, not after another event)`);
+      }
+      if (!b.persistent && b.delay !== undefined && a !== b) {
+        // its cancellation watches the gap along the flow, and would miss a jump to false made by another event
+        // (its own assignments run when nothing of it is pending any more)
+        refuse(b, `A non-persistent delayed event whose trigger the assignments of ${a.label} change`);
       }
     }
   }
 }
 
 /**
- * Whether the firings of one group (they happen at the same instant) must be
- * one cubie event; refuses groups whose result would depend on an order.
+ * Whether the parts of one instant must be one cubie event; refuses
+ * instants whose result would depend on an order.
  */
-function checkGroup(group: readonly Firing[], tr: EventTranslation): boolean {
+function checkGroup(group: readonly Part[], tr: EventTranslation): boolean {
   if (group.length === 1) return false;
-  const writes = group.map((f) => new Set(f.event.assignments.map((a) => a.variable)));
-  const readsOf = (f: Firing): Set<string> => {
-    const out = new Set<string>();
-    for (const a of f.event.assignments) for (const id of tr.reads(a.math)) out.add(id);
-    if (f.guarded) for (const id of tr.reads(f.event.trigger!)) out.add(id);
-    return out;
-  };
-  const reads = group.map(readsOf);
   const names = (i: number, j: number): string => `${group[i].event.label} and ${group[j].event.label}`;
   let interfere = false;
   for (let i = 0; i < group.length; i++) {
     for (let j = 0; j < group.length; j++) {
       if (i === j) continue;
-      const both = [...writes[i]].find((v) => writes[j].has(v));
+      const [a, b] = [group[i], group[j]];
+      const both = [...a.writes].find((v) => b.writes.has(v));
       if (both !== undefined && i < j) {
         // the one executed last wins: known when both have different constant priorities (and neither is a guarded t0 firing)
-        const [p, q] = [group[i].event.priority, group[j].event.priority];
-        if (p === undefined || q === undefined || Number.isNaN(p) || Number.isNaN(q) || p === q || group[i].guarded || group[j].guarded) {
-          refuse(group[i].event, `Events that fire at the same time and both assign '${both}' (${names(i, j)}: the result depends on an order that constant, different priorities do not fix)`);
+        const [p, q] = [a.event.priority, b.event.priority];
+        if (p === undefined || q === undefined || Number.isNaN(p) || Number.isNaN(q) || p === q || a.guarded || b.guarded) {
+          refuse(a.event, `Events that fire at the same time and both assign '${both}' (${names(i, j)}: the result depends on an order that constant, different priorities do not fix)`);
         }
         interfere = true;
       }
-      const other = group[j].event;
-      if (!other.persistent && [...tr.reads(other.trigger!)].some((v) => writes[i].has(v))) {
-        refuse(other, `A non-persistent event whose trigger an event firing at the same time changes (${names(i, j)})`);
+      if (b.cancellable && [...a.writes].some((v) => tr.reads(b.event.trigger!).has(v))) {
+        refuse(b.event, `A non-persistent event whose trigger an event firing at the same time changes (${names(i, j)})`);
       }
-      if ([...writes[i]].some((v) => reads[j].has(v))) interfere = true;
+      if ([...a.writes].some((v) => b.reads.has(v))) interfere = true;
     }
   }
-  if (interfere) {
-    const late = group.find((f) => !f.event.useValuesFromTriggerTime);
-    if (late !== undefined) refuse(late.event, 'An event that uses values from its execution time and fires together with one that changes them');
-  }
-  return interfere;
+  if (!interfere) return false;
+  const late = group.find((p) => !p.event.useValuesFromTriggerTime && p.writes.size > 0);
+  if (late !== undefined) refuse(late.event, 'An event that uses values from its execution time and fires together with one that changes them');
+  const first = group[0].trigger;
+  const same = group.every((p) => ('at' in first && 'at' in p.trigger && p.trigger.at === first.at)
+    || ('when' in first && 'when' in p.trigger && p.trigger.when === first.when && p.trigger.direction === first.direction));
+  if (!same) refuse(group[0].event, `Events that run at the same time through different cubie events and change what the others read (${group.map((p) => p.event.label).join(', ')})`);
+  return true;
 }

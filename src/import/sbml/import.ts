@@ -16,11 +16,12 @@
  *   - each reaction's rate is an auxiliary named after the reaction, saved as
  *     an observable; assignment rules are auxiliaries (observables too);
  *     rate rules are derivative lines; function definitions are inlined;
- *   - events without delays become cubie events (events.ts); a quantity an
- *     event assigns is a state (with derivative 0 when nothing else changes
- *     it), and a compartment an event resizes keeps its concentration
- *     species' amounts as states, as a compartment sized by a rule does.
- * Anything else (event delays, algebraic rules, delays, fast reactions, rules on
+ *   - events become cubie events (events.ts, event-parts.ts; delays
+ *     through states the import adds); a quantity an event assigns is a
+ *     state (with derivative 0 when nothing else changes it), and a
+ *     compartment an event resizes keeps its concentration species' amounts
+ *     as states, as a compartment sized by a rule does.
+ * Anything else (delays that are not numbers, algebraic rules, the delay csymbol, fast reactions, rules on
  * compartments or stoichiometries, required packages) is refused with
  * UNSUPPORTED_SBML naming the element and its id.
  */
@@ -519,7 +520,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     equations.push(`d${placeholder} = 0`);
     warnings.push(`The model has no quantity changed by reactions or rate rules; the state '${placeholder}' (always 0) was added so that it can be solved`);
   }
-  const events = buildEvents(sbmlEvents, {
+  const built = buildEvents(sbmlEvents, {
     t0,
     names,
     text: (math, ctx) => emit(math, nameIn(undefined, undefined, ctx), ctx),
@@ -527,6 +528,12 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     reads: (math) => readsThrough(math),
     after: (math, assigned) => writtenOut(math, assigned),
   }, warnings);
+  const events = built.events;
+  // what delayed events remember (a pending time, values from the trigger time) changes only at events
+  for (const [name, value] of Object.entries(built.states)) {
+    states[name] = value;
+    equations.push(`d${name} = 0`);
+  }
 
   /** The math with `assigned` ids replaced, and assignment rules and reaction rates written out (what an event sees just after assignments). */
   function writtenOut(math: MathNode, assigned: ReadonlyMap<string, MathNode>, depth = 0): MathNode {
