@@ -221,18 +221,38 @@ describe('importSbml: events', () => {
     }
   });
 
-  it('refuses an event another event can make true at once (a cascade), unless those assignments make its trigger false', () => {
+  it('writes an event another event makes true at once (a cascade) into that event, unless it makes its trigger false', () => {
     const fine = imported([
       { id: 'A1', trigger: apply('gt', TIME, cn(1)), assign: { p: cn(0) } },
       { id: 'B1', trigger: apply('gt', ci('p'), cn(0.5)), assign: { q: cn(1) } },
     ]);
-    expect(fine.definition.events!.map((e) => e.name)).toEqual(['A1', 'B1']);
-    const e = thrown(() => importSbml(model([
+    expect(fine.definition.events).toEqual([
+      { name: 'A1', at: [1], then: ['p = 0'] },
+      { name: 'B1', when: '(p - 0.5)', direction: 'rising', then: ['q = 1'] },
+    ]);
+    const cascade = imported([
+      { id: 'A1', trigger: apply('gt', TIME, cn(1)), assign: { p: ci('k') } },
+      { id: 'B1', trigger: apply('gt', ci('p'), cn(0.25)), assign: { q: apply('plus', ci('p'), ci('q')) } },
+    ]);
+    // B1 fires just after A1 where A1 takes its trigger from false to true, with values from then
+    expect(cascade.definition.events![0]).toEqual({
+      name: 'A1', at: [1], then: ['p = k', 'q = (((((k > 0.25) ? 1 : 0)) != 0) and ((((p > 0.25) ? 1 : 0)) == 0)) ? ((k + q)) : q'],
+    });
+  });
+
+  it('refuses cascades it cannot write out: chains, and the same variable assigned by both', () => {
+    const chain = thrown(() => importSbml(model([
       { id: 'A1', trigger: apply('gt', TIME, cn(1)), assign: { p: ci('k') } },
       { id: 'B1', trigger: apply('gt', ci('p'), cn(0.25)), assign: { q: cn(1) } },
+      { id: 'C1', trigger: apply('gt', ci('q'), cn(0.5)), assign: { S: cn(1) } },
     ])));
-    expect([e.code, e.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'B1']);
-    expect(e.message).toContain("<event> 'A1'");
+    expect([chain.code, chain.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'C1']);
+    const both = thrown(() => importSbml(model([
+      { id: 'A1', trigger: apply('gt', TIME, cn(1)), assign: { p: ci('k'), q: cn(2) } },
+      { id: 'B1', trigger: apply('gt', ci('p'), cn(0.25)), assign: { q: cn(1) } },
+    ])));
+    expect([both.code, both.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'B1']);
+    expect(both.message).toContain("<event> 'A1'");
   });
 
   it('carries a delay after a time trigger as a later time, remembering values from the trigger time', () => {

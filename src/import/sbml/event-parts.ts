@@ -60,16 +60,24 @@ export interface Part {
   /** A t0 firing that applies only where the trigger holds. */
   readonly guarded: boolean;
   /** SBML ids it assigns. */
-  readonly writes: ReadonlySet<string>;
+  readonly writes: Set<string>;
   /** SBML ids its right sides (and its guard) read at the instant it fires. */
-  readonly reads: ReadonlySet<string>;
-  readonly lines: readonly PartLine[];
+  readonly reads: Set<string>;
+  readonly lines: PartLine[];
+  /** What it assigns, as math of the values just before it (undefined where values come from states it keeps); a guarded part assigns them where its trigger holds. */
+  readonly assigned?: ReadonlyMap<string, MathNode>;
   /** A non-persistent event without delay: it must not be cancelled by another part of its instant. */
   readonly cancellable: boolean;
 }
 
 export interface PartsOut {
   readonly parts: Part[];
+  /**
+   * For an event with a crossing trigger: its firing as extra lines of another
+   * event that makes its trigger true (cascades.ts), under `cond`, with each
+   * value written as `after` gives it (undefined: not possible).
+   */
+  readonly effects: Map<SbmlEvent, (cond: string, after: (m: MathNode) => MathNode | undefined) => PartLine[] | undefined>;
   /** States the import adds (pending times and remembered values), with their initial values. */
   readonly states: Record<string, number>;
 }
@@ -120,7 +128,20 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
   const rhsReads = readsOf(event.assignments.map((a) => a.math));
   const triggerReads = readsOf([trigger]);
 
+  const rhs = new Map(event.assignments.map((a) => [a.variable, a.math]));
   if (event.delay === undefined) {
+    if (gap !== undefined) {
+      out.effects.set(event, (cond, after) => {
+        const lines: PartLine[] = [];
+        for (const a of event.assignments) {
+          const value = after(a.math);
+          if (value === undefined) return undefined;
+          const { target, value: text } = assigned(a.variable, tr.text(value, a.ctx), a.ctx);
+          lines.push({ target: a.variable, text: `${target} = (${cond}) ? (${text}) : ${target}` });
+        }
+        return lines;
+      });
+    }
     const lines = (guard: string | undefined): PartLine[] => event.assignments.map((a) => {
       const { target, value } = assigned(a.variable, tr.text(a.math, a.ctx), a.ctx);
       return guardedLine(guard, a.variable, value, target);
@@ -128,11 +149,15 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
     for (const { at, guarded } of times) {
       out.parts.push({
         key: `at ${at}`, event, name: guarded ? tr.names.fresh(`${name}_t0`) : name, trigger: { at }, guarded,
-        writes, reads: guarded ? new Set([...rhsReads, ...triggerReads]) : rhsReads, lines: lines(guarded ? guardText() : undefined), cancellable: !event.persistent,
+        writes: new Set(writes), reads: guarded ? new Set([...rhsReads, ...triggerReads]) : new Set(rhsReads), lines: lines(guarded ? guardText() : undefined), cancellable: !event.persistent,
+        assigned: rhs,
       });
     }
     if (gap !== undefined) {
-      out.parts.push({ key: `when ${gap}`, event, name, trigger: { when: gap, direction: 'rising' }, guarded: false, writes, reads: rhsReads, lines: lines(undefined), cancellable: !event.persistent });
+      out.parts.push({
+        key: `when ${gap}`, event, name, trigger: { when: gap, direction: 'rising' }, guarded: false,
+        writes: new Set(writes), reads: new Set(rhsReads), lines: lines(undefined), cancellable: !event.persistent, assigned: rhs,
+      });
     }
     return;
   }
@@ -167,9 +192,12 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
     for (const { at } of times) {
       const hold = holdLines(undefined);
       if (hold.length > 0) {
-        out.parts.push({ key: `at ${at}`, event, name: tr.names.fresh(`${name}_trigger`), trigger: { at }, guarded: false, writes: new Set(), reads: heldReads, lines: hold, cancellable: false });
+        out.parts.push({ key: `at ${at}`, event, name: tr.names.fresh(`${name}_trigger`), trigger: { at }, guarded: false, writes: new Set(), reads: new Set(heldReads), lines: hold, cancellable: false });
       }
-      out.parts.push({ key: `at ${at + delay}`, event, name, trigger: { at: at + delay }, guarded: false, writes, reads: execReads, lines: execLines, cancellable: false });
+      out.parts.push({
+        key: `at ${at + delay}`, event, name, trigger: { at: at + delay }, guarded: false, writes: new Set(writes), reads: new Set(execReads), lines: [...execLines], cancellable: false,
+        ...(held.size === 0 ? { assigned: rhs } : {}),
+      });
     }
     return;
   }
@@ -177,6 +205,16 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
   out.states[due] = NOT_DUE;
   const schedule = `(${due} < ${PENDING_BELOW}) ? (0 / 0) : (t + ${formatNumber(delay)})`;
   const triggerLines = (guard: string | undefined): PartLine[] => [guardedLine(guard, `#${due}`, schedule, due), ...holdLines(guard)];
+  out.effects.set(event, (cond, after) => {
+    const lines: PartLine[] = [{ target: `#${due}`, text: `${due} = (${cond}) ? (${schedule}) : ${due}` }];
+    for (const [k, state] of held) {
+      const a = event.assignments[k];
+      const value = after(a.math);
+      if (value === undefined) return undefined;
+      lines.push({ target: `#${state}`, text: `${state} = (${cond}) ? (${tr.text(value, a.ctx)}) : ${state}` });
+    }
+    return lines;
+  });
   for (const { at } of times) {
     // the guarded t0 firing of initialValue="false"
     out.parts.push({
@@ -184,10 +222,11 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
       writes: new Set(), reads: new Set([...heldReads, ...triggerReads]), lines: triggerLines(guardText()), cancellable: false,
     });
   }
-  out.parts.push({ key: `when ${gap}`, event, name: tr.names.fresh(`${name}_trigger`), trigger: { when: gap, direction: 'rising' }, guarded: false, writes: new Set(), reads: heldReads, lines: triggerLines(undefined), cancellable: false });
+  out.parts.push({ key: `when ${gap}`, event, name: tr.names.fresh(`${name}_trigger`), trigger: { when: gap, direction: 'rising' }, guarded: false, writes: new Set(), reads: new Set(heldReads), lines: triggerLines(undefined), cancellable: false });
   out.parts.push({
     key: `due ${gap} + ${delay}`, event, name, trigger: { when: `t - ${due}`, direction: 'rising' }, guarded: false,
-    writes, reads: execReads, lines: [...execLines, { target: `#${due}`, text: `${due} = ${NOT_DUE_TEXT}` }], cancellable: false,
+    writes: new Set(writes), reads: new Set(execReads), lines: [...execLines, { target: `#${due}`, text: `${due} = ${NOT_DUE_TEXT}` }], cancellable: false,
+    ...(held.size === 0 ? { assigned: rhs } : {}),
   });
   if (!event.persistent) {
     out.parts.push({

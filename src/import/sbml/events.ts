@@ -25,13 +25,8 @@
  *     order SBML leaves random or to priorities), execution-time values, or a
  *     non-persistent member whose trigger another member changes, are
  *     refused. Priorities therefore never change a result that is accepted.
- * Cascades. SBML fires an event the instant another event's assignments
- * make its trigger true; cubie looks for crossings along the flow only (after
- * an event it takes the `when` values afresh), so it would miss that firing.
- * An event whose trigger reads what another event assigns is accepted only
- * where the trigger, with those assignments put in, is a constant false
- * (`S1 = 1` against `S1 < 0.75`): then no assignment of that event can make
- * it true. Otherwise it is refused.
+ * Cascades (an event making another one true at once) are written into
+ * the first one's assignments (cascades.ts).
  *
  * Delays (a positive number) are carried by states the import adds
  * (event-parts.ts); a delay that is not a number is refused.
@@ -41,6 +36,7 @@ import type { EventDefinition } from '../../system';
 import { evaluate, inlineCalls, readMath, symbolsOf, usesTime, type MathContext, type MathNode } from './mathml';
 import type { NameTable } from './names';
 import { eventParts, refuse, type Part, type PartLine, type PartsOut } from './event-parts';
+import { addCascades } from './cascades';
 import { triggerForm } from './triggers';
 import { childNamed, childrenNamed, type XmlElement } from './xml';
 
@@ -146,8 +142,11 @@ export interface EventTranslation {
   assign(event: SbmlEvent, variable: string, value: string, ctx: MathContext): { target: string; value: string };
   /** The SBML ids the math reads, also through assignment rules and reaction rates. */
   reads(math: MathNode): ReadonlySet<string>;
-  /** The math with assignment rules and rates written out and the ids in `assigned` replaced by their math: its value just after those assignments. */
-  after(math: MathNode, assigned: ReadonlyMap<string, MathNode>): MathNode;
+  /**
+   * The math's value just after assignments (`assigned`: id → math of the value, read before them): those ids replaced,
+   * and assignment rules and rates that depend on them written out; undefined where that cannot be written exactly.
+   */
+  after(math: MathNode, assigned: ReadonlyMap<string, MathNode>): MathNode | undefined;
 }
 
 export interface BuiltEvents {
@@ -157,9 +156,10 @@ export interface BuiltEvents {
 }
 
 export function buildEvents(events: readonly SbmlEvent[], tr: EventTranslation, warnings: string[]): BuiltEvents {
-  const out: PartsOut = { parts: [], states: {} };
+  const out: PartsOut = { parts: [], states: {}, effects: new Map() };
   for (const event of events) eventParts(event, tr, warnings, out);
-  checkCascades(events, tr);
+  checkCancellations(events, tr);
+  addCascades(events, out, tr);
 
   const groups = new Map<string, Part[]>();
   for (const p of out.parts) {
@@ -191,28 +191,16 @@ function lastWriters(lines: readonly PartLine[]): PartLine[] {
 }
 
 /**
- * Refuses an event with a crossing that another event's assignments could
- * make true at once (see the header). A delayed event's own assignments
- * count too: they run later than its trigger, when it may be false.
+ * A non-persistent delayed event is cancelled where its trigger goes false
+ * along the solution; another event's assignments making it false would be
+ * missed, so those are refused (its own run when nothing of it is pending).
  */
-function checkCascades(events: readonly SbmlEvent[], tr: EventTranslation): void {
-  const assigners = events.filter((e) => e.trigger !== undefined && e.assignments.length > 0);
+function checkCancellations(events: readonly SbmlEvent[], tr: EventTranslation): void {
   for (const b of events) {
-    if (b.trigger === undefined) continue;
-    const form = triggerForm(b.trigger);
-    if (form.kind !== 'gap') continue;
+    if (b.trigger === undefined || b.persistent || b.delay === undefined || triggerForm(b.trigger).kind !== 'gap') continue;
     const reads = tr.reads(b.trigger);
-    for (const a of assigners) {
-      if ((a === b && b.delay === undefined) || !a.assignments.some((x) => reads.has(x.variable))) continue;
-      const after = tr.after(b.trigger, new Map(a.assignments.map((x) => [x.variable, x.math])));
-      const ctx = { where: `the trigger of ${b.label}`, elementId: b.id ?? b.label };
-      const constantFalse = symbolsOf(after).size === 0 && !usesTime(after) && evaluate(after, () => NaN, 0, ctx) === 0;
-      if (!constantFalse) {
-        refuse(b, `An event whose trigger the assignments of ${a.label} can make true at the instant they run (cubie fires events where their trigger crosses along the solution, not after another event)`);
-      }
-      if (!b.persistent && b.delay !== undefined && a !== b) {
-        // its cancellation watches the gap along the flow, and would miss a jump to false made by another event
-        // (its own assignments run when nothing of it is pending any more)
+    for (const a of events) {
+      if (a !== b && a.trigger !== undefined && a.assignments.some((x) => reads.has(x.variable))) {
         refuse(b, `A non-persistent delayed event whose trigger the assignments of ${a.label} change`);
       }
     }

@@ -535,22 +535,37 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     equations.push(`d${name} = 0`);
   }
 
-  /** The math with `assigned` ids replaced, and assignment rules and reaction rates written out (what an event sees just after assignments). */
-  function writtenOut(math: MathNode, assigned: ReadonlyMap<string, MathNode>, depth = 0): MathNode {
-    if (depth > 64) return math; // deeper than any model: left as is, so it reads as not constant
-    const rec = (m: MathNode): MathNode => writtenOut(m, assigned, depth + 1);
+  /**
+   * The math's value just after assignments: `assigned` ids replaced by their values' math, and the assignment
+   * rules and rates that depend on them written out; undefined where that is not exact (a rate with local
+   * parameters, a concentration whose compartment is assigned, rateOf).
+   */
+  function writtenOut(math: MathNode, assigned: ReadonlyMap<string, MathNode>, depth = 0): MathNode | undefined {
+    if (depth > 64) return undefined;
+    const touched = (id: string): boolean => [...readsThrough({ k: 'sym', id })].some((x) => assigned.has(x));
+    const rec = (m: MathNode): MathNode | undefined => writtenOut(m, assigned, depth + 1);
     switch (math.k) {
       case 'sym': {
         const given = assigned.get(math.id);
         if (given !== undefined) return given;
+        if (!touched(math.id)) return math;
         const rule = rules.get(math.id);
         if (rule?.kind === 'assignment') return rec(rule.math);
         const law = laws.get(math.id);
-        if (law !== undefined) return rec(law.math); // its local parameters stay symbols: not constant
-        return math;
+        if (law !== undefined && law.locals.size === 0) return rec(law.math);
+        return undefined;
       }
-      case 'op': return { k: 'op', op: math.op, args: math.args.map(rec) };
-      case 'piecewise': return { k: 'piecewise', pieces: math.pieces.map(([v, c]) => [rec(v), rec(c)] as const), otherwise: math.otherwise && rec(math.otherwise) };
+      case 'rateOf': return assigned.size === 0 ? math : undefined;
+      case 'op': {
+        const args = math.args.map(rec);
+        return args.every((a): a is MathNode => a !== undefined) ? { k: 'op', op: math.op, args } : undefined;
+      }
+      case 'piecewise': {
+        const pieces = math.pieces.map(([v, c]) => [rec(v), rec(c)] as const);
+        const otherwise = math.otherwise && rec(math.otherwise);
+        if (pieces.some(([v, c]) => v === undefined || c === undefined) || (math.otherwise !== undefined && otherwise === undefined)) return undefined;
+        return { k: 'piecewise', pieces: pieces as [MathNode, MathNode][], otherwise };
+      }
       default: return math;
     }
   }
