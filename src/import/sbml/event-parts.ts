@@ -7,14 +7,15 @@
  * true at t0 then; a crossing never fires at t0), whose assignments apply
  * only where the trigger holds: `x = (trigger) ? value : x`.
  *
- * With a delay D (a positive number), SBML runs the assignments D after the
+ * With a delay D (a positive number, or math taken at the trigger time: a
+ * value that is not positive there stops the run), SBML runs the assignments D after the
  * trigger fires, with values from the trigger time (useValuesFromTriggerTime,
  * default true) or from the execution time. cubie has no delayed
  * assignments, so the import adds states that remember what is pending:
  *   - `<event>_value<k>`: the value of assignment k at the trigger time (only
  *     for values that are not a constant);
- *   - for a trigger that is a time c (it fires once), the execution is
- *     simply `at: [c + D]`, landed on exactly;
+ *   - for a trigger that is a time c (it fires once) and a number D, the
+ *     execution is simply `at: [c + D]`, landed on exactly;
  *   - otherwise `<event>_due`, the time the pending execution is due (1e30
  *     when none): the trigger sets it to t + D, and a part
  *     `when: t - <event>_due` (rising) runs the assignments and clears it.
@@ -187,8 +188,8 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
   // values from the execution time are read then
   const execReads = readsOf(event.assignments.filter((_, k) => !held.has(k)).map((a) => a.math));
 
-  if (gap === undefined) {
-    // a time (or t0): it fires once, so the execution is a time too
+  if (gap === undefined && Number.isFinite(delay)) {
+    // a time (or t0) and a number: it fires once, so the execution is a time too
     for (const { at } of times) {
       const hold = holdLines(undefined);
       if (hold.length > 0) {
@@ -203,10 +204,16 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
   }
   const due = tr.names.fresh(`${name}_due`);
   out.states[due] = NOT_DUE;
-  const schedule = `(${due} < ${PENDING_BELOW}) ? (0 / 0) : (t + ${formatNumber(delay)})`;
+  // a delay given as math is taken at the trigger time; one that is not positive there stops the run (NaN) too
+  const scheduleFor = (delayMath: MathNode | undefined): string => (delayMath === undefined
+    ? `(${due} < ${PENDING_BELOW}) ? (0 / 0) : (t + ${formatNumber(delay)})`
+    : `(${due} < ${PENDING_BELOW}) ? (0 / 0) : (((${tr.text(delayMath, event.delayCtx!)}) > 0) ? (t + (${tr.text(delayMath, event.delayCtx!)})) : (0 / 0))`);
+  const schedule = scheduleFor(event.delayMath);
   const triggerLines = (guard: string | undefined): PartLine[] => [guardedLine(guard, `#${due}`, schedule, due), ...holdLines(guard)];
   out.effects.set(event, (cond, after) => {
-    const lines: PartLine[] = [{ target: `#${due}`, text: `${due} = (${cond}) ? (${schedule}) : ${due}` }];
+    const delayAfter = event.delayMath === undefined ? undefined : after(event.delayMath);
+    if (event.delayMath !== undefined && delayAfter === undefined) return undefined;
+    const lines: PartLine[] = [{ target: `#${due}`, text: `${due} = (${cond}) ? (${scheduleFor(delayAfter)}) : ${due}` }];
     for (const [k, state] of held) {
       const a = event.assignments[k];
       const value = after(a.math);
@@ -215,20 +222,23 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
     }
     return lines;
   });
-  for (const { at } of times) {
-    // the guarded t0 firing of initialValue="false"
+  const delayReads = event.delayMath === undefined ? [] : [...tr.reads(event.delayMath)];
+  for (const { at, guarded } of times) {
+    // the guarded t0 firing of initialValue="false", or a time trigger with a delay given as math
     out.parts.push({
-      key: `at ${at}`, event, name: tr.names.fresh(`${name}_t0`), trigger: { at }, guarded: true,
-      writes: new Set(), reads: new Set([...heldReads, ...triggerReads]), lines: triggerLines(guardText()), cancellable: false,
+      key: `at ${at}`, event, name: tr.names.fresh(guarded ? `${name}_t0` : `${name}_trigger`), trigger: { at }, guarded,
+      writes: new Set(), reads: new Set([...heldReads, ...delayReads, ...(guarded ? triggerReads : [])]), lines: triggerLines(guarded ? guardText() : undefined), cancellable: false,
     });
   }
-  out.parts.push({ key: `when ${gap}`, event, name: tr.names.fresh(`${name}_trigger`), trigger: { when: gap, direction: 'rising' }, guarded: false, writes: new Set(), reads: new Set(heldReads), lines: triggerLines(undefined), cancellable: false });
+  if (gap !== undefined) {
+    out.parts.push({ key: `when ${gap}`, event, name: tr.names.fresh(`${name}_trigger`), trigger: { when: gap, direction: 'rising' }, guarded: false, writes: new Set(), reads: new Set([...heldReads, ...delayReads]), lines: triggerLines(undefined), cancellable: false });
+  }
   out.parts.push({
-    key: `due ${gap} + ${delay}`, event, name, trigger: { when: `t - ${due}`, direction: 'rising' }, guarded: false,
+    key: `due ${gap ?? times.map((x) => x.at).join(',')} + ${event.delayMath === undefined ? delay : schedule}`, event, name, trigger: { when: `t - ${due}`, direction: 'rising' }, guarded: false,
     writes: new Set(writes), reads: new Set(execReads), lines: [...execLines, { target: `#${due}`, text: `${due} = ${NOT_DUE_TEXT}` }], cancellable: false,
     ...(held.size === 0 ? { assigned: rhs } : {}),
   });
-  if (!event.persistent) {
+  if (!event.persistent && gap !== undefined) {
     out.parts.push({
       key: `cancel ${name}`, event, name: tr.names.fresh(`${name}_cancel`), trigger: { when: gap, direction: 'falling' }, guarded: false,
       writes: new Set(), reads: new Set(), lines: [{ target: `#${due}`, text: `${due} = ${NOT_DUE_TEXT}` }], cancellable: false,

@@ -29,7 +29,7 @@
  * the first one's assignments (cascades.ts).
  *
  * Delays (a positive number) are carried by states the import adds
- * (event-parts.ts); a delay that is not a number is refused.
+ * (event-parts.ts).
  */
 import { CubieError } from '../../shared/errors';
 import type { EventDefinition } from '../../system';
@@ -57,8 +57,11 @@ export interface SbmlEvent {
   readonly useValuesFromTriggerTime: boolean;
   /** The priority when it is a number (math without symbols), NaN when it depends on the state, undefined when none. */
   readonly priority: number | undefined;
-  /** The delay (a positive number), or undefined for none. */
+  /** The delay: a positive number, NaN where it is math (`delayMath`), undefined for none. */
   readonly delay: number | undefined;
+  /** The delay's math where it is not a number (evaluated at each trigger time). */
+  readonly delayMath?: MathNode;
+  readonly delayCtx?: MathContext;
   readonly assignments: readonly SbmlEventAssignment[];
 }
 
@@ -76,7 +79,7 @@ function mathChild(el: XmlElement | undefined): XmlElement | undefined {
   return el === undefined ? undefined : childNamed(el, 'math') ?? el.children.find((c) => c.local === 'math');
 }
 
-/** The model's events, read; delays that are not positive numbers refused. */
+/** The model's events, read; constant delays that are not positive refused. */
 export function readEvents(model: XmlElement, functions: Functions, warnings: string[]): SbmlEvent[] {
   const events = childrenNamed(model, 'listOfEvents').flatMap((l) => childrenNamed(l, 'event'));
   return events.map((el, i) => {
@@ -86,13 +89,17 @@ export function readEvents(model: XmlElement, functions: Functions, warnings: st
     const ctxOf = (what: string): MathContext => ({ where: `${what} of ${label}`, elementId: id ?? `event #${i + 1}` });
     const delayMath = mathChild(childNamed(el, 'delay'));
     let delay: number | undefined;
+    let delayExpr: { delayMath: MathNode; delayCtx: MathContext } | undefined;
     if (delayMath !== undefined) {
       const dctx = ctxOf('the delay');
       const d = inlineCalls(readMath(delayMath, dctx), functions, dctx);
-      // a delay that depends on the model would need its value at each trigger time in the schedule: not done
-      if (symbolsOf(d).size > 0 || usesTime(d)) refuse(self, 'A delay that is not a number');
-      delay = evaluate(d, () => NaN, 0, dctx);
-      if (!(delay > 0) || !Number.isFinite(delay)) refuse(self, `A delay of ${delay} (cubie carries positive delays)`);
+      if (symbolsOf(d).size > 0 || usesTime(d)) {
+        delay = NaN; // math, evaluated at each trigger time (event-parts.ts)
+        delayExpr = { delayMath: d, delayCtx: dctx };
+      } else {
+        delay = evaluate(d, () => NaN, 0, dctx);
+        if (!(delay > 0) || !Number.isFinite(delay)) refuse(self, `A delay of ${delay} (cubie carries positive delays)`);
+      }
     }
     const triggerEl = childNamed(el, 'trigger');
     const triggerMath = mathChild(triggerEl);
@@ -122,7 +129,7 @@ export function readEvents(model: XmlElement, functions: Functions, warnings: st
       assignments.push({ variable, math: inlineCalls(readMath(m, actx), functions, actx), ctx: actx });
     }
     return {
-      id, label, trigger, assignments, priority, delay,
+      id, label, trigger, assignments, priority, delay, ...delayExpr,
       // Level 2 has neither attribute and behaves as if both were true.
       initialValue: triggerEl === undefined ? true : flag(triggerEl, 'initialValue', true, label),
       persistent: triggerEl === undefined ? true : flag(triggerEl, 'persistent', true, label),
