@@ -300,6 +300,24 @@ describe('importSbml: events', () => {
     ]);
   });
 
+  it('reschedules a delayed event its own execution makes true again', () => {
+    const m = imported([{ id: 'E', trigger: apply('lt', ci('S'), cn(1)), delay: cn(2), values: 'execution', assign: { S: apply('times', ci('S'), cn(0.5)) } }]);
+    expect(m.definition.events![1]).toEqual({
+      name: 'E', when: 't - E_due', direction: 'rising',
+      then: ['S = (S * 0.5)', 'E_due = ((((((S * 0.5) < 1) ? 1 : 0)) != 0) and ((((S < 1) ? 1 : 0)) == 0)) ? (t + 2) : 1e30'],
+    });
+  });
+
+  it('writes out a cascade from a value kept since the trigger time', () => {
+    const m = imported([
+      { id: 'A1', trigger: apply('gt', TIME, cn(1)), delay: cn(1), assign: { p: apply('times', ci('S'), cn(2)) } },
+      { id: 'B1', trigger: apply('gt', ci('p'), cn(2)), assign: { q: ci('p') } },
+    ]);
+    expect(m.definition.events![1]).toEqual({
+      name: 'A1', at: [2], then: ['p = A1_value1', 'q = (((((A1_value1 > 2) ? 1 : 0)) != 0) and ((((p > 2) ? 1 : 0)) == 0)) ? (A1_value1) : q'],
+    });
+  });
+
   it('rejects assignments to constants, to rule-set quantities and to unknown ids', () => {
     const rule = `<listOfRules><assignmentRule variable="q">${math(ci('k'))}</assignmentRule></listOfRules>`;
     expect(thrown(() => importSbml(model([{ id: 'E', trigger: apply('gt', ci('S'), cn(1)), assign: { k: cn(1) } }]))).code).toBe('INVALID_SBML');

@@ -10,12 +10,14 @@
  * those at its trigger time, just after A, as SBML says; B's own crossing
  * does not fire again, as its `when` is taken afresh after A.
  *
+ * A delayed event whose own execution makes its trigger true again is
+ * rescheduled by that execution the same way.
+ *
  * Refused (never guessed): a cascade whose values cannot be written out
  * (a rate with local parameters, a concentration whose compartment A
  * changes, rateOf, values A takes from states it keeps), B assigning what A
- * assigns or what another event of the same instant assigns, a chain (B's
- * assignments making a third event, or A, true), and a delayed event
- * re-triggered by its own execution.
+ * assigns or what another event of the same instant assigns, and a chain
+ * (B's assignments making a third event, or A, true).
  */
 import { evaluate, symbolsOf, usesTime, type MathNode } from './mathml';
 import { refuse, type Part, type PartsOut } from './event-parts';
@@ -44,12 +46,19 @@ export function addCascades(events: readonly SbmlEvent[], out: PartsOut, tr: Eve
       const after = (m: MathNode): MathNode | undefined => tr.after(m, assigned!);
       const triggerAfter = after(b.trigger!) ?? why('a value that cannot be written out after those assignments');
       if (symbolsOf(triggerAfter).size === 0 && !usesTime(triggerAfter) && evaluate(triggerAfter, () => NaN, 0, { where: b.label, elementId: b.id ?? b.label }) === 0) continue;
-      if (b === part.event) why('its own execution');
       const ctx = { where: `the trigger of ${b.label}`, elementId: b.id ?? b.label };
       // a guarded t0 firing assigns only where its own trigger holds
       const guard = part.guarded ? `((${tr.text(part.event.trigger!, ctx)}) != 0) and ` : '';
       const cond = `${guard}((${tr.text(triggerAfter, ctx)}) != 0) and ((${tr.text(b.trigger!, ctx)}) == 0)`;
-      const lines = out.effects.get(b)?.(cond, after) ?? why('a value that cannot be written out after those assignments');
+      // a delayed event's own execution making it true again reschedules it in place of clearing its pending time
+      const own = b === part.event;
+      const effect = own ? out.selfEffects.get(b) : out.effects.get(b);
+      if (effect === undefined) why('its own execution');
+      const lines = effect!(cond, after) ?? why('a value that cannot be written out after those assignments');
+      if (own) {
+        const replaced = new Set(lines.map((l) => l.target));
+        part.lines.splice(0, part.lines.length, ...part.lines.filter((l) => !replaced.has(l.target)));
+      }
       for (const a of b.assignments) {
         // a target whose value depends on what A changes (a concentration in a compartment A resizes) would be set with the old size
         if ([...tr.reads({ k: 'sym', id: a.variable })].some((v) => v !== a.variable && writes.has(v))) why(`'${a.variable}' depends on what it changes`);

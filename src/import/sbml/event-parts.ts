@@ -79,6 +79,8 @@ export interface PartsOut {
    * value written as `after` gives it (undefined: not possible).
    */
   readonly effects: Map<SbmlEvent, (cond: string, after: (m: MathNode) => MathNode | undefined) => PartLine[] | undefined>;
+  /** For a delayed event with a crossing trigger: its execution's lines that clear or, under `cond` (its own assignments make it true again), reschedule it. */
+  readonly selfEffects: Map<SbmlEvent, (cond: string, after: (m: MathNode) => MathNode | undefined) => PartLine[] | undefined>;
   /** States the import adds (pending times and remembered values), with their initial values. */
   readonly states: Record<string, number>;
 }
@@ -172,6 +174,7 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
       if (sameTimeAsTrigger(a.math)) return;
       const state = tr.names.fresh(`${name}_value${k + 1}`);
       out.states[state] = 0;
+      tr.added.add(state);
       held.set(k, state);
     });
   }
@@ -185,6 +188,11 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
     const { target, value: text } = assigned(a.variable, value, a.ctx);
     return { target: a.variable, text: `${target} = ${text}` };
   });
+  /** What the execution assigns, as math: a kept value as `#state` (cascades.ts writes it out after the execution). */
+  const execAssigned = new Map(event.assignments.map((a, k): [string, MathNode] => {
+    const state = held.get(k);
+    return [a.variable, state === undefined ? a.math : { k: 'sym', id: `#${state}` }];
+  }));
   // values from the execution time are read then
   const execReads = readsOf(event.assignments.filter((_, k) => !held.has(k)).map((a) => a.math));
 
@@ -197,7 +205,7 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
       }
       out.parts.push({
         key: `at ${at + delay}`, event, name, trigger: { at: at + delay }, guarded: false, writes: new Set(writes), reads: new Set(execReads), lines: [...execLines], cancellable: false,
-        ...(held.size === 0 ? { assigned: rhs } : {}),
+        assigned: execAssigned,
       });
     }
     return;
@@ -205,9 +213,10 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
   const due = tr.names.fresh(`${name}_due`);
   out.states[due] = NOT_DUE;
   // a delay given as math is taken at the trigger time; one that is not positive there stops the run (NaN) too
-  const scheduleFor = (delayMath: MathNode | undefined): string => (delayMath === undefined
-    ? `(${due} < ${PENDING_BELOW}) ? (0 / 0) : (t + ${formatNumber(delay)})`
-    : `(${due} < ${PENDING_BELOW}) ? (0 / 0) : (((${tr.text(delayMath, event.delayCtx!)}) > 0) ? (t + (${tr.text(delayMath, event.delayCtx!)})) : (0 / 0))`);
+  const dueAt = (delayMath: MathNode | undefined): string => (delayMath === undefined
+    ? `t + ${formatNumber(delay)}`
+    : `((${tr.text(delayMath, event.delayCtx!)}) > 0) ? (t + (${tr.text(delayMath, event.delayCtx!)})) : (0 / 0)`);
+  const scheduleFor = (delayMath: MathNode | undefined): string => `(${due} < ${PENDING_BELOW}) ? (0 / 0) : (${dueAt(delayMath)})`;
   const schedule = scheduleFor(event.delayMath);
   const triggerLines = (guard: string | undefined): PartLine[] => [guardedLine(guard, `#${due}`, schedule, due), ...holdLines(guard)];
   out.effects.set(event, (cond, after) => {
@@ -223,6 +232,19 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
     return lines;
   });
   const delayReads = event.delayMath === undefined ? [] : [...tr.reads(event.delayMath)];
+  out.selfEffects.set(event, (cond, after) => {
+    const delayAfter = event.delayMath === undefined ? undefined : after(event.delayMath);
+    if (event.delayMath !== undefined && delayAfter === undefined) return undefined;
+    // nothing is pending once it runs: no overlap to check
+    const lines: PartLine[] = [{ target: `#${due}`, text: `${due} = (${cond}) ? (${dueAt(delayAfter)}) : ${NOT_DUE_TEXT}` }];
+    for (const [k, state] of held) {
+      const a = event.assignments[k];
+      const value = after(a.math);
+      if (value === undefined) return undefined;
+      lines.push({ target: `#${state}`, text: `${state} = (${cond}) ? (${tr.text(value, a.ctx)}) : ${state}` });
+    }
+    return lines;
+  });
   for (const { at, guarded } of times) {
     // the guarded t0 firing of initialValue="false", or a time trigger with a delay given as math
     out.parts.push({
@@ -236,7 +258,7 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
   out.parts.push({
     key: `due ${gap ?? times.map((x) => x.at).join(',')} + ${event.delayMath === undefined ? delay : schedule}`, event, name, trigger: { when: `t - ${due}`, direction: 'rising' }, guarded: false,
     writes: new Set(writes), reads: new Set(execReads), lines: [...execLines, { target: `#${due}`, text: `${due} = ${NOT_DUE_TEXT}` }], cancellable: false,
-    ...(held.size === 0 ? { assigned: rhs } : {}),
+    assigned: execAssigned,
   });
   if (!event.persistent && gap !== undefined) {
     out.parts.push({

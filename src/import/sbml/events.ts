@@ -154,6 +154,8 @@ export interface EventTranslation {
    * and assignment rules and rates that depend on them written out; undefined where that cannot be written exactly.
    */
   after(math: MathNode, assigned: ReadonlyMap<string, MathNode>): MathNode | undefined;
+  /** Names of states the event import adds that math may read as `#name` (values kept from a trigger time). */
+  readonly added: Set<string>;
 }
 
 export interface BuiltEvents {
@@ -163,7 +165,7 @@ export interface BuiltEvents {
 }
 
 export function buildEvents(events: readonly SbmlEvent[], tr: EventTranslation, warnings: string[]): BuiltEvents {
-  const out: PartsOut = { parts: [], states: {}, effects: new Map() };
+  const out: PartsOut = { parts: [], states: {}, effects: new Map(), selfEffects: new Map() };
   for (const event of events) eventParts(event, tr, warnings, out);
   checkCancellations(events, tr);
   addCascades(events, out, tr);

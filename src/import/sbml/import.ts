@@ -325,9 +325,12 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     }
   }
 
+  const addedStates = new Set<string>();
   const nameIn = (locals: ReadonlyMap<string, number> | undefined, reaction: string | undefined, ctx: MathContext) => (id: string, rate?: boolean): string => {
     if (rate === true) return rateText(id, ctx);
     if (reaction !== undefined && locals?.has(id)) return symbols.get(`${reaction}/${id}`)!.name;
+    // `#name`: a state the event import added (a value kept from a trigger time); '#' is in no SBML id
+    if (id.startsWith('#') && addedStates.has(id.slice(1))) return id.slice(1);
     const s = symbols.get(id);
     if (s === undefined) {
       throw new CubieError('INVALID_SBML', `The math of ${ctx.where} uses '${id.slice(0, 64)}', which is not defined in the model`, { where: ctx.where, sbmlId: ctx.elementId, symbol: id.slice(0, 64) });
@@ -527,6 +530,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     assign: (ev, variable, value) => eventAssignment(ev, variable, value),
     reads: (math) => readsThrough(math),
     after: (math, assigned) => writtenOut(math, assigned),
+    added: addedStates,
   }, warnings);
   const events = built.events;
   // what delayed events remember (a pending time, values from the trigger time) changes only at events
