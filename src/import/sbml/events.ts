@@ -21,15 +21,16 @@
  *   - when one does, and all of them use trigger-time values, they become one
  *     cubie event (all right sides evaluated before any is assigned, which is
  *     exactly trigger-time values);
- *   - two members assigning the same variable (the result depends on an
- *     order SBML leaves random or to priorities), execution-time values, or a
- *     non-persistent member whose trigger another member changes, are
- *     refused. Priorities therefore never change a result that is accepted.
+ *   - two members assigning the same variable are merged in priority order
+ *     (the last executed wins) where both have constant, different
+ *     priorities, and refused otherwise (SBML leaves the order random);
+ *     execution-time values with such interference, or a non-persistent
+ *     member whose trigger another member changes, are refused.
  * Cascades (an event making another one true at once) are written into
  * the first one's assignments (cascades.ts).
  *
- * Delays (a positive number) are carried by states the import adds
- * (event-parts.ts).
+ * Delays (a positive number, or math taken at the trigger time) are carried
+ * by states the import adds (event-parts.ts).
  */
 import { CubieError } from '../../shared/errors';
 import type { EventDefinition } from '../../system';
