@@ -239,9 +239,9 @@ function substitute(n: MathNode, bound: ReadonlyMap<string, MathNode>): MathNode
   }
 }
 
-/** Every SBML identifier the tree reads (after inlining). */
+/** Every SBML identifier the tree reads (after inlining), those under rateOf included. */
 export function symbolsOf(n: MathNode, out: Set<string> = new Set()): Set<string> {
-  if (n.k === 'sym') out.add(n.id);
+  if (n.k === 'sym' || n.k === 'rateOf') out.add(n.id);
   else if (n.k === 'op' || n.k === 'call') n.args.forEach((a) => symbolsOf(a, out));
   else if (n.k === 'piecewise') {
     n.pieces.forEach(([v, c]) => { symbolsOf(v, out); symbolsOf(c, out); });

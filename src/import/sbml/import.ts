@@ -15,15 +15,21 @@
  *     (initial assignments evaluated there);
  *   - each reaction's rate is an auxiliary named after the reaction, saved as
  *     an observable; assignment rules are auxiliaries (observables too);
- *     rate rules are derivative lines; function definitions are inlined.
- * Anything else (events, algebraic rules, delays, fast reactions, rules on
+ *     rate rules are derivative lines; function definitions are inlined;
+ *   - events become cubie events (events.ts, event-parts.ts; delays
+ *     through states the import adds); a quantity an event assigns is a
+ *     state (with derivative 0 when nothing else changes it), and a
+ *     compartment an event resizes keeps its concentration species' amounts
+ *     as states, as a compartment sized by a rule does.
+ * Anything else (delays that are not numbers, algebraic rules, the delay csymbol, fast reactions, rules on
  * compartments or stoichiometries, required packages) is refused with
  * UNSUPPORTED_SBML naming the element and its id.
  */
 import { CubieError } from '../../shared/errors';
 import type { SystemDefinition } from '../../system';
+import { buildEvents, readEvents, type SbmlEvent } from './events';
 import {
-  emit, evaluate, inlineCalls, readMath, type MathContext, type MathNode,
+  emit, evaluate, inlineCalls, readMath, symbolsOf, type MathContext, type MathNode,
 } from '../mathml';
 import { NameTable } from './names';
 import { childNamed, childrenNamed, parseXml, type XmlElement } from '../xml';
@@ -145,7 +151,6 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   const t0 = options.t0 ?? 0;
 
   // ---- refusals that do not depend on details
-  for (const e of list(model, 'listOfEvents', 'event')) unsupported(e, 'An event');
   for (const r of childrenNamed(childNamed(model, 'listOfRules'), 'algebraicRule')) unsupported(r, 'An algebraic rule', r.attrs.metaid ?? r.attrs.id ?? '(algebraic rule)');
   if (list(model, 'listOfConstraints', 'constraint').length > 0) warnings.push('Constraints are not checked during the solve');
   if (list(model, 'listOfUnitDefinitions', 'unitDefinition').length > 0) warnings.push('Units are not checked or converted');
@@ -172,6 +177,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     if (bodies.length !== 1) invalid(`Function definition '${id}' has ${bodies.length} bodies`, f);
     functions.set(id, { params, body: readMath(bodies[0], ctx) });
   }
+  const sbmlEvents = readEvents(model, functions, warnings);
 
   // ---- entities
   const entities = new Map<string, Entity>();
@@ -233,6 +239,16 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     }
     rules.set(variable, { kind: r.local === 'rateRule' ? 'rate' : 'assignment', math: inlineCalls(math, functions, ctx), ctx });
   }
+  /** What events assign: each is a state, so that it can jump. */
+  const eventTargets = new Set(sbmlEvents.flatMap((ev) => ev.assignments.map((a) => a.variable)));
+  for (const ev of sbmlEvents) {
+    for (const { variable } of ev.assignments) {
+      const target = entities.get(variable);
+      if (target === undefined || target.type === 'reaction') invalid(`${ev.label} assigns '${variable.slice(0, 64)}', which is not a compartment, species, parameter or species reference`);
+      if (bool(target.el, 'constant', target.type === 'parameter')) invalid(`${ev.label} assigns '${variable}', which is constant`, target.el);
+      if (rules.get(variable)?.kind === 'assignment') invalid(`${ev.label} assigns '${variable}', which an assignment rule sets`, target.el);
+    }
+  }
   const initial = new Map<string, { math: MathNode; ctx: MathContext }>();
   for (const ia of list(model, 'listOfInitialAssignments', 'initialAssignment')) {
     const symbol = idOf(ia, 'symbol');
@@ -282,6 +298,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     else if (rule !== undefined) role = rule.kind === 'rate' ? 'state' : 'auxiliary';
     else if (e.type === 'species') role = bool(e.el, 'constant', false) || bool(e.el, 'boundaryCondition', false) ? 'parameter' : 'state';
     else role = 'parameter';
+    if (role === 'parameter' && eventTargets.has(id)) role = 'state';
     const name = names.name(id);
     let extra = {};
     if (e.type === 'species') {
@@ -290,7 +307,11 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       // In a compartment whose size changes, a species without rules keeps its amount (changed only by
       // reactions): the amount is the state (or parameter) and the concentration an auxiliary.
       // A constant species keeps its amount too (SBML Test Suite case 01117).
-      if (!hosu && rule === undefined && rules.has(e.parent!)) {
+      const resized = rules.has(e.parent!) || eventTargets.has(e.parent!);
+      if (!hosu && rule?.kind === 'rate' && eventTargets.has(e.parent!)) {
+        unsupported(e.el, `A concentration species with a rate rule in a compartment an event resizes`);
+      }
+      if (!hosu && rule === undefined && resized) {
         extra = { ...extra, amountName: names.name(`${id}#amount`, `${id}_amount`) };
         role = 'auxiliary';
       }
@@ -304,9 +325,12 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     }
   }
 
+  const addedStates = new Set<string>();
   const nameIn = (locals: ReadonlyMap<string, number> | undefined, reaction: string | undefined, ctx: MathContext) => (id: string, rate?: boolean): string => {
     if (rate === true) return rateText(id, ctx);
     if (reaction !== undefined && locals?.has(id)) return symbols.get(`${reaction}/${id}`)!.name;
+    // `#name`: a state the event import added (a value kept from a trigger time); '#' is in no SBML id
+    if (id.startsWith('#') && addedStates.has(id.slice(1))) return id.slice(1);
     const s = symbols.get(id);
     if (s === undefined) {
       throw new CubieError('INVALID_SBML', `The math of ${ctx.where} uses '${id.slice(0, 64)}', which is not defined in the model`, { where: ctx.where, sbmlId: ctx.elementId, symbol: id.slice(0, 64) });
@@ -407,7 +431,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     if (s.amountName !== undefined) {
       const amount = valueOf(id, ctxOf(`<${e.el.tag}> '${id}'`)) * valueOf(s.compartment!, ctxOf(`<${e.el.tag}> '${id}'`));
       auxLines.push(`${s.name} = ${s.amountName} / ${compartmentName}`);
-      if (bool(e.el, 'boundaryCondition', false) || bool(e.el, 'constant', false)) {
+      if ((bool(e.el, 'boundaryCondition', false) || bool(e.el, 'constant', false)) && !eventTargets.has(id)) {
         parameters[s.amountName] = amount;
         continue;
       }
@@ -458,6 +482,8 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     const rule = rules.get(id);
     const compartmentName = s.compartment === undefined ? undefined : symbols.get(s.compartment)!.name;
     if (rule?.kind === 'rate') return emit(rule.math, nameIn(undefined, undefined, rule.ctx), rule.ctx);
+    // a boundary species (a state only when an event sets it) is not changed by reactions
+    if (e.type !== 'species' || bool(e.el, 'boundaryCondition', false)) return '0';
     const terms: string[] = [];
     for (const r of reactions) {
       for (const [listName, sign] of [['listOfReactants', '-'], ['listOfProducts', '+']] as const) {
@@ -497,6 +523,87 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     equations.push(`d${placeholder} = 0`);
     warnings.push(`The model has no quantity changed by reactions or rate rules; the state '${placeholder}' (always 0) was added so that it can be solved`);
   }
+  const built = buildEvents(sbmlEvents, {
+    t0,
+    names,
+    text: (math, ctx) => emit(math, nameIn(undefined, undefined, ctx), ctx),
+    assign: (ev, variable, value) => eventAssignment(ev, variable, value),
+    reads: (math) => readsThrough(math),
+    after: (math, assigned) => writtenOut(math, assigned),
+    added: addedStates,
+  }, warnings);
+  const events = built.events;
+  // what delayed events remember (a pending time, values from the trigger time) changes only at events
+  for (const [name, value] of Object.entries(built.states)) {
+    states[name] = value;
+    equations.push(`d${name} = 0`);
+  }
+
+  /**
+   * The math's value just after assignments: `assigned` ids replaced by their values' math, and the assignment
+   * rules and rates that depend on them written out; undefined where that is not exact (a rate with local
+   * parameters, a concentration whose compartment is assigned, rateOf).
+   */
+  function writtenOut(math: MathNode, assigned: ReadonlyMap<string, MathNode>, depth = 0): MathNode | undefined {
+    if (depth > 64) return undefined;
+    const touched = (id: string): boolean => [...readsThrough({ k: 'sym', id })].some((x) => assigned.has(x));
+    const rec = (m: MathNode): MathNode | undefined => writtenOut(m, assigned, depth + 1);
+    switch (math.k) {
+      case 'sym': {
+        const given = assigned.get(math.id);
+        if (given !== undefined) return given;
+        if (!touched(math.id)) return math;
+        const rule = rules.get(math.id);
+        if (rule?.kind === 'assignment') return rec(rule.math);
+        const law = laws.get(math.id);
+        if (law !== undefined && law.locals.size === 0) return rec(law.math);
+        return undefined;
+      }
+      case 'rateOf': return assigned.size === 0 ? math : undefined;
+      case 'op': {
+        const args = math.args.map(rec);
+        return args.every((a): a is MathNode => a !== undefined) ? { k: 'op', op: math.op, args } : undefined;
+      }
+      case 'piecewise': {
+        const pieces = math.pieces.map(([v, c]) => [rec(v), rec(c)] as const);
+        const otherwise = math.otherwise && rec(math.otherwise);
+        if (pieces.some(([v, c]) => v === undefined || c === undefined) || (math.otherwise !== undefined && otherwise === undefined)) return undefined;
+        return { k: 'piecewise', pieces: pieces as [MathNode, MathNode][], otherwise };
+      }
+      default: return math;
+    }
+  }
+
+  /** The state an event sets and the value it gets: a species whose amount is the state gets value * compartment size. */
+  function eventAssignment(ev: SbmlEvent, variable: string, value: string): { target: string; value: string } {
+    const s = symbols.get(variable)!;
+    if (s.amountName !== undefined) {
+      if (ev.assignments.some((a) => a.variable === s.compartment)) {
+        unsupported(entities.get(variable)!.el, `An event that sets both the concentration of '${variable}' and the size of its compartment`, ev.id);
+      }
+      return { target: s.amountName, value: `(${value}) * ${symbols.get(s.compartment!)!.name}` };
+    }
+    if (s.role !== 'state') throw new CubieError('INTERNAL', `Event target '${variable}' did not become a state`);
+    return { target: s.name, value };
+  }
+
+  /** SBML ids the math depends on: what it names, and what assignment rules, rates and concentrations it reads depend on. */
+  function readsThrough(math: MathNode): Set<string> {
+    const out = new Set<string>();
+    const visit = (id: string): void => {
+      if (out.has(id)) return;
+      out.add(id);
+      const rule = rules.get(id);
+      if (rule?.kind === 'assignment') symbolsOf(rule.math).forEach(visit);
+      const law = laws.get(id);
+      if (law !== undefined) for (const x of symbolsOf(law.math)) if (!law.locals.has(x)) visit(x);
+      const e = entities.get(id);
+      if (e?.type === 'species') visit(e.parent!);
+    };
+    symbolsOf(math).forEach(visit);
+    return out;
+  }
+
   const modelId = model.attrs.id;
   const systemName = options.name ?? (modelId !== undefined && SBML_ID.test(modelId) ? sanitizeSystemName(modelId) : 'sbml_model');
   const definition: SystemDefinition = {
@@ -505,6 +612,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     states,
     parameters,
     observables,
+    ...(events.length > 0 ? { events } : {}),
   };
   const sbmlIds: Record<string, string> = {};
   for (const [name, id] of names.sbmlIdOf) sbmlIds[name] = id;
