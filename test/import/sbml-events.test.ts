@@ -6,7 +6,7 @@
  */
 import { createSystem, importSbml, isCubieError, solveIvp, StatusBits } from '../../src';
 import type { CubieError } from '../../src/shared/errors';
-import type { MathNode } from '../../src/import/sbml/mathml';
+import type { MathNode } from '../../src/import/mathml';
 import { triggerForm } from '../../src/import/sbml/triggers';
 
 const M = 'xmlns="http://www.w3.org/1998/Math/MathML"';
