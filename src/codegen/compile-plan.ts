@@ -5,8 +5,9 @@ import { defaultStepController, resolveMethod } from '../methods/registry';
 import type { KernelLayout, ValueSource } from './kernel-source';
 import { Precision, readOption, SolveOptions, StepControllerName } from '../options/solve-options';
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
+import { refuseDenseStochastic, StochasticPlan, stochasticPlan, wienerOutputs } from './stochastic-plan';
 
-const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters', 'events'];
+const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters', 'events', 'wiener'];
 
 /** Everything that shapes the generated kernel; its JSON is part of the cache key. */
 export interface CompilePlan {
@@ -22,6 +23,8 @@ export interface CompilePlan {
   /** 'events' in outputTypes: each run records its events (time, which, state) and their count. */
   recordEvents: boolean;
   layout: KernelLayout;
+  /** Only for a system with noise (absent otherwise, so an ODE plan's JSON is as before noise). */
+  stochastic?: StochasticPlan;
 }
 
 function sourceOf(system: CubieSystem, name: string, option: string): ValueSource {
@@ -38,18 +41,22 @@ function sourceOf(system: CubieSystem, name: string, option: string): ValueSourc
 
 /** Resolves the compile-time options against a system: method, controller, outputs. */
 export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
-  const tableau = resolveMethod(readOption(options, 'method', 'tsit5'));
   const interpolateSaves = readOption(options, 'saveMode', 'step') === 'interpolate';
+  const stochastic = stochasticPlan(system, readOption(options, 'method'));
+  if (stochastic !== undefined) refuseDenseStochastic(system, interpolateSaves);
+  const tableau = stochastic === undefined ? resolveMethod(readOption(options, 'method', 'tsit5')) : undefined;
+  const facts = stochastic === undefined ? tableau! : { name: stochastic.method.name, order: stochastic.method.strongOrder, errorOrder: stochastic.method.errorOrder, family: 'stochastic' as const };
   // A crossing is located on the continuous extension of its step, as interpolated saves are.
   const dense = interpolateSaves || system.model.events.some((e) => e.trigger.kind === 'crossing');
-  const methodInterpolates = dense && tableau.family === 'explicit' && tableau.denseOutput !== undefined;
-  const adaptive = tableau.errorOrder > 0;
-  const defaultController: StepControllerName = defaultStepController(tableau);
+  const methodInterpolates = dense && tableau?.family === 'explicit' && tableau.denseOutput !== undefined;
+  const adaptive = facts.errorOrder > 0;
+  // A stochastic estimate is noisy from step to step: the I controller, without the PI's memory of it.
+  const defaultController: StepControllerName = tableau !== undefined ? defaultStepController(tableau) : adaptive ? 'i' : 'fixed';
   const controller = readOption(options, 'stepController', defaultController);
   if (controller !== 'fixed' && !adaptive) {
     throw new CubieError(
       'INVALID_OPTION',
-      `Option 'stepController' is '${controller}', but method '${tableau.name}' has no error estimate to adapt the step with; use stepController 'fixed' (and set dt) or an embedded method such as 'tsit5'`,
+      `Option 'stepController' is '${controller}', but method '${facts.name}' has no error estimate to adapt the step with; use stepController 'fixed' (and set dt) or ${stochastic === undefined ? "an embedded method such as 'tsit5'" : "'milstein-adaptive'"}`,
       { where: 'stepController' },
     );
   }
@@ -71,11 +78,14 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     savedVariables = [];
   }
   const saved = savedVariables.map((n) => sourceOf(system, n, 'saveVariables'));
+  const wiener = wienerOutputs(system, outputTypes.includes('wiener'));
+  savedVariables.push(...wiener.names);
+  saved.push(...wiener.sources);
   const summarisedVariables = summaries.metrics.length ? [...(readOption(options, 'summariseVariables') ?? system.states)] : [];
   const summarised = summarisedVariables.map((n) => sourceOf(system, n, 'summariseVariables'));
   return {
-    method: tableau.name,
-    methodOrder: tableau.order,
+    method: facts.name,
+    methodOrder: facts.order,
     adaptive,
     controller,
     precision,
@@ -84,7 +94,8 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     summaries,
     iterationCounters: outputTypes.includes('iteration_counters'),
     recordEvents,
-    layout: { precision, controller, saved, summarised, stepperMemory: tableau.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
+    layout: { precision, controller, saved, summarised, stepperMemory: facts.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
+    ...(stochastic === undefined ? {} : { stochastic: stochastic.plan }),
   };
 }
 

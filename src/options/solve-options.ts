@@ -67,6 +67,10 @@ export interface SolveOptions extends CacheOptions {
   maxEventRecords?: number;
   /** The width in time to which a crossing is located; 0 (default): as narrowly as the precision allows. */
   eventTolerance?: number;
+  /** Noise: the seed of every run's Brownian path (run r uses stream (seed, r)); drawn and reported in result.seed when not given. */
+  seed?: number;
+  /** Noise: the Brownian tree's point spacing in t (linear between points); 0: the deepest tree. Default: span * 2^-20. */
+  brownianTolerance?: number;
   /** Implicit methods: Newton stops when the tolerance-scaled update norm is below this. */
   newtonTol?: number;
   newtonMaxIters?: number;

@@ -78,6 +78,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   run('maxEvents', wholeNumber(1), '10000 (a run with more events stops with TOO_MANY_EVENTS)'),
   run('maxEventRecords', wholeNumber(0), "16 (with 'events' in outputTypes)"),
   run('eventTolerance', nonNegative, '0: each crossing located as narrowly as the precision allows'),
+  run('seed', wholeNumber(0, Number.MAX_SAFE_INTEGER), 'drawn per solve (crypto.randomInt) and reported as result.seed'),
+  run('brownianTolerance', nonNegative, '(settlingTime + duration) * 2^-20: the Brownian tree resolves the path to this spacing'),
   run('newtonTol', positive, '1e-3', ['newton_tolerance']),
   run('newtonMaxIters', positive, '8', ['max_newton_iters']),
   run('linearTol', positive, '1e-6', ['krylov_tolerance']),

@@ -24,6 +24,7 @@ export interface SolveResultInit {
   timings: SolveTimings;
   iterationCounters?: Record<string, Int32Array>;
   events?: EventRecords;
+  seed?: number;
 }
 
 /**
@@ -60,6 +61,8 @@ export class SolveResult {
   readonly iterationCounters?: Record<string, Int32Array>;
   /** Per-run event records, when outputTypes has 'events'. */
   readonly events?: EventRecords;
+  /** A system with noise: the seed its Brownian paths came from (given, or drawn for this solve). */
+  readonly seed?: number;
 
   constructor(init: SolveResultInit) {
     this.timeDomain = init.timeDomain;
@@ -74,6 +77,7 @@ export class SolveResult {
     this.timings = init.timings;
     this.iterationCounters = init.iterationCounters;
     this.events = init.events;
+    if (init.seed !== undefined) this.seed = init.seed;
   }
 
   /** One variable of one run over time (a copy). */

@@ -16,6 +16,7 @@ import { toleranceArray } from './tolerances';
 import { describeOutput, OutputDescription } from './describe';
 import { eventAtTimes } from '../codegen/event-source';
 import { eventRecords } from './events';
+import { batchSeed, seedHalves } from './seed';
 
 interface PreparedBatch {
   nRuns: number;
@@ -24,27 +25,16 @@ interface PreparedBatch {
 }
 
 export function asSystem(system: OdeSystem | SystemDefinition): CubieSystem {
-  return refuseNoise(asOdeSystem(system));
-}
-
-function asOdeSystem(system: OdeSystem | SystemDefinition): CubieSystem {
   if (isCubieSystem(system)) return system;
   if (typeof system === 'object' && system !== null && 'equations' in system) return createSystem(system as SystemDefinition);
   throw new CubieError('INVALID_SYSTEM', 'expected a system made by createSystem() or a system definition with equations');
-}
-
-/** Noise is part of a system's definition and hash, but no stepper integrates it yet: refuse rather than solve the drift alone. */
-function refuseNoise(system: CubieSystem): CubieSystem {
-  const noise = system.model.noise;
-  if (noise === undefined) return system;
-  throw new CubieError('UNSUPPORTED', `System '${system.name}' has noise (Wiener processes ${noise.processNames.map((p) => noise.form === 'diagonal' ? `W.${p}` : p).join(', ')}); solving stochastic equations is not supported yet (the noise is checked and hashed, but no stepper integrates it)`, { where: 'noise' });
 }
 
 function realArray(plan: CompilePlan, length: number): Float32Array | Float64Array {
   return plan.precision === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 
-function scalarsFor(nRuns: number, run: RunPlan, drivers: FittedDrivers | undefined): Float64Array {
+function scalarsFor(nRuns: number, run: RunPlan, drivers: FittedDrivers | undefined, seed: number | undefined): Float64Array {
   const s = new Float64Array(SCALAR_SLOTS);
   s[Scalar.N_RUNS] = nRuns;
   s[Scalar.T0] = run.t0;
@@ -74,6 +64,12 @@ function scalarsFor(nRuns: number, run: RunPlan, drivers: FittedDrivers | undefi
   s[Scalar.MAX_EVENTS] = run.maxEvents;
   s[Scalar.MAX_EVENT_RECORDS] = run.maxEventRecords;
   s[Scalar.EVENT_TOLERANCE] = run.eventTolerance;
+  if (seed !== undefined) {
+    const { high, low } = seedHalves(seed);
+    s[Scalar.SEED_HIGH] = high;
+    s[Scalar.SEED_LOW] = low;
+    s[Scalar.BROWNIAN_TOLERANCE] = run.brownianTolerance;
+  }
   return s;
 }
 
@@ -166,6 +162,8 @@ export class Solver {
     const { kernel, info } = await this.kernel(merged, plan);
     const legend = summaryLegend(plan);
     const onProgress = merged.onProgress;
+    // One seed for the whole batch, so its chunks draw from one set of paths.
+    const seed = plan.stochastic === undefined ? undefined : batchSeed(readOption(merged, 'seed'));
 
     const runRange = async (first: number, end: number): Promise<SolveResult> => {
       const runStarted = process.hrtime.bigint();
@@ -186,6 +184,8 @@ export class Solver {
       buffers[Slot.DRIVER_COEFFS] = drivers?.coeffs ?? null;
       buffers[Slot.SAVE_TIMES] = run.times;
       buffers[Slot.EVENT_AT_TIMES] = atTimes.length ? atTimes : null;
+      // Run r of the batch draws stream (seed, r), whichever chunk it is solved in.
+      if (seed !== undefined) buffers[Slot.RUN_INDEX] = Float64Array.from({ length: nRuns }, (_, i) => first + i);
       if (events) {
         buffers[Slot.EVENT_COUNT] = events.count;
         buffers[Slot.EVENT_TIME] = events.time;
@@ -196,7 +196,7 @@ export class Solver {
       [...grid.y0, ...grid.parameters].forEach((column, i) => {
         buffers[FIXED_BUFFER_SLOTS + i] = first === 0 && end === column.length ? column : column.subarray(first, end);
       });
-      const stats = await kernel.run(scalarsFor(nRuns, run, drivers), buffers, {
+      const stats = await kernel.run(scalarsFor(nRuns, run, drivers, seed), buffers, {
         threads: merged.threads,
         chunkRuns: merged.chunkRuns,
         signal: merged.signal,
@@ -226,6 +226,7 @@ export class Solver {
         },
         iterationCounters,
         events,
+        seed,
       });
     };
     return { nRuns: grid.nRuns, kernel: info, run: runRange };
