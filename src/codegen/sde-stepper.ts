@@ -13,8 +13,9 @@
  *   euler-maruyama:    y1 = y + f dt + sum_j g_j dW_j
  *   milstein:          ... + sum_{a<=b} w_ab L^a g^b, w_aa = (dW_a^2 - dt)/2, w_ab = dW_a dW_b
  *                      (commutative noise: then the a != b terms need no Lévy area)
- *   milstein-adaptive: the Milstein step, and its correction as the local error of
- *                      Euler–Maruyama against it, in the scaled RMS norm (Lamba 2003)
+ *   milstein-adaptive: two Milstein steps of dt/2 through W(t + dt/2) of the same
+ *                      path, their difference from one step of dt as the error
+ *                      (step doubling on a Brownian tree, Gaines & Lyons 1997)
  *
  * The engine's f0 is the system's drift. A Stratonovich system is solved as
  * its Itô equivalent, drift f + 1/2 sum_j L^j g^j (drift_correction).
@@ -41,46 +42,78 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
   const milstein = usesMilsteinTerms(method);
   const adaptive = method.errorOrder > 0;
   const loop = (statement: string): string => `CUBIE_UNROLL for (int i = 0; i < n_states; ++i) ${statement};`;
+  const termsType = milstein ? 'real L[n_pairs * n_states]' : 'real L[1]';
+  // What the step needs at one point (t, y): the Itô drift, g and the Milstein terms.
+  const coefficients = [
+    '// The Itô drift a (f, plus the Stratonovich correction), g and the Milstein terms at (t, y), given f = f(t, y).',
+    'template <class Ctx>',
+    `CUBIE_FN void coefficients(const Ctx& ctx, double t, const real* __restrict__ y, const real* __restrict__ f, real* __restrict__ a, real* __restrict__ G, real* __restrict__ L) {`,
+    '  real d[cubie_sys::n_drivers > 0 ? cubie_sys::n_drivers : 1];',
+    '  ctx.drivers_at(t, d, nullptr);',
+    '  const real tr = static_cast<real>(t);',
+    '  cubie_noise::diffusion(y, ctx.p, d, tr, G);',
+    ...(options.stratonovich
+      ? ['  cubie_noise::drift_correction(y, ctx.p, d, tr, a);', `  ${loop('a[i] += f[i]')}`]
+      : [`  ${loop('a[i] = f[i]')}`]),
+    ...(milstein ? ['  cubie_noise::milstein_pairs(y, ctx.p, d, tr, L);'] : ['  (void)L;']),
+    '}',
+  ];
+  const advance = [
+    `// out = y + a dt + sum_j g_j dW_j${milstein ? ' + sum_{a<=b} w_ab L^a g^b' : ''}.`,
+    'CUBIE_FN void advance(const real* __restrict__ y, const real* __restrict__ a, const real* __restrict__ G, const real* __restrict__ L, real dt,',
+    '                      const real* __restrict__ dW, real* __restrict__ out) {',
+    `  ${loop('out[i] = y[i] + dt * a[i]')}`,
+    '  CUBIE_UNROLL for (int j = 0; j < n_processes; ++j) {',
+    `    ${loop('out[i] += G[j * n_states + i] * dW[j]')}`,
+    '  }',
+    ...(milstein
+      ? [
+          '  int k = 0;',
+          '  for (int p = 0; p < n_processes; ++p) {',
+          '    for (int q = p; q < n_processes; ++q, ++k) {',
+          '      const real w = p == q ? real(0.5) * (dW[p] * dW[p] - dt) : dW[p] * dW[q];',
+          `      ${loop('out[i] += w * L[k * n_states + i]')}`,
+          '    }',
+          '  }',
+        ]
+      : ['  (void)L;']),
+    '}',
+  ];
   const body = [
     '(void)f1;',
     '// The increment of the run\'s one Brownian path over [t, t + dt].',
+    'const cubie::brownian_tree<real> tree = ctx.brownian();',
     'real dW[n_processes];',
-    'memory.wiener.increment(ctx.brownian(), t, t + static_cast<double>(dt), dW);',
-    'real d[cubie_sys::n_drivers > 0 ? cubie_sys::n_drivers : 1];',
-    'ctx.drivers_at(t, d, nullptr);',
-    'const real tr = static_cast<real>(t);',
-    'real G[n_processes * n_states];',
-    'cubie_noise::diffusion(y, ctx.p, d, tr, G);',
-    ...(options.stratonovich
-      ? ['real c[n_states];  // Stratonovich: the Ito drift is f0 + c', 'cubie_noise::drift_correction(y, ctx.p, d, tr, c);', loop('y_new[i] = y[i] + dt * (f0[i] + c[i])')]
-      : [loop('y_new[i] = y[i] + dt * f0[i]')]),
-    'CUBIE_UNROLL for (int j = 0; j < n_processes; ++j) {',
-    `  ${loop('y_new[i] += G[j * n_states + i] * dW[j]')}`,
-    '}',
+    'memory.wiener.increment(tree, t, t + static_cast<double>(dt), dW);',
+    'real a[n_states], G[n_processes * n_states];',
+    `${termsType};`,
+    'coefficients(ctx, t, y, f0, a, G, L);',
   ];
-  if (milstein) {
+  if (!adaptive) {
+    body.push('advance(y, a, G, L, dt, dW, y_new);', 'return real(0);');
+  } else {
     body.push(
       '',
-      '// The Milstein terms, pair by pair (a <= b), as noise-source.ts orders them.',
-      'real L[n_pairs * n_states];',
-      'cubie_noise::milstein_pairs(y, ctx.p, d, tr, L);',
-      'real correction[n_states];',
-      loop('correction[i] = real(0)'),
-      'int k = 0;',
-      'for (int a = 0; a < n_processes; ++a) {',
-      '  for (int b = a; b < n_processes; ++b, ++k) {',
-      '    const real w = a == b ? real(0.5) * (dW[a] * dW[a] - dt) : dW[a] * dW[b];',
-      `    ${loop('correction[i] += w * L[k * n_states + i]')}`,
-      '  }',
+      '// Step doubling on the same path: one step of dt against two of dt/2 through W(t + dt/2).',
+      'real y_full[n_states];',
+      'advance(y, a, G, L, dt, dW, y_full);',
+      'const real half = real(0.5) * dt;',
+      'const double t_mid = t + static_cast<double>(half);',
+      'real dW1[n_processes], dW2[n_processes];',
+      'CUBIE_UNROLL for (int j = 0; j < n_processes; ++j) {',
+      '  const real w_mid = tree.at(static_cast<real>(t_mid), static_cast<unsigned int>(j));',
+      '  dW1[j] = w_mid - memory.wiener.w_start[j];',
+      '  dW2[j] = memory.wiener.w_end[j] - w_mid;',
       '}',
-      loop('y_new[i] += correction[i]'),
+      'real y_mid[n_states], f_mid[n_states];',
+      'advance(y, a, G, L, half, dW1, y_mid);',
+      'ctx.rhs(t_mid, y_mid, f_mid);',
+      'coefficients(ctx, t_mid, y_mid, f_mid, a, G, L);',
+      'advance(y_mid, a, G, L, half, dW2, y_new);',
+      loop('y_full[i] = y_new[i] - y_full[i]'),
+      'return cubie::scaled_rms_norm<real, n_states>(y_full, y, y_new, ctx.atol(), ctx.rtol());',
     );
   }
-  body.push(
-    adaptive
-      ? 'return cubie::scaled_rms_norm<real, n_states>(correction, y, y_new, ctx.atol(), ctx.rtol());  // EM against Milstein'
-      : 'return real(0);',
-  );
   return [
     `// ${method.title} (${method.name}): strong order ${method.strongOrder}, weak order ${method.weakOrder}; ${real}, ${nStates} states, ${m} Wiener processes.`,
     `// Generated by cubie. Method: ${method.source}.`,
@@ -92,18 +125,22 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
     `inline constexpr int n_processes = ${m};`,
     ...(milstein ? [`inline constexpr int n_pairs = ${pairCount(m)};`] : []),
     '// The engine reads order for its first-step guess and min(order, error_order) + 1 as the',
-    '// controller\'s exponent: an estimate that scales like dt (Milstein\'s correction) gives 1.',
+    `// controller's exponent${adaptive ? ': the step-doubling difference of Milstein scales like dt^1.5, and 2 is the safe side' : ''}.`,
     'inline constexpr int order = 1;',
-    'inline constexpr int error_order = 0;',
+    `inline constexpr int error_order = ${adaptive ? 1 : 0};`,
     `inline constexpr bool adaptive = ${adaptive};`,
     'inline constexpr bool fsal = false;',
     'inline constexpr int n_stages = 1;',
-    'inline constexpr int rhs_evaluations_per_step = 1;',
+    `inline constexpr int rhs_evaluations_per_step = ${adaptive ? 2 : 1};`,
     '',
     '// W at the last step\'s ends, so each step walks the Brownian tree once per process.',
     'struct Memory {',
     '  cubie::WienerCache<real, n_processes> wiener;',
     '};',
+    '',
+    ...coefficients,
+    '',
+    ...advance,
     '',
     ...MEMORY_STEP_SIGNATURE,
     ...body.map((line) => (line ? `  ${line}` : line)),

@@ -45,9 +45,9 @@ export const SDE_METHODS: readonly SdeMethod[] = [
   {
     name: 'milstein-adaptive',
     aliases: [],
-    title: 'Milstein with an embedded Euler–Maruyama error estimate',
-    // The estimate is the Milstein correction, the local error of EM against Milstein (~dt in mean square).
-    source: 'Lamba, J. Comput. Appl. Math. 161 (2003) 417-430 (an EM/Milstein pair); steps on one virtual Brownian tree',
+    title: 'Milstein with step doubling',
+    // Two half steps through W(t + dt/2) of the same path against one whole step: the difference is the error.
+    source: 'Gaines & Lyons, SIAM J. Appl. Math. 57 (1997) 1455-1484 (variable steps on a Brownian tree); Kloeden & Platen 10.3',
     strongOrder: 1,
     weakOrder: 1,
     needsCommutativeNoise: true,
