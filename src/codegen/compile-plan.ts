@@ -5,6 +5,7 @@ import { defaultStepController, resolveMethod } from '../methods/registry';
 import type { KernelLayout, ValueSource } from './kernel-source';
 import { Precision, readOption, SolveOptions, StepControllerName } from '../options/solve-options';
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
+import { EnsembleOutput, parseEnsembleOutputs } from '../summaries/ensemble';
 import { refuseDenseStochastic, StochasticPlan, stochasticPlan, wienerOutputs } from './stochastic-plan';
 
 const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters', 'events', 'wiener'];
@@ -25,6 +26,12 @@ export interface CompilePlan {
   layout: KernelLayout;
   /** Only for a system with noise (absent otherwise, so an ODE plan's JSON is as before noise). */
   stochastic?: StochasticPlan;
+  /**
+   * Only with ensembleOutputs: the statistics, and whether the per-run saves are
+   * kept in the result (false when outputTypes asked for no saved values: the
+   * kernel saves states for the statistics alone, and the batch runs in chunks).
+   */
+  ensemble?: { outputs: EnsembleOutput[]; keepRuns: boolean };
 }
 
 function sourceOf(system: CubieSystem, name: string, option: string): ValueSource {
@@ -77,6 +84,9 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
   } else if (!wantsState && !wantsObservables) {
     savedVariables = [];
   }
+  const ensembleOutputs = parseEnsembleOutputs(readOption(options, 'ensembleOutputs') ?? []);
+  const ensembleOnly = ensembleOutputs.length > 0 && savedVariables.length === 0 && !outputTypes.includes('wiener');
+  if (ensembleOnly) savedVariables = [...(givenSaved ?? system.states)];
   const saved = savedVariables.map((n) => sourceOf(system, n, 'saveVariables'));
   const wiener = wienerOutputs(system, outputTypes.includes('wiener'));
   savedVariables.push(...wiener.names);
@@ -96,6 +106,7 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     recordEvents,
     layout: { precision, controller, saved, summarised, stepperMemory: facts.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
     ...(stochastic === undefined ? {} : { stochastic: stochastic.plan }),
+    ...(ensembleOutputs.length === 0 ? {} : { ensemble: { outputs: ensembleOutputs, keepRuns: !ensembleOnly } }),
   };
 }
 

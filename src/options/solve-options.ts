@@ -78,6 +78,10 @@ export interface SolveOptions extends CacheOptions {
   linearTol?: number;
   linearMaxIters?: number;
   gridType?: GridType;
+  /** Every input combination is run this many times (replicate index fastest); with noise, each replicate draws its own path. */
+  replicates?: number;
+  /** Statistics over each combination's replicates at every save time: 'mean', 'var' (n - 1), 'std', 'min', 'max'. */
+  ensembleOutputs?: string[];
   drivers?: DriverInput;
   onProgress?: (progress: SolveProgress) => void;
   signal?: AbortSignal;

@@ -85,6 +85,9 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   run('linearTol', positive, '1e-6', ['krylov_tolerance']),
   run('linearMaxIters', positive, '50', ['max_linear_iters']),
   run('gridType', oneOfValues(GRID_TYPES), "solveIvp: 'combinatorial'; Solver.solve: 'verbatim'"),
+  run('replicates', wholeNumber(1), '1: each input combination once'),
+  // The names are checked where the statistics are made (summaries/ensemble.ts parseEnsembleOutputs), which options/ may not import.
+  run('ensembleOutputs', stringArray, 'none'),
   run('drivers', inContext, 'none'),
   run('onProgress', callback, 'none', [], false),
   run('signal', abortSignal, 'none', [], false),

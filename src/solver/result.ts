@@ -1,4 +1,5 @@
 import { CubieError } from '../shared/errors';
+import type { EnsembleResult } from './ensemble-result';
 import type { RealArray } from './grid';
 
 import type { KernelInfo } from '../backends/kernel';
@@ -25,6 +26,7 @@ export interface SolveResultInit {
   iterationCounters?: Record<string, Int32Array>;
   events?: EventRecords;
   seed?: number;
+  ensemble?: EnsembleResult;
 }
 
 /**
@@ -63,6 +65,8 @@ export class SolveResult {
   readonly events?: EventRecords;
   /** A system with noise: the seed its Brownian paths came from (given, or drawn for this solve). */
   readonly seed?: number;
+  /** With ensembleOutputs: statistics over each input combination's replicates at every save time. */
+  readonly ensemble?: EnsembleResult;
 
   constructor(init: SolveResultInit) {
     this.timeDomain = init.timeDomain;
@@ -78,6 +82,7 @@ export class SolveResult {
     this.iterationCounters = init.iterationCounters;
     this.events = init.events;
     if (init.seed !== undefined) this.seed = init.seed;
+    if (init.ensemble !== undefined) this.ensemble = init.ensemble;
   }
 
   /** One variable of one run over time (a copy). */

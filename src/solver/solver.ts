@@ -5,7 +5,9 @@ import { CubieError } from '../shared/errors';
 import { createSystem, isCubieSystem } from '../system';
 import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
 import { fitDrivers, FittedDrivers } from './drivers';
-import { buildGrid, Inputs } from './grid';
+import { buildGrid, Inputs, replicateGrid } from './grid';
+import { EnsembleAccumulator } from './ensemble-result';
+import { ensembleOnlyResult, withEnsemble } from './ensemble-batch';
 import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from '../backends/kernel-abi';
 import { GridType, mergeOptions, normalizeOptions, readOption, SolveOptions } from '../options/solve-options';
 import { compilePlan, CompilePlan } from '../codegen/compile-plan';
@@ -22,7 +24,12 @@ interface PreparedBatch {
   nRuns: number;
   kernel: KernelInfo;
   run(first: number, end: number): Promise<SolveResult>;
+  /** With ensembleOutputs: the statistics' accumulator, and whether per-run saves stay in the result. */
+  ensemble?: { accumulator: EnsembleAccumulator; keepRuns: boolean; replicates: number };
 }
+
+/** Ensemble-only batches run this many runs (rounded to whole combinations) at a time, so memory does not grow with runs. */
+const ENSEMBLE_CHUNK_RUNS = 65_536;
 
 export function asSystem(system: OdeSystem | SystemDefinition): CubieSystem {
   if (isCubieSystem(system)) return system;
@@ -120,7 +127,21 @@ export class Solver {
   /** Shared by solve (verbatim grid by default) and solveIvp (combinatorial by default). */
   async solveWith(y0: Inputs, parameters: Inputs | undefined, options: SolveOptions | undefined, defaultGrid: GridType): Promise<SolveResult> {
     const batch = await this.prepare(y0, parameters, options, defaultGrid);
-    return batch.run(0, batch.nRuns);
+    if (batch.ensemble === undefined) return batch.run(0, batch.nRuns);
+    const { accumulator, keepRuns, replicates } = batch.ensemble;
+    if (keepRuns) {
+      const whole = await batch.run(0, batch.nRuns);
+      accumulator.add(whole.timeDomain, whole.nRuns, 0);
+      return withEnsemble(whole, accumulator);
+    }
+    const step = replicates * Math.max(1, Math.floor(ENSEMBLE_CHUNK_RUNS / replicates));
+    const pieces: SolveResult[] = [];
+    for (let first = 0; first < batch.nRuns; first += step) {
+      const piece = await batch.run(first, Math.min(batch.nRuns, first + step));
+      accumulator.add(piece.timeDomain, piece.nRuns, first);
+      pieces.push(piece);
+    }
+    return ensembleOnlyResult(pieces, accumulator);
   }
 
   /**
@@ -154,7 +175,8 @@ export class Solver {
     const plan = compilePlan(this.system, merged);
     const run = runPlan(plan, merged);
     const gridType = readOption(merged, 'gridType', defaultGrid);
-    const grid = buildGrid(this.system, y0, parameters, gridType, plan.precision);
+    const replicates = readOption(merged, 'replicates', 1);
+    const grid = replicateGrid(buildGrid(this.system, y0, parameters, gridType, plan.precision), replicates);
     const drivers = fitDrivers(this.system, merged.drivers, plan.precision);
     const atol = toleranceArray(this.system, merged, 'atol', plan.precision);
     const rtol = toleranceArray(this.system, merged, 'rtol', plan.precision);
@@ -229,7 +251,10 @@ export class Solver {
         seed,
       });
     };
-    return { nRuns: grid.nRuns, kernel: info, run: runRange };
+    const ensemble = plan.ensemble === undefined
+      ? undefined
+      : { accumulator: new EnsembleAccumulator(run.nSaves, plan.savedVariables, plan.ensemble.outputs, grid.nRuns / replicates, replicates), keepRuns: plan.ensemble.keepRuns, replicates };
+    return { nRuns: grid.nRuns, kernel: info, run: runRange, ensemble };
   }
 
   close(): void {

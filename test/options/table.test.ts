@@ -17,7 +17,7 @@ const EVERY_KEY: Record<keyof SolveOptions, true> = {
   duration: true, t0: true, settlingTime: true, saveEvery: true, saveAt: true, summariseEvery: true, dt: true, dtMin: true, dtMax: true,
   atol: true, rtol: true, safety: true, minGain: true, maxGain: true, kp: true, ki: true, kd: true, maxSteps: true,
   maxEvents: true, maxEventRecords: true, eventTolerance: true, seed: true, brownianTolerance: true,
-  newtonTol: true, newtonMaxIters: true, linearTol: true, linearMaxIters: true, gridType: true, drivers: true,
+  newtonTol: true, newtonMaxIters: true, linearTol: true, linearMaxIters: true, gridType: true, replicates: true, ensembleOutputs: true, drivers: true,
   onProgress: true, signal: true,
   backend: true, devices: true, threads: true, cpuTarget: true, chunkRuns: true, blockSize: true, maxDeviceBytes: true,
   cache: true, cachingMode: true, cacheDir: true, maxCacheBytes: true, maxCacheAge: true, sharedCache: true,
