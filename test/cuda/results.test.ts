@@ -7,7 +7,7 @@
 import { Solver } from '../../src';
 import type { SolveResult } from '../../src/solver/result';
 import { expectSameBits, fakeCudaSuite, onCuda } from '../support/cuda';
-import { FIXED_BUFFER_SLOTS } from '../../src/backends/kernel-abi';
+import { FIXED_BUFFER_SLOTS, SCALAR_SLOTS } from '../../src/backends/kernel-abi';
 
 const fake = fakeCudaSuite();
 
@@ -96,7 +96,7 @@ describe('CUDA backend (driver test double) against the CPU backend', () => {
     // A zero-run batch launches nothing.
     const launches = fake.stats().launches;
     const kernel = cuda.kernels[0];
-    const scalars = new Float64Array(25);
+    const scalars = new Float64Array(SCALAR_SLOTS);
     expect(await kernel.run(scalars, new Array(FIXED_BUFFER_SLOTS + 3 + 3).fill(null))).toMatchObject({ devices: [] });
     expect(fake.stats().launches).toBe(launches);
   });

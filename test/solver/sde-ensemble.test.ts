@@ -58,3 +58,11 @@ describe('replicates and ensembleOutputs (CPU float64)', () => {
     }
   });
 });
+
+it('describe() says an ensemble-only solve keeps no per-run series', () => {
+  const solver = new Solver(ou, { outputTypes: [], ensembleOutputs: ['mean'] });
+  expect(solver.describe().variables).toEqual([]);
+  expect(solver.describe().timeDomainShape).toEqual([2, 0]);
+  expect(new Solver(ou, { ensembleOutputs: ['mean'] }).describe().variables).toEqual(['x']);
+  expect(() => new Solver(ou, { ensembleOutputs: ['median'] })).toThrow(/ensembleOutputs\[0\] must be one of mean, var, std, min, max/);
+});
