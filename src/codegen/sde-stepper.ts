@@ -13,6 +13,9 @@
  *   euler-maruyama:    y1 = y + f dt + sum_j g_j dW_j
  *   milstein:          ... + sum_{a<=b} w_ab L^a g^b, w_aa = (dW_a^2 - dt)/2, w_ab = dW_a dW_b
  *                      (commutative noise: then the a != b terms need no Lévy area)
+ *   platen-w2:         y1 = y + (a(t1, Y) + a) dt/2 + 1/4 sum_j [(g_j(R+) + g_j(R-) + 2 g_j) dW_j
+ *                        + (g_j(R+) - g_j(R-)) (dW_j^2 - dt) / sqrt(dt)], Y the EM predictor,
+ *                      R+- = y + a dt +- g_j sqrt(dt) (Kloeden & Platen 15.1.3; weak order 2)
  *   milstein-adaptive: two Milstein steps of dt/2 through W(t + dt/2) of the same
  *                      path, their difference from one step of dt as the error
  *                      (step doubling on a Brownian tree, Gaines & Lyons 1997)
@@ -32,7 +35,33 @@ export interface SdeStepperOptions extends StepperOptions {
 
 /** Whether a method's step needs the Milstein terms (noise-source.ts milstein_pairs). */
 export function usesMilsteinTerms(method: SdeMethod): boolean {
-  return method.name !== 'euler-maruyama';
+  return method.name === 'milstein' || method.name === 'milstein-adaptive';
+}
+
+/** Platen's weak order 2 step (KP 15.1.3 on separable noise), after coefficients() at (t, y). */
+function platenBody(loop: (statement: string) => string): string[] {
+  return [
+    '// Supporting values at t + dt: the EM predictor for the drift, y + a dt +- g_j sqrt(dt) for process j.',
+    'const double t1 = t + static_cast<double>(dt);',
+    'const real sq = sqrt(dt);',
+    'real support[n_states], f_support[n_states], a_support[n_states], G_plus[n_processes * n_states], G_minus[n_processes * n_states];',
+    'advance(y, a, G, L, dt, dW, support);',
+    'ctx.rhs(t1, support, f_support);',
+    'coefficients(ctx, t1, support, f_support, a_support, G_plus, L);',
+    loop('y_new[i] = y[i] + real(0.5) * (a_support[i] + a[i]) * dt'),
+    'for (int j = 0; j < n_processes; ++j) {',
+    `  ${loop('support[i] = y[i] + a[i] * dt + G[j * n_states + i] * sq')}`,
+    '  diffusion_at(ctx, t1, support, G_plus);',
+    `  ${loop('support[i] = y[i] + a[i] * dt - G[j * n_states + i] * sq')}`,
+    '  diffusion_at(ctx, t1, support, G_minus);',
+    '  const real w2 = (dW[j] * dW[j] - dt) / sq;',
+    '  CUBIE_UNROLL for (int i = 0; i < n_states; ++i) {',
+    '    const int c = j * n_states + i;',
+    '    y_new[i] += real(0.25) * ((G_plus[c] + G_minus[c] + real(2) * G[c]) * dW[j] + (G_plus[c] - G_minus[c]) * w2);',
+    '  }',
+    '}',
+    'return real(0);',
+  ];
 }
 
 export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions): string {
@@ -58,6 +87,16 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
     ...(milstein ? ['  cubie_noise::milstein_pairs(y, ctx.p, d, tr, L);'] : ['  (void)L;']),
     '}',
   ];
+  const diffusionAt = [
+    '// g at (t, y) alone.',
+    'template <class Ctx>',
+    'CUBIE_FN void diffusion_at(const Ctx& ctx, double t, const real* __restrict__ y, real* __restrict__ G) {',
+    '  real d[cubie_sys::n_drivers > 0 ? cubie_sys::n_drivers : 1];',
+    '  ctx.drivers_at(t, d, nullptr);',
+    '  cubie_noise::diffusion(y, ctx.p, d, static_cast<real>(t), G);',
+    '}',
+  ];
+  const platen = method.name === 'platen-w2';
   const advance = [
     `// out = y + a dt + sum_j g_j dW_j${milstein ? ' + sum_{a<=b} w_ab L^a g^b' : ''}.`,
     'CUBIE_FN void advance(const real* __restrict__ y, const real* __restrict__ a, const real* __restrict__ G, const real* __restrict__ L, real dt,',
@@ -89,7 +128,9 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
     `${termsType};`,
     'coefficients(ctx, t, y, f0, a, G, L);',
   ];
-  if (!adaptive) {
+  if (platen) {
+    body.push('', ...platenBody(loop));
+  } else if (!adaptive) {
     body.push('advance(y, a, G, L, dt, dW, y_new);', 'return real(0);');
   } else {
     body.push(
@@ -131,7 +172,7 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
     `inline constexpr bool adaptive = ${adaptive};`,
     'inline constexpr bool fsal = false;',
     'inline constexpr int n_stages = 1;',
-    `inline constexpr int rhs_evaluations_per_step = ${adaptive ? 2 : 1};`,
+    `inline constexpr int rhs_evaluations_per_step = ${adaptive || platen ? 2 : 1};`,
     '',
     '// W at the last step\'s ends, so each step walks the Brownian tree once per process.',
     'struct Memory {',
@@ -140,6 +181,7 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
     '',
     ...coefficients,
     '',
+    ...(platen ? [...diffusionAt, ''] : []),
     ...advance,
     '',
     ...MEMORY_STEP_SIGNATURE,

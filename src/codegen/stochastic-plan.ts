@@ -39,6 +39,9 @@ export function stochasticPlan(system: CubieSystem, methodName: string | undefin
   if (chosen.needsCommutativeNoise && !noise.commutative) {
     throw new CubieError('INVALID_OPTION', `Option 'method' is '${chosen.name}', which needs commutative noise (L^a g^b = L^b g^a for every pair of processes), but the noise of system '${system.name}' is ${noise.structure} and could not be shown commutative; its Milstein step would need Lévy areas, which cubie does not draw. Use 'euler-maruyama' (strong order 1/2)`, { where: 'method', method: chosen.name, structure: noise.structure });
   }
+  if (chosen.needsSeparableNoise && noise.processNames.length > 1 && !(noise.structure === 'diagonal' && noise.commutative)) {
+    throw new CubieError('INVALID_OPTION', `Option 'method' is '${chosen.name}', which needs one Wiener process or diagonal commutative noise (each g_ii reading no other noisy state), but the noise of system '${system.name}' is ${noise.structure}${noise.commutative ? '' : ' and not shown commutative'}; its general form needs extra random variables cubie does not draw. Use 'euler-maruyama' or, for commutative noise, 'milstein'`, { where: 'method', method: chosen.name, structure: noise.structure });
+  }
   return {
     method: chosen,
     plan: { scheme: chosen.name, nProcesses: noise.processNames.length, stratonovich: noise.calculus === 'stratonovich', milstein: usesMilsteinTerms(chosen) },

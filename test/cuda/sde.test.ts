@@ -19,7 +19,7 @@ const system = {
 };
 
 describe('SDEs on the CUDA backend (driver test double) against the CPU backend', () => {
-  for (const [method, precision] of [['milstein', 'float64'], ['euler-maruyama', 'float32'], ['milstein-adaptive', 'float64']] as const) {
+  for (const [method, precision] of [['milstein', 'float64'], ['euler-maruyama', 'float32'], ['milstein-adaptive', 'float64'], ['platen-w2', 'float32']] as const) {
     it(`${method}, ${precision}, 3 devices in chunks of 16: bit for bit, and the seed reaches the kernel`, async () => {
       fake.configure({ devices: 3 });
       const settings = { method, precision, duration: 1, saveEvery: 0.25, outputTypes: ['state', 'wiener', 'iteration_counters'], dt: 2 ** -6, atol: 1e-3, rtol: 1e-3, seed: 2 ** 40 + 12345 };

@@ -52,6 +52,17 @@ describe('stochastic methods and the systems they accept', () => {
     expect(() => new Solver(general, { method: 'em' })).not.toThrow();
   });
 
+  it('platen-w2 takes one process or diagonal commutative noise, and refuses the rest with the reason', () => {
+    const e = refusal(() => new Solver(general, { method: 'platen-w2' }));
+    expect(e.code).toBe('INVALID_OPTION');
+    expect(e.details?.where).toBe('method');
+    expect(e.message).toMatch(/needs one Wiener process or diagonal commutative noise/);
+    // Two processes, commutative but not diagonal (both drive x additively): refused too.
+    const shared = { name: 'shared', equations: 'dx = -x', states: { x: 1 }, noise: { x: { A: '0.1', B: '0.2' } } };
+    expect(refusal(() => new Solver(shared, { method: 'weak2' })).message).toMatch(/needs one Wiener process/);
+    expect(() => new Solver(noisy, { method: 'platen-w2' })).not.toThrow();
+  });
+
   it("interpolated saves, crossing events and 'wiener' without noise are refused", () => {
     expect(refusal(() => new Solver(noisy, { saveMode: 'interpolate' })).details?.where).toBe('saveMode');
     const bouncing = { ...noisy, events: [{ name: 'low', when: 'x - 0.5', direction: 'falling', then: 'x = 1' }] };

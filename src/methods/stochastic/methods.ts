@@ -4,7 +4,7 @@
  * its facts, not a tableau. Orders are for Itô SDEs with the noise each method
  * accepts, as the tests measure them (test/solver/sde-*.test.ts).
  */
-export type SdeScheme = 'euler-maruyama' | 'milstein' | 'milstein-adaptive';
+export type SdeScheme = 'euler-maruyama' | 'milstein' | 'milstein-adaptive' | 'platen-w2';
 
 export interface SdeMethod {
   readonly name: SdeScheme;
@@ -17,6 +17,12 @@ export interface SdeMethod {
   readonly weakOrder: number;
   /** Needs L^a g^b = L^b g^a (no Lévy areas are drawn). */
   readonly needsCommutativeNoise: boolean;
+  /**
+   * Needs each process's column unchanged by moves along another's (one
+   * process, or diagonal noise that is commutative): then the scheme needs no
+   * random variables beyond the Brownian increments.
+   */
+  readonly needsSeparableNoise: boolean;
   /** Order in dt of the error estimate's scaling, for the controller's exponent (0: fixed steps only). */
   readonly errorOrder: number;
 }
@@ -30,6 +36,7 @@ export const SDE_METHODS: readonly SdeMethod[] = [
     strongOrder: 0.5,
     weakOrder: 1,
     needsCommutativeNoise: false,
+    needsSeparableNoise: false,
     errorOrder: 0,
   },
   {
@@ -40,6 +47,7 @@ export const SDE_METHODS: readonly SdeMethod[] = [
     strongOrder: 1,
     weakOrder: 1,
     needsCommutativeNoise: true,
+    needsSeparableNoise: false,
     errorOrder: 0,
   },
   {
@@ -51,7 +59,20 @@ export const SDE_METHODS: readonly SdeMethod[] = [
     strongOrder: 1,
     weakOrder: 1,
     needsCommutativeNoise: true,
+    needsSeparableNoise: false,
     errorOrder: 1,
+  },
+  {
+    name: 'platen-w2',
+    aliases: ['weak2'],
+    title: "Platen's explicit weak order 2.0 scheme",
+    // 15.1.3 with the terms of other processes' supporting values zero (separable noise), so no extra random variables.
+    source: 'Kloeden & Platen (1992), 15.1.1 and 15.1.3 (derivative-free, supporting values at t + dt)',
+    strongOrder: 1,
+    weakOrder: 2,
+    needsCommutativeNoise: false, // implied by needsSeparableNoise, which says more
+    needsSeparableNoise: true,
+    errorOrder: 0,
   },
 ];
 
