@@ -62,6 +62,13 @@ describe('strong order on geometric Brownian motion (CPU float64, R = 4000 paths
     expect(Math.abs(order - 1)).toBeLessThan(0.15);
   });
 
+  it('platen-w2 (weak order 2; its g(R+) - g(R-) term holds the Milstein correction): about 1', async () => {
+    const errors = await strongErrors('platen-w2');
+    const order = slope(DTS.map(Math.log2), errors.map(Math.log2));
+    console.log(`platen-w2 strong errors ${errors.map((e) => e.toExponential(3)).join(' ')}; order ${order.toFixed(3)}`);
+    expect(Math.abs(order - 1)).toBeLessThan(0.15);
+  });
+
   it('Milstein on the Stratonovich form (solved as its Itô equivalent, drift f + 1/2 L g): about 1 toward x0 exp(mu t + sigma W)', async () => {
     const errors = await strongErrors('milstein', true);
     const order = slope(DTS.map(Math.log2), errors.map(Math.log2));
