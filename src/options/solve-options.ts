@@ -71,6 +71,8 @@ export interface SolveOptions extends CacheOptions {
   seed?: number;
   /** Noise: the Brownian tree's point spacing in t (linear between points); 0: the deepest tree. Default: span * 2^-20. */
   brownianTolerance?: number;
+  /** Noise: the batch index of this solve's first run, for a part of a batch solved on its own (a CLI chunk or shard): run i draws stream (seed, runIndexOffset + i). */
+  runIndexOffset?: number;
   /** Implicit methods: Newton stops when the tolerance-scaled update norm is below this. */
   newtonTol?: number;
   newtonMaxIters?: number;

@@ -186,6 +186,10 @@ export class Solver {
     const onProgress = merged.onProgress;
     // One seed for the whole batch, so its chunks draw from one set of paths.
     const seed = plan.stochastic === undefined ? undefined : batchSeed(readOption(merged, 'seed'));
+    const runIndexOffset = readOption(merged, 'runIndexOffset', 0);
+    if (seed !== undefined && runIndexOffset + grid.nRuns > 2 ** 32) {
+      throw new CubieError('INVALID_OPTION', `runs ${runIndexOffset}..${runIndexOffset + grid.nRuns - 1} go past run index 2^32 - 1, the last Brownian stream of a seed`, { where: 'runIndexOffset' });
+    }
 
     const runRange = async (first: number, end: number): Promise<SolveResult> => {
       const runStarted = process.hrtime.bigint();
@@ -207,7 +211,7 @@ export class Solver {
       buffers[Slot.SAVE_TIMES] = run.times;
       buffers[Slot.EVENT_AT_TIMES] = atTimes.length ? atTimes : null;
       // Run r of the batch draws stream (seed, r), whichever chunk it is solved in.
-      if (seed !== undefined) buffers[Slot.RUN_INDEX] = Float64Array.from({ length: nRuns }, (_, i) => first + i);
+      if (seed !== undefined) buffers[Slot.RUN_INDEX] = Float64Array.from({ length: nRuns }, (_, i) => runIndexOffset + first + i);
       if (events) {
         buffers[Slot.EVENT_COUNT] = events.count;
         buffers[Slot.EVENT_TIME] = events.time;

@@ -16,7 +16,7 @@ const EVERY_KEY: Record<keyof SolveOptions, true> = {
   method: true, stepController: true, precision: true, outputTypes: true, saveVariables: true, summariseVariables: true, saveMode: true,
   duration: true, t0: true, settlingTime: true, saveEvery: true, saveAt: true, summariseEvery: true, dt: true, dtMin: true, dtMax: true,
   atol: true, rtol: true, safety: true, minGain: true, maxGain: true, kp: true, ki: true, kd: true, maxSteps: true,
-  maxEvents: true, maxEventRecords: true, eventTolerance: true, seed: true, brownianTolerance: true,
+  maxEvents: true, maxEventRecords: true, eventTolerance: true, seed: true, brownianTolerance: true, runIndexOffset: true,
   newtonTol: true, newtonMaxIters: true, linearTol: true, linearMaxIters: true, gridType: true, replicates: true, ensembleOutputs: true, drivers: true,
   onProgress: true, signal: true,
   backend: true, devices: true, threads: true, cpuTarget: true, chunkRuns: true, blockSize: true, maxDeviceBytes: true,
