@@ -7,6 +7,8 @@
  */
 import { findSdeMethod, SDE_METHODS, type SdeMethod, type SdeScheme } from '../methods/stochastic/methods';
 import { CubieError } from '../shared/errors';
+import { nearestName } from '../shared/suggest';
+import { resolveMethod } from '../methods/registry';
 import type { CubieSystem } from '../system';
 import type { ValueSource } from './kernel-source';
 import { usesMilsteinTerms } from './sde-stepper';
@@ -24,6 +26,15 @@ export const DEFAULT_SDE_METHOD = 'euler-maruyama';
 
 const SDE_LIST = SDE_METHODS.map((m) => `'${m.name}'${m.aliases.length ? ` ['${m.aliases.join("', '")}']` : ''}`).join(', ');
 
+function isOdeMethod(name: string): boolean {
+  try {
+    resolveMethod(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Undefined for an ODE method on a system without noise (the plan is then as it was before noise). */
 export function stochasticPlan(system: CubieSystem, methodName: string | undefined): { method: SdeMethod; plan: StochasticPlan } | undefined {
   const noise = system.model.noise;
@@ -33,6 +44,11 @@ export function stochasticPlan(system: CubieSystem, methodName: string | undefin
     throw new CubieError('INVALID_OPTION', `Option 'method' is '${method.name}', a method for stochastic equations, but system '${system.name}' has no noise; add 'noise' to its definition, or use an ODE method such as 'tsit5'`, { where: 'method', method: method.name });
   }
   if (method === undefined && methodName !== undefined) {
+    if (!isOdeMethod(methodName)) {
+      const names = SDE_METHODS.flatMap((m) => [m.name, ...m.aliases]);
+      const hint = nearestName(methodName.trim().toLowerCase(), names);
+      throw new CubieError('INVALID_OPTION', `Unknown method '${methodName}'${hint ? ` (did you mean '${hint}'?)` : ''}; system '${system.name}' has noise, and its methods are ${SDE_LIST}`, { where: 'method', method: methodName, suggestion: hint, known: SDE_METHODS.map((m) => m.name) });
+    }
     throw new CubieError('INVALID_OPTION', `Option 'method' is '${methodName}', which integrates ODEs only, but system '${system.name}' has noise; use a method for stochastic equations: ${SDE_LIST}, or remove 'noise' to solve the drift alone`, { where: 'method', method: methodName, known: SDE_METHODS.map((m) => m.name) });
   }
   const chosen = method ?? findSdeMethod(DEFAULT_SDE_METHOD)!;

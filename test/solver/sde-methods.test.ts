@@ -29,6 +29,12 @@ describe('stochastic methods and the systems they accept', () => {
     expect(e.message).toMatch(/'euler-maruyama' \['em'\], 'milstein'/);
   });
 
+  it('a misspelt method on a system with noise gets the nearest stochastic method', () => {
+    const e = refusal(() => new Solver(noisy, { method: 'milstien' }));
+    expect(e.code).toBe('INVALID_OPTION');
+    expect(e.message).toMatch(/Unknown method 'milstien' \(did you mean 'milstein'\?\)/);
+  });
+
   it('a stochastic method on a system without noise is refused, saying to add noise or use an ODE method', () => {
     const e = refusal(() => new Solver(plain, { method: 'em' }));
     expect(e.code).toBe('INVALID_OPTION');
