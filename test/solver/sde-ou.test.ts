@@ -47,6 +47,7 @@ describe('Ornstein–Uhlenbeck, Euler–Maruyama, CPU float64', () => {
     const exactVar = (sigma ** 2 / (2 * theta)) * (1 - Math.exp(-2 * theta));
     const seMean = Math.sqrt(exactVar / N);
     const seVar = exactVar * Math.sqrt(2 / (N - 1));
+    console.log(`OU t = 1 over ${N}: mean ${x1.mean.toFixed(5)} (exact ${exactMean.toFixed(5)}, ${((x1.mean - exactMean) / seMean).toFixed(2)} se), variance ${x1.variance.toFixed(5)} (exact ${exactVar.toFixed(5)}, ${(100 * (x1.variance / exactVar - 1)).toFixed(2)}%)`);
     expect(Math.abs(x1.mean - exactMean)).toBeLessThan(5 * seMean);
     expect(Math.abs(x1.variance - exactVar)).toBeLessThan(Math.min(5 * seVar, 0.03 * exactVar));
 
