@@ -62,3 +62,16 @@ describe('cubie run with noise', () => {
     expect(refused.stderr + refused.stdout).toMatch(/give 'seed' in the model's options/);
   });
 });
+
+it('examples/gene-expression.yaml runs to completion with every run finite, as its header says', () => {
+  const dir = tempDir('sde-example');
+  try {
+    const out = path.join(dir, 'gene.npy');
+    const run = cubieOk(['run', path.join('examples', 'gene-expression.yaml'), '--out', out, '--plot', out.replace('.npy', '.svg')]);
+    expect(run.stdout).toMatch(/^failed\s+none of 24$/m);
+    expect(numpy<number[]>(`a = np.load(sys.argv[1]); assert np.isfinite(a).all(); print(json.dumps(list(a.shape)))`, [out])).toEqual([61, 4, 24]);
+    expect(JSON.parse(fs.readFileSync(out.replace('.npy', '.json'), 'utf8')).variables).toEqual(['m', 'p', 'W.m', 'W.p']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
