@@ -8,7 +8,7 @@
 
 namespace cubie {
 
-constexpr int kAbiVersion = 4;
+constexpr int kAbiVersion = 5;
 
 enum ScalarSlot {
   S_N_RUNS = 0,
@@ -39,6 +39,9 @@ enum ScalarSlot {
   S_MAX_EVENTS,        // a run with more events stops with STATUS_TOO_MANY_EVENTS (Zeno guard)
   S_MAX_EVENT_RECORDS, // event records kept per run (B_EVENT_*)
   S_EVENT_TOLERANCE,   // > 0: width in time to which a crossing is located; 0: as narrow as the precision allows
+  S_SEED_HIGH,         // noise: the seed's high 32 bits (a double holds them exactly; the seed is up to 2^53 - 1)
+  S_SEED_LOW,          // noise: the seed's low 32 bits
+  S_BROWNIAN_TOLERANCE,// noise: the Brownian tree's point spacing in t (brownian.h levels_for); 0: the deepest tree
   S_COUNT
 };
 
@@ -57,6 +60,8 @@ enum BufferSlot {
   B_EVENT_TIME,     // double[max_event_records][n_runs]
   B_EVENT_WHICH,    // int32[max_event_records][n_runs]: the event's index; -1 past the last
   B_EVENT_STATE,    // real[max_event_records][n_states][n_runs]: the state just before the assignment
+  B_RUN_INDEX,      // double[n_runs], noise only: each run's index in the whole batch, its Brownian stream
+                    // (a chunk or shard sees the same path as the whole batch); null without noise
   B_FIXED_COUNT     // then y0 of each state, then each parameter: real[n_runs] apiece
 };
 

@@ -10,6 +10,7 @@
 #ifndef CUBIE_ENGINE_H
 #define CUBIE_ENGINE_H
 #include "cubie/args.h"
+#include "cubie/brownian.h"
 #include "cubie/controllers.h"
 #include "cubie/drivers.h"
 #include "cubie/events.h"
@@ -61,6 +62,8 @@ struct RunContext {
   // (newton.h) only on fixed steps: an adaptive run rejects the step and
   // tries a smaller one, as the error estimate's step sequence expects.
   static constexpr bool refreshes_jacobian = cubie_layout::controller == CONTROLLER_FIXED;
+  // The run's index in this launch's buffers (its Brownian stream is B_RUN_INDEX[run], the index in the whole batch).
+  int run;
 
   CUBIE_FN const real* atol() const { return buffer_arg<const real, B_ATOL>(args); }
   CUBIE_FN const real* rtol() const { return buffer_arg<const real, B_RTOL>(args); }
@@ -110,6 +113,17 @@ struct RunContext {
     real d[Slots<n_drivers>::value], ddot[Slots<n_drivers>::value];
     drivers_at(t, d, ddot);
     cubie_sys::dfdt(y, p, d, ddot, static_cast<real>(t), ft);
+  }
+  // Noise: the run's Brownian path on the run's span, a pure function of (seed, run's
+  // batch index, process, t) (brownian.h), so chunks, threads and devices see one path.
+  // Only a stepper or layout for a system with noise calls it.
+  CUBIE_FN brownian_tree<real> brownian() const {
+    const unsigned long long seed = (static_cast<unsigned long long>(scalar_arg<S_SEED_HIGH>(args)) << 32) |
+                                    static_cast<unsigned long long>(scalar_arg<S_SEED_LOW>(args));
+    const unsigned int index = static_cast<unsigned int>(buffer_arg<const double, B_RUN_INDEX>(args)[run]);
+    const double span = scalar_arg<S_SETTLING_TIME>(args) + scalar_arg<S_DURATION>(args);
+    return brownian_tree<real>::make(seed, index, static_cast<real>(scalar_arg<S_T0>(args)), static_cast<real>(span),
+                                     static_cast<real>(scalar_arg<S_BROWNIAN_TOLERANCE>(args)));
   }
   CUBIE_FN void observables_at(double t, const real* __restrict__ y, real* __restrict__ obs) const {
     real d[Slots<n_drivers>::value];
@@ -178,6 +192,9 @@ struct Saver {
     if (cubie_layout::n_saved > 0) {
       real values[Slots<cubie_layout::n_saved>::value];
       cubie_layout::gather_saved(y, obs, values);
+#ifdef CUBIE_SAVES_WIENER
+      cubie_layout::gather_wiener(ctx, t, values);  // 'wiener' outputs: W at t, after the saved states
+#endif
       real* out = state_out(k);
       const long long stride = n_runs();
       for (int j = 0; j < cubie_layout::n_saved; ++j) out[j * stride] = values[j];
@@ -360,7 +377,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   for (int j = 0; j < n_parameters; ++j) {
     p[j] = static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run];
   }
-  RunContext ctx = {args, p, 0, 0, 0, 0, 0, false};
+  RunContext ctx = {args, p, 0, 0, 0, 0, 0, false, run};
   // What the stepper keeps from step to step (an implicit method's Jacobian and factorisations; nothing for an explicit one).
   cubie_layout::StepperMemory memory;
   Saver saver = {args, run, 0, {}};

@@ -4,7 +4,7 @@ import type { NativeBuffer } from '../native/surface';
  * Mirror of kernel/cubie/args.h: the slot order of the kernel's one
  * argument. Change both together, and bump ABI_VERSION.
  */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 export const Scalar = {
   N_RUNS: 0,
@@ -35,8 +35,13 @@ export const Scalar = {
   MAX_EVENTS: 25,
   MAX_EVENT_RECORDS: 26,
   EVENT_TOLERANCE: 27,
+  /** Noise: the seed's high and low 32 bits (a double holds each exactly). */
+  SEED_HIGH: 28,
+  SEED_LOW: 29,
+  /** Noise: the Brownian tree's point spacing in t; 0 asks for the deepest tree. */
+  BROWNIAN_TOLERANCE: 30,
 } as const;
-export const SCALAR_SLOTS = 28;
+export const SCALAR_SLOTS = 31;
 
 export const Buffer = {
   STATE_OUT: 0,
@@ -53,9 +58,14 @@ export const Buffer = {
   EVENT_TIME: 11,
   EVENT_WHICH: 12,
   EVENT_STATE: 13,
+  /** Noise only: each run's index in the whole batch (Float64Array), the stream of its Brownian path. */
+  RUN_INDEX: 14,
 } as const;
 /** Fixed buffer slots; each state's y0 and then each parameter follow. */
-export const FIXED_BUFFER_SLOTS = 14;
+export const FIXED_BUFFER_SLOTS = 15;
+
+/** Fixed slots read per run, sliced with the runs like y0 and the parameters (the rest are outputs or shared). */
+export const INPUT_SLOTS: ReadonlySet<number> = new Set([Buffer.RUN_INDEX]);
 
 /** The slots a kernel writes per run (the rest are inputs, or shared by every run). */
 export const OUTPUT_SLOTS: ReadonlySet<number> = new Set([Buffer.STATE_OUT, Buffer.SUMMARY_OUT, Buffer.STATUS, Buffer.COUNTERS, Buffer.EVENT_COUNT, Buffer.EVENT_TIME, Buffer.EVENT_WHICH, Buffer.EVENT_STATE]);

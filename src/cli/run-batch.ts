@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { isCubieError } from '../shared/errors';
+import { CubieError, isCubieError } from '../shared/errors';
 import { resultSettings } from '../files/model-hash';
 import type { Model } from '../files/model-file';
 import { createResultWriter, ResultWriter } from '../files/result-writer';
@@ -19,6 +19,7 @@ import { describeEventSummary, EventTally } from '../files/event-files';
 import type { SolveOptions } from '../options/solve-options';
 import type { OutputDescription } from '../solver/describe';
 import type { KernelInfo } from '../solver/result';
+import { batchSeed } from '../solver/seed';
 import { Solver } from '../solver/solver';
 import { describeBatch, planPlot, PlotCollector } from './plot-data';
 import { writePlot } from './plot';
@@ -156,8 +157,29 @@ function sidecarFor(request: RunRequest, plan: BatchPlan, writer: ResultWriter, 
   };
 }
 
+/**
+ * A model with noise: one seed for every chunk (the one given, else one drawn
+ * now, recorded in the sidecar's settings). A shard must be given one, so that
+ * every shard draws from the same paths. replicates and ensembleOutputs are
+ * not written by the CLI yet.
+ */
+function withNoiseSettings(request: RunRequest): RunRequest {
+  const { model, options, shard } = request;
+  for (const name of ['replicates', 'ensembleOutputs'] as const) {
+    if (options[name] !== undefined) {
+      throw new CubieError('UNSUPPORTED', `Option '${name}' is not supported by 'cubie run' yet (its outputs are not written); use the library's Solver.solve, or list the replicates in the model's inputs`, { where: `options.${name}` });
+    }
+  }
+  if (model.system.model.noise === undefined || options.seed !== undefined) return request;
+  if (shard) {
+    throw new CubieError('INVALID_OPTION', `System '${model.system.name}' has noise and this run is shard ${shard.index}/${shard.count}: give 'seed' in the model's options, so that every shard draws its runs from the same Brownian paths`, { where: 'options.seed' });
+  }
+  return { ...request, options: { ...options, seed: batchSeed(undefined) } };
+}
+
 /** Solves the batch (or shard) and writes what was asked for; resolves to the exit code. */
-export async function solveModel(request: RunRequest): Promise<number> {
+export async function solveModel(given: RunRequest): Promise<number> {
+  const request = withNoiseSettings(given);
   const { model, options, plotFile, reporter } = request;
   const solver = new Solver(model.system, options);
   const plan = planBatch(request, solver);
@@ -196,6 +218,8 @@ export async function solveModel(request: RunRequest): Promise<number> {
       const before = first - range.first;
       const result = await solver.solve(y0, parameters, {
         gridType: 'verbatim',
+        // Noise: each chunk's runs keep their index in the whole grid, so their paths are the batch's.
+        ...(model.system.model.noise !== undefined ? { runIndexOffset: first } : {}),
         signal: abort.signal,
         onProgress: progress ? (p) => progress.update(before + p.done) : undefined,
       });

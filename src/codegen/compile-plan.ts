@@ -6,8 +6,10 @@ import type { ButcherTableau } from '../methods/tableau';
 import type { KernelLayout, ValueSource } from './kernel-source';
 import { Precision, readOption, SolveOptions, StepControllerName } from '../options/solve-options';
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
+import { EnsembleOutput, parseEnsembleOutputs } from '../summaries/ensemble';
+import { refuseDenseStochastic, StochasticPlan, stochasticPlan, wienerOutputs } from './stochastic-plan';
 
-const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters', 'events'];
+const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters', 'events', 'wiener'];
 
 /** Everything that shapes the generated kernel; its JSON is part of the cache key. */
 export interface CompilePlan {
@@ -23,6 +25,14 @@ export interface CompilePlan {
   /** 'events' in outputTypes: each run records its events (time, which, state) and their count. */
   recordEvents: boolean;
   layout: KernelLayout;
+  /** Only for a system with noise (absent otherwise, so an ODE plan's JSON is as before noise). */
+  stochastic?: StochasticPlan;
+  /**
+   * Only with ensembleOutputs: the statistics, and whether the per-run saves are
+   * kept in the result (false when outputTypes asked for no saved values: the
+   * kernel saves states for the statistics alone, and the batch runs in chunks).
+   */
+  ensemble?: { outputs: EnsembleOutput[]; keepRuns: boolean };
 }
 
 function sourceOf(system: CubieSystem, name: string, option: string): ValueSource {
@@ -56,20 +66,25 @@ export function hasContinuousExtension(tableau: ButcherTableau): boolean {
 
 /** Resolves the compile-time options against a system: method, controller, outputs. */
 export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
-  const tableau = resolveMethod(readOption(options, 'method', 'tsit5'));
+  const stochastic = stochasticPlan(system, readOption(options, 'method'));
+  const tableau = stochastic === undefined ? resolveMethod(readOption(options, 'method', 'tsit5')) : undefined;
   // Issue 13: saves come from the method's own extension where it has one (no step is shortened for them);
-  // methods with only the engine's cubic Hermite land their steps on saves unless asked otherwise.
-  const interpolateSaves = readOption(options, 'saveMode', hasContinuousExtension(tableau) ? 'interpolate' : 'step') === 'interpolate';
+  // methods with only the engine's cubic Hermite, and stochastic ones, land their steps on saves unless asked otherwise.
+  const ownExtension = tableau !== undefined && hasContinuousExtension(tableau);
+  const interpolateSaves = readOption(options, 'saveMode', ownExtension ? 'interpolate' : 'step') === 'interpolate';
+  if (stochastic !== undefined) refuseDenseStochastic(system, interpolateSaves);
+  const facts = stochastic === undefined ? tableau! : { name: stochastic.method.name, order: stochastic.method.strongOrder, errorOrder: stochastic.method.errorOrder, family: 'stochastic' as const };
   // A crossing is located on the continuous extension of its step, as interpolated saves are.
   const dense = interpolateSaves || system.model.events.some((e) => e.trigger.kind === 'crossing');
-  const methodInterpolates = dense && hasContinuousExtension(tableau);
-  const adaptive = tableau.errorOrder > 0;
-  const defaultController: StepControllerName = defaultStepController(tableau);
+  const methodInterpolates = dense && ownExtension;
+  const adaptive = facts.errorOrder > 0;
+  // A stochastic estimate is noisy from step to step: the I controller, without the PI's memory of it.
+  const defaultController: StepControllerName = tableau !== undefined ? defaultStepController(tableau) : adaptive ? 'i' : 'fixed';
   const controller = readOption(options, 'stepController', defaultController);
   if (controller !== 'fixed' && !adaptive) {
     throw new CubieError(
       'INVALID_OPTION',
-      `Option 'stepController' is '${controller}', but method '${tableau.name}' has no error estimate to adapt the step with; use stepController 'fixed' (and set dt) or an embedded method such as 'tsit5'`,
+      `Option 'stepController' is '${controller}', but method '${facts.name}' has no error estimate to adapt the step with; use stepController 'fixed' (and set dt) or ${stochastic === undefined ? "an embedded method such as 'tsit5'" : "'milstein-adaptive'"}`,
       { where: 'stepController' },
     );
   }
@@ -90,12 +105,18 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
   } else if (!wantsState && !wantsObservables) {
     savedVariables = [];
   }
+  const ensembleOutputs = parseEnsembleOutputs(readOption(options, 'ensembleOutputs') ?? []);
+  const ensembleOnly = ensembleOutputs.length > 0 && savedVariables.length === 0 && !outputTypes.includes('wiener');
+  if (ensembleOnly) savedVariables = [...(givenSaved ?? system.states)];
   const saved = savedVariables.map((n) => sourceOf(system, n, 'saveVariables'));
+  const wiener = wienerOutputs(system, outputTypes.includes('wiener'));
+  savedVariables.push(...wiener.names);
+  saved.push(...wiener.sources);
   const summarisedVariables = summaries.metrics.length ? [...(readOption(options, 'summariseVariables') ?? system.states)] : [];
   const summarised = summarisedVariables.map((n) => sourceOf(system, n, 'summariseVariables'));
   return {
-    method: tableau.name,
-    methodOrder: tableau.order,
+    method: facts.name,
+    methodOrder: facts.order,
     adaptive,
     controller,
     precision,
@@ -104,7 +125,9 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     summaries,
     iterationCounters: outputTypes.includes('iteration_counters'),
     recordEvents,
-    layout: { precision, controller, saved, summarised, stepperMemory: tableau.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
+    layout: { precision, controller, saved, summarised, stepperMemory: facts.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
+    ...(stochastic === undefined ? {} : { stochastic: stochastic.plan }),
+    ...(ensembleOutputs.length === 0 ? {} : { ensemble: { outputs: ensembleOutputs, keepRuns: !ensembleOnly } }),
   };
 }
 

@@ -8,6 +8,7 @@ import type { CubieSystem } from '../system';
 import { compilePlan, CompilePlan } from './compile-plan';
 import { assembleKernelSource, generateLayoutSource } from './kernel-source';
 import { generateEventSource } from './event-source';
+import { generateNoiseSource } from './noise-source';
 import { generateStepperSource } from './stepper-source';
 import { generateSummaryNamespace } from './summary-outputs';
 import { generateSystemSource } from './system-source';
@@ -27,6 +28,7 @@ export function generateKernel(system: CubieSystem, planOrOptions: CompilePlan |
   const source = assembleKernelSource({
     system: generateSystemSource(system, { precision: plan.precision }),
     events: generateEventSource(system.model, plan.precision, plan.recordEvents),
+    noise: plan.stochastic === undefined ? '' : generateNoiseSource(system.model, { precision: plan.precision, stratonovich: plan.stochastic.stratonovich, milstein: plan.stochastic.milstein }),
     stepper: generateStepperSource(plan, system.states.length),
     summary: generateSummaryNamespace(plan),
     layout: generateLayoutSource(plan.layout),

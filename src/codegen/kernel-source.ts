@@ -13,7 +13,7 @@ import { CubieError } from '../shared/errors';
  * from app.asar.unpacked, where the host compiler can reach them too.
  */
 const KERNEL_DIR = unpackedPath(path.resolve(__dirname, '..', '..', 'kernel'));
-export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/events.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/newton.h', 'cubie/run_time.h', 'cubie/random.h', 'cubie/brownian.h'];
+export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/events.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/newton.h', 'cubie/run_time.h', 'cubie/random.h', 'cubie/brownian.h', 'cubie/sde.h'];
 let headers: Record<string, string> | undefined;
 
 export function kernelHeaders(): Record<string, string> {
@@ -37,8 +37,8 @@ export function kernelIncludeDir(): string {
   return KERNEL_DIR;
 }
 
-/** Where a saved or summarised value comes from. */
-export type ValueSource = { kind: 'state' | 'observable'; index: number };
+/** Where a saved or summarised value comes from; 'wiener' (saved only): Wiener process `index` of the run's path. */
+export type ValueSource = { kind: 'state' | 'observable' | 'wiener'; index: number };
 
 export interface KernelLayout {
   precision: Precision;
@@ -62,8 +62,9 @@ const CONTROLLER_ENUM: Record<KernelLayout['controller'], string> = {
 };
 
 function gather(name: string, sources: ValueSource[]): string {
+  // Wiener values are not a function of (y, obs): gather_wiener writes them.
   const body = sources
-    .map((s, j) => `  out[${j}] = ${s.kind === 'state' ? 'y' : 'obs'}[${s.index}];`)
+    .flatMap((s, j) => (s.kind === 'wiener' ? [] : [`  out[${j}] = ${s.kind === 'state' ? 'y' : 'obs'}[${s.index}];`]))
     .join('\n');
   return (
     `CUBIE_FN void ${name}(const real* __restrict__ y, const real* __restrict__ obs, real* __restrict__ out) {\n` +
@@ -105,6 +106,24 @@ function interpolateAdapter(method: boolean): string[] {
     : ['constexpr bool method_interpolates = false;', 'CUBIE_FN void interpolate(const StepperMemory&, const real*, real, real, real*) {}'];
 }
 
+/**
+ * 'wiener' outputs: W of the run's path at the save time, into their columns
+ * of the saved values. The engine calls it where CUBIE_SAVES_WIENER is
+ * defined, so kernels without it keep their text.
+ */
+function wienerGather(saved: ValueSource[]): string[] {
+  const columns = saved.flatMap((s, j) => (s.kind === 'wiener' ? [`  out[${j}] = tree.at(static_cast<real>(t), ${s.index}u);`] : []));
+  if (columns.length === 0) return [];
+  return [
+    '#define CUBIE_SAVES_WIENER 1',
+    'template <class Ctx>',
+    'CUBIE_FN void gather_wiener(const Ctx& ctx, double t, real* __restrict__ out) {',
+    '  const cubie::brownian_tree<real> tree = ctx.brownian();',
+    ...columns,
+    '}',
+  ];
+}
+
 /** What the engine needs to know about outputs and control, as C++. */
 export function generateLayoutSource(layout: KernelLayout): string {
   const usesObservables = [...layout.saved, ...layout.summarised].some((s) => s.kind === 'observable');
@@ -121,6 +140,7 @@ export function generateLayoutSource(layout: KernelLayout): string {
     ...interpolateAdapter(layout.methodInterpolates),
     gather('gather_saved', layout.saved),
     gather('gather_summarised', layout.summarised),
+    ...wienerGather(layout.saved),
     '}  // namespace cubie_layout',
     '',
   ].join('\n');
@@ -148,6 +168,8 @@ export interface KernelParts {
   system: string;
   /** The system's events; '' for a system without any, whose kernel text is then as it was before events. */
   events: string;
+  /** The system's noise (noise-source.ts); '' without noise, whose kernel text is then as it was before noise. */
+  noise?: string;
   stepper: string;
   summary: string;
   layout: string;
@@ -167,6 +189,7 @@ export function assembleKernelSource(parts: KernelParts): string {
     '',
     parts.system,
     ...(parts.events ? [parts.events] : []),
+    ...(parts.noise ? [parts.noise] : []),
     parts.stepper,
     parts.summary,
     parts.layout,

@@ -4,6 +4,8 @@ import { linearSolverFor } from './linear-solver';
 import { generateRadauStepper } from './radau-stepper';
 import { generateRosenbrockStepper } from './rosenbrock-stepper';
 import { resolveMethod } from '../methods/registry';
+import { findSdeMethod } from '../methods/stochastic/methods';
+import { generateSdeStepper } from './sde-stepper';
 import type { CompilePlan } from './compile-plan';
 
 /**
@@ -12,9 +14,14 @@ import type { CompilePlan } from './compile-plan';
  * number of states (src/codegen/linear-solver.ts).
  */
 export function generateStepperSource(plan: CompilePlan, nStates: number): string {
-  const method = resolveMethod(plan.method);
   const options = { precision: plan.precision, nStates };
   const denseOutput = plan.layout.methodInterpolates;
+  if (plan.stochastic !== undefined) {
+    const stochastic = findSdeMethod(plan.stochastic.scheme);
+    if (stochastic === undefined) throw new Error(`unknown stochastic scheme '${plan.stochastic.scheme}' in a compile plan`);
+    return generateSdeStepper(stochastic, { ...options, nProcesses: plan.stochastic.nProcesses, stratonovich: plan.stochastic.stratonovich });
+  }
+  const method = resolveMethod(plan.method);
   switch (method.family) {
     case 'explicit':
       return generateExplicitStepper(method, { ...options, denseOutput });

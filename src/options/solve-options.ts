@@ -67,6 +67,12 @@ export interface SolveOptions extends CacheOptions {
   maxEventRecords?: number;
   /** The width in time to which a crossing is located; 0 (default): as narrowly as the precision allows. */
   eventTolerance?: number;
+  /** Noise: the seed of every run's Brownian path (run r uses stream (seed, r)); drawn and reported in result.seed when not given. */
+  seed?: number;
+  /** Noise: the Brownian tree's point spacing in t (linear between points); 0: the deepest tree. Default: span * 2^-20. */
+  brownianTolerance?: number;
+  /** Noise: the batch index of this solve's first run, for a part of a batch solved on its own (a CLI chunk or shard): run i draws stream (seed, runIndexOffset + i). */
+  runIndexOffset?: number;
   /** Implicit methods: Newton stops when the tolerance-scaled update norm is below this. */
   newtonTol?: number;
   newtonMaxIters?: number;
@@ -74,6 +80,10 @@ export interface SolveOptions extends CacheOptions {
   linearTol?: number;
   linearMaxIters?: number;
   gridType?: GridType;
+  /** Every input combination is run this many times (replicate index fastest); with noise, each replicate draws its own path. */
+  replicates?: number;
+  /** Statistics over each combination's replicates at every save time: 'mean', 'var' (n - 1), 'std', 'min', 'max'. */
+  ensembleOutputs?: string[];
   drivers?: DriverInput;
   onProgress?: (progress: SolveProgress) => void;
   signal?: AbortSignal;

@@ -37,18 +37,20 @@ export function describeOutput(system: CubieSystem, options: SolveOptions): Outp
   const legend = summaryLegend(plan);
   const counterLegend = plan.iterationCounters ? [...COUNTER_NAMES] : [];
   const item = plan.precision === 'float32' ? 4 : 8;
-  const values = run.nSaves * plan.savedVariables.length + run.nWindows * legend.length;
+  // Ensemble statistics alone: the kernel saves values for them, but the result keeps no per-run series.
+  const variables = plan.ensemble?.keepRuns === false ? [] : plan.savedVariables;
+  const values = run.nSaves * variables.length + run.nWindows * legend.length;
   const events = plan.recordEvents ? { names: system.model.events.map((e) => e.name), states: [...system.states], maxRecords: run.maxEventRecords } : undefined;
   // A record: its time (float64), which (int32) and the state; plus the run's count (int32).
   const eventBytes = events ? 4 + events.maxRecords * (8 + 4 + item * system.states.length) : 0;
   return {
     precision: plan.precision,
     time: run.times,
-    variables: plan.savedVariables,
+    variables,
     summaryLegend: legend,
     nWindows: run.nWindows,
     counterLegend,
-    timeDomainShape: [run.nSaves, plan.savedVariables.length],
+    timeDomainShape: [run.nSaves, variables.length],
     summaryShape: [run.nWindows, legend.length],
     ...(events ? { events } : {}),
     bytesPerRun: values * item + 4 * (1 + counterLegend.length) + eventBytes,

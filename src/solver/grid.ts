@@ -142,3 +142,21 @@ export function buildGrid(
   }
   return { nRuns, y0: expanded.slice(0, system.states.length), parameters: expanded.slice(system.states.length) };
 }
+
+/**
+ * Each run of a grid `replicates` times, the replicate index fastest: run
+ * c * R + k is replicate k of combination c. Combinations keep their order.
+ */
+export function replicateGrid(grid: RunGrid, replicates: number): RunGrid {
+  if (replicates === 1) return grid;
+  const nRuns = grid.nRuns * replicates;
+  if (nRuns > 2 ** 31 - 1) {
+    throw new CubieError('INVALID_INPUT', `${grid.nRuns} input combinations x ${replicates} replicates is ${nRuns} runs, more than ${2 ** 31 - 1}`, { where: 'replicates' });
+  }
+  const repeat = (column: RealArray): RealArray => {
+    const out = new (column instanceof Float32Array ? Float32Array : Float64Array)(nRuns);
+    for (let c = 0; c < grid.nRuns; c++) out.fill(column[c], c * replicates, (c + 1) * replicates);
+    return out;
+  };
+  return { nRuns, y0: grid.y0.map(repeat), parameters: grid.parameters.map(repeat) };
+}

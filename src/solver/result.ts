@@ -1,4 +1,5 @@
 import { CubieError } from '../shared/errors';
+import type { EnsembleResult } from './ensemble-result';
 import type { RealArray } from './grid';
 
 import type { KernelInfo } from '../backends/kernel';
@@ -24,6 +25,8 @@ export interface SolveResultInit {
   timings: SolveTimings;
   iterationCounters?: Record<string, Int32Array>;
   events?: EventRecords;
+  seed?: number;
+  ensemble?: EnsembleResult;
 }
 
 /**
@@ -60,6 +63,10 @@ export class SolveResult {
   readonly iterationCounters?: Record<string, Int32Array>;
   /** Per-run event records, when outputTypes has 'events'. */
   readonly events?: EventRecords;
+  /** A system with noise: the seed its Brownian paths came from (given, or drawn for this solve). */
+  readonly seed?: number;
+  /** With ensembleOutputs: statistics over each input combination's replicates at every save time. */
+  readonly ensemble?: EnsembleResult;
 
   constructor(init: SolveResultInit) {
     this.timeDomain = init.timeDomain;
@@ -74,6 +81,8 @@ export class SolveResult {
     this.timings = init.timings;
     this.iterationCounters = init.iterationCounters;
     this.events = init.events;
+    if (init.seed !== undefined) this.seed = init.seed;
+    if (init.ensemble !== undefined) this.ensemble = init.ensemble;
   }
 
   /** One variable of one run over time (a copy). */

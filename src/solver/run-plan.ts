@@ -30,6 +30,8 @@ export interface RunPlan {
   /** Records kept per run; 0 unless the plan records events. */
   maxEventRecords: number;
   eventTolerance: number;
+  /** Noise: the Brownian tree's point spacing in t (kernel/cubie/brownian.h). */
+  brownianTolerance: number;
 }
 
 const RELATIVE_EPS = 1e-9;
@@ -141,5 +143,7 @@ export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
     maxEvents: readOption(options, 'maxEvents', 10_000),
     maxEventRecords: plan.recordEvents ? readOption(options, 'maxEventRecords', 16) : 0,
     eventTolerance: readOption(options, 'eventTolerance', 0),
+    // Independent of dt, so another dt, a rejected step or a landing step sees the same path.
+    brownianTolerance: readOption(options, 'brownianTolerance', (settlingTime + duration) * 2 ** -20),
   };
 }

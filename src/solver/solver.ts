@@ -5,7 +5,9 @@ import { CubieError } from '../shared/errors';
 import { createSystem, isCubieSystem } from '../system';
 import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
 import { fitDrivers, FittedDrivers } from './drivers';
-import { buildGrid, Inputs } from './grid';
+import { buildGrid, Inputs, replicateGrid } from './grid';
+import { EnsembleAccumulator } from './ensemble-result';
+import { ensembleOnlyResult, withEnsemble } from './ensemble-batch';
 import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from '../backends/kernel-abi';
 import { GridType, mergeOptions, normalizeOptions, readOption, SolveOptions } from '../options/solve-options';
 import { compilePlan, CompilePlan } from '../codegen/compile-plan';
@@ -16,35 +18,30 @@ import { toleranceArray } from './tolerances';
 import { describeOutput, OutputDescription } from './describe';
 import { eventAtTimes } from '../codegen/event-source';
 import { eventRecords } from './events';
+import { batchSeed, seedHalves } from './seed';
 
 interface PreparedBatch {
   nRuns: number;
   kernel: KernelInfo;
   run(first: number, end: number): Promise<SolveResult>;
+  /** With ensembleOutputs: the statistics' accumulator, and whether per-run saves stay in the result. */
+  ensemble?: { accumulator: EnsembleAccumulator; keepRuns: boolean; replicates: number };
 }
+
+/** Ensemble-only batches run this many runs (rounded to whole combinations) at a time, so memory does not grow with runs. */
+const ENSEMBLE_CHUNK_RUNS = 65_536;
 
 export function asSystem(system: OdeSystem | SystemDefinition): CubieSystem {
-  return refuseNoise(asOdeSystem(system));
-}
-
-function asOdeSystem(system: OdeSystem | SystemDefinition): CubieSystem {
   if (isCubieSystem(system)) return system;
   if (typeof system === 'object' && system !== null && 'equations' in system) return createSystem(system as SystemDefinition);
   throw new CubieError('INVALID_SYSTEM', 'expected a system made by createSystem() or a system definition with equations');
-}
-
-/** Noise is part of a system's definition and hash, but no stepper integrates it yet: refuse rather than solve the drift alone. */
-function refuseNoise(system: CubieSystem): CubieSystem {
-  const noise = system.model.noise;
-  if (noise === undefined) return system;
-  throw new CubieError('UNSUPPORTED', `System '${system.name}' has noise (Wiener processes ${noise.processNames.map((p) => noise.form === 'diagonal' ? `W.${p}` : p).join(', ')}); solving stochastic equations is not supported yet (the noise is checked and hashed, but no stepper integrates it)`, { where: 'noise' });
 }
 
 function realArray(plan: CompilePlan, length: number): Float32Array | Float64Array {
   return plan.precision === 'float32' ? new Float32Array(length) : new Float64Array(length);
 }
 
-function scalarsFor(nRuns: number, run: RunPlan, drivers: FittedDrivers | undefined): Float64Array {
+function scalarsFor(nRuns: number, run: RunPlan, drivers: FittedDrivers | undefined, seed: number | undefined): Float64Array {
   const s = new Float64Array(SCALAR_SLOTS);
   s[Scalar.N_RUNS] = nRuns;
   s[Scalar.T0] = run.t0;
@@ -74,6 +71,12 @@ function scalarsFor(nRuns: number, run: RunPlan, drivers: FittedDrivers | undefi
   s[Scalar.MAX_EVENTS] = run.maxEvents;
   s[Scalar.MAX_EVENT_RECORDS] = run.maxEventRecords;
   s[Scalar.EVENT_TOLERANCE] = run.eventTolerance;
+  if (seed !== undefined) {
+    const { high, low } = seedHalves(seed);
+    s[Scalar.SEED_HIGH] = high;
+    s[Scalar.SEED_LOW] = low;
+    s[Scalar.BROWNIAN_TOLERANCE] = run.brownianTolerance;
+  }
   return s;
 }
 
@@ -124,7 +127,21 @@ export class Solver {
   /** Shared by solve (verbatim grid by default) and solveIvp (combinatorial by default). */
   async solveWith(y0: Inputs, parameters: Inputs | undefined, options: SolveOptions | undefined, defaultGrid: GridType): Promise<SolveResult> {
     const batch = await this.prepare(y0, parameters, options, defaultGrid);
-    return batch.run(0, batch.nRuns);
+    if (batch.ensemble === undefined) return batch.run(0, batch.nRuns);
+    const { accumulator, keepRuns, replicates } = batch.ensemble;
+    if (keepRuns) {
+      const whole = await batch.run(0, batch.nRuns);
+      accumulator.add(whole.timeDomain, whole.nRuns, 0);
+      return withEnsemble(whole, accumulator);
+    }
+    const step = replicates * Math.max(1, Math.floor(ENSEMBLE_CHUNK_RUNS / replicates));
+    const pieces: SolveResult[] = [];
+    for (let first = 0; first < batch.nRuns; first += step) {
+      const piece = await batch.run(first, Math.min(batch.nRuns, first + step));
+      accumulator.add(piece.timeDomain, piece.nRuns, first);
+      pieces.push(piece);
+    }
+    return ensembleOnlyResult(pieces, accumulator);
   }
 
   /**
@@ -158,7 +175,8 @@ export class Solver {
     const plan = compilePlan(this.system, merged);
     const run = runPlan(plan, merged);
     const gridType = readOption(merged, 'gridType', defaultGrid);
-    const grid = buildGrid(this.system, y0, parameters, gridType, plan.precision);
+    const replicates = readOption(merged, 'replicates', 1);
+    const grid = replicateGrid(buildGrid(this.system, y0, parameters, gridType, plan.precision), replicates);
     const drivers = fitDrivers(this.system, merged.drivers, plan.precision);
     const atol = toleranceArray(this.system, merged, 'atol', plan.precision);
     const rtol = toleranceArray(this.system, merged, 'rtol', plan.precision);
@@ -166,6 +184,12 @@ export class Solver {
     const { kernel, info } = await this.kernel(merged, plan);
     const legend = summaryLegend(plan);
     const onProgress = merged.onProgress;
+    // One seed for the whole batch, so its chunks draw from one set of paths.
+    const seed = plan.stochastic === undefined ? undefined : batchSeed(readOption(merged, 'seed'));
+    const runIndexOffset = readOption(merged, 'runIndexOffset', 0);
+    if (seed !== undefined && runIndexOffset + grid.nRuns > 2 ** 32) {
+      throw new CubieError('INVALID_OPTION', `runs ${runIndexOffset}..${runIndexOffset + grid.nRuns - 1} go past run index 2^32 - 1, the last Brownian stream of a seed`, { where: 'runIndexOffset' });
+    }
 
     const runRange = async (first: number, end: number): Promise<SolveResult> => {
       const runStarted = process.hrtime.bigint();
@@ -186,6 +210,8 @@ export class Solver {
       buffers[Slot.DRIVER_COEFFS] = drivers?.coeffs ?? null;
       buffers[Slot.SAVE_TIMES] = run.times;
       buffers[Slot.EVENT_AT_TIMES] = atTimes.length ? atTimes : null;
+      // Run r of the batch draws stream (seed, r), whichever chunk it is solved in.
+      if (seed !== undefined) buffers[Slot.RUN_INDEX] = Float64Array.from({ length: nRuns }, (_, i) => runIndexOffset + first + i);
       if (events) {
         buffers[Slot.EVENT_COUNT] = events.count;
         buffers[Slot.EVENT_TIME] = events.time;
@@ -196,7 +222,7 @@ export class Solver {
       [...grid.y0, ...grid.parameters].forEach((column, i) => {
         buffers[FIXED_BUFFER_SLOTS + i] = first === 0 && end === column.length ? column : column.subarray(first, end);
       });
-      const stats = await kernel.run(scalarsFor(nRuns, run, drivers), buffers, {
+      const stats = await kernel.run(scalarsFor(nRuns, run, drivers, seed), buffers, {
         threads: merged.threads,
         chunkRuns: merged.chunkRuns,
         signal: merged.signal,
@@ -226,9 +252,13 @@ export class Solver {
         },
         iterationCounters,
         events,
+        seed,
       });
     };
-    return { nRuns: grid.nRuns, kernel: info, run: runRange };
+    const ensemble = plan.ensemble === undefined
+      ? undefined
+      : { accumulator: new EnsembleAccumulator(run.nSaves, plan.savedVariables, plan.ensemble.outputs, grid.nRuns / replicates, replicates), keepRuns: plan.ensemble.keepRuns, replicates };
+    return { nRuns: grid.nRuns, kernel: info, run: runRange, ensemble };
   }
 
   close(): void {

@@ -216,8 +216,8 @@ describe('noise errors name the state and the process', () => {
   });
 });
 
-it('a Solver refuses a system with noise (UNSUPPORTED) rather than solving its drift alone', () => {
-  const e = expectCubieError(() => new Solver(createSystem(withNoise({ x: 's' }))), 'UNSUPPORTED', 'has noise (Wiener processes W.x)', 'not supported yet');
-  expect(e.details).toMatchObject({ where: 'noise' });
-  expectCubieError(() => new Solver(withNoise({ x: { W1: 's' } })), 'UNSUPPORTED', 'W1');
+it('a Solver solves a system with noise only with a stochastic method: an ODE method is refused rather than solving the drift alone', () => {
+  const e = expectCubieError(() => new Solver(createSystem(withNoise({ x: 's' })), { method: 'tsit5' }), 'INVALID_OPTION', 'has noise', 'euler-maruyama');
+  expect(e.details).toMatchObject({ where: 'method' });
+  expect(new Solver(withNoise({ x: { W1: 's' } })).describe({ outputTypes: ['state', 'wiener'] }).variables).toEqual(['x', 'y', 'W.W1']);
 });

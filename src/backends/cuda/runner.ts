@@ -1,6 +1,6 @@
 import { CubieError } from '../../shared/errors';
 import { checkOption } from '../../options/table';
-import { FIXED_BUFFER_SLOTS, KernelBuffer, OUTPUT_SLOTS } from '../kernel-abi';
+import { FIXED_BUFFER_SLOTS, INPUT_SLOTS, KernelBuffer, OUTPUT_SLOTS } from '../kernel-abi';
 import type { KernelRunOptions } from '../kernel';
 import type { CacheOptions } from '../../cache/settings';
 import { nativeAddon } from '../../native/addon';
@@ -29,10 +29,10 @@ export interface CudaRunStats {
 }
 
 /** Names of the fixed buffer slots, for messages ("copying the run statuses back ..."). */
-const SLOT_NAMES = ['the saved values', 'the summaries', 'the run statuses', 'the iteration counters', 'the absolute tolerances', 'the relative tolerances', 'the driver knots', 'the driver coefficients', 'the save times', 'the event times', 'the event counts', 'the event record times', 'the event record indices', 'the event record states'];
+const SLOT_NAMES = ['the saved values', 'the summaries', 'the run statuses', 'the iteration counters', 'the absolute tolerances', 'the relative tolerances', 'the driver knots', 'the driver coefficients', 'the save times', 'the event times', 'the event counts', 'the event record times', 'the event record indices', 'the event record states', 'the run indices'];
 
 function roleOf(slot: number): number {
-  if (slot >= FIXED_BUFFER_SLOTS) return BufferRole.Input;
+  if (slot >= FIXED_BUFFER_SLOTS || INPUT_SLOTS.has(slot)) return BufferRole.Input;
   return OUTPUT_SLOTS.has(slot) ? BufferRole.Output : BufferRole.Shared;
 }
 

@@ -1,0 +1,44 @@
+// What a stochastic stepper keeps between steps: W at the start and at the end
+// of its last step, so that an accepted step's end is the next step's start
+// and a rejected step's retry starts from the same W, without walking the
+// Brownian tree again. W is a pure function of t (brownian.h), so the cache
+// only saves work: a miss recomputes the same values.
+#ifndef CUBIE_SDE_H
+#define CUBIE_SDE_H
+#include "cubie/brownian.h"
+#include "cubie/platform.h"
+
+namespace cubie {
+
+template <typename real, int M>
+struct WienerCache {
+  // Times as the stepper asked for them, valid once set.
+  bool has_start = false;
+  bool has_end = false;
+  double t_start = 0.0;
+  double t_end = 0.0;
+  real w_start[M];
+  real w_end[M];
+
+  // dW[j] = W_j(tb) - W_j(ta) for the M processes of `tree`.
+  CUBIE_FN void increment(const brownian_tree<real>& tree, double ta, double tb, real* __restrict__ dW) {
+    if (has_end && ta == t_end) {
+      // The last step was accepted: its end is this step's start.
+      t_start = t_end;
+      CUBIE_UNROLL for (int j = 0; j < M; ++j) w_start[j] = w_end[j];
+    } else if (!has_start || ta != t_start) {
+      t_start = ta;
+      CUBIE_UNROLL for (int j = 0; j < M; ++j) w_start[j] = tree.at(static_cast<real>(ta), static_cast<unsigned int>(j));
+    }
+    has_start = true;
+    if (!has_end || tb != t_end) {
+      has_end = true;
+      t_end = tb;
+      CUBIE_UNROLL for (int j = 0; j < M; ++j) w_end[j] = tree.at(static_cast<real>(tb), static_cast<unsigned int>(j));
+    }
+    CUBIE_UNROLL for (int j = 0; j < M; ++j) dW[j] = w_end[j] - w_start[j];
+  }
+};
+
+}  // namespace cubie
+#endif
