@@ -5,6 +5,7 @@ import { defaultStepController, resolveMethod } from '../methods/registry';
 import type { KernelLayout, ValueSource } from './kernel-source';
 import { Precision, readOption, SolveOptions, StepControllerName } from '../options/solve-options';
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
+import { type ChosenLinearSolver, chooseLinearSolver } from './linear-solver-choice';
 
 const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters'];
 
@@ -19,6 +20,8 @@ export interface CompilePlan {
   summarisedVariables: string[];
   summaries: SummaryRequest;
   iterationCounters: boolean;
+  /** Implicit methods' linear solver, as chosen (the option, or 'auto''s rule); 'none' for explicit ones. */
+  linearSolver: ChosenLinearSolver;
   layout: KernelLayout;
 }
 
@@ -50,6 +53,7 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     );
   }
   const precision = readOption(options, 'precision', 'float64');
+  const linearSolver = tableau.family === 'explicit' ? 'none' : chooseLinearSolver(system, tableau.family, readOption(options, 'linearSolver', 'auto'));
   const outputTypes = [...readOption(options, 'outputTypes', ['state'])];
   const summaries = parseSummaryOutputs(outputTypes, PLAIN_OUTPUTS);
   const wantsState = outputTypes.includes('state');
@@ -75,6 +79,7 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     summarisedVariables,
     summaries,
     iterationCounters: outputTypes.includes('iteration_counters'),
+    linearSolver,
     layout: { precision, controller, saved, summarised, stepperMemory: tableau.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
   };
 }

@@ -8,6 +8,8 @@ import type { CubieSystem } from '../system';
 import { compilePlan, CompilePlan } from './compile-plan';
 import { assembleKernelSource, generateLayoutSource } from './kernel-source';
 import { generateStepperSource } from './stepper-source';
+import { usesPattern } from './linear-solver';
+import { linearSolverKind } from './linear-solver-choice';
 import { generateSummaryNamespace } from './summary-outputs';
 import { generateSystemSource } from './system-source';
 import type { SolveOptions } from '../options/solve-options';
@@ -24,12 +26,16 @@ export interface GeneratedKernel {
 export function generateKernel(system: CubieSystem, planOrOptions: CompilePlan | SolveOptions): GeneratedKernel {
   const plan = isCompilePlan(planOrOptions) ? planOrOptions : compilePlan(system, planOrOptions);
   const source = assembleKernelSource({
-    system: generateSystemSource(system, { precision: plan.precision }),
-    stepper: generateStepperSource(plan, system.states.length),
+    system: generateSystemSource(system, { precision: plan.precision, sparseJacobian: usesPattern(linearSolverKindOf(plan)) }),
+    stepper: generateStepperSource(plan, system),
     summary: generateSummaryNamespace(plan),
     layout: generateLayoutSource(plan.layout),
   });
   return { plan, source, digest: createHash('sha256').update(source).digest('hex') };
+}
+
+function linearSolverKindOf(plan: CompilePlan) {
+  return plan.linearSolver === 'none' ? 'lu' : linearSolverKind(plan.linearSolver);
 }
 
 function isCompilePlan(value: CompilePlan | SolveOptions): value is CompilePlan {

@@ -19,12 +19,13 @@ import type { RadauTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { complexShiftedSystemType, describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
+import { complexShiftedSystemType, describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory, usesPattern } from './linear-solver';
 import { checkImplicitStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateRadauStepper(tableau: RadauTableau, options: ImplicitStepperOptions): string {
   const checked = checkImplicitStepperOptions(options);
   const { precision, nStates, linearSolver } = checked;
+  if (usesPattern(linearSolver)) throw new Error(`Radau has no sparse complex block: linear solver '${linearSolver}' is not available`);
   return implicitStepperFrame(checked, {
     header: [
       `// ${tableau.title} (${tableau.name}): order ${tableau.order}, error order ${tableau.errorOrder}; ${realType(precision)}, ${nStates} states;`,

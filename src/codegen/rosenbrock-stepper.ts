@@ -13,7 +13,7 @@ import type { RosenbrockTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { linearCombination, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
+import { describeLinearSolver, keptBetweenSteps, keptSystemType, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
 import { checkImplicitStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateRosenbrockStepper(tableau: RosenbrockTableau, options: ImplicitStepperOptions): string {
@@ -29,7 +29,7 @@ export function generateRosenbrockStepper(tableau: RosenbrockTableau, options: I
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length,
     stepReturns: '// error norm (<= 1 accepts), or flags ctx.newton_failed when a linear solve failed.',
-    memory: stepperMemory(linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} linear;`] : []),
+    memory: stepperMemory(keptBetweenSteps(linearSolver) ? [`${keptSystemType(linearSolver)} linear;`] : []),
     body: stepBody(tableau, precision, linearSolver, nStates),
   });
 }
@@ -40,7 +40,7 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
   const usesTime = tableau.timeWeights.some((w) => w !== 0);
   const names = Array.from({ length: stages }, (_, i) => `u${i + 1}`);
   const failed = 'return cubie::implicit_solve_failed<real>(ctx);';
-  const kept = linearSolver === 'lu';
+  const kept = keptBetweenSteps(linearSolver);
   const lines: string[] = [
     '(void)f1;',
     ...(kept
