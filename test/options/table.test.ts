@@ -13,7 +13,7 @@ import { tempDir, writeModel } from '../cli/support';
 
 /** Every key of SolveOptions, checked by the compiler: a key added to the interface and not here fails to build. */
 const EVERY_KEY: Record<keyof SolveOptions, true> = {
-  method: true, stepController: true, precision: true, outputTypes: true, saveVariables: true, summariseVariables: true, saveMode: true,
+  method: true, stepController: true, precision: true, outputTypes: true, saveVariables: true, summariseVariables: true, saveMode: true, linearSolver: true,
   duration: true, t0: true, settlingTime: true, saveEvery: true, saveAt: true, summariseEvery: true, dt: true, dtMin: true, dtMax: true,
   atol: true, rtol: true, safety: true, minGain: true, maxGain: true, kp: true, ki: true, kd: true, maxSteps: true,
   newtonTol: true, newtonMaxIters: true, linearTol: true, linearMaxIters: true, gridType: true, drivers: true,
