@@ -11,13 +11,19 @@
 #include "cubie/platform.h"
 #include "cubie/krylov.h"
 
-// The generated factor and solve are long straight-line functions: on the GPU
-// they are called, not inlined at each of a stepper's solves (one copy of the
-// code, and compile time that grows with the nonzeros, not their multiple).
+// The generated factor and solve are long straight-line functions: they are
+// called, not inlined at each of a stepper's solves (one copy of the code).
+// GCC compiles them at -O1: at -O3 its SLP vectorizer, PRE and alias walks
+// grow faster than linearly in a basic block of thousands of loads and
+// stores (512 states: 110 s of compile against 13 s at -O1, 7 s for the
+// dense kernel), and straight-line code with literal indices has little
+// left for them to find.
 #if defined(__CUDACC__)
 #define CUBIE_SPARSE_FN __device__ __noinline__
+#elif defined(__GNUC__) && !defined(__clang__)
+#define CUBIE_SPARSE_FN __attribute__((noinline, optimize("O1")))
 #else
-#define CUBIE_SPARSE_FN inline
+#define CUBIE_SPARSE_FN __attribute__((noinline))
 #endif
 
 namespace cubie {
