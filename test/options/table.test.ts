@@ -38,7 +38,7 @@ describe('the table of options', () => {
     const howAndWhere = OPTION_TABLE.filter((r) => r.phase === 'execution' || r.phase === 'cache').map((r) => r.name).sort();
     expect(howAndWhere).toEqual(Object.keys(HOW_AND_WHERE).sort());
     expect(OPTION_TABLE.filter((r) => !r.changesResults).map((r) => r.name).sort()).toEqual([...howAndWhere, 'onProgress', 'signal'].sort());
-    expect(OPTION_TABLE.filter((r) => r.phase === 'compile').map((r) => r.name)).toEqual(['method', 'stepController', 'precision', 'outputTypes', 'saveVariables', 'summariseVariables', 'saveMode']);
+    expect(OPTION_TABLE.filter((r) => r.phase === 'compile').map((r) => r.name)).toEqual(['method', 'stepController', 'precision', 'outputTypes', 'saveVariables', 'summariseVariables', 'saveMode', 'linearSolver']);
   });
 
   it("accepts camelCase, snake_case and CuBIE's spellings, and checks values by the row", () => {
