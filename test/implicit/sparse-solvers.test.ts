@@ -10,20 +10,27 @@
  *   with NEWTON_FAILED where the dense LU, exchanging rows, solves;
  * - the option: 'auto' by the rule, Radau refusing the sparse kinds, bad
  *   values as CubieError INVALID_OPTION, the choice in result.kernel.
- * NVRTC compiles the sparse paths, and ptxas assembles them.
+ * The host compiler accepts the sparse paths under strict warnings; NVRTC
+ * compiles them, and ptxas assembles the sparse LU ones.
  */
+import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
+import { hostCompilerStatus } from '../../src/backends/cpu/host-compiler';
+import { implicitMethodNames, resolveMethod } from '../../src/methods/registry';
 import { createSystem, Solver, solveIvp } from '../../src';
 import { compilePlan } from '../../src/codegen/compile-plan';
 import { generateKernel } from '../../src/codegen/generate';
-import { kernelHeaders } from '../../src/codegen/kernel-source';
+import { kernelHeaders, kernelIncludeDir } from '../../src/codegen/kernel-source';
 import { compileCuda } from '../../src/native/nvrtc';
 import { CubieError } from '../../src/shared/errors';
 import type { CubieSystem } from '../../src/system';
 import { brusselator } from '../support/brusselator';
 import { findPtxas, itNvrtc } from '../support/nvrtc';
 
+const execFileAsync = promisify(execFile);
 const reference = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sparse', 'brusselator32.json'), 'utf8')) as { cells: number; t1: number; final: number[] };
 const bruss = brusselator(reference.cells);
 const n = bruss.states.length;
@@ -140,6 +147,34 @@ describe('the linearSolver option', () => {
   });
 });
 
+describe('the sparse paths on the host compiler', () => {
+  it('compile under -Wall -Wextra -Wdouble-promotion -Wconversion -Wshadow -Werror for every DIRK and Rosenbrock method', async () => {
+    const compiler = await hostCompilerStatus();
+    if (!compiler.available || compiler.path === undefined) throw new Error(`no host C++ compiler: ${compiler.error}`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubie-sparse-strict-'));
+    const flags = ['-std=c++17', '-fsyntax-only', '-Wall', '-Wextra', '-Werror', '-Wdouble-promotion', '-Wconversion', '-Wshadow', '-I', kernelIncludeDir()];
+    const cases = [
+      ...implicitMethodNames().filter((m) => resolveMethod(m).family !== 'firk').map((method) => ({ method, precision: 'float64' as const, linearSolver: 'sparse' as const })),
+      { method: 'kvaerno5', precision: 'float32' as const, linearSolver: 'sparse' as const },
+      { method: 'rodas4', precision: 'float32' as const, linearSolver: 'gmres-ilu0' as const },
+      { method: 'kvaerno5', precision: 'float64' as const, linearSolver: 'gmres-jacobi' as const },
+    ];
+    try {
+      for (const c of cases) {
+        const file = path.join(dir, `${c.method}-${c.precision}-${c.linearSolver}.cc`);
+        fs.writeFileSync(file, generateKernel(scaledChain(6), c).source);
+        try {
+          await execFileAsync(compiler.path, [...flags, file]);
+        } catch (e) {
+          throw new Error(`${path.basename(file)} does not compile cleanly:\n${(e as { stderr?: string }).stderr ?? e}`);
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the sparse paths on the GPU compiler', () => {
   itNvrtc('compile with NVRTC for compute_80, and ptxas assembles them for sm_80', async () => {
     const ptxas = findPtxas();
@@ -155,11 +190,10 @@ describe('the sparse paths on the GPU compiler', () => {
       const { ptx } = await compileCuda({ source, name: `${c.method}-${c.linearSolver}.cu`, headers: kernelHeaders(), options: ['-arch=compute_80', '--std=c++17'], target: 'ptx' });
       expect(ptx).toContain('.entry cubie_integrate');
       if (ptxas === undefined || !c.assemble) continue;
-      const { execFileSync } = await import('child_process');
-      const file = path.join(require('os').tmpdir(), `cubie-sparse-${process.pid}-${c.method}-${c.linearSolver}-${c.precision}.ptx`);
+      const file = path.join(os.tmpdir(), `cubie-sparse-${process.pid}-${c.method}-${c.linearSolver}-${c.precision}.ptx`);
       fs.writeFileSync(file, ptx!);
       try {
-        execFileSync(ptxas, ['-arch=sm_80', file, '-o', `${file}.cubin`]);
+        await execFileAsync(ptxas, ['-arch=sm_80', file, '-o', `${file}.cubin`]);
         expect(fs.statSync(`${file}.cubin`).size).toBeGreaterThan(0);
       } finally {
         fs.rmSync(file, { force: true });
