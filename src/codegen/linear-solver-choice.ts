@@ -30,6 +30,12 @@ export const SPARSE_MIN_STATES = 16;
 export const SPARSE_MAX_DENSITY = 0.25;
 /** ... and one factorisation is at most this many multiply-adds: beyond it the straight-line code gets too long to compile quickly. */
 export const SPARSE_MAX_FLOPS = 200_000;
+/**
+ * ... and L+U hold at most this many entries: the straight-line code has a
+ * statement per entry, and the 512-state chain's 2,554 already take 6 s of
+ * the host compile (13 s against 7 s for the dense kernel).
+ */
+export const SPARSE_MAX_ENTRIES = 10_000;
 
 /**
  * The solver for `family` ('dirk', 'rosenbrock', 'firk'): the option when
@@ -51,6 +57,6 @@ export function chooseLinearSolver(system: CubieSystem, family: 'dirk' | 'rosenb
   // Too dense before any fill: skip the ordering, whose cliques would cost O(N^3).
   if (pattern.rows.length + n > SPARSE_MAX_DENSITY * n * n) return legacy();
   const structure = sparseLuStructure(pattern);
-  if (structure.nnz <= SPARSE_MAX_DENSITY * n * n && structure.flops <= SPARSE_MAX_FLOPS) return 'sparse';
+  if (structure.nnz <= SPARSE_MAX_DENSITY * n * n && structure.flops <= SPARSE_MAX_FLOPS && structure.nnz <= SPARSE_MAX_ENTRIES) return 'sparse';
   return legacy();
 }
