@@ -171,10 +171,14 @@ struct DenseShiftedSystem {
 // is kept between steps"): RADAU5's rule let stale-J error estimates shrink
 // OREGO's steps 15-fold at rtol 1e-9, and a CVODE-style policy made kvaerno5
 // 1.2-1.85x slower on the Test Set's small systems.
-template <typename real, int N>
+//
+// System is the dense DenseShiftedSystem by default, or a sparse one
+// (sparse.h: SparseShiftedSystem), which has the same interface; jacobian()
+// is the dense one's only (Radau's complex block).
+template <typename real, int N, class System = DenseShiftedSystem<real, N, true>>
 struct KeptShiftedSystem {
   static constexpr bool owns_jacobian = true;
-  DenseShiftedSystem<real, N, true> system;
+  System system;
   double jacobian_at = 0;
   bool have_jacobian = false;
   real factored_sigma = real(0);  // 0: not factored for this J

@@ -4,6 +4,7 @@
  * from. The solver never asks which backend it holds.
  */
 import type { KernelBuffer } from './kernel-abi';
+import type { ChosenLinearSolver } from '../codegen/linear-solver-choice';
 
 export interface KernelInfo {
   /** Hex SHA-256 cache key of the compiled kernel. */
@@ -12,6 +13,8 @@ export interface KernelInfo {
   /** Where the kernel came from this time. */
   cache: 'memory' | 'disk' | 'compiled' | 'disabled';
   compileMs: number;
+  /** Implicit methods' linear solver as chosen ('auto' resolved; README, "Linear solvers"); 'none' for explicit methods. */
+  linearSolver?: ChosenLinearSolver;
 }
 
 /** How one batch runs; each backend reads the fields that concern it. */

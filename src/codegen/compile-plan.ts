@@ -8,6 +8,7 @@ import { Precision, readOption, SolveOptions, StepControllerName } from '../opti
 import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
 import { EnsembleOutput, parseEnsembleOutputs } from '../summaries/ensemble';
 import { refuseDenseStochastic, StochasticPlan, stochasticPlan, wienerOutputs } from './stochastic-plan';
+import { type ChosenLinearSolver, chooseLinearSolver } from './linear-solver-choice';
 
 const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters', 'events', 'wiener'];
 
@@ -24,6 +25,8 @@ export interface CompilePlan {
   iterationCounters: boolean;
   /** 'events' in outputTypes: each run records its events (time, which, state) and their count. */
   recordEvents: boolean;
+  /** Implicit methods' linear solver, as chosen (the option, or 'auto''s rule); 'none' for explicit ones. */
+  linearSolver: ChosenLinearSolver;
   layout: KernelLayout;
   /** Only for a system with noise (absent otherwise, so an ODE plan's JSON is as before noise). */
   stochastic?: StochasticPlan;
@@ -89,6 +92,7 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     );
   }
   const precision = readOption(options, 'precision', 'float64');
+  const linearSolver = tableau === undefined || tableau.family === 'explicit' ? 'none' : chooseLinearSolver(system, tableau.family, readOption(options, 'linearSolver', 'auto'));
   const outputTypes = [...readOption(options, 'outputTypes', ['state'])];
   const summaries = parseSummaryOutputs(outputTypes, PLAIN_OUTPUTS);
   const wantsState = outputTypes.includes('state');
@@ -125,6 +129,7 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     summaries,
     iterationCounters: outputTypes.includes('iteration_counters'),
     recordEvents,
+    linearSolver,
     layout: { precision, controller, saved, summarised, stepperMemory: facts.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
     ...(stochastic === undefined ? {} : { stochastic: stochastic.plan }),
     ...(ensembleOutputs.length === 0 ? {} : { ensemble: { outputs: ensembleOutputs, keepRuns: !ensembleOnly } }),

@@ -15,7 +15,7 @@ import type { DirkTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { linearCombination, realType, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
+import { describeLinearSolver, keptBetweenSteps, keptSystemType, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
 import { checkImplicitStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateDirkStepper(tableau: DirkTableau, options: ImplicitStepperOptions): string {
@@ -32,7 +32,7 @@ export function generateDirkStepper(tableau: DirkTableau, options: ImplicitStepp
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length,
     stepReturns: '// error norm (<= 1 accepts; 0 without an estimate), or flags ctx.newton_failed.',
-    memory: stepperMemory(keepsSystem(tableau, linearSolver) ? [`${KEPT_SYSTEM_TYPE} linear;`] : []),
+    memory: stepperMemory(keepsSystem(tableau, linearSolver) ? [`${keptSystemType(linearSolver)} linear;`] : []),
     body: stepBody(tableau, precision, linearSolver, nStates),
   });
 }
@@ -42,11 +42,11 @@ function diagonalsOf(tableau: DirkTableau): number[] {
 }
 
 /**
- * One diagonal coefficient (SDIRK, ESDIRK) and dense LU: sigma*I - J is kept
+ * One diagonal coefficient (SDIRK, ESDIRK) and a dense or sparse LU: sigma*I - J is kept
  * between steps. Several diagonals refactor within each step anyway.
  */
 function keepsSystem(tableau: DirkTableau, linearSolver: LinearSolverKind): boolean {
-  return linearSolver === 'lu' && diagonalsOf(tableau).length === 1;
+  return keptBetweenSteps(linearSolver) && diagonalsOf(tableau).length === 1;
 }
 
 /** The stage whose value is the new solution (its row of a is b, at c = 1), if any. */

@@ -10,6 +10,8 @@ import { assembleKernelSource, generateLayoutSource } from './kernel-source';
 import { generateEventSource } from './event-source';
 import { generateNoiseSource } from './noise-source';
 import { generateStepperSource } from './stepper-source';
+import { usesPattern } from './linear-solver';
+import { linearSolverKind } from './linear-solver-choice';
 import { generateSummaryNamespace } from './summary-outputs';
 import { generateSystemSource } from './system-source';
 import type { SolveOptions } from '../options/solve-options';
@@ -26,14 +28,18 @@ export interface GeneratedKernel {
 export function generateKernel(system: CubieSystem, planOrOptions: CompilePlan | SolveOptions): GeneratedKernel {
   const plan = isCompilePlan(planOrOptions) ? planOrOptions : compilePlan(system, planOrOptions);
   const source = assembleKernelSource({
-    system: generateSystemSource(system, { precision: plan.precision }),
+    system: generateSystemSource(system, { precision: plan.precision, sparseJacobian: usesPattern(linearSolverKindOf(plan)) }),
     events: generateEventSource(system.model, plan.precision, plan.recordEvents),
     noise: plan.stochastic === undefined ? '' : generateNoiseSource(system.model, { precision: plan.precision, stratonovich: plan.stochastic.stratonovich, milstein: plan.stochastic.milstein }),
-    stepper: generateStepperSource(plan, system.states.length),
+    stepper: generateStepperSource(plan, system),
     summary: generateSummaryNamespace(plan),
     layout: generateLayoutSource(plan.layout),
   });
   return { plan, source, digest: createHash('sha256').update(source).digest('hex') };
+}
+
+function linearSolverKindOf(plan: CompilePlan) {
+  return plan.linearSolver === 'none' ? 'lu' : linearSolverKind(plan.linearSolver);
 }
 
 function isCompilePlan(value: CompilePlan | SolveOptions): value is CompilePlan {

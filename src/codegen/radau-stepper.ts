@@ -19,13 +19,14 @@ import type { RadauTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { INTERPOLATE_SIGNATURE, NO_EXTRA_STAGES, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { complexShiftedSystemType, describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
+import { complexShiftedSystemType, describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory, usesPattern } from './linear-solver';
 import { checkImplicitStepperOptions, type DenseStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateRadauStepper(tableau: RadauTableau, options: ImplicitStepperOptions & DenseStepperOptions): string {
   const { denseOutput, ...rest } = options;
   const checked = checkImplicitStepperOptions(rest);
   const { precision, nStates, linearSolver } = checked;
+  if (usesPattern(linearSolver)) throw new Error(`Radau has no sparse complex block: linear solver '${linearSolver}' is not available`);
   const dense = denseOutput === true;
   const blocks = linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} real_block;`, `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`] : [];
   return implicitStepperFrame(checked, {

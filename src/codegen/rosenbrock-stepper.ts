@@ -13,7 +13,7 @@ import type { RosenbrockDenseOutput, RosenbrockTableau } from '../methods/implic
 import type { Precision } from '../system/types';
 import { INTERPOLATE_SIGNATURE, linearCombination, NO_EXTRA_STAGES, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
+import { describeLinearSolver, keptBetweenSteps, keptSystemType, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
 import { checkImplicitStepperOptions, type DenseStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateRosenbrockStepper(tableau: RosenbrockTableau, options: ImplicitStepperOptions & DenseStepperOptions): string {
@@ -22,7 +22,7 @@ export function generateRosenbrockStepper(tableau: RosenbrockTableau, options: I
   const { precision, nStates, linearSolver } = checked;
   const dense = denseOutput === true ? tableau.denseOutput : undefined;
   if (denseOutput === true && dense === undefined) throw new Error(`Rosenbrock method '${tableau.name}' has no continuous extension`);
-  const kept = linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} linear;`] : [];
+  const kept = keptBetweenSteps(linearSolver) ? [`${keptSystemType(linearSolver)} linear;`] : [];
   return implicitStepperFrame(checked, {
     header: [
       `// ${tableau.title} (${tableau.name}): order ${tableau.order}, error order ${tableau.errorOrder}; ${realType(precision)}, ${nStates} states;`,
@@ -71,7 +71,7 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
   const usesTime = tableau.timeWeights.some((w) => w !== 0);
   const names = Array.from({ length: stages }, (_, i) => `u${i + 1}`);
   const failed = 'return cubie::implicit_solve_failed<real>(ctx);';
-  const kept = linearSolver === 'lu';
+  const kept = keptBetweenSteps(linearSolver);
   const lines: string[] = [
     '(void)f1;',
     ...(kept

@@ -2,7 +2,10 @@
 import { CubieError } from '../shared/errors';
 import type { Precision } from '../system/types';
 import { realType, stepperConstants, stepperFrame } from './cpp-combination';
-import { type LinearSolverKind, linearSolverFor, linearSolverIncludes } from './linear-solver';
+import { type LinearSolverKind, linearSolverDeclarations, linearSolverFor, linearSolverIncludes } from './linear-solver';
+import type { JacobianPattern } from './sparsity';
+
+const KINDS: readonly LinearSolverKind[] = ['lu', 'krylov', 'sparse', 'krylov-jacobi', 'krylov-ilu0'];
 
 export interface StepperOptions {
   precision: Precision;
@@ -14,12 +17,17 @@ export interface StepperOptions {
 export interface ImplicitStepperOptions extends StepperOptions {
   /** Dense LU or matrix-free Krylov; default by the number of states (linearSolverFor). */
   linearSolver?: LinearSolverKind;
+  /** The Jacobian's pattern: needed by the sparse kinds (sparse LU, preconditioned GMRES). */
+  pattern?: JacobianPattern;
 }
 
 export interface DenseStepperOptions {
   /** Keep what the method's continuous extension needs and emit it (saves or crossings inside steps). */
   denseOutput?: boolean;
 }
+
+/** checkImplicitStepperOptions's result: everything filled in but the pattern, which only the sparse kinds need. */
+export type CheckedImplicitOptions = Required<Omit<ImplicitStepperOptions, 'pattern'>> & { pattern?: JacobianPattern };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -37,13 +45,17 @@ export function checkStepperOptions(options: StepperOptions): Required<StepperOp
 }
 
 /** checkStepperOptions, and the linear solver (default by the number of states). */
-export function checkImplicitStepperOptions(options: ImplicitStepperOptions): Required<ImplicitStepperOptions> {
+export function checkImplicitStepperOptions(options: ImplicitStepperOptions): CheckedImplicitOptions {
   const { precision, nStates, namespace } = checkStepperOptions(options);
   const linearSolver = options.linearSolver ?? linearSolverFor(nStates);
-  if (linearSolver !== 'lu' && linearSolver !== 'krylov') {
-    throw new CubieError('INVALID_OPTION', `linearSolver must be 'lu' or 'krylov', got '${String(linearSolver)}'`, { where: 'linearSolver' });
+  if (!KINDS.includes(linearSolver)) {
+    throw new CubieError('INVALID_OPTION', `linearSolver must be one of ${KINDS.map((k) => `'${k}'`).join(', ')}, got '${String(linearSolver)}'`, { where: 'linearSolver' });
   }
-  return { precision, nStates, namespace, linearSolver };
+  const pattern = options.pattern;
+  if (pattern !== undefined && pattern.n !== nStates) {
+    throw new CubieError('INVALID_OPTION', `the Jacobian pattern has ${pattern.n} states, the stepper ${nStates}`, { where: 'pattern' });
+  }
+  return { precision, nStates, namespace, linearSolver, pattern };
 }
 
 /**
@@ -52,7 +64,7 @@ export function checkImplicitStepperOptions(options: ImplicitStepperOptions): Re
  * its second line), around `body`.
  */
 export function implicitStepperFrame(
-  { precision, nStates, namespace, linearSolver }: Required<ImplicitStepperOptions>,
+  { precision, nStates, namespace, linearSolver, pattern }: CheckedImplicitOptions,
   method: { header: string[]; order: number; errorOrder: number; stages: number; stepReturns: string; memory: string[]; body: string[]; extension?: string[] },
 ): string {
   return stepperFrame({
@@ -61,7 +73,7 @@ export function implicitStepperFrame(
     namespace,
     constants: stepperConstants({ real: realType(precision), nStates, order: method.order, errorOrder: method.errorOrder, stages: method.stages }),
     stepComment: ['// One step of size dt from (t, y), given f0 = f(t, y): writes y_new and returns the scaled', method.stepReturns],
-    memory: method.memory,
+    memory: [...linearSolverDeclarations(linearSolver, pattern, precision), ...method.memory],
     body: method.body,
     extension: method.extension,
   });

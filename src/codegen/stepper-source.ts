@@ -1,6 +1,9 @@
 import { generateDirkStepper } from './dirk-stepper';
 import { generateExplicitStepper } from './explicit-stepper';
-import { linearSolverFor } from './linear-solver';
+import { linearSolverKind } from './linear-solver-choice';
+import { usesPattern } from './linear-solver';
+import { jacobianPattern } from './sparsity';
+import type { CubieSystem } from '../system';
 import { generateRadauStepper } from './radau-stepper';
 import { generateRosenbrockStepper } from './rosenbrock-stepper';
 import { resolveMethod } from '../methods/registry';
@@ -10,11 +13,11 @@ import type { CompilePlan } from './compile-plan';
 
 /**
  * The C++ for one step of the plan's method, by family. Implicit methods
- * solve their linear systems by dense LU or matrix-free GMRES, chosen by the
- * number of states (src/codegen/linear-solver.ts).
+ * solve their linear systems with the plan's linear solver (chosen in
+ * linear-solver-choice.ts); the sparse ones get the Jacobian's pattern.
  */
-export function generateStepperSource(plan: CompilePlan, nStates: number): string {
-  const options = { precision: plan.precision, nStates };
+export function generateStepperSource(plan: CompilePlan, system: CubieSystem): string {
+  const options = { precision: plan.precision, nStates: system.states.length };
   const denseOutput = plan.layout.methodInterpolates;
   if (plan.stochastic !== undefined) {
     const stochastic = findSdeMethod(plan.stochastic.scheme);
@@ -22,14 +25,16 @@ export function generateStepperSource(plan: CompilePlan, nStates: number): strin
     return generateSdeStepper(stochastic, { ...options, nProcesses: plan.stochastic.nProcesses, stratonovich: plan.stochastic.stratonovich });
   }
   const method = resolveMethod(plan.method);
+  if (method.family === 'explicit') return generateExplicitStepper(method, { ...options, denseOutput });
+  if (plan.linearSolver === 'none') throw new Error(`implicit method '${method.name}' planned without a linear solver`);
+  const linearSolver = linearSolverKind(plan.linearSolver);
+  const implicit = { ...options, linearSolver, pattern: usesPattern(linearSolver) ? jacobianPattern(system) : undefined };
   switch (method.family) {
-    case 'explicit':
-      return generateExplicitStepper(method, { ...options, denseOutput });
     case 'dirk':
-      return generateDirkStepper(method, { ...options, linearSolver: linearSolverFor(nStates) });
+      return generateDirkStepper(method, implicit);
     case 'rosenbrock':
-      return generateRosenbrockStepper(method, { ...options, linearSolver: linearSolverFor(nStates), denseOutput });
+      return generateRosenbrockStepper(method, { ...implicit, denseOutput });
     case 'firk':
-      return generateRadauStepper(method, { ...options, linearSolver: linearSolverFor(nStates), denseOutput });
+      return generateRadauStepper(method, { ...implicit, denseOutput });
   }
 }

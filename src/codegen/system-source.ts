@@ -25,7 +25,12 @@ const ZERO_LINES_MAX = 32;
 
 const PARAMS = 'const real* __restrict__ y, const real* __restrict__ p, const real* __restrict__ d';
 
-export function generateSystemSource(system: CubieSystem, options: SourceOptions): string {
+/** SourceOptions, and whether to add jacobian_values (J's structural nonzeros only), which the sparse linear solvers read. */
+export interface SystemSourceOptions extends SourceOptions {
+  sparseJacobian?: boolean;
+}
+
+export function generateSystemSource(system: CubieSystem, options: SystemSourceOptions): string {
   const precision = checkPrecision(options);
   const namespace = checkNamespace(options);
   const model = system.model;
@@ -101,6 +106,17 @@ export function generateSystemSource(system: CubieSystem, options: SourceOptions
       ...body(loweredNonzeros.map((value, i) => ({ target: `J[${nonzeros[i].k}]`, value }))),
       '}',
     ],
+    ...(options.sparseJacobian
+      ? [
+          [
+            `// Jnz[k] = the k-th structural nonzero of J, row-major (${nonzeros.length} of ${n * n}): the sparse solvers' J.`,
+            `CUBIE_FN void jacobian_values(${PARAMS}, real t, real* __restrict__ Jnz) {`,
+            '  (void)y; (void)p; (void)d; (void)t; (void)Jnz;',
+            ...body(loweredNonzeros.map((value, i) => ({ target: `Jnz[${i}]`, value }))),
+            '}',
+          ],
+        ]
+      : []),
     [
       '// Jv = J(y) v, from the Jacobian nonzeros without forming J.',
       `CUBIE_FN void jvp(${PARAMS}, real t, const real* __restrict__ v, real* __restrict__ Jv) {`,

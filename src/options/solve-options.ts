@@ -11,6 +11,8 @@ export type SaveMode = 'step' | 'interpolate';
 export type BackendName = 'auto' | 'cuda' | 'cpu';
 /** CPU backend: build for this machine's instruction set ('native') or the compiler's baseline ('portable'). */
 export type CpuTarget = 'native' | 'portable';
+/** Implicit methods' linear solver: 'auto' chooses by the Jacobian's size and pattern (codegen/linear-solver-choice.ts). */
+export type LinearSolverName = 'auto' | 'dense' | 'sparse' | 'gmres' | 'gmres-jacobi' | 'gmres-ilu0';
 
 /** `drivers` option: samples by driver name, plus the sampling and fit settings. */
 export interface DriverInput {
@@ -36,6 +38,8 @@ export interface SolveOptions extends CacheOptions {
   method?: string;
   stepController?: StepControllerName;
   precision?: Precision;
+  /** Implicit methods: dense LU, sparse LU on the Jacobian's pattern, or GMRES (plain, Jacobi- or ILU(0)-preconditioned); default 'auto'. */
+  linearSolver?: LinearSolverName;
   outputTypes?: string[];
   saveVariables?: string[];
   summariseVariables?: string[];

@@ -35,6 +35,7 @@ export const GRID_TYPES = ['combinatorial', 'verbatim'] as const;
 export const BACKENDS = ['auto', 'cuda', 'cpu'] as const;
 export const SAVE_MODES = ['step', 'interpolate'] as const;
 export const CPU_TARGETS = ['native', 'portable'] as const;
+export const LINEAR_SOLVERS = ['auto', 'dense', 'sparse', 'gmres', 'gmres-jacobi', 'gmres-ilu0'] as const;
 
 const devicesCheck: OptionCheck = (value, name) => {
   if (value === 'all') return;
@@ -56,6 +57,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   compile('saveVariables', stringArray, 'every state (and observable, with observables in outputTypes)'),
   compile('summariseVariables', stringArray, 'every state', ['summarizeVariables', 'summarize_variables']),
   compile('saveMode', oneOfValues(SAVE_MODES), "'interpolate' for methods with their own continuous extension, else 'step'"),
+  compile('linearSolver', oneOfValues(LINEAR_SOLVERS), "'auto': sparse LU for 16+ states with a sparse enough pattern, else dense LU below 128 states and GMRES from 128"),
 
   run('duration', positive, '1'),
   run('t0', finite, '0'),

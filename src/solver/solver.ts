@@ -267,7 +267,8 @@ export class Solver {
 
   private async kernel(options: SolveOptions, plan = compilePlan(this.system, options)): Promise<LoadedKernel> {
     const backend = readOption(options, 'backend', defaultBackend());
-    return loadKernel(this.sourceFor(plan), this.system.name, backend, options);
+    const loaded = await loadKernel(this.sourceFor(plan), this.system.name, backend, options);
+    return { ...loaded, info: { ...loaded.info, linearSolver: plan.linearSolver } };
   }
 
   /** The kernel source of a plan and its digest; the cache key covers the whole source (and the compiler, flags, headers, target). */

@@ -1,0 +1,123 @@
+// Sparse shifted systems sigma*I - J for implicit steppers, on a pattern
+// known when the kernel was generated. The generated code supplies the
+// structure as types (src/codegen/sparse-lu-source.ts):
+//   Jacobian: n_jacobian, evaluate(ctx, t, y, jv) (J's structural nonzeros),
+//             multiply(jv, v, out) (out = J v);
+//   Factor:   n_factor, factor(jv, sigma, a) (false on a bad pivot),
+//             solve(a, b) (b <- (sigma I - J)^-1 b, or M^-1 b for a preconditioner).
+// Storage is O(nonzeros) per trajectory where the dense path needs N^2.
+#ifndef CUBIE_SPARSE_H
+#define CUBIE_SPARSE_H
+#include "cubie/platform.h"
+#include "cubie/krylov.h"
+
+// The generated factor and solve are long straight-line functions: they are
+// called, not inlined at each of a stepper's solves (one copy of the code).
+// GCC compiles them at -O1: at -O3 its SLP vectorizer, PRE and alias walks
+// grow faster than linearly in a basic block of thousands of loads and
+// stores (512 states: 110 s of compile against 13 s at -O1, 7 s for the
+// dense kernel), and straight-line code with literal indices has little
+// left for them to find.
+#if defined(__CUDACC__)
+#define CUBIE_SPARSE_FN __device__ __noinline__
+#elif defined(__GNUC__) && !defined(__clang__)
+#define CUBIE_SPARSE_FN __attribute__((noinline, optimize("O1")))
+#else
+#define CUBIE_SPARSE_FN __attribute__((noinline))
+#endif
+
+namespace cubie {
+
+// A pivot of the diagonal-pivoting sparse LU is accepted when it is finite
+// and has not shrunk below ~100 ulps of its row's diagonal before
+// elimination: a smaller one means cancellation has eaten its digits (or
+// sigma*I - J is singular), and dividing by it would amplify rounding without
+// bound. No row exchange is possible on a fixed structure; the step is
+// rejected instead (see sparse-lu-source.ts).
+CUBIE_FN bool sparse_pivot_ok(double pivot, double before) {
+  return pivot - pivot == 0.0 && fabs(pivot) > 2e-14 * fabs(before);
+}
+CUBIE_FN bool sparse_pivot_ok(float pivot, float before) {
+  return pivot - pivot == 0.0f && fabs(pivot) > 1e-5f * fabs(before);
+}
+
+// sigma*I - J factored by a sparse LU with a static structure: the sparse
+// counterpart of DenseShiftedSystem (and, wrapped in KeptShiftedSystem,
+// kept between steps the same way). J's values are always kept apart from
+// the factors, so refactoring for another sigma never re-evaluates J.
+template <typename real, class Jacobian, class Factor>
+struct SparseShiftedSystem {
+  static constexpr bool owns_jacobian = true;
+  real jv[Jacobian::n_jacobian];
+  real lu[Factor::n_factor];
+
+  template <class Ctx>
+  CUBIE_FN void evaluate_jacobian(const Ctx& ctx, double t, const real* __restrict__ y) {
+    Jacobian::evaluate(ctx, t, y, jv);
+  }
+  template <class Ctx>
+  CUBIE_FN bool factor(const Ctx& ctx, real sigma) {
+    ++ctx.factorizations;
+    return factor(sigma);
+  }
+  CUBIE_FN bool factor(real sigma) { return Factor::factor(jv, sigma, lu); }
+  CUBIE_FN bool solve(real* __restrict__ b) const {
+    Factor::solve(lu, b);
+    return true;
+  }
+};
+
+// v -> (sigma I - J) M^-1 v: right preconditioning, so GMRES's residual is the true one.
+template <typename real, int N, class Jacobian, class Preconditioner>
+struct PreconditionedShiftedProduct {
+  const real* __restrict__ jv;
+  const real* __restrict__ m;
+  real sigma;
+  CUBIE_FN void operator()(const real* __restrict__ v, real* __restrict__ out) const {
+    real w[N];
+    for (int i = 0; i < N; ++i) w[i] = v[i];
+    Preconditioner::solve(m, w);
+    Jacobian::multiply(jv, w, out);
+    for (int i = 0; i < N; ++i) out[i] = sigma * w[i] - out[i];
+  }
+};
+
+// sigma*I - J solved by GMRES(M) with a preconditioner factored on J's
+// pattern (ILU(0) or Jacobi): J's values are formed once per step (O(nnz)),
+// products with them replace the Jacobian-vector product, and the
+// preconditioner cuts the products a stiff solve needs. Solves to
+// ctx.linear_tol() within ctx.linear_max_iters() products, like
+// MatrixFreeShiftedSystem.
+template <class Ctx, typename real, int N, int M, class Jacobian, class Preconditioner>
+struct PreconditionedShiftedSystem {
+  static constexpr bool owns_jacobian = true;
+  const Ctx* ctx = nullptr;
+  real jv[Jacobian::n_jacobian];
+  real m[Preconditioner::n_factor];
+  real sigma = real(0);
+
+  CUBIE_FN void evaluate_jacobian(const Ctx& c, double t, const real* __restrict__ y) {
+    ctx = &c;
+    Jacobian::evaluate(c, t, y, jv);
+  }
+  // The preconditioner's factorisation is counted as one.
+  CUBIE_FN bool factor(const Ctx& c, real s) {
+    ++c.factorizations;
+    return factor(s);
+  }
+  CUBIE_FN bool factor(real s) {
+    sigma = s;
+    return Preconditioner::factor(jv, s, m);
+  }
+  CUBIE_FN bool solve(real* __restrict__ b) const {
+    const PreconditionedShiftedProduct<real, N, Jacobian, Preconditioner> op = {jv, m, sigma};
+    real u[N];
+    const bool converged = gmres<real, N, M>(op, b, u, ctx->linear_tol(), ctx->linear_max_iters(), ctx->linear_iterations);
+    Preconditioner::solve(m, u);
+    for (int i = 0; i < N; ++i) b[i] = u[i];
+    return converged;
+  }
+};
+
+}  // namespace cubie
+#endif
