@@ -282,23 +282,25 @@ CUBIE_FN void when_at(const RunContext& ctx, double t, const real* __restrict__ 
   cubie_events::when(y, ctx.p, d, static_cast<real>(t), g);
 }
 
-// A `when` that sits at its root (an event just fired there, or a run starts
-// on it) takes the side the flow is about to carry it to: its value a
-// millionth of the next step ahead along f. Its own value there is rounding
-// noise on either side of zero, and it may leave zero and come back within
-// one step (a ball's flight between bounces); with the side the flow takes,
-// such a return is still a crossing.
+// A `when` that sits at its root takes the side the flow is about to carry it
+// to: its value a millionth of the next step ahead along f. At a root its own
+// value is rounding noise on either side of zero, and it may leave zero and
+// come back within one step (a ball's flight between bounces); with the side
+// the flow takes, such a return is still a crossing. A `when` is at its root
+// where its event just fired (`fired`, may be null), or where its value is
+// no larger than the change the flow makes in it over that millionth: that is
+// also every other `when` with the same root (an SBML trigger and its
+// cancellation, which watch one expression in opposite directions), and a run
+// that starts on a root.
 CUBIE_FN void take_sides(const RunContext& ctx, double t, const real* __restrict__ y, const real* __restrict__ f, real dt,
-                         const bool* __restrict__ at_root, real* __restrict__ g) {
-  bool any = false;
-  for (int c = 0; c < cubie_events::n_crossing; ++c) any = any || at_root[c];
-  if (!any) return;
+                         const bool* __restrict__ fired, real* __restrict__ g) {
   const real delta = real(1e-6) * dt;
   real y_ahead[n_states], g_ahead[EventSlots<cubie_events::n_crossing>::value];
   for (int i = 0; i < n_states; ++i) y_ahead[i] = y[i] + delta * f[i];
   when_at(ctx, t + static_cast<double>(delta), y_ahead, g_ahead);
   for (int c = 0; c < cubie_events::n_crossing; ++c) {
-    if (at_root[c]) g[c] = g_ahead[c];
+    const bool at_root = (fired != nullptr && fired[c]) || fabs(g[c]) <= fabs(g_ahead[c] - g[c]);
+    if (at_root) g[c] = g_ahead[c];
   }
 }
 
@@ -412,9 +414,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     for (int c = 0; c < cubie_events::n_crossing; ++c) events.g[c] = real(0);
     if (has_crossings) {
       when_at(ctx, t.value(), y, events.g);
-      bool sides[EventSlots<cubie_events::n_crossing>::value];
-      for (int c = 0; c < cubie_events::n_crossing; ++c) sides[c] = events.g[c] == real(0);
-      take_sides(ctx, t.value(), y, f0, dt, sides, events.g);
+      take_sides(ctx, t.value(), y, f0, dt, nullptr, events.g);
     }
     for (int kd = 0; kd < cubie_events::n_discrete; ++kd) {
       events.next[kd] = first_occurrence(kd, buffer_arg<const double, B_EVENT_AT_TIMES>(args), t.value(), static_cast<double>(landing_slack(t)));
@@ -423,10 +423,16 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   }
   // After events changed the state: the right side again, and the controller
   // starts afresh from the step size it had.
+  // The crossings that fired at this time, when they did (restart_after_events reads it).
+  bool fired_now[EventSlots<cubie_events::n_crossing>::value];
+  for (int c = 0; c < cubie_events::n_crossing; ++c) fired_now[c] = false;
   auto restart_after_events = [&]() {
     ctx.rhs(t.value(), y, f0);
     history = ControllerHistory<real>();
-    if (has_crossings) when_at(ctx, t.value(), y, events.g);
+    if (has_crossings) {
+      when_at(ctx, t.value(), y, events.g);
+      take_sides(ctx, t.value(), y, f0, dt, fired_now, events.g);
+    }
     if (has_discrete) t_event = next_discrete_time(args, events);
   };
 
@@ -590,8 +596,9 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       dt = fmin(real_arg_dt_max(args), fmax(step_floor(args, t), proposal));
     }
     if (crossed) {
+      for (int c = 0; c < cubie_events::n_crossing; ++c) fired_now[c] = fires[c];
       restart_after_events();
-      take_sides(ctx, t.value(), y, f0, dt, fires, events.g);
+      for (int c = 0; c < cubie_events::n_crossing; ++c) fired_now[c] = false;
     }
   }
   if (status != 0) {

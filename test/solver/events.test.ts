@@ -238,6 +238,27 @@ describe('discrete events', () => {
   });
 });
 
+describe('two events watching one expression', () => {
+  // An SBML trigger and its cancellation (src/import/sbml): when the first fires, the second's
+  // value sits on the same root as rounding noise; it must take the side the flow goes to.
+  it.each(['tsit5', 'rodas4', 'radau'])('%s: the second fires where the expression leaves the band, whichever side of zero rounding left it', async (method) => {
+    const system = createSystem({
+      name: 'band', equations: ['dS = -0.05', 'dD = 0'], states: { S: 2, D: 1e30 },
+      events: [
+        { name: 'enter', when: 'min(1.88 - S, S - 1.84)', direction: 'rising', then: 'D = t + 1' },
+        { name: 'due', when: 't - D', direction: 'rising', then: ['S = 6', 'D = 1e30'] },
+        { name: 'leave', when: 'min(1.88 - S, S - 1.84)', direction: 'falling', then: 'D = 1e30' },
+      ],
+    });
+    for (const saveMode of ['step', 'interpolate'] as const) {
+      const r = await new Solver(system, { method, saveMode, backend: 'cpu', outputTypes: ['events'] }).solve({}, {}, { duration: 10, saveEvery: 1, rtol: 1e-10, atol: 1e-14, maxEventRecords: 3 });
+      expect(Array.from(r.events!.which)).toEqual([0, 2, -1]);
+      expect(Math.abs(r.events!.time[0] - 2.4)).toBeLessThan(1e-9);
+      expect(Math.abs(r.events!.time[1] - 3.2)).toBeLessThan(1e-9);
+    }
+  });
+});
+
 describe('events with the rest of a solve', () => {
   it('summaries over windows see the doses (a save at a dose shows the state after it), after a settling time', async () => {
     const system = createSystem({ name: 'dosed_summaries', equations: 'dc = -k*c', states: { c: 0 }, parameters: { k: 0.1 }, events: [{ name: 'dose', every: 12, then: 'c = c + 5' }] });
