@@ -6,7 +6,7 @@
  * output, so the weak error E[x_N^2] - E[X^2] is estimated as the mean of
  * x_N^2 - X^2 over R runs, whose standard error is small against the error.
  * dt = 2^-2 .. 2^-5, least-squares slope of log2 |error|. Bounds: Euler–
- * Maruyama 1 +- 0.3, platen-w2 2 +- 0.3; each error is also checked to be at
+ * Maruyama and Milstein 1 +- 0.3, platen-w2 2 +- 0.3; each error is also checked to be at
  * least 5 standard errors from zero, so the slope is not fitted to noise.
  */
 import { Solver } from '../../src';
@@ -47,7 +47,7 @@ async function weakErrors(method: string): Promise<Array<{ error: number; se: nu
 }
 
 describe(`weak order on GBM's second moment (CPU float64, R = ${R}, dt = 2^-2 .. 2^-5, control variate from the run's own W)`, () => {
-  for (const [method, order] of [['euler-maruyama', 1], ['platen-w2', 2]] as const) {
+  for (const [method, order] of [['euler-maruyama', 1], ['milstein', 1], ['platen-w2', 2]] as const) {
     it(`${method}: about ${order}`, async () => {
       const errors = await weakErrors(method);
       const fitted = slope(DTS.map(Math.log2), errors.map((e) => Math.log2(Math.abs(e.error))));
