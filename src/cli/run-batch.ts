@@ -23,6 +23,7 @@ import { batchSeed } from '../solver/seed';
 import { Solver } from '../solver/solver';
 import { describeBatch, planPlot, PlotCollector } from './plot-data';
 import { writePlot } from './plot';
+import { solveEnsemble } from './run-ensemble';
 import { ProgressBar } from './progress';
 import { displayPath, formatBytes, formatMs, Reporter } from './report';
 
@@ -121,7 +122,8 @@ function reportStart(request: RunRequest, plan: BatchPlan): void {
   });
 }
 
-function sidecarFor(request: RunRequest, plan: BatchPlan, writer: ResultWriter, status: StatusSummary, execution: ExecutionRecord): ResultSidecar {
+/** The sidecar of a per-run result; run-ensemble.ts adds its statistics to the same record. */
+export function sidecarFor(request: RunRequest, plan: { range: RunRange; layout: Pick<OutputLayout, 'precision' | 'times' | 'variables' | 'legend' | 'nWindows' | 'counters'> }, writer: Pick<ResultWriter, 'output' | 'events'>, status: StatusSummary, execution: ExecutionRecord): ResultSidecar {
   const { model, options, shard } = request;
   const { system } = model;
   return {
@@ -160,16 +162,10 @@ function sidecarFor(request: RunRequest, plan: BatchPlan, writer: ResultWriter, 
 /**
  * A model with noise: one seed for every chunk (the one given, else one drawn
  * now, recorded in the sidecar's settings). A shard must be given one, so that
- * every shard draws from the same paths. replicates and ensembleOutputs are
- * not written by the CLI yet.
+ * every shard draws from the same paths.
  */
 function withNoiseSettings(request: RunRequest): RunRequest {
   const { model, options, shard } = request;
-  for (const name of ['replicates', 'ensembleOutputs'] as const) {
-    if (options[name] !== undefined) {
-      throw new CubieError('UNSUPPORTED', `Option '${name}' is not supported by 'cubie run' yet (its outputs are not written); use the library's Solver.solve, or list the replicates in the model's inputs`, { where: `options.${name}` });
-    }
-  }
   if (model.system.model.noise === undefined || options.seed !== undefined) return request;
   if (shard) {
     throw new CubieError('INVALID_OPTION', `System '${model.system.name}' has noise and this run is shard ${shard.index}/${shard.count}: give 'seed' in the model's options, so that every shard draws its runs from the same Brownian paths`, { where: 'options.seed' });
@@ -177,11 +173,41 @@ function withNoiseSettings(request: RunRequest): RunRequest {
   return { ...request, options: { ...options, seed: batchSeed(undefined) } };
 }
 
+/**
+ * What cubie run writes of replicates: their ensemble statistics, not their
+ * runs (the per-run files index runs by the model's input combinations).
+ * Shards would need their statistics merged (Chan's update of count, mean
+ * and M2), which cubie merge does not do, so they are refused.
+ */
+function checkEnsemble(request: RunRequest, solver: Solver): string[] | undefined {
+  const { options, shard, plotFile } = request;
+  const outputs = options.ensembleOutputs as string[] | undefined;
+  const replicates = Number(options.replicates ?? 1);
+  if (outputs === undefined || outputs.length === 0) {
+    if (replicates > 1) throw new CubieError('UNSUPPORTED', `'replicates' in cubie run needs 'ensembleOutputs' (e.g. [mean, std]): cubie run writes the replicates' statistics, not each replicate's run`, { where: 'options.replicates' });
+    return undefined;
+  }
+  if (shard) throw new CubieError('UNSUPPORTED', `'ensembleOutputs' cannot be used with --shard: cubie merge does not merge ensemble statistics; run the batch unsharded (its memory is bounded by a chunk of combinations)`, { where: 'options.ensembleOutputs' });
+  if (solver.describe().variables.length > 0) {
+    throw new CubieError('UNSUPPORTED', `cubie run with 'ensembleOutputs' writes the statistics only: set 'outputTypes: []' (statistics of the states) or 'saveVariables' instead of per-run outputs`, { where: 'options.outputTypes' });
+  }
+  if (plotFile) throw new CubieError('UNSUPPORTED', `--plot draws per-run series; for ensemble statistics use node scripts/plot-ensemble.js on the written result`, { where: '--plot' });
+  return outputs;
+}
+
 /** Solves the batch (or shard) and writes what was asked for; resolves to the exit code. */
 export async function solveModel(given: RunRequest): Promise<number> {
   const request = withNoiseSettings(given);
   const { model, options, plotFile, reporter } = request;
   const solver = new Solver(model.system, options);
+  const ensembleOutputs = checkEnsemble(request, solver);
+  if (ensembleOutputs) {
+    try {
+      return await solveEnsemble(request, solver, ensembleOutputs);
+    } finally {
+      solver.close();
+    }
+  }
   const plan = planBatch(request, solver);
   const { range, layout, runsPerChunk, chunks, paths } = plan;
   const runs = range.end - range.first;

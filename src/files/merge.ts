@@ -39,6 +39,9 @@ export function checkShards(files: string[]): ShardFiles[] {
     if (!sidecars.has(path.resolve(sidecar))) sidecars.set(path.resolve(sidecar), sidecar);
   }
   const shards = [...sidecars.values()].map((file) => ({ file, sidecar: readSidecar(file) }));
+  // cubie run refuses ensembleOutputs with --shard, so no shard holds statistics to merge (their Chan merge is not implemented).
+  const ensemble = shards.find((s) => s.sidecar.ensemble !== undefined);
+  if (ensemble) throw new CubieError('UNSUPPORTED', `${ensemble.file} holds ensemble statistics; cubie merge joins shards of per-run results only`, { where: ensemble.file, file: ensemble.file });
   const [first] = shards;
   for (const s of shards.slice(1)) {
     if (s.sidecar.model.hash !== first.sidecar.model.hash) {

@@ -1,0 +1,92 @@
+/**
+ * cubie run with replicates and ensembleOutputs: NAME.ensemble.npy holds the
+ * statistics of one library solve with the same seed, whatever the chunking
+ * (chunks of whole combinations, each reduced 65,536 runs at a time); CSV
+ * gives the same numbers in a table; shards, per-run outputs and replicates
+ * without statistics are refused with a CubieError; an interrupted or failed
+ * write leaves no result.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Solver } from '../../src';
+import { cubie, cubieOk, numpy, tempDir, writeModel } from './support';
+
+const yaml = (options: string) => `system:
+  name: cli_ou_ensemble
+  equations: "dx = theta*(mu - x)"
+  states: { x: 2 }
+  parameters: { theta: 1, mu: 0.5, sigma: 0.8 }
+  noise: { x: sigma }
+parameters:
+  theta: [0.5, 1, 2]
+options:
+  method: euler-maruyama
+  dt: 0.0625
+  saveEvery: 0.5
+  seed: 77
+${options}`;
+
+const ensembleOptions = `  replicates: 200
+  ensembleOutputs: [mean, var, min]
+  outputTypes: []`;
+
+describe('cubie run with replicates and ensembleOutputs', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir('sde-ensemble');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const at = (...parts: string[]) => path.join(dir, ...parts);
+
+  it('writes NAME.ensemble.npy [nTimes, legend, nCombinations] equal to the library solve, whole or in chunks of one combination', async () => {
+    const model = writeModel(dir, 'ou.yaml', yaml(ensembleOptions));
+    fs.mkdirSync(at('whole'));
+    fs.mkdirSync(at('chunks'));
+    cubieOk(['run', model, '--out', at('whole', 'ou.npy'), '--quiet']);
+    cubieOk(['run', model, '--out', at('chunks', 'ou.npy'), '--quiet', '--runs-per-chunk', '200']);
+    const files = fs.readdirSync(at('whole')).sort();
+    expect(files).toEqual(['ou.ensemble.npy', 'ou.json', 'ou.status.npy']);
+    const sidecar = JSON.parse(fs.readFileSync(at('whole', 'ou.json'), 'utf8'));
+    expect(sidecar.ensemble).toMatchObject({ legend: ['x.mean', 'x.var', 'x.min'], replicates: 200, nCombinations: 3, file: { path: 'ou.ensemble.npy', shape: [3, 3, 3], dtype: '<f8' } });
+    expect(sidecar.nRuns).toBe(600);
+    expect(sidecar.output.timeDomain).toBeNull();
+    expect(sidecar.execution.chunks).toBe(1);
+    expect(JSON.parse(fs.readFileSync(at('chunks', 'ou.json'), 'utf8')).execution.chunks).toBe(3);
+
+    const result = await new Solver({ name: 'cli_ou_ensemble', equations: 'dx = theta*(mu - x)', states: { x: 2 }, parameters: { theta: 1, mu: 0.5, sigma: 0.8 }, noise: { x: 'sigma' } }, { backend: 'cpu', method: 'euler-maruyama', outputTypes: [] })
+      .solve({}, { theta: [0.5, 1, 2] }, { dt: 0.0625, saveEvery: 0.5, seed: 77, replicates: 200, ensembleOutputs: ['mean', 'var', 'min'] });
+    const read = (file: string) => numpy<number[]>(`a = np.load(sys.argv[1]); assert a.dtype == np.float64; print(json.dumps(a.ravel().tolist()))`, [file]);
+    const expected = Array.from(result.ensemble!.values);
+    expect(read(at('whole', 'ou.ensemble.npy'))).toEqual(expected);
+    expect(read(at('chunks', 'ou.ensemble.npy'))).toEqual(expected);
+    expect(numpy<number[]>(`a = np.load(sys.argv[1]); print(json.dumps([int(a.shape[0]), int((a != 0).sum())]))`, [at('whole', 'ou.status.npy')])).toEqual([600, 0]);
+  });
+
+  it('--out .csv: NAME.ensemble.csv with time, combination, inputs and one column per statistic', () => {
+    const model = writeModel(dir, 'ou-csv.yaml', yaml(ensembleOptions));
+    fs.mkdirSync(at('csv'));
+    cubieOk(['run', model, '--out', at('csv', 'ou.csv'), '--quiet']);
+    const lines = fs.readFileSync(at('csv', 'ou.ensemble.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('time,combination,theta,x.mean,x.var,x.min');
+    expect(lines).toHaveLength(1 + 3 * 3);
+    // time 0 of every combination: all replicates start at x = 2
+    expect(lines[1]).toBe('0,0,0.5,2,0,2');
+    expect(fs.readFileSync(at('csv', 'ou.runs.csv'), 'utf8').split('\n')[0]).toBe('run,combination,replicate,status');
+  });
+
+  it('refuses shards, per-run outputs, replicates without statistics and --plot, with CubieErrors, writing nothing', () => {
+    const refused = (options: string, extra: string[], pattern: RegExp) => {
+      const model = writeModel(dir, 'refused.yaml', yaml(options));
+      fs.rmSync(at('refused'), { recursive: true, force: true });
+      fs.mkdirSync(at('refused'));
+      const run = cubie(['run', model, '--out', at('refused', 'r.npy'), ...extra]);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr + run.stdout).toMatch(pattern);
+      expect(fs.readdirSync(at('refused'))).toEqual([]);
+    };
+    refused(ensembleOptions, ['--shard', '0/2'], /'ensembleOutputs' cannot be used with --shard/);
+    refused('  replicates: 4\n  ensembleOutputs: [mean]\n  outputTypes: [state]', [], /writes the statistics only/);
+    refused('  replicates: 4', [], /'replicates' in cubie run needs 'ensembleOutputs'/);
+    refused(ensembleOptions, ['--plot', at('refused', 'p.svg')], /scripts\/plot-ensemble\.js/);
+  });
+});
