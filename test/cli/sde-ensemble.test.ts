@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { Solver } from '../../src';
 import { cubie, cubieOk, numpy, tempDir, writeModel } from './support';
 
@@ -89,4 +90,28 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     refused('  replicates: 4', [], /'replicates' in cubie run needs 'ensembleOutputs'/);
     refused(ensembleOptions, ['--plot', at('refused', 'p.svg')], /scripts\/plot-ensemble\.js/);
   });
+});
+
+it('examples/noisy-gene.yaml writes its ensemble, and scripts/plot-ensemble.js draws the mean ± std band from it', () => {
+  const dir = tempDir('noisy-gene');
+  try {
+    const out = path.join(dir, 'noisy-gene.npy');
+    const run = cubieOk(['run', path.join('examples', 'noisy-gene.yaml'), '--out', out]);
+    expect(run.stdout).toMatch(/^failed\s+none of 1500$/m);
+    // mean and std at the last save: finite, std > 0, and the mean of m near its deterministic level k_m / g_m
+    const last = numpy<number[][]>(`a = np.load(sys.argv[1]); assert a.shape == (61, 4, 3) and np.isfinite(a).all(); print(json.dumps(a[-1].tolist()))`, [out.replace('.npy', '.ensemble.npy')]);
+    [1, 2, 4].forEach((km, c) => {
+      expect(Math.abs(last[0][c] - km) / km).toBeLessThan(0.1);
+      expect(last[1][c]).toBeGreaterThan(0);
+    });
+    const svg = path.join(dir, 'band.svg');
+    const plot = spawnSync(process.execPath, [path.join('scripts', 'plot-ensemble.js'), out.replace('.npy', '.json'), svg], { encoding: 'utf8' });
+    expect(plot.stderr).toBe('');
+    const text = fs.readFileSync(svg, 'utf8');
+    expect(text).toMatch(/mark-area/);
+    expect(text).toMatch(/k_m = 4/);
+    expect(fs.readdirSync(dir).some((f) => f.includes('.partial-'))).toBe(false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
