@@ -15,8 +15,8 @@ import { outputPaths, type ExecutionRecord } from '../files/sidecar';
 import { describeStatus, StatusTally } from '../files/status';
 import type { Solver } from '../solver/solver';
 import { displayPath, formatBytes, formatMs } from './report';
-import type { RunRequest } from './run-batch';
-import { DEFAULT_CHUNK_BYTES, sidecarFor } from './run-batch';
+import type { RunRequest } from './run-sidecar';
+import { DEFAULT_CHUNK_BYTES, kernelText, sidecarFor } from './run-sidecar';
 
 export async function solveEnsemble(request: RunRequest, solver: Solver, ensembleOutputs: string[]): Promise<number> {
   const { model, options, reporter } = request;
@@ -24,7 +24,9 @@ export async function solveEnsemble(request: RunRequest, solver: Solver, ensembl
   const nCombinations = model.inputs.nRuns;
   const nRuns = nCombinations * replicates;
   const out = solver.describe();
+  const compileStarted = process.hrtime.bigint();
   const kernel = await solver.compile();
+  const compileMs = Number(process.hrtime.bigint() - compileStarted) / 1e6;
   // Per combination: its statistics (float64; at most every state and observable saved) and its replicates' statuses.
   const legendLength = ensembleOutputs.length * (model.system.states.length + model.system.observables.length);
   const bytesPerCombination = 8 * out.time.length * Math.max(1, legendLength) + 4 * replicates;
@@ -34,6 +36,7 @@ export async function solveEnsemble(request: RunRequest, solver: Solver, ensembl
   const chunks = Math.ceil(nCombinations / perChunk);
   reporter.line('model', `${model.file}: system ${model.system.name}, model hash ${model.hash.slice(0, 12)}`);
   reporter.line('runs', `${nRuns} = ${nCombinations} combination${nCombinations === 1 ? '' : 's'} x ${replicates} replicates; ${chunks} chunk${chunks === 1 ? '' : 's'} of up to ${perChunk} combinations; statistics ${ensembleOutputs.join(', ')}`);
+  reporter.line('kernel', kernelText(kernel, compileMs));
   reporter.event({ event: 'start', model: model.file, modelHash: model.hash, system: model.system.name, nRuns, nCombinations, replicates, chunks });
 
   const paths = request.out !== undefined ? outputPaths(request.out) : undefined;

@@ -8,9 +8,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { Solver } from '../../src';
-import { cubie, cubieOk, numpy, tempDir, writeModel } from './support';
+import { bin, cubie, cubieOk, numpy, root, tempDir, writeModel } from './support';
 
 const yaml = (options: string) => `system:
   name: cli_ou_ensemble
@@ -73,6 +73,26 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     // time 0 of every combination: all replicates start at x = 2
     expect(lines[1]).toBe('0,0,0.5,2,0,2');
     expect(fs.readFileSync(at('csv', 'ou.runs.csv'), 'utf8').split('\n')[0]).toBe('run,combination,replicate,status');
+  });
+
+  it('an interrupt (SIGINT) between chunks exits 130 and leaves no ensemble, status or sidecar file', async () => {
+    const model = writeModel(dir, 'long.yaml', yaml(ensembleOptions).replace('theta: [0.5, 1, 2]', 'theta: { linspace: [0.5, 2, 4000] }'));
+    fs.mkdirSync(at('interrupted'));
+    const child = spawn(process.execPath, [bin, 'run', model, '--out', at('interrupted', 'ou.npy'), '--json', '--runs-per-chunk', '200'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let interrupted = false;
+    child.stdout.on('data', (d: Buffer) => {
+      if (!interrupted && d.toString().includes('"event":"progress"')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(interrupted).toBe(true);
+    expect(status).toBe(130);
+    expect(stderr).toContain('partial output files were removed');
+    expect(fs.readdirSync(at('interrupted'))).toEqual([]);
   });
 
   it('refuses shards, per-run outputs, replicates without statistics and --plot, with CubieErrors, writing nothing', () => {
