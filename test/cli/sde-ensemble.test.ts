@@ -63,6 +63,16 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     expect(numpy<number[]>(`a = np.load(sys.argv[1]); print(json.dumps([int(a.shape[0]), int((a != 0).sum())]))`, [at('whole', 'ou.status.npy')])).toEqual([600, 0]);
   });
 
+  it('cubie plot and cubie merge refuse an ensemble result, saying why', () => {
+    const plot = cubie(['plot', at('whole', 'ou.json'), '--out', at('whole', 'p.svg')]);
+    expect(plot.status).not.toBe(0);
+    expect(plot.stderr + plot.stdout).toMatch(/holds ensemble statistics only .*scripts\/plot-ensemble\.js/);
+    const merge = cubie(['merge', at('whole', 'ou.json'), '--out', at('merged.npy')]);
+    expect(merge.status).not.toBe(0);
+    expect(merge.stderr + merge.stdout).toMatch(/holds ensemble statistics; cubie merge joins shards of per-run results only/);
+    expect(fs.existsSync(at('whole', 'p.svg')) || fs.existsSync(at('merged.npy'))).toBe(false);
+  });
+
   it('--out .csv: NAME.ensemble.csv with time, combination, inputs and one column per statistic', () => {
     const model = writeModel(dir, 'ou-csv.yaml', yaml(ensembleOptions));
     fs.mkdirSync(at('csv'));
