@@ -92,18 +92,16 @@ function withNoiseSettings(request: RunRequest): RunRequest {
 /**
  * What cubie run writes of replicates: their ensemble statistics, not their
  * runs (the per-run files index runs by the model's input combinations).
- * Shards would need their statistics merged (Chan's update of count, mean
- * and M2), which cubie merge does not do, so they are refused.
+ * A shard takes whole combinations, so its statistics need no merging.
  */
 function checkEnsemble(request: RunRequest, solver: Solver): string[] | undefined {
-  const { options, shard, plotFile } = request;
+  const { options, plotFile } = request;
   const outputs = options.ensembleOutputs as string[] | undefined;
   const replicates = Number(options.replicates ?? 1);
   if (outputs === undefined || outputs.length === 0) {
     if (replicates > 1) throw new CubieError('UNSUPPORTED', `'replicates' in cubie run needs 'ensembleOutputs' (e.g. [mean, std]): cubie run writes the replicates' statistics, not each replicate's run`, { where: 'options.replicates' });
     return undefined;
   }
-  if (shard) throw new CubieError('UNSUPPORTED', `'ensembleOutputs' cannot be used with --shard: cubie merge does not merge ensemble statistics; run the batch unsharded (its memory is bounded by a chunk of combinations)`, { where: 'options.ensembleOutputs' });
   if (solver.describe().variables.length > 0) {
     throw new CubieError('UNSUPPORTED', `cubie run with 'ensembleOutputs' writes the statistics only: set 'outputTypes: []' (statistics of the states) or 'saveVariables' instead of per-run outputs`, { where: 'options.outputTypes' });
   }

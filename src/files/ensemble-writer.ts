@@ -3,7 +3,7 @@
  * `cubie run`) chunk by chunk: each chunk holds whole input combinations, so
  * its statistics are final and land in place. Memory holds one chunk's
  * statistics, never the replicates.
- *   npy: STEM.ensemble.npy float64 [nTimes, legend.length, nCombinations],
+ *   npy: STEM.ensemble.npy float64 [nTimes, legend.length, nCombinations] (a shard: its combinations),
  *        STEM.status.npy int32 [nCombinations * replicates] (run c*R + k is replicate k of combination c)
  *   csv: STEM.ensemble.csv (time, combination, inputs, one column per legend entry),
  *        STEM.runs.csv (run, combination, replicate, status)
@@ -27,6 +27,8 @@ export interface EnsembleLayout {
   replicates: number;
   /** The input combinations (the model's runs before replication). */
   inputs: RunInputs;
+  /** The combinations these files hold (a shard's, or all). */
+  combinations: { first: number; end: number };
 }
 
 /** STEM.ensemble.npy or STEM.ensemble.csv beside the other outputs. */
@@ -46,7 +48,7 @@ export class EnsembleWriter {
 
   constructor(private readonly layout: EnsembleLayout) {
     const { paths, legend, replicates, inputs } = layout;
-    this.nCombinations = inputs.nRuns;
+    this.nCombinations = layout.combinations.end - layout.combinations.first;
     fs.mkdirSync(paths.dir, { recursive: true });
     const file = ensemblePath(paths);
     const track = (final: string): string => {
@@ -83,8 +85,9 @@ export class EnsembleWriter {
     const [nTimes, nLegend, n] = ensemble.shape;
     const R = this.layout.replicates;
     if (this.npy) {
-      for (let row = 0; row < nTimes * nLegend; row++) this.npy.values.write(row * this.nCombinations + firstCombination, ensemble.values.subarray(row * n, (row + 1) * n));
-      this.npy.status.write(firstCombination * R, status);
+      const offset = firstCombination - this.layout.combinations.first;
+      for (let row = 0; row < nTimes * nLegend; row++) this.npy.values.write(row * this.nCombinations + offset, ensemble.values.subarray(row * n, (row + 1) * n));
+      this.npy.status.write(offset * R, status);
       return;
     }
     const { inputs, time } = this.layout;

@@ -2,9 +2,10 @@
  * cubie run with replicates and ensembleOutputs: NAME.ensemble.npy holds the
  * statistics of one library solve with the same seed, whatever the chunking
  * (chunks of whole combinations, each reduced 65,536 runs at a time); CSV
- * gives the same numbers in a table; shards, per-run outputs and replicates
- * without statistics are refused with a CubieError; an interrupted or failed
- * write leaves no result.
+ * gives the same numbers in a table; shards of whole combinations merge into
+ * the unsharded files bit for bit; per-run outputs, replicates without
+ * statistics and --plot are refused with a CubieError; an interrupted write
+ * leaves no result.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -63,14 +64,32 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     expect(numpy<number[]>(`a = np.load(sys.argv[1]); print(json.dumps([int(a.shape[0]), int((a != 0).sum())]))`, [at('whole', 'ou.status.npy')])).toEqual([600, 0]);
   });
 
-  it('cubie plot and cubie merge refuse an ensemble result, saying why', () => {
+  it('cubie plot refuses an ensemble result, saying why', () => {
     const plot = cubie(['plot', at('whole', 'ou.json'), '--out', at('whole', 'p.svg')]);
     expect(plot.status).not.toBe(0);
     expect(plot.stderr + plot.stdout).toMatch(/holds ensemble statistics only .*scripts\/plot-ensemble\.js/);
-    const merge = cubie(['merge', at('whole', 'ou.json'), '--out', at('merged.npy')]);
-    expect(merge.status).not.toBe(0);
-    expect(merge.stderr + merge.stdout).toMatch(/holds ensemble statistics; cubie merge joins shards of per-run results only/);
-    expect(fs.existsSync(at('whole', 'p.svg')) || fs.existsSync(at('merged.npy'))).toBe(false);
+    expect(fs.existsSync(at('whole', 'p.svg'))).toBe(false);
+  });
+
+  it('shards take whole combinations, and cubie merge joins them into the unsharded files bit for bit (npy and csv)', () => {
+    const model = writeModel(dir, 'ou-shards.yaml', yaml(ensembleOptions).replace('theta: [0.5, 1, 2]', 'theta: [0.5, 0.75, 1, 1.5, 2]'));
+    for (const format of ['npy', 'csv']) {
+      const sub = (name: string) => at(`${name}-${format}`);
+      for (const name of ['one', 'shards', 'merged']) fs.mkdirSync(sub(name));
+      cubieOk(['run', model, '--out', path.join(sub('one'), `ou.${format}`), '--quiet']);
+      for (let i = 0; i < 3; i++) cubieOk(['run', model, '--out', path.join(sub('shards'), `ou.${format}`), '--quiet', '--shard', `${i}/3`, '--runs-per-chunk', '200']);
+      const shardJson = JSON.parse(fs.readFileSync(path.join(sub('shards'), 'ou.shard-1-of-3.json'), 'utf8'));
+      expect(shardJson.runs).toEqual({ first: 200, end: 600 }); // combinations 1..2 of 0..4, 200 replicates each
+      const parts = [0, 1, 2].map((i) => path.join(sub('shards'), `ou.shard-${i}-of-3.json`));
+      cubieOk(['merge', ...parts, '--out', path.join(sub('merged'), `ou.${format}`), '--quiet']);
+      const names = format === 'npy' ? ['ou.ensemble.npy', 'ou.status.npy'] : ['ou.ensemble.csv', 'ou.runs.csv'];
+      for (const name of names) expect(fs.readFileSync(path.join(sub('merged'), name)).equals(fs.readFileSync(path.join(sub('one'), name)))).toBe(true);
+      const merged = JSON.parse(fs.readFileSync(path.join(sub('merged'), 'ou.json'), 'utf8'));
+      const one = JSON.parse(fs.readFileSync(path.join(sub('one'), 'ou.json'), 'utf8'));
+      expect(merged.ensemble).toEqual(one.ensemble);
+      expect(merged.output.status).toEqual(one.output.status);
+      expect(merged.nRuns).toBe(1000);
+    }
   });
 
   it('--out .csv: NAME.ensemble.csv with time, combination, inputs and one column per statistic', () => {
@@ -105,7 +124,7 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     expect(fs.readdirSync(at('interrupted'))).toEqual([]);
   });
 
-  it('refuses shards, per-run outputs, replicates without statistics and --plot, with CubieErrors, writing nothing', () => {
+  it('refuses per-run outputs, replicates without statistics and --plot, with CubieErrors, writing nothing', () => {
     const refused = (options: string, extra: string[], pattern: RegExp) => {
       const model = writeModel(dir, 'refused.yaml', yaml(options));
       fs.rmSync(at('refused'), { recursive: true, force: true });
@@ -115,7 +134,6 @@ describe('cubie run with replicates and ensembleOutputs', () => {
       expect(run.stderr + run.stdout).toMatch(pattern);
       expect(fs.readdirSync(at('refused'))).toEqual([]);
     };
-    refused(ensembleOptions, ['--shard', '0/2'], /'ensembleOutputs' cannot be used with --shard/);
     refused('  replicates: 4\n  ensembleOutputs: [mean]\n  outputTypes: [state]', [], /writes the statistics only/);
     refused('  replicates: 4', [], /'replicates' in cubie run needs 'ensembleOutputs'/);
     refused(ensembleOptions, ['--plot', at('refused', 'p.svg')], /scripts\/plot-ensemble\.js/);
