@@ -7,7 +7,7 @@
  */
 import { csvRecords, parseCsvNumber } from '../files/csv';
 import { readNpyElements, withNpy } from '../files/npy';
-import { readSidecar, resolveFromSidecar, ResultSidecar } from '../files/sidecar';
+import { ArrayFile, readSidecar, resolveFromSidecar, ResultSidecar } from '../files/sidecar';
 import type { RunRange } from '../files/shard';
 import { inputColumnNames } from '../files/result-writer';
 import { InputColumn, RunInputs } from '../files/run-inputs';
@@ -303,7 +303,7 @@ async function fromNpy(sidecarFile: string, sidecar: ResultSidecar, plan: PlotPl
   const n = runs.end - runs.first;
   const nVariables = sidecar.variables.length;
   const nTimes = sidecar.time.length;
-  withNpy(resolveFromSidecar(sidecarFile, sidecar.output.timeDomain), (fd, header) => {
+  withNpy(resolveFromSidecar(sidecarFile, timeDomainFile(sidecarFile, sidecar)), (fd, header) => {
     for (const run of plan.trajectoryRuns) {
       const k = run - runs.first;
       const values = new Float64Array(nTimes * plan.shownVariables.length);
@@ -344,7 +344,7 @@ async function fromCsv(sidecarFile: string, sidecar: ResultSidecar, plan: PlotPl
   const maxVariable = sweep?.source.kind === 'max' ? sidecar.variables[sweep.source.variable] : undefined;
   const max = new Map<number, number>();
   let header = true;
-  for await (const record of csvRecords(resolveFromSidecar(sidecarFile, sidecar.output.timeDomain))) {
+  for await (const record of csvRecords(resolveFromSidecar(sidecarFile, timeDomainFile(sidecarFile, sidecar)))) {
     if (header) {
       header = false;
       continue;
@@ -380,9 +380,18 @@ async function fromCsv(sidecarFile: string, sidecar: ResultSidecar, plan: PlotPl
   }
 }
 
+/** The per-run series file; an ensemble-only result (cubie run with ensembleOutputs) has none. */
+function timeDomainFile(file: string, sidecar: ResultSidecar): ArrayFile {
+  if (sidecar.output.timeDomain === null) {
+    throw new CubieError('UNSUPPORTED', `${file} holds ensemble statistics only (${sidecar.ensemble?.file.path ?? 'no per-run series'}); cubie plot draws per-run series. node scripts/plot-ensemble.js draws a mean ± std band from it`, { where: file, file });
+  }
+  return sidecar.output.timeDomain;
+}
+
 /** PlotData for a result on disk (any of its files, or its sidecar). */
 export async function loadPlotData(file: string, choices: PlotChoices = {}): Promise<PlotData> {
   const sidecar = readSidecar(file);
+  timeDomainFile(file, sidecar); // an ensemble-only result has no runs to draw: say so before planning
   const { plan, inputs } = planFromSidecar(sidecar, choices);
   const collector = new PlotCollector(plan, inputs, sidecar.variables.length, sidecar.summaryLegend.length);
   if (sidecar.output.format === 'npy') {

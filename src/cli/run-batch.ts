@@ -9,72 +9,26 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { CubieError, isCubieError } from '../shared/errors';
-import { resultSettings } from '../files/model-hash';
 import type { Model } from '../files/model-file';
 import { createResultWriter, ResultWriter } from '../files/result-writer';
-import { cubieVersion, ExecutionRecord, OutputPaths, outputPaths, ResultSidecar, SIDECAR_FORMAT, SIDECAR_VERSION, StatusSummary } from '../files/sidecar';
-import { RunRange, Shard, shardRange } from '../files/shard';
+import { ExecutionRecord, OutputPaths, outputPaths } from '../files/sidecar';
+import { RunRange, shardRange } from '../files/shard';
 import { describeStatus, describeTerminated, StatusTally, terminatedRuns } from '../files/status';
 import { describeEventSummary, EventTally } from '../files/event-files';
-import type { SolveOptions } from '../options/solve-options';
-import type { OutputDescription } from '../solver/describe';
-import type { KernelInfo } from '../solver/result';
 import { batchSeed } from '../solver/seed';
 import { Solver } from '../solver/solver';
 import { describeBatch, planPlot, PlotCollector } from './plot-data';
 import { writePlot } from './plot';
+import { DEFAULT_CHUNK_BYTES, kernelText, OutputLayout, RunRequest, sidecarFor } from './run-sidecar';
+import { solveEnsemble } from './run-ensemble';
 import { ProgressBar } from './progress';
-import { displayPath, formatBytes, formatMs, Reporter } from './report';
-
-/** A chunk's output is about this size unless told otherwise: large enough to keep every core (or a GPU) busy, small next to memory. */
-export const DEFAULT_CHUNK_BYTES = 64 * 2 ** 20;
-
-/** The arrays a run fills, and the bytes of output one run adds to a chunk. */
-interface OutputLayout {
-  bytes: number;
-  precision: 'float32' | 'float64';
-  times: Float64Array;
-  nWindows: number;
-  variables: string[];
-  legend: string[];
-  counters: string[];
-  events: OutputDescription['events'];
-}
+import { displayPath, formatBytes, formatMs } from './report';
 
 function outputLayout(model: Model, solver: Solver): OutputLayout {
   const out = solver.describe();
   // Each swept input is written beside the outputs, one float64 per run.
   const bytes = out.bytesPerRun + 8 * model.inputs.swept.length;
   return { bytes, precision: out.precision, times: out.time, nWindows: out.nWindows, variables: out.variables, legend: out.summaryLegend, counters: out.counterLegend, events: out.events };
-}
-
-function kernelText(info: KernelInfo, elapsedMs: number): string {
-  const key = info.key.slice(0, 12);
-  switch (info.cache) {
-    case 'compiled':
-      return `${info.backend}, compiled in ${formatMs(info.compileMs)} (key ${key}, now cached)`;
-    case 'disabled':
-      return `${info.backend}, compiled in ${formatMs(info.compileMs)} (key ${key}, cache disabled)`;
-    case 'disk':
-      return `${info.backend}, loaded from the disk cache in ${formatMs(elapsedMs)} (key ${key})`;
-    default:
-      return `${info.backend}, from the in-memory cache (key ${key})`;
-  }
-}
-
-export interface RunRequest {
-  model: Model;
-  options: SolveOptions;
-  shard: Shard | undefined;
-  out: string | undefined;
-  plotFile: string | undefined;
-  /** Runs per chunk, or undefined for about chunkBytes (default DEFAULT_CHUNK_BYTES) of output per chunk. */
-  runsPerChunk: number | undefined;
-  chunkBytes: number | undefined;
-  reporter: Reporter;
-  json: boolean;
-  quiet: boolean;
-  started: bigint;
 }
 
 /** How a batch (or shard) is cut and where it goes, decided before anything runs. */
@@ -121,55 +75,13 @@ function reportStart(request: RunRequest, plan: BatchPlan): void {
   });
 }
 
-function sidecarFor(request: RunRequest, plan: BatchPlan, writer: ResultWriter, status: StatusSummary, execution: ExecutionRecord): ResultSidecar {
-  const { model, options, shard } = request;
-  const { system } = model;
-  return {
-    format: SIDECAR_FORMAT,
-    version: SIDECAR_VERSION,
-    cubieVersion: cubieVersion(),
-    createdAt: new Date().toISOString(),
-    model: { file: model.file, hash: model.hash, ...(model.description ? { description: model.description } : {}) },
-    system: {
-      name: system.name,
-      hash: system.hash,
-      states: [...system.states],
-      parameters: [...system.parameters],
-      constants: { ...system.constants },
-      observables: [...system.observables],
-      drivers: [...system.drivers],
-    },
-    settings: resultSettings(options),
-    precision: plan.layout.precision,
-    nRuns: model.inputs.nRuns,
-    runs: plan.range,
-    shard: shard ? { index: shard.index, count: shard.count } : null,
-    time: Array.from(plan.layout.times),
-    variables: plan.layout.variables,
-    summaryLegend: plan.layout.legend,
-    nWindows: plan.layout.nWindows,
-    counterLegend: plan.layout.counters,
-    ...(writer.events ? { events: writer.events } : {}),
-    inputs: model.inputs.toJSON(),
-    output: writer.output,
-    status,
-    execution,
-  };
-}
-
 /**
  * A model with noise: one seed for every chunk (the one given, else one drawn
  * now, recorded in the sidecar's settings). A shard must be given one, so that
- * every shard draws from the same paths. replicates and ensembleOutputs are
- * not written by the CLI yet.
+ * every shard draws from the same paths.
  */
 function withNoiseSettings(request: RunRequest): RunRequest {
   const { model, options, shard } = request;
-  for (const name of ['replicates', 'ensembleOutputs'] as const) {
-    if (options[name] !== undefined) {
-      throw new CubieError('UNSUPPORTED', `Option '${name}' is not supported by 'cubie run' yet (its outputs are not written); use the library's Solver.solve, or list the replicates in the model's inputs`, { where: `options.${name}` });
-    }
-  }
   if (model.system.model.noise === undefined || options.seed !== undefined) return request;
   if (shard) {
     throw new CubieError('INVALID_OPTION', `System '${model.system.name}' has noise and this run is shard ${shard.index}/${shard.count}: give 'seed' in the model's options, so that every shard draws its runs from the same Brownian paths`, { where: 'options.seed' });
@@ -177,11 +89,39 @@ function withNoiseSettings(request: RunRequest): RunRequest {
   return { ...request, options: { ...options, seed: batchSeed(undefined) } };
 }
 
+/**
+ * What cubie run writes of replicates: their ensemble statistics, not their
+ * runs (the per-run files index runs by the model's input combinations).
+ * A shard takes whole combinations, so its statistics need no merging.
+ */
+function checkEnsemble(request: RunRequest, solver: Solver): string[] | undefined {
+  const { options, plotFile } = request;
+  const outputs = options.ensembleOutputs as string[] | undefined;
+  const replicates = Number(options.replicates ?? 1);
+  if (outputs === undefined || outputs.length === 0) {
+    if (replicates > 1) throw new CubieError('UNSUPPORTED', `'replicates' in cubie run needs 'ensembleOutputs' (e.g. [mean, std]): cubie run writes the replicates' statistics, not each replicate's run`, { where: 'options.replicates' });
+    return undefined;
+  }
+  if (solver.describe().variables.length > 0) {
+    throw new CubieError('UNSUPPORTED', `cubie run with 'ensembleOutputs' writes the statistics only: set 'outputTypes: []' (statistics of the states) or 'saveVariables' instead of per-run outputs`, { where: 'options.outputTypes' });
+  }
+  if (plotFile) throw new CubieError('UNSUPPORTED', `--plot draws per-run series; for ensemble statistics use node scripts/plot-ensemble.js on the written result`, { where: '--plot' });
+  return outputs;
+}
+
 /** Solves the batch (or shard) and writes what was asked for; resolves to the exit code. */
 export async function solveModel(given: RunRequest): Promise<number> {
   const request = withNoiseSettings(given);
   const { model, options, plotFile, reporter } = request;
   const solver = new Solver(model.system, options);
+  const ensembleOutputs = checkEnsemble(request, solver);
+  if (ensembleOutputs) {
+    try {
+      return await solveEnsemble(request, solver, ensembleOutputs);
+    } finally {
+      solver.close();
+    }
+  }
   const plan = planBatch(request, solver);
   const { range, layout, runsPerChunk, chunks, paths } = plan;
   const runs = range.end - range.first;

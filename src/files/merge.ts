@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CubieError } from '../shared/errors';
+import { ensemblePath } from './ensemble-writer';
 import { canonicalJson } from './model-hash';
 import { NpyFileWriter, npyElementCount, readNpyElements, withNpy } from './npy';
 import { ArrayFile, cubieVersion, outputFormatOf, outputPaths, OutputPaths, readSidecar, resolveFromSidecar, ResultSidecar, sidecarPathFor, writeSidecar } from './sidecar';
@@ -39,6 +40,11 @@ export function checkShards(files: string[]): ShardFiles[] {
     if (!sidecars.has(path.resolve(sidecar))) sidecars.set(path.resolve(sidecar), sidecar);
   }
   const shards = [...sidecars.values()].map((file) => ({ file, sidecar: readSidecar(file) }));
+  // Ensemble shards hold whole combinations (cli/run-ensemble.ts): joined, not merged statistically. All or none.
+  const ensemble = shards.filter((s) => s.sidecar.ensemble !== undefined);
+  if (ensemble.length > 0 && ensemble.length < shards.length) {
+    throw mismatch(`${ensemble[0].file} holds ensemble statistics and ${shards.find((s) => s.sidecar.ensemble === undefined)!.file} per-run results`, ensemble[0].file);
+  }
   const [first] = shards;
   for (const s of shards.slice(1)) {
     if (s.sidecar.model.hash !== first.sidecar.model.hash) {
@@ -77,21 +83,34 @@ export function checkShards(files: string[]): ShardFiles[] {
 /** Every file a result's sidecar names. */
 function outputFiles(s: ResultSidecar): ArrayFile[] {
   const o = s.output;
-  return [o.timeDomain, o.summaries, o.status, o.counters, o.events, o.eventCounts].filter((f): f is ArrayFile => f !== null && f !== undefined);
+  return [o.timeDomain, o.summaries, o.status, o.counters, o.events, o.eventCounts, s.ensemble?.file].filter((f): f is ArrayFile => f !== null && f !== undefined);
 }
 
+/** Where a shard's block lies along the last axis: from `first`, `n` long, of `total`. */
+interface Span {
+  first: number;
+  n: number;
+  total: number;
+}
+const runSpan = (s: ResultSidecar): Span => ({ first: s.runs.first, n: s.runs.end - s.runs.first, total: s.nRuns });
+/** An ensemble file's last axis is the combinations: a shard's runs are whole combinations of R replicates. */
+const combinationSpan = (s: ResultSidecar): Span => {
+  const R = s.ensemble!.replicates;
+  return { first: s.runs.first / R, n: (s.runs.end - s.runs.first) / R, total: s.nRuns / R };
+};
+
 /** Copies each shard's [..., nShardRuns] array into [..., nRuns] at the shard's run offset. */
-function mergeNpy(shards: ShardFiles[], pick: (s: ResultSidecar) => ArrayFile | null, target: string): void {
+function mergeNpy(shards: ShardFiles[], pick: (s: ResultSidecar) => ArrayFile | null, target: string, span: (s: ResultSidecar) => Span = runSpan): void {
   const described = shards.map((s) => ({ s, file: pick(s.sidecar) }));
   if (described.every((d) => d.file === null)) return;
-  const nRuns = shards[0].sidecar.nRuns;
+  const nRuns = span(shards[0].sidecar).total;
   let writer: NpyFileWriter | undefined;
   try {
     for (const { s, file } of described) {
       if (file === null) throw mismatch(`${s.file} lacks an array the other shards have`, s.file);
       const source = resolveFromSidecar(s.file, file);
       withNpy(source, (fd, header) => {
-        const n = s.sidecar.runs.end - s.sidecar.runs.first;
+        const { first: offset, n } = span(s.sidecar);
         const rowShape = header.shape.slice(0, -1);
         if (header.shape[header.shape.length - 1] !== n) throw mismatch(`${source} holds ${header.shape[header.shape.length - 1]} runs but its sidecar says ${n}`, source);
         writer ??= new NpyFileWriter(target, header.kind, [...rowShape, nRuns]);
@@ -104,7 +123,7 @@ function mergeNpy(shards: ShardFiles[], pick: (s: ResultSidecar) => ArrayFile | 
         for (let row = 0; row < rows; row += rowsPerBlock) {
           const count = Math.min(rowsPerBlock, rows - row);
           const block = readNpyElements(fd, header, row * n, count * n);
-          for (let k = 0; k < count; k++) writer.write((row + k) * nRuns + s.sidecar.runs.first, block.subarray(k * n, (k + 1) * n));
+          for (let k = 0; k < count; k++) writer.write((row + k) * nRuns + offset, block.subarray(k * n, (k + 1) * n));
         }
       });
     }
@@ -168,10 +187,11 @@ export function mergeShards(files: string[], out: string): MergeReport {
   const paths = outputPaths(out);
   fs.mkdirSync(paths.dir, { recursive: true });
   const inputs = new Set(shards.flatMap((s) => outputFiles(s.sidecar).map((f) => path.resolve(resolveFromSidecar(s.file, f)))));
-  for (const target of [paths.timeDomain, paths.summaries, paths.status, paths.counters, paths.events, paths.eventCounts, paths.sidecar]) {
+  for (const target of [paths.timeDomain, paths.summaries, paths.status, paths.counters, paths.events, paths.eventCounts, ensemblePath(paths), paths.sidecar]) {
     if (inputs.has(path.resolve(target)) || shards.some((s) => path.resolve(s.file) === path.resolve(target))) throw new CubieError('INVALID_OPTION', `--out ${out} would overwrite the shard file ${target}`, { where: '--out', usage: true });
   }
-  const jobs: Array<[(s: ResultSidecar) => ArrayFile | null, string]> = [
+  const ensembleTarget = ensemblePath(paths);
+  const jobs: Array<[(s: ResultSidecar) => ArrayFile | null, string, ((s: ResultSidecar) => Span)?]> = [
     [(s) => s.output.timeDomain, paths.timeDomain],
     [(s) => s.output.summaries, paths.summaries],
     [(s) => s.output.status, paths.status],
@@ -179,13 +199,15 @@ export function mergeShards(files: string[], out: string): MergeReport {
     // Event records and counts have the run axis last (npy) or rows in run order (csv), like the rest.
     [(s) => s.output.events ?? null, paths.events],
     [(s) => s.output.eventCounts ?? null, paths.eventCounts],
+    [(s) => s.ensemble?.file ?? null, ensembleTarget, combinationSpan],
   ];
   const written: string[] = [];
   const partial = (file: string): string => `${file}.partial-${process.pid}`;
   try {
-    for (const [pick, target] of jobs) {
+    for (const [pick, target, span] of jobs) {
       if (pick(first) === null) continue;
-      (format === 'npy' ? mergeNpy : mergeCsv)(shards, pick, partial(target));
+      if (format === 'npy') mergeNpy(shards, pick, partial(target), span);
+      else mergeCsv(shards, pick, partial(target));
       written.push(target);
     }
   } catch (e) {
@@ -202,13 +224,16 @@ export function mergeShards(files: string[], out: string): MergeReport {
     shard: null,
     output: {
       format,
-      timeDomain: rename(first.output.timeDomain, paths.timeDomain)!,
+      timeDomain: rename(first.output.timeDomain, paths.timeDomain),
       summaries: rename(first.output.summaries, paths.summaries),
       status: rename(first.output.status, paths.status)!,
       counters: rename(first.output.counters, paths.counters),
       ...(first.output.events ? { events: rename(first.output.events, paths.events)! } : {}),
       ...(first.output.eventCounts ? { eventCounts: rename(first.output.eventCounts, paths.eventCounts)! } : {}),
     },
+    ...(first.ensemble
+      ? { ensemble: { ...first.ensemble, nCombinations: first.nRuns / first.ensemble.replicates, file: { ...first.ensemble.file, path: path.basename(ensembleTarget), ...(first.ensemble.file.shape ? { shape: [...first.ensemble.file.shape.slice(0, -1), first.nRuns / first.ensemble.replicates] } : {}) } } }
+      : {}),
     status: mergeStatus(shards.map((s) => s.sidecar.status)),
     execution: null,
     mergedFrom: shards.map((s) => ({ sidecar: s.file, runs: s.sidecar.runs, shard: s.sidecar.shard, execution: s.sidecar.execution })),

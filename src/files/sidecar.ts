@@ -13,6 +13,7 @@
  *        variable, summary, value), STEM.runs.csv (run, inputs, status, events, counters),
  *        STEM.events.csv (run, inputs, record, time, event, states)
  *   both: STEM.json (this sidecar)
+ *   with ensembleOutputs: STEM.ensemble.npy / .csv and the runs' status only (files/ensemble-writer.ts)
  * A shard's stem ends in `.shard-I-of-N`.
  */
 import * as fs from 'fs';
@@ -98,7 +99,8 @@ export interface ResultSidecar {
   inputs: RunInputsJson;
   output: {
     format: OutputFormat;
-    timeDomain: ArrayFile;
+    /** null for an ensemble-only result (`ensemble` below), which keeps no per-run series. */
+    timeDomain: ArrayFile | null;
     summaries: ArrayFile | null;
     status: ArrayFile;
     counters: ArrayFile | null;
@@ -107,6 +109,12 @@ export interface ResultSidecar {
     /** With events recorded, npy only: events per run (CSV keeps them in the runs table's `events` column). */
     eventCounts?: ArrayFile;
   };
+  /**
+   * With `ensembleOutputs` (cubie run): the statistics over each input
+   * combination's replicates. Run c*R + k of the status file is replicate k
+   * of combination c; `inputs` lists the combinations.
+   */
+  ensemble?: { legend: string[]; replicates: number; nCombinations: number; file: ArrayFile };
   status: StatusSummary;
   /** How this file set was computed; null for a merge, whose parts are in mergedFrom. */
   execution: ExecutionRecord | null;
@@ -156,7 +164,7 @@ export function outputPaths(out: string, shard?: { index: number; count: number 
 /** The sidecar of a result named by any of its files (or the sidecar itself). */
 export function sidecarPathFor(file: string): string {
   if (file.toLowerCase().endsWith('.json')) return file;
-  const base = file.replace(/\.(summaries\.npy|summaries\.csv|status\.npy|counters\.npy|events\.npy|events\.csv|event-counts\.npy|runs\.csv|npy|csv)$/i, '');
+  const base = file.replace(/\.(ensemble\.npy|ensemble\.csv|summaries\.npy|summaries\.csv|status\.npy|counters\.npy|events\.npy|events\.csv|event-counts\.npy|runs\.csv|npy|csv)$/i, '');
   return `${base}.json`;
 }
 

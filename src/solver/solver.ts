@@ -134,7 +134,9 @@ export class Solver {
       accumulator.add(whole.timeDomain, whole.nRuns, 0);
       return withEnsemble(whole, accumulator);
     }
-    const step = replicates * Math.max(1, Math.floor(ENSEMBLE_CHUNK_RUNS / replicates));
+    // Whole combinations when they fit, else cuts inside one: the accumulator maps each run to its
+    // combination, so any cut gives the same statistics, and memory stays bounded by the piece.
+    const step = replicates <= ENSEMBLE_CHUNK_RUNS ? replicates * Math.floor(ENSEMBLE_CHUNK_RUNS / replicates) : ENSEMBLE_CHUNK_RUNS;
     const pieces: SolveResult[] = [];
     for (let first = 0; first < batch.nRuns; first += step) {
       const piece = await batch.run(first, Math.min(batch.nRuns, first + step));

@@ -59,6 +59,14 @@ describe('replicates and ensembleOutputs (CPU float64)', () => {
   });
 });
 
+it('one combination with more replicates than a piece (65 536 runs) is cut inside it: the same statistics as from all its saves at once', async () => {
+  const big = { ...settings, dt: 2 ** -4, brownianTolerance: 2 ** -4, replicates: 70_000, ensembleOutputs: ['mean', 'var', 'min', 'max'] };
+  const cut = await new Solver(ou, { ...big, outputTypes: [] }).solve({}, { theta: [1] });
+  const whole = await new Solver(ou, { ...big, outputTypes: ['state'] }).solve({}, { theta: [1] });
+  expect(cut.ensemble!.shape).toEqual([3, 4, 1]);
+  cut.ensemble!.values.forEach((v, i) => expect(v).toBeCloseTo(whole.ensemble!.values[i], 12));
+});
+
 it('describe() says an ensemble-only solve keeps no per-run series', () => {
   const solver = new Solver(ou, { outputTypes: [], ensembleOutputs: ['mean'] });
   expect(solver.describe().variables).toEqual([]);

@@ -1,0 +1,104 @@
+/**
+ * `cubie run` with `ensembleOutputs`: the batch is cut into chunks of whole
+ * input combinations, each solved with all its `replicates` (run index
+ * offset c*R, so every replicate has the path of one library solve with the
+ * same seed), and each chunk's statistics, already final, are written in
+ * place (files/ensemble-writer.ts). Inside a chunk the library reduces the
+ * replicates 65,536 runs at a time, so memory is bounded by the chunk's
+ * statistics and statuses, never by the saves of all replicates. A shard
+ * takes whole combinations too (shardRange over the combinations), so its
+ * statistics are final and `cubie merge` joins shards by concatenation,
+ * giving the unsharded file bit for bit.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import { isCubieError } from '../shared/errors';
+import { EnsembleWriter } from '../files/ensemble-writer';
+import { outputPaths, type ExecutionRecord } from '../files/sidecar';
+import { RunRange, shardRange } from '../files/shard';
+import { describeStatus, StatusTally } from '../files/status';
+import type { Solver } from '../solver/solver';
+import { displayPath, formatBytes, formatMs } from './report';
+import type { RunRequest } from './run-sidecar';
+import { DEFAULT_CHUNK_BYTES, kernelText, sidecarFor } from './run-sidecar';
+
+export async function solveEnsemble(request: RunRequest, solver: Solver, ensembleOutputs: string[]): Promise<number> {
+  const { model, options, reporter } = request;
+  const replicates = Number(options.replicates ?? 1);
+  const nCombinations = model.inputs.nRuns;
+  const nRuns = nCombinations * replicates;
+  const { shard } = request;
+  const combinations: RunRange = shard ? shardRange(nCombinations, shard) : { first: 0, end: nCombinations };
+  const shardRuns = (combinations.end - combinations.first) * replicates;
+  const out = solver.describe();
+  const compileStarted = process.hrtime.bigint();
+  const kernel = await solver.compile();
+  const compileMs = Number(process.hrtime.bigint() - compileStarted) / 1e6;
+  // Per combination: its statistics (float64; at most every state and observable saved) and its replicates' statuses.
+  const legendLength = ensembleOutputs.length * (model.system.states.length + model.system.observables.length);
+  const bytesPerCombination = 8 * out.time.length * Math.max(1, legendLength) + 4 * replicates;
+  const perChunk = request.runsPerChunk !== undefined
+    ? Math.max(1, Math.floor(request.runsPerChunk / replicates))
+    : Math.max(1, Math.floor((request.chunkBytes ?? DEFAULT_CHUNK_BYTES) / bytesPerCombination));
+  const chunks = Math.ceil((combinations.end - combinations.first) / perChunk);
+  reporter.line('model', `${model.file}: system ${model.system.name}, model hash ${model.hash.slice(0, 12)}`);
+  reporter.line('runs', `${nRuns} = ${nCombinations} combination${nCombinations === 1 ? '' : 's'} x ${replicates} replicates; ${chunks} chunk${chunks === 1 ? '' : 's'} of up to ${perChunk} combinations; statistics ${ensembleOutputs.join(', ')}`);
+  reporter.line('kernel', kernelText(kernel, compileMs));
+  if (shard) reporter.line('shard', `${shard.index}/${shard.count} (from ${shard.source}): combinations ${combinations.first}..${combinations.end - 1} (${shardRuns} runs of ${nRuns})`);
+  reporter.event({ event: 'start', model: model.file, modelHash: model.hash, system: model.system.name, nRuns, nCombinations, replicates, combinations, chunks, shard: shard ? { index: shard.index, count: shard.count, source: shard.source } : null });
+
+  const paths = request.out !== undefined ? outputPaths(request.out, shard) : undefined;
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let writer: EnsembleWriter | undefined;
+  try {
+    const tally = new StatusTally();
+    let runMs = 0;
+    const started = process.hrtime.bigint();
+    for (let first = combinations.first; first < combinations.end; first += perChunk) {
+      const end = Math.min(combinations.end, first + perChunk);
+      const { y0, parameters } = model.inputs.slice(first, end);
+      const result = await solver.solve(y0, parameters, {
+        gridType: 'verbatim',
+        ...(model.system.model.noise !== undefined ? { runIndexOffset: first * replicates } : {}),
+        signal: abort.signal,
+      });
+      const ensemble = result.ensemble!;
+      // Opened at the first chunk, when the legend is known.
+      writer ??= paths ? new EnsembleWriter({ paths, time: out.time, legend: ensemble.legend, replicates, inputs: model.inputs, combinations }) : undefined;
+      writer?.writeChunk(ensemble, result.status, first);
+      tally.add(result.status, first * replicates);
+      runMs += result.timings.runMs;
+      reporter.event({ event: 'progress', done: (end - combinations.first) * replicates, total: shardRuns });
+    }
+    const solveMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const wallMs = Number(process.hrtime.bigint() - request.started) / 1e6;
+    const status = tally.summary();
+    reporter.line('solved', `${shardRuns} runs in ${formatMs(solveMs)} (kernels ${formatMs(runMs)}); wall time ${formatMs(wallMs)}`);
+    reporter.line('failed', describeStatus(status, shardRuns));
+    if (status.failedRuns > 0) reporter.warn(`${describeStatus(status, shardRuns)}; NaN saves enter the statistics of their combination`);
+    const written: string[] = [];
+    if (writer) {
+      const execution: ExecutionRecord = { backend: kernel.backend, kernel, runsPerChunk: perChunk * replicates, chunks, wallMs, runMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, host: os.hostname() };
+      const plan = { range: { first: combinations.first * replicates, end: combinations.end * replicates }, layout: { precision: out.precision, times: out.time, variables: [], legend: [], nWindows: 0, counters: [] } };
+      const sidecar = { ...sidecarFor(request, plan, writer, status, execution), nRuns, ensemble: writer.ensemble };
+      written.push(...writer.finish(sidecar));
+      writer = undefined;
+      written.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));
+    }
+    reporter.event({ event: 'done', nRuns: shardRuns, failedRuns: status.failedRuns, status, wallMs, solveMs, runMs, kernel, chunks, outputs: written, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+    return 0;
+  } catch (e) {
+    writer?.abort();
+    if (isCubieError(e, 'ABORTED')) {
+      process.stderr.write('cubie run: interrupted; partial output files were removed\n');
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * cubie run with replicates and ensembleOutputs: NAME.ensemble.npy holds the
+ * statistics of one library solve with the same seed, whatever the chunking
+ * (chunks of whole combinations, each reduced 65,536 runs at a time); CSV
+ * gives the same numbers in a table; shards of whole combinations merge into
+ * the unsharded files bit for bit; per-run outputs, replicates without
+ * statistics and --plot are refused with a CubieError; an interrupted write
+ * leaves no result.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawn, spawnSync } from 'child_process';
+import { Solver } from '../../src';
+import { bin, cubie, cubieOk, numpy, root, tempDir, writeModel } from './support';
+
+const yaml = (options: string) => `system:
+  name: cli_ou_ensemble
+  equations: "dx = theta*(mu - x)"
+  states: { x: 2 }
+  parameters: { theta: 1, mu: 0.5, sigma: 0.8 }
+  noise: { x: sigma }
+parameters:
+  theta: [0.5, 1, 2]
+options:
+  method: euler-maruyama
+  dt: 0.0625
+  saveEvery: 0.5
+  seed: 77
+${options}`;
+
+const ensembleOptions = `  replicates: 200
+  ensembleOutputs: [mean, var, min]
+  outputTypes: []`;
+
+describe('cubie run with replicates and ensembleOutputs', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir('sde-ensemble');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const at = (...parts: string[]) => path.join(dir, ...parts);
+
+  it('writes NAME.ensemble.npy [nTimes, legend, nCombinations] equal to the library solve, whole or in chunks of one combination', async () => {
+    const model = writeModel(dir, 'ou.yaml', yaml(ensembleOptions));
+    fs.mkdirSync(at('whole'));
+    fs.mkdirSync(at('chunks'));
+    cubieOk(['run', model, '--out', at('whole', 'ou.npy'), '--quiet']);
+    cubieOk(['run', model, '--out', at('chunks', 'ou.npy'), '--quiet', '--runs-per-chunk', '200']);
+    const files = fs.readdirSync(at('whole')).sort();
+    expect(files).toEqual(['ou.ensemble.npy', 'ou.json', 'ou.status.npy']);
+    const sidecar = JSON.parse(fs.readFileSync(at('whole', 'ou.json'), 'utf8'));
+    expect(sidecar.ensemble).toMatchObject({ legend: ['x.mean', 'x.var', 'x.min'], replicates: 200, nCombinations: 3, file: { path: 'ou.ensemble.npy', shape: [3, 3, 3], dtype: '<f8' } });
+    expect(sidecar.nRuns).toBe(600);
+    expect(sidecar.output.timeDomain).toBeNull();
+    expect(sidecar.execution.chunks).toBe(1);
+    expect(JSON.parse(fs.readFileSync(at('chunks', 'ou.json'), 'utf8')).execution.chunks).toBe(3);
+
+    const result = await new Solver({ name: 'cli_ou_ensemble', equations: 'dx = theta*(mu - x)', states: { x: 2 }, parameters: { theta: 1, mu: 0.5, sigma: 0.8 }, noise: { x: 'sigma' } }, { backend: 'cpu', method: 'euler-maruyama', outputTypes: [] })
+      .solve({}, { theta: [0.5, 1, 2] }, { dt: 0.0625, saveEvery: 0.5, seed: 77, replicates: 200, ensembleOutputs: ['mean', 'var', 'min'] });
+    const read = (file: string) => numpy<number[]>(`a = np.load(sys.argv[1]); assert a.dtype == np.float64; print(json.dumps(a.ravel().tolist()))`, [file]);
+    const expected = Array.from(result.ensemble!.values);
+    expect(read(at('whole', 'ou.ensemble.npy'))).toEqual(expected);
+    expect(read(at('chunks', 'ou.ensemble.npy'))).toEqual(expected);
+    expect(numpy<number[]>(`a = np.load(sys.argv[1]); print(json.dumps([int(a.shape[0]), int((a != 0).sum())]))`, [at('whole', 'ou.status.npy')])).toEqual([600, 0]);
+  });
+
+  it('cubie plot refuses an ensemble result, saying why', () => {
+    const plot = cubie(['plot', at('whole', 'ou.json'), '--out', at('whole', 'p.svg')]);
+    expect(plot.status).not.toBe(0);
+    expect(plot.stderr + plot.stdout).toMatch(/holds ensemble statistics only .*scripts\/plot-ensemble\.js/);
+    expect(fs.existsSync(at('whole', 'p.svg'))).toBe(false);
+  });
+
+  it('shards take whole combinations, and cubie merge joins them into the unsharded files bit for bit (npy and csv)', () => {
+    const model = writeModel(dir, 'ou-shards.yaml', yaml(ensembleOptions).replace('theta: [0.5, 1, 2]', 'theta: [0.5, 0.75, 1, 1.5, 2]'));
+    for (const format of ['npy', 'csv']) {
+      const sub = (name: string) => at(`${name}-${format}`);
+      for (const name of ['one', 'shards', 'merged']) fs.mkdirSync(sub(name));
+      cubieOk(['run', model, '--out', path.join(sub('one'), `ou.${format}`), '--quiet']);
+      for (let i = 0; i < 3; i++) cubieOk(['run', model, '--out', path.join(sub('shards'), `ou.${format}`), '--quiet', '--shard', `${i}/3`, '--runs-per-chunk', '200']);
+      const shardJson = JSON.parse(fs.readFileSync(path.join(sub('shards'), 'ou.shard-1-of-3.json'), 'utf8'));
+      expect(shardJson.runs).toEqual({ first: 200, end: 600 }); // combinations 1..2 of 0..4, 200 replicates each
+      const parts = [0, 1, 2].map((i) => path.join(sub('shards'), `ou.shard-${i}-of-3.json`));
+      cubieOk(['merge', ...parts, '--out', path.join(sub('merged'), `ou.${format}`), '--quiet']);
+      const names = format === 'npy' ? ['ou.ensemble.npy', 'ou.status.npy'] : ['ou.ensemble.csv', 'ou.runs.csv'];
+      for (const name of names) expect(fs.readFileSync(path.join(sub('merged'), name)).equals(fs.readFileSync(path.join(sub('one'), name)))).toBe(true);
+      const merged = JSON.parse(fs.readFileSync(path.join(sub('merged'), 'ou.json'), 'utf8'));
+      const one = JSON.parse(fs.readFileSync(path.join(sub('one'), 'ou.json'), 'utf8'));
+      expect(merged.ensemble).toEqual(one.ensemble);
+      expect(merged.output.status).toEqual(one.output.status);
+      expect(merged.nRuns).toBe(1000);
+    }
+  });
+
+  it('--out .csv: NAME.ensemble.csv with time, combination, inputs and one column per statistic', () => {
+    const model = writeModel(dir, 'ou-csv.yaml', yaml(ensembleOptions));
+    fs.mkdirSync(at('csv'));
+    cubieOk(['run', model, '--out', at('csv', 'ou.csv'), '--quiet']);
+    const lines = fs.readFileSync(at('csv', 'ou.ensemble.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('time,combination,theta,x.mean,x.var,x.min');
+    expect(lines).toHaveLength(1 + 3 * 3);
+    // time 0 of every combination: all replicates start at x = 2
+    expect(lines[1]).toBe('0,0,0.5,2,0,2');
+    expect(fs.readFileSync(at('csv', 'ou.runs.csv'), 'utf8').split('\n')[0]).toBe('run,combination,replicate,status');
+  });
+
+  it('an interrupt (SIGINT) between chunks exits 130 and leaves no ensemble, status or sidecar file', async () => {
+    const model = writeModel(dir, 'long.yaml', yaml(ensembleOptions).replace('theta: [0.5, 1, 2]', 'theta: { linspace: [0.5, 2, 4000] }'));
+    fs.mkdirSync(at('interrupted'));
+    const child = spawn(process.execPath, [bin, 'run', model, '--out', at('interrupted', 'ou.npy'), '--json', '--runs-per-chunk', '200'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let interrupted = false;
+    child.stdout.on('data', (d: Buffer) => {
+      if (!interrupted && d.toString().includes('"event":"progress"')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(interrupted).toBe(true);
+    expect(status).toBe(130);
+    expect(stderr).toContain('partial output files were removed');
+    expect(fs.readdirSync(at('interrupted'))).toEqual([]);
+  });
+
+  it('refuses per-run outputs, replicates without statistics and --plot, with CubieErrors, writing nothing', () => {
+    const refused = (options: string, extra: string[], pattern: RegExp) => {
+      const model = writeModel(dir, 'refused.yaml', yaml(options));
+      fs.rmSync(at('refused'), { recursive: true, force: true });
+      fs.mkdirSync(at('refused'));
+      const run = cubie(['run', model, '--out', at('refused', 'r.npy'), ...extra]);
+      expect(run.status).not.toBe(0);
+      expect(run.stderr + run.stdout).toMatch(pattern);
+      expect(fs.readdirSync(at('refused'))).toEqual([]);
+    };
+    refused('  replicates: 4\n  ensembleOutputs: [mean]\n  outputTypes: [state]', [], /writes the statistics only/);
+    refused('  replicates: 4', [], /'replicates' in cubie run needs 'ensembleOutputs'/);
+    refused(ensembleOptions, ['--plot', at('refused', 'p.svg')], /scripts\/plot-ensemble\.js/);
+  });
+});
+
+it('examples/noisy-gene.yaml writes its ensemble, and scripts/plot-ensemble.js draws the mean ± std band from it', () => {
+  const dir = tempDir('noisy-gene');
+  try {
+    const out = path.join(dir, 'noisy-gene.npy');
+    const run = cubieOk(['run', path.join('examples', 'noisy-gene.yaml'), '--out', out]);
+    expect(run.stdout).toMatch(/^failed\s+none of 1500$/m);
+    // mean and std at the last save: finite, std > 0, and the mean of m near its deterministic level k_m / g_m
+    const last = numpy<number[][]>(`a = np.load(sys.argv[1]); assert a.shape == (61, 4, 3) and np.isfinite(a).all(); print(json.dumps(a[-1].tolist()))`, [out.replace('.npy', '.ensemble.npy')]);
+    [1, 2, 4].forEach((km, c) => {
+      expect(Math.abs(last[0][c] - km) / km).toBeLessThan(0.1);
+      expect(last[1][c]).toBeGreaterThan(0);
+    });
+    const svg = path.join(dir, 'band.svg');
+    const plot = spawnSync(process.execPath, [path.join('scripts', 'plot-ensemble.js'), out.replace('.npy', '.json'), svg], { encoding: 'utf8' });
+    expect(plot.stderr).toBe('');
+    const text = fs.readFileSync(svg, 'utf8');
+    expect(text).toMatch(/mark-area/);
+    expect(text).toMatch(/k_m = 4/);
+    expect(fs.readdirSync(dir).some((f) => f.includes('.partial-'))).toBe(false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
