@@ -219,10 +219,12 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
   const scheduleFor = (delayMath: MathNode | undefined): string => `(${due} < ${PENDING_BELOW}) ? (0 / 0) : (${dueAt(delayMath)})`;
   const schedule = scheduleFor(event.delayMath);
   const triggerLines = (guard: string | undefined): PartLine[] => [guardedLine(guard, `#${due}`, schedule, due), ...holdLines(guard)];
-  out.effects.set(event, (cond, after) => {
+  // What another event's firing (effects) or this event's own (selfEffects) writes into it under cond, with
+  // values just after: the due time (`otherwise` where cond is false), then each value held since the trigger.
+  const effectLines = (dueText: (delayAfter: MathNode | undefined) => string, otherwise: string) => (cond: string, after: (m: MathNode) => MathNode | undefined): PartLine[] | undefined => {
     const delayAfter = event.delayMath === undefined ? undefined : after(event.delayMath);
     if (event.delayMath !== undefined && delayAfter === undefined) return undefined;
-    const lines: PartLine[] = [{ target: `#${due}`, text: `${due} = (${cond}) ? (${scheduleFor(delayAfter)}) : ${due}` }];
+    const lines: PartLine[] = [{ target: `#${due}`, text: `${due} = (${cond}) ? (${dueText(delayAfter)}) : ${otherwise}` }];
     for (const [k, state] of held) {
       const a = event.assignments[k];
       const value = after(a.math);
@@ -230,21 +232,11 @@ export function eventParts(event: SbmlEvent, tr: EventTranslation, warnings: str
       lines.push({ target: `#${state}`, text: `${state} = (${cond}) ? (${tr.text(value, a.ctx)}) : ${state}` });
     }
     return lines;
-  });
+  };
+  out.effects.set(event, effectLines(scheduleFor, due));
   const delayReads = event.delayMath === undefined ? [] : [...tr.reads(event.delayMath)];
-  out.selfEffects.set(event, (cond, after) => {
-    const delayAfter = event.delayMath === undefined ? undefined : after(event.delayMath);
-    if (event.delayMath !== undefined && delayAfter === undefined) return undefined;
-    // nothing is pending once it runs: no overlap to check
-    const lines: PartLine[] = [{ target: `#${due}`, text: `${due} = (${cond}) ? (${dueAt(delayAfter)}) : ${NOT_DUE_TEXT}` }];
-    for (const [k, state] of held) {
-      const a = event.assignments[k];
-      const value = after(a.math);
-      if (value === undefined) return undefined;
-      lines.push({ target: `#${state}`, text: `${state} = (${cond}) ? (${tr.text(value, a.ctx)}) : ${state}` });
-    }
-    return lines;
-  });
+  // Nothing is pending once it runs: no overlap to check.
+  out.selfEffects.set(event, effectLines(dueAt, NOT_DUE_TEXT));
   for (const { at, guarded } of times) {
     // the guarded t0 firing of initialValue="false", or a time trigger with a delay given as math
     out.parts.push({
