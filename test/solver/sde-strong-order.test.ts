@@ -9,22 +9,12 @@
  * spread is a few hundredths).
  */
 import { Solver } from '../../src';
+import { slope } from '../support/fit';
 
 const gbm = { name: 'gbm', equations: 'dx = mu*x', states: { x: 1 }, parameters: { mu: 1.5, sigma: 1 }, noise: { x: 'sigma*x' } };
 const R = 4000;
 const DTS = [4, 5, 6, 7, 8].map((k) => 2 ** -k);
 
-/** The least-squares slope of y on x. */
-function slope(x: number[], y: number[]): number {
-  const mx = x.reduce((a, b) => a + b) / x.length;
-  const my = y.reduce((a, b) => a + b) / y.length;
-  let sxy = 0, sxx = 0;
-  x.forEach((xi, i) => {
-    sxy += (xi - mx) * (y[i] - my);
-    sxx += (xi - mx) ** 2;
-  });
-  return sxy / sxx;
-}
 
 async function strongErrors(method: string, stratonovich = false): Promise<number[]> {
   const { mu, sigma } = gbm.parameters;

@@ -10,21 +10,12 @@
  * least 5 standard errors from zero, so the slope is not fitted to noise.
  */
 import { Solver } from '../../src';
+import { slope } from '../support/fit';
 
 const gbm = { name: 'gbm_weak', equations: 'dx = mu*x', states: { x: 1 }, parameters: { mu: 1, sigma: 0.5 }, noise: { x: 'sigma*x' } };
 const R = Number(process.env.CUBIE_WEAK_RUNS ?? 200_000);
 const DTS = [2, 3, 4, 5].map((k) => 2 ** -k);
 
-function slope(x: number[], y: number[]): number {
-  const mx = x.reduce((a, b) => a + b) / x.length;
-  const my = y.reduce((a, b) => a + b) / y.length;
-  let sxy = 0, sxx = 0;
-  x.forEach((xi, i) => {
-    sxy += (xi - mx) * (y[i] - my);
-    sxx += (xi - mx) ** 2;
-  });
-  return sxy / sxx;
-}
 
 async function weakErrors(method: string): Promise<Array<{ error: number; se: number }>> {
   const { mu, sigma } = gbm.parameters;
