@@ -71,10 +71,13 @@ export function hasContinuousExtension(tableau: ButcherTableau): boolean {
 export function compilePlan(system: CubieSystem, options: SolveOptions): CompilePlan {
   const stochastic = stochasticPlan(system, readOption(options, 'method'));
   const tableau = stochastic === undefined ? resolveMethod(readOption(options, 'method', 'tsit5')) : undefined;
-  // Issue 13: saves come from the method's own extension where it has one (no step is shortened for them);
-  // methods with only the engine's cubic Hermite, and stochastic ones, land their steps on saves unless asked otherwise.
+  // Issue 13: saves come from the method's own extension where it has one and it costs no extra stage
+  // (no step is shortened for them). DOP853's and Verner's need 3 and 5 more stages and keep up to 16
+  // stages per state, which spills an 8-state float64 kernel on sm_70, so they land their steps on
+  // saves unless asked; so do methods with only the engine's cubic Hermite, and stochastic ones.
   const ownExtension = tableau !== undefined && hasContinuousExtension(tableau);
-  const interpolateSaves = readOption(options, 'saveMode', ownExtension ? 'interpolate' : 'step') === 'interpolate';
+  const freeExtension = ownExtension && !(tableau.family === 'explicit' && tableau.denseOutput?.extraStages !== undefined);
+  const interpolateSaves = readOption(options, 'saveMode', freeExtension ? 'interpolate' : 'step') === 'interpolate';
   if (stochastic !== undefined) refuseDenseStochastic(system, interpolateSaves);
   const facts = stochastic === undefined ? tableau! : { name: stochastic.method.name, order: stochastic.method.strongOrder, errorOrder: stochastic.method.errorOrder, family: 'stochastic' as const };
   // A crossing is located on the continuous extension of its step, as interpolated saves are.

@@ -56,7 +56,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   compile('outputTypes', stringArray, "['state']"),
   compile('saveVariables', stringArray, 'every state (and observable, with observables in outputTypes)'),
   compile('summariseVariables', stringArray, 'every state', ['summarizeVariables', 'summarize_variables']),
-  compile('saveMode', oneOfValues(SAVE_MODES), "'interpolate' for methods with their own continuous extension, else 'step'"),
+  compile('saveMode', oneOfValues(SAVE_MODES), "'interpolate' for methods whose own continuous extension needs no extra stage, else 'step'"),
   compile('linearSolver', oneOfValues(LINEAR_SOLVERS), "'auto': sparse LU for 16+ states with a sparse enough pattern, else dense LU below 128 states and GMRES from 128"),
 
   run('duration', positive, '1'),
