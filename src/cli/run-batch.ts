@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { CubieError, isCubieError } from '../shared/errors';
+import { CubieError } from '../shared/errors';
 import type { Model } from '../files/model-file';
 import { createResultWriter, ResultWriter } from '../files/result-writer';
 import { ExecutionRecord, OutputPaths, outputPaths } from '../files/sidecar';
@@ -19,7 +19,7 @@ import { batchSeed } from '../solver/seed';
 import { Solver } from '../solver/solver';
 import { describeBatch, planPlot, PlotCollector } from './plot-data';
 import { writePlot } from './plot';
-import { DEFAULT_CHUNK_BYTES, kernelText, OutputLayout, RunRequest, sidecarFor } from './run-sidecar';
+import { abandonBatch, DEFAULT_CHUNK_BYTES, kernelText, OutputLayout, RunRequest, sidecarFor } from './run-sidecar';
 import { solveEnsemble } from './run-ensemble';
 import { ProgressBar } from './progress';
 import { displayPath, formatBytes, formatMs } from './report';
@@ -215,12 +215,7 @@ export async function solveModel(given: RunRequest): Promise<number> {
     return 0;
   } catch (e) {
     progress?.clear();
-    writer?.abort();
-    if (isCubieError(e, 'ABORTED')) {
-      process.stderr.write('cubie run: interrupted; partial output files were removed\n');
-      return 130;
-    }
-    throw e;
+    return abandonBatch(e, writer);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

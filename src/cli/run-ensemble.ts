@@ -12,7 +12,6 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { isCubieError } from '../shared/errors';
 import { EnsembleWriter } from '../files/ensemble-writer';
 import { outputPaths, type ExecutionRecord } from '../files/sidecar';
 import { RunRange, shardRange } from '../files/shard';
@@ -20,7 +19,7 @@ import { describeStatus, StatusTally } from '../files/status';
 import type { Solver } from '../solver/solver';
 import { displayPath, formatBytes, formatMs } from './report';
 import type { RunRequest } from './run-sidecar';
-import { DEFAULT_CHUNK_BYTES, kernelText, sidecarFor } from './run-sidecar';
+import { abandonBatch, DEFAULT_CHUNK_BYTES, kernelText, sidecarFor } from './run-sidecar';
 
 export async function solveEnsemble(request: RunRequest, solver: Solver, ensembleOutputs: string[]): Promise<number> {
   const { model, options, reporter } = request;
@@ -91,12 +90,7 @@ export async function solveEnsemble(request: RunRequest, solver: Solver, ensembl
     reporter.event({ event: 'done', nRuns: shardRuns, failedRuns: status.failedRuns, status, wallMs, solveMs, runMs, kernel, chunks, outputs: written, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
     return 0;
   } catch (e) {
-    writer?.abort();
-    if (isCubieError(e, 'ABORTED')) {
-      process.stderr.write('cubie run: interrupted; partial output files were removed\n');
-      return 130;
-    }
-    throw e;
+    return abandonBatch(e, writer);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

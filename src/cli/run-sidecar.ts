@@ -3,6 +3,7 @@
  * the chunk size default, the kernel's report line and the sidecar record
  * (run-batch.ts, run-ensemble.ts).
  */
+import { isCubieError } from '../shared/errors';
 import type { Model } from '../files/model-file';
 import { resultSettings } from '../files/model-hash';
 import type { ResultWriter } from '../files/result-writer';
@@ -94,3 +95,16 @@ export function sidecarFor(request: RunRequest, plan: { range: RunRange; layout:
   };
 }
 
+
+/**
+ * A batch that threw: its partial files are removed; an interrupt (ABORTED)
+ * exits 130 with a line saying so, anything else is rethrown.
+ */
+export function abandonBatch(e: unknown, writer: { abort(): void } | undefined): number {
+  writer?.abort();
+  if (isCubieError(e, 'ABORTED')) {
+    process.stderr.write('cubie run: interrupted; partial output files were removed\n');
+    return 130;
+  }
+  throw e;
+}
