@@ -97,12 +97,82 @@ struct RunContext {
     cubie_sys::dxdt(y, p, d, static_cast<real>(t), dy);
     ++rhs_evaluations;
   }
-  // Row-major n_states x n_states.
+  // Row-major n_states x n_states. An entry the generated (symbolic)
+  // Jacobian cannot evaluate although the right-hand side can is replaced by
+  // a finite difference (replace_nonfinite_columns): the symbolic derivative
+  // of a rate such as a / (1 + exp((V + 32.8) / 0.1)) is
+  // -a exp(z) / (0.1 (1 + exp(z))^2), which is inf/inf = NaN once exp(z)
+  // overflows (V > 38 mV there) while the rate itself is a finite 0, and one
+  // NaN entry fails every Newton iteration after it. Rewriting such
+  // derivatives symbolically would need to recognise each form that
+  // overflows; the fallback needs only f. A system whose Jacobian stays
+  // finite pays one comparison per entry.
   CUBIE_FN void jacobian(double t, const real* __restrict__ y, real* __restrict__ J) const {
     real d[Slots<n_drivers>::value];
     drivers_at(t, d, nullptr);
     cubie_sys::jacobian(y, p, d, static_cast<real>(t), J);
     ++jacobian_evaluations;
+    bool finite = true;
+    for (int k = 0; k < n_states * n_states; ++k) finite = finite & (J[k] - J[k] == real(0));  // false for NaN and +-inf
+    if (!finite) replace_nonfinite_columns(t, d, y, DenseColumns{J});
+  }
+  // The same for the sparse linear solvers' J, its structural nonzeros in
+  // pattern order (sparse.h; Values is the generated SparseJacobian).
+  template <class Values>
+  CUBIE_FN void replace_nonfinite_values(double t, const real* __restrict__ y, real* __restrict__ jv) const {
+    bool finite = true;
+    for (int k = 0; k < Values::n_jacobian; ++k) finite = finite & (jv[k] - jv[k] == real(0));
+    if (finite) return;
+    real d[Slots<n_drivers>::value];
+    drivers_at(t, d, nullptr);
+    replace_nonfinite_columns(t, d, y, SparseColumns<Values>{jv});
+  }
+  struct DenseColumns {
+    real* __restrict__ J;
+    CUBIE_FN bool finite(int j) const {
+      bool ok = true;
+      for (int i = 0; i < n_states; ++i) ok = ok & (J[i * n_states + j] - J[i * n_states + j] == real(0));
+      return ok;
+    }
+    CUBIE_FN void replace(int j, const real* __restrict__ c) const {
+      for (int i = 0; i < n_states; ++i) {
+        if (!(J[i * n_states + j] - J[i * n_states + j] == real(0))) J[i * n_states + j] = c[i];
+      }
+    }
+  };
+  template <class Values>
+  struct SparseColumns {
+    real* __restrict__ jv;
+    CUBIE_FN bool finite(int j) const { return Values::column_finite(j, jv); }
+    CUBIE_FN void replace(int j, const real* __restrict__ c) const { Values::replace_nonfinite(j, c, jv); }
+  };
+  // Each column of J with a non-finite entry is differenced forward from the
+  // right-hand side (one evaluation per such column and one at y), with
+  // RADAU5's increment sqrt(eps * max(1e-5, |y_j|)), and its non-finite
+  // entries take the difference; the finite entries keep their exact values.
+  // Entries still not finite (the right-hand side itself overflows) are left
+  // for Newton to fail on. Inlined: out of line (__noinline__), the call's
+  // ABI added about 500 bytes to each thread's stack frame on sm_80, and
+  // inline it moved the registers of Lorenz and Lorenz-96 with radau,
+  // rodas4, rodas5p and kvaerno5 by -16 to +5, without spills.
+  template <class Columns>
+  CUBIE_FN void replace_nonfinite_columns(double t, const real* __restrict__ d, const real* __restrict__ y,
+                                          const Columns& columns) const {
+    const real eps = sizeof(real) == sizeof(float) ? real(1.1920929e-7) : real(2.220446049250313e-16);
+    real f0[n_states], yh[n_states], fh[n_states];
+    cubie_sys::dxdt(y, p, d, static_cast<real>(t), f0);
+    ++rhs_evaluations;
+    for (int i = 0; i < n_states; ++i) yh[i] = y[i];
+    CUBIE_KEEP_LOOP for (int j = 0; j < n_states; ++j) {
+      if (columns.finite(j)) continue;
+      yh[j] = y[j] + sqrt(eps * fmax(real(1e-5), fabs(y[j])));
+      const real h = yh[j] - y[j];  // the increment as represented
+      cubie_sys::dxdt(yh, p, d, static_cast<real>(t), fh);
+      ++rhs_evaluations;
+      for (int i = 0; i < n_states; ++i) fh[i] = (fh[i] - f0[i]) / h;
+      columns.replace(j, fh);
+      yh[j] = y[j];
+    }
   }
   CUBIE_FN void jvp(double t, const real* __restrict__ y, const real* __restrict__ v, real* __restrict__ Jv) const {
     real d[Slots<n_drivers>::value];

@@ -54,6 +54,7 @@ struct SparseShiftedSystem {
   template <class Ctx>
   CUBIE_FN void evaluate_jacobian(const Ctx& ctx, double t, const real* __restrict__ y) {
     Jacobian::evaluate(ctx, t, y, jv);
+    ctx.template replace_nonfinite_values<Jacobian>(t, y, jv);  // as the dense J (engine.h)
   }
   template <class Ctx>
   CUBIE_FN bool factor(const Ctx& ctx, real sigma) {
@@ -99,6 +100,7 @@ struct PreconditionedShiftedSystem {
   CUBIE_FN void evaluate_jacobian(const Ctx& c, double t, const real* __restrict__ y) {
     ctx = &c;
     Jacobian::evaluate(c, t, y, jv);
+    c.template replace_nonfinite_values<Jacobian>(t, y, jv);
   }
   // The preconditioner's factorisation is counted as one.
   CUBIE_FN bool factor(const Ctx& c, real s) {

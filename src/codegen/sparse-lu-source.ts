@@ -122,6 +122,10 @@ export function emitFactorStruct(name: string, what: string, pattern: JacobianPa
 export function emitJacobianStruct(pattern: JacobianPattern): string[] {
   const byRow: string[][] = Array.from({ length: pattern.n }, () => []);
   pattern.rows.forEach((i, k) => byRow[i].push(`jv[${k}] * v[${pattern.cols[k]}]`));
+  const byColumn: number[][] = Array.from({ length: pattern.n }, () => []);
+  pattern.cols.forEach((j, k) => byColumn[j].push(k));
+  const finite = (k: number): string => `jv[${k}] - jv[${k}] == real(0)`;
+  const columns = byColumn.flatMap((ks, j) => (ks.length === 0 ? [] : [j]));
   return [
     `// J's ${pattern.rows.length} structural nonzeros (of ${pattern.n * pattern.n}), row-major, as cubie_sys::jacobian_values writes them.`,
     'struct SparseJacobian {',
@@ -137,6 +141,22 @@ export function emitJacobianStruct(pattern: JacobianPattern): string[] {
     '  static CUBIE_SPARSE_FN void multiply(const real* __restrict__ jv, const real* __restrict__ v, real* __restrict__ out) {',
     '    (void)jv; (void)v;',
     ...byRow.map((terms, i) => `    out[${i}] = ${terms.length > 0 ? terms.join(' + ') : 'real(0)'};`),
+    '  }',
+    "  // Column j's values all finite? (RunContext::replace_nonfinite_values, engine.h: the symbolic J's overflow fallback)",
+    '  static CUBIE_SPARSE_FN bool column_finite(int j, const real* __restrict__ jv) {',
+    '    (void)jv;',
+    '    switch (j) {',
+    ...columns.map((j) => `      case ${j}: return ${byColumn[j].map(finite).join(' && ')};`),
+    '      default: return true;',
+    '    }',
+    '  }',
+    "  // Column j's values that are not finite <- c[their rows], c a finite-difference column of J.",
+    '  static CUBIE_SPARSE_FN void replace_nonfinite(int j, const real* __restrict__ c, real* __restrict__ jv) {',
+    '    (void)c; (void)jv;',
+    '    switch (j) {',
+    ...columns.map((j) => `      case ${j}: ${byColumn[j].map((k) => `if (!(${finite(k)})) jv[${k}] = c[${pattern.rows[k]}]; `).join('')}break;`),
+    '      default: break;',
+    '    }',
     '  }',
     '};',
   ];
