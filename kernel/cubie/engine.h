@@ -17,6 +17,19 @@
 #include "cubie/platform.h"
 #include "cubie/run_time.h"
 
+// A system whose symbolic Jacobian may not be finite where f is (exp, pow,
+// divisions: src/codegen/jacobian-overflow.ts) declares
+// cubie_sys::jacobian_may_overflow = true; for any other, qualified lookup
+// finds no such declaration in cubie_sys and falls back to this false
+// through the using-directive, so its generated text stays as it was and
+// RunContext::jacobian compiles without the check.
+namespace cubie_defaults {
+constexpr bool jacobian_may_overflow = false;
+}
+namespace cubie_sys {
+using namespace cubie_defaults;
+}
+
 namespace cubie_layout {
 // A layout without the method's own continuous extension declares no
 // prepare_extension (so a kernel that is not dense keeps its text); this one
@@ -106,26 +119,36 @@ struct RunContext {
   // NaN entry fails every Newton iteration after it. Rewriting such
   // derivatives symbolically would need to recognise each form that
   // overflows; the fallback needs only f. A system whose Jacobian stays
-  // finite pays one comparison per entry.
+  // finite pays one comparison per entry; one whose Jacobian cannot
+  // overflow (a polynomial one) is compiled without the check (see
+  // cubie_defaults above): on sm_80 the fallback raised Lorenz-96's
+  // backwards-euler kernel from 162 to 222 registers even where it never runs.
   CUBIE_FN void jacobian(double t, const real* __restrict__ y, real* __restrict__ J) const {
     real d[Slots<n_drivers>::value];
     drivers_at(t, d, nullptr);
     cubie_sys::jacobian(y, p, d, static_cast<real>(t), J);
     ++jacobian_evaluations;
-    bool finite = true;
-    for (int k = 0; k < n_states * n_states; ++k) finite = finite & (J[k] - J[k] == real(0));  // false for NaN and +-inf
-    if (!finite) replace_nonfinite_columns(t, d, y, DenseColumns{J});
+    if constexpr (cubie_sys::jacobian_may_overflow) {
+      bool finite = true;
+      for (int k = 0; k < n_states * n_states; ++k) finite = finite & (J[k] - J[k] == real(0));  // false for NaN and +-inf
+      if (!finite) replace_nonfinite_columns(t, d, y, DenseColumns{J});
+    }
   }
   // The same for the sparse linear solvers' J, its structural nonzeros in
   // pattern order (sparse.h; Values is the generated SparseJacobian).
+  // (Values::column_finite and replace_nonfinite are generated only for a system that may overflow.)
   template <class Values>
   CUBIE_FN void replace_nonfinite_values(double t, const real* __restrict__ y, real* __restrict__ jv) const {
-    bool finite = true;
-    for (int k = 0; k < Values::n_jacobian; ++k) finite = finite & (jv[k] - jv[k] == real(0));
-    if (finite) return;
-    real d[Slots<n_drivers>::value];
-    drivers_at(t, d, nullptr);
-    replace_nonfinite_columns(t, d, y, SparseColumns<Values>{jv});
+    if constexpr (cubie_sys::jacobian_may_overflow) {
+      bool finite = true;
+      for (int k = 0; k < Values::n_jacobian; ++k) finite = finite & (jv[k] - jv[k] == real(0));
+      if (finite) return;
+      real d[Slots<n_drivers>::value];
+      drivers_at(t, d, nullptr);
+      replace_nonfinite_columns(t, d, y, SparseColumns<Values>{jv});
+    } else {
+      (void)t, (void)y, (void)jv;
+    }
   }
   struct DenseColumns {
     real* __restrict__ J;
@@ -151,13 +174,14 @@ struct RunContext {
   // RADAU5's increment sqrt(eps * max(1e-5, |y_j|)), and its non-finite
   // entries take the difference; the finite entries keep their exact values.
   // Entries still not finite (the right-hand side itself overflows) are left
-  // for Newton to fail on. Inlined: out of line (__noinline__), the call's
-  // ABI added about 500 bytes to each thread's stack frame on sm_80, and
-  // inline it moved the registers of Lorenz and Lorenz-96 with radau,
-  // rodas4, rodas5p and kvaerno5 by -16 to +5, without spills.
+  // for Newton to fail on. Out of line on the GPU (CUBIE_COLD_FN): inlined,
+  // it raised the Hodgkin-Huxley example's kernels on sm_80 in float64 from
+  // 124 to 184 registers (backwards-euler), 160 to 199 (rodas4), 180 to 192
+  // (radau); out of line 142, 156 and 180, at the price of about 500 more
+  // bytes of (untouched unless it runs) stack frame per thread.
   template <class Columns>
-  CUBIE_FN void replace_nonfinite_columns(double t, const real* __restrict__ d, const real* __restrict__ y,
-                                          const Columns& columns) const {
+  CUBIE_COLD_FN void replace_nonfinite_columns(double t, const real* __restrict__ d, const real* __restrict__ y,
+                                               const Columns& columns) const {
     const real eps = sizeof(real) == sizeof(float) ? real(1.1920929e-7) : real(2.220446049250313e-16);
     real f0[n_states], yh[n_states], fh[n_states];
     cubie_sys::dxdt(y, p, d, static_cast<real>(t), f0);

@@ -7,6 +7,9 @@
 #if defined(__CUDACC__)
 #define CUBIE_DEVICE 1
 #define CUBIE_FN __device__ __forceinline__
+// A rarely taken path kept out of line, so the registers it needs are not
+// added to those of the code around its call (RunContext's Jacobian fallback).
+#define CUBIE_COLD_FN __device__ __noinline__
 #define CUBIE_KERNEL extern "C" __global__
 #define CUBIE_UNROLL _Pragma("unroll")
 // Kept as a loop on the GPU: a fully unrolled loop over an N x N matrix turns
@@ -24,6 +27,7 @@
 #include <cstdint>
 #include <cstddef>
 #define CUBIE_FN inline
+#define CUBIE_COLD_FN inline
 #define CUBIE_KERNEL extern "C"
 // Host compilers unroll fixed small loops on their own at -O3.
 #define CUBIE_UNROLL

@@ -122,10 +122,6 @@ export function emitFactorStruct(name: string, what: string, pattern: JacobianPa
 export function emitJacobianStruct(pattern: JacobianPattern): string[] {
   const byRow: string[][] = Array.from({ length: pattern.n }, () => []);
   pattern.rows.forEach((i, k) => byRow[i].push(`jv[${k}] * v[${pattern.cols[k]}]`));
-  const byColumn: number[][] = Array.from({ length: pattern.n }, () => []);
-  pattern.cols.forEach((j, k) => byColumn[j].push(k));
-  const finite = (k: number): string => `jv[${k}] - jv[${k}] == real(0)`;
-  const columns = byColumn.flatMap((ks, j) => (ks.length === 0 ? [] : [j]));
   return [
     `// J's ${pattern.rows.length} structural nonzeros (of ${pattern.n * pattern.n}), row-major, as cubie_sys::jacobian_values writes them.`,
     'struct SparseJacobian {',
@@ -142,7 +138,19 @@ export function emitJacobianStruct(pattern: JacobianPattern): string[] {
     '    (void)jv; (void)v;',
     ...byRow.map((terms, i) => `    out[${i}] = ${terms.length > 0 ? terms.join(' + ') : 'real(0)'};`),
     '  }',
-    "  // Column j's values all finite? (RunContext::replace_nonfinite_values, engine.h: the symbolic J's overflow fallback)",
+    ...(pattern.mayOverflow === true ? columnFallback(pattern) : []),
+    '};',
+  ];
+}
+
+/** Column access for RunContext::replace_nonfinite_values (engine.h), the symbolic J's overflow fallback: only where J may overflow. */
+function columnFallback(pattern: JacobianPattern): string[] {
+  const byColumn: number[][] = Array.from({ length: pattern.n }, () => []);
+  pattern.cols.forEach((j, k) => byColumn[j].push(k));
+  const finite = (k: number): string => `jv[${k}] - jv[${k}] == real(0)`;
+  const columns = byColumn.flatMap((ks, j) => (ks.length === 0 ? [] : [j]));
+  return [
+    "  // Column j's values all finite?",
     '  static CUBIE_SPARSE_FN bool column_finite(int j, const real* __restrict__ jv) {',
     '    (void)jv;',
     '    switch (j) {',
@@ -158,6 +166,5 @@ export function emitJacobianStruct(pattern: JacobianPattern): string[] {
     '      default: break;',
     '    }',
     '  }',
-    '};',
   ];
 }

@@ -8,12 +8,15 @@
 import type { CubieSystem } from '../system';
 import { isConstant } from '../system/expr';
 import { systemDerivatives } from '../system/differentiate';
+import { jacobianMayOverflow } from './jacobian-overflow';
 
 /** Nonzero positions of J, row-major: the order `jacobian_values` writes them in. */
 export interface JacobianPattern {
   n: number;
   rows: number[];
   cols: number[];
+  /** Whether J may be non-finite where f is finite (jacobian-overflow.ts): SparseJacobian then gets its column fallback. */
+  mayOverflow?: boolean;
 }
 
 const patterns = new WeakMap<object, JacobianPattern>();
@@ -34,7 +37,7 @@ export function jacobianPattern(system: CubieSystem): JacobianPattern {
       }
     }),
   );
-  const pattern = { n: jacobian.length, rows, cols };
+  const pattern = { n: jacobian.length, rows, cols, ...(jacobianMayOverflow(system.model) ? { mayOverflow: true } : {}) };
   patterns.set(system.model, pattern);
   return pattern;
 }

@@ -13,6 +13,7 @@ import type { Expr } from '../system/expr';
 import { isConstant } from '../system/expr';
 import { systemDerivatives } from '../system/differentiate';
 import { IDENTIFIER, reservedReason } from '../system/names';
+import { jacobianMayOverflow } from './jacobian-overflow';
 import type { CubieSystem, Precision, SourceOptions } from '../system/types';
 import type { Output } from './cpp-function';
 import { emitBody } from './cpp-function';
@@ -83,6 +84,8 @@ export function generateSystemSource(system: CubieSystem, options: SystemSourceO
       `constexpr int n_drivers = ${model.driverNames.length};`,
       `constexpr int n_observables = ${model.observableNames.length};`,
       `constexpr int n_jacobian_nonzeros = ${nonzeros.length};`,
+      // only where true: other systems keep their text (kernel/cubie/engine.h supplies the false)
+      ...(jacobianMayOverflow(model) ? ['constexpr bool jacobian_may_overflow = true;  // J may be inf/NaN where f is finite: checked, and differenced there'] : []),
     ],
     [
       '// dy[i] = f_i(y, p, d, t)',

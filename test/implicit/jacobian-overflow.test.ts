@@ -14,6 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createSystem, solveIvp } from '../../src';
+import { generateSystemSource } from '../../src/codegen/system-source';
 
 interface Reference {
   equations: string[];
@@ -52,5 +53,20 @@ it.each(CASES)('%s (%j) solves it to the reference where the symbolic Jacobian i
   Object.keys(reference.states).forEach((s, i) => {
     const got = Array.from(r.trajectory(s, 0));
     reference.values[i].forEach((want, k) => expect(Math.abs(got[k] - want)).toBeLessThanOrEqual(WITHIN * (ATOL + RTOL * Math.abs(want))));
+  });
+});
+
+describe('which systems compile the check (src/codegen/jacobian-overflow.ts)', () => {
+  const source = (equations: string[], states: Record<string, number>, parameters: Record<string, number> = { a: 1 }): string =>
+    generateSystemSource(createSystem({ name: 'overflow_check', equations, states, parameters }), { precision: 'float64' });
+
+  it('declares jacobian_may_overflow where J has exp, a division by a state or a fractional power', () => {
+    expect(source(reference.equations, reference.states, reference.parameters)).toContain('constexpr bool jacobian_may_overflow = true;');
+    expect(source(['dx = a/(1 + x^2)'], { x: 0 })).toContain('jacobian_may_overflow');
+    expect(source(['dx = -sqrt(x)'], { x: 1 })).toContain('jacobian_may_overflow');
+  });
+
+  it('leaves a polynomial system without it (its generated text as before the fallback existed)', () => {
+    expect(source(['dx = a*(y - x)', 'dy = x*(2 - x^2) - y + sin(x)'], { x: 1, y: 0 })).not.toContain('jacobian_may_overflow');
   });
 });
