@@ -25,6 +25,7 @@ import { readCellml, type CellmlFiles, type CellmlModel, type CellmlVariable } f
 import { readEquations, type CellmlEquation } from './equations';
 import { Equivalence, keyOf } from './equivalence';
 import { stimulusDuration } from './stimulus';
+import { metadataStimulus, type ProtocolQuantity } from './stimulus-protocol';
 import { conversionFactor, type UnitValue } from './units';
 
 export interface ImportCellmlOptions {
@@ -240,6 +241,27 @@ export function importCellml(xml: string, options: ImportCellmlOptions = {}): Im
     return v;
   }
 
+  // ---- a stimulus current that cannot be the pulse its metadata describe becomes that pulse (stimulus-protocol.ts)
+  const named = [...quantities.values()].filter((q) => q.name !== undefined);
+  const byRoot = new Map<string, Quantity>(named.map((q) => [q.root, q]));
+  const factorTo = (from: CellmlVariable, to: CellmlVariable): number | undefined => conversionFactor(unitsOf(from), unitsOf(to));
+  const stimulus = timeRoot === undefined ? undefined : metadataStimulus({
+    quantities: named.map((q): ProtocolQuantity => ({
+      root: q.root, role: q.role, component: q.source.component, variable: q.source.name, cmetaId: q.source.cmetaId,
+      ...(q.equation?.kind === 'algebraic' ? { equation: { component: q.equation.component, rhs: q.equation.rhs } } : {}),
+    })),
+    annotations: model.annotations,
+    unitsIn: (component, variable) => unitsOf(memberOf(component, variable)),
+    timeUnits: unitsOf(timeSource()),
+    valueOf: (p) => valueOf(byRoot.get(p.root)!),
+    textOf: (p, to) => {
+      const q = byRoot.get(p.root)!;
+      const f = factorTo(q.source, to === 'time' ? timeSource() : byRoot.get(to.root)!.source);
+      return f === undefined ? undefined : scaled(q.name!, f);
+    },
+  });
+  if (stimulus !== undefined) warnings.push(stimulus.reason);
+
   // ---- equations
   const states: Record<string, number> = {};
   const parameters: Record<string, number> = {};
@@ -253,7 +275,11 @@ export function importCellml(xml: string, options: ImportCellmlOptions = {}): Im
   const wrtIn = (e: CellmlEquation): Map<string, string> => new Map(ratesOf(e.rhs).map((r) => [r.id, r.wrt ?? r.id]));
   for (const q of quantities.values()) {
     if (q.name === undefined) continue;
-    if (q.role === 'parameter') {
+    if (q.root === stimulus?.current.root) {
+      const deps = stimulus.reads.filter((r) => r.role === 'auxiliary').map((r) => r.root);
+      auxText.set(q.root, { text: `${q.name} = ${stimulus.text}`, deps, q, name: q.name });
+      variables[q.name] = { ...variables[q.name], role: 'auxiliary' };
+    } else if (q.role === 'parameter') {
       parameters[q.name] = valueOf(q);
     } else if (q.role === 'state') {
       const e = q.equation!;
