@@ -14,9 +14,14 @@
  * potential, peak or APD90 in text that could be read, and the papers' full
  * text and figures were not available. What the repository pages do state is
  * that the curated CellML versions reproduce the published simulations
- * (Beeler-Reuter: "to reproduce the action potential simulation shown in
- * Figure 4"; Luo-Rudy 1991: "known to replicate the published results";
- * Noble 1962: "runs ... to recreate the published results"). So the values
+ * (Beeler-Reuter, http://models.cellml.org/e/1: "to reproduce the action
+ * potential simulation shown in Figure 4"; Luo-Rudy 1991,
+ * http://models.cellml.org/exposure/2d2ce7737b42a4f72d6bf8b67f6eb5a2: "known
+ * to replicate the published results"; Noble 1962, the repository's
+ * "Noble Purkinje Fibre Model 1962": "runs ... to recreate the published
+ * results"); ten Tusscher & Panfilov's full text
+ * (http://ajpheart.physiology.org/cgi/content/full/291/3/H1088) could be
+ * reached only as far as its abstract, which gives no AP values. So the values
  * are approximate readings of the papers' figures, unverified, and the
  * tolerances are those of reading a figure (a few mV, 15-25 % of the
  * duration), not of a numerical comparison; the figure numbers are as
