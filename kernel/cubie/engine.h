@@ -198,10 +198,42 @@ struct RunContext {
       yh[j] = y[j];
     }
   }
+  // J v for the matrix-free solvers, with the same fallback: a component
+  // that is not finite (a NaN entry of J's row makes it NaN even where v_j
+  // is 0) becomes (f(y + h v) - f(y)) / h, h = sqrt(eps) (1 + |y|) / |v|,
+  // the usual increment of matrix-free Newton-Krylov codes.
   CUBIE_FN void jvp(double t, const real* __restrict__ y, const real* __restrict__ v, real* __restrict__ Jv) const {
     real d[Slots<n_drivers>::value];
     drivers_at(t, d, nullptr);
     cubie_sys::jvp(y, p, d, static_cast<real>(t), v, Jv);
+    if constexpr (cubie_sys::jacobian_may_overflow) {
+      bool finite = true;
+      for (int i = 0; i < n_states; ++i) finite = finite & (Jv[i] - Jv[i] == real(0));
+      if (!finite) replace_nonfinite_product(t, d, y, v, Jv);
+    }
+  }
+  CUBIE_COLD_FN void replace_nonfinite_product(double t, const real* __restrict__ d, const real* __restrict__ y,
+                                               const real* __restrict__ v, real* __restrict__ Jv) const {
+    const real eps = sizeof(real) == sizeof(float) ? real(1.1920929e-7) : real(2.220446049250313e-16);
+    real norm_y = real(0), norm_v = real(0);
+    for (int i = 0; i < n_states; ++i) {
+      norm_y += y[i] * y[i];
+      norm_v += v[i] * v[i];
+    }
+    real f0[n_states], yh[n_states], fh[n_states];
+    if (norm_v == real(0)) {
+      for (int i = 0; i < n_states; ++i) fh[i] = real(0);
+    } else {
+      const real h = sqrt(eps) * (real(1) + sqrt(norm_y)) / sqrt(norm_v);
+      for (int i = 0; i < n_states; ++i) yh[i] = y[i] + h * v[i];
+      cubie_sys::dxdt(y, p, d, static_cast<real>(t), f0);
+      cubie_sys::dxdt(yh, p, d, static_cast<real>(t), fh);
+      rhs_evaluations += 2;
+      for (int i = 0; i < n_states; ++i) fh[i] = (fh[i] - f0[i]) / h;
+    }
+    for (int i = 0; i < n_states; ++i) {
+      if (!(Jv[i] - Jv[i] == real(0))) Jv[i] = fh[i];
+    }
   }
   CUBIE_FN void dfdt(double t, const real* __restrict__ y, real* __restrict__ ft) const {
     real d[Slots<n_drivers>::value], ddot[Slots<n_drivers>::value];

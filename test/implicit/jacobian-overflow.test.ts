@@ -5,7 +5,8 @@
  * derivative -a exp(z)/(s (1 + exp(z))^2) is inf/inf = NaN, the pattern of
  * the gating rates that stopped four of Chaste's cardiac models (README,
  * "Importing SBML and CellML"). The kernel replaces the non-finite entries
- * by finite differences of f (RunContext::jacobian, kernel/cubie/engine.h);
+ * by finite differences of f (RunContext::jacobian and, for the matrix-free
+ * solvers, RunContext::jvp, kernel/cubie/engine.h);
  * without that every implicit method below stopped at t = 0 with
  * NEWTON_FAILED (status 8). Compared with scipy's Radau at rtol 1e-12 on a
  * Jacobian written so that it cannot overflow
@@ -37,6 +38,10 @@ const CASES: [string, Record<string, string>][] = [
   ['rodas5p', { linearSolver: 'sparse' }], // J's values in pattern order: the generated SparseJacobian's fallback
   ['kvaerno5', { linearSolver: 'dense' }],
   ['kvaerno5', { linearSolver: 'sparse' }],
+  // matrix-free: J v from the generated product, its non-finite components differenced (RunContext::jvp)
+  ['radau', { linearSolver: 'gmres' }],
+  ['rodas4', { linearSolver: 'gmres' }],
+  ['kvaerno5', { linearSolver: 'gmres' }],
 ];
 
 it('has a reference far more accurate than the bound tested', () => {
