@@ -1,0 +1,203 @@
+/**
+ * SIMD lanes on the CPU (cpuLanes 'auto', kernel/cubie/lane_engine.h) against
+ * the scalar engine (cpuLanes 1) on the same generated text: every explicit
+ * method, float32 and float64, saves landed and interpolated, summaries,
+ * observables, drivers, piecewise and transcendental right-hand sides, runs
+ * that take very different numbers of steps, and runs that fail mid-batch.
+ *
+ * Lanes do each run's arithmetic as the scalar build does, so states,
+ * summaries, statuses and counters agree exactly wherever the right-hand
+ * side has only +, -, *, / and sqrt. With exp, sin, tanh... the vector math
+ * functions (glibc's libmvec, within 4 ulps) round differently in the last
+ * bits: the error estimates differ at 1e-16, an accept/reject decision at
+ * err = 1 can go the other way, and the saved states then differ at the
+ * integration tolerance's scale, not more.
+ */
+import { createSystem, Solver, SolveOptions } from '../../src';
+import type { CubieSystem } from '../../src/system/types';
+import { allMethods } from '../../src/methods/registry';
+import { laneWidth } from '../../src/backends/cpu/lanes';
+
+const RUNS = 37; // not a multiple of any lane width: lanes refill and the last ones idle
+
+const oscillator = createSystem({
+  name: 'lanes_oscillator',
+  equations: 'dx = v\ndv = -w^2*x - c*v',
+  states: { x: 1, v: 0 },
+  parameters: { w: 1, c: 0.1 },
+});
+
+// exp, sin, pow, tanh and a piecewise rate: the lane build calls the vector math functions.
+const transcendental = createSystem({
+  name: 'lanes_transcendental',
+  equations: [
+    'rate = x > 0.5 ? k*exp(-x) : k*pow(1 + x*x, 0.5)',
+    'dx = -rate*x + 0.3*sin(w*t)',
+    'dy = tanh(x) - y*log(2 + y*y)',
+  ].join('\n'),
+  states: { x: 1, y: 0 },
+  parameters: { k: 1, w: 2 },
+  observables: ['rate'],
+});
+
+async function both(system: CubieSystem, y0: Record<string, number[] | number>, parameters: Record<string, number[] | number>, options: SolveOptions) {
+  const run = (cpuLanes: 'auto' | 1) =>
+    new Solver(system, { backend: 'cpu', threads: 1, ...options, cpuLanes }).solve(y0, parameters, { ...options, gridType: 'verbatim' } as SolveOptions);
+  return { scalar: await run(1), lanes: await run('auto') };
+}
+
+function spread(n: number, lo: number, hi: number): number[] {
+  return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+}
+
+function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]) && Number.isNaN(b[i])) continue;
+    const d = Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), 1e-300);
+    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
+  }
+  return worst;
+}
+
+/** The largest |a - b| over the scale of its variable in its run (max |b| over the saves), for [time, variable, run] arrays. */
+function maxScaled(a: ArrayLike<number>, b: ArrayLike<number>, [nTimes, nVariables, nRuns]: [number, number, number]): number {
+  let worst = 0;
+  for (let v = 0; v < nVariables; v++) {
+    for (let r = 0; r < nRuns; r++) {
+      let scale = 0;
+      for (let k = 0; k < nTimes; k++) scale = Math.max(scale, Math.abs(b[(k * nVariables + v) * nRuns + r]));
+      for (let k = 0; k < nTimes; k++) {
+        const i = (k * nVariables + v) * nRuns + r;
+        worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(scale, 1e-300));
+      }
+    }
+  }
+  return worst;
+}
+
+const EXPLICIT = allMethods().map((m) => m.name);
+
+describe('every explicit method in lanes matches the scalar engine bit for bit (+ - * / only)', () => {
+  it.each(EXPLICIT)('%s', async (method) => {
+    const fixed = allMethods().find((m) => m.name === method)!.errorEstimator.kind === 'none';
+    const { scalar, lanes } = await both(oscillator, {}, { w: spread(RUNS, 0.5, 8), c: spread(RUNS, 0, 1) }, {
+      method,
+      duration: 5,
+      saveEvery: 0.25,
+      rtol: 1e-7,
+      atol: 1e-9,
+      ...(fixed ? { dt: 0.01 } : {}),
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(scalar.kernel.lanes).toBe(1);
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    expect(lanes.kernel.key).not.toBe(scalar.kernel.key);
+    expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
+    expect(Array.from(lanes.timeDomain)).toEqual(Array.from(scalar.timeDomain));
+    for (const name of Object.keys(scalar.iterationCounters!)) {
+      expect([name, Array.from(lanes.iterationCounters![name])]).toEqual([name, Array.from(scalar.iterationCounters![name])]);
+    }
+  });
+});
+
+describe.each(['float64', 'float32'] as const)('%s lanes', (precision) => {
+  it('interpolated saves, summaries and observables with exp, sin, pow, tanh, log and a piecewise rate', async () => {
+    for (const method of ['tsit5', 'dormand-prince-54', 'dop853', 'vern7']) {
+      const { scalar, lanes } = await both(transcendental, { x: spread(RUNS, -2, 2) }, { k: spread(RUNS, 0.1, 5) }, {
+        method,
+        precision,
+        duration: 4,
+        saveEvery: 0.1,
+        saveMode: 'interpolate',
+        rtol: precision === 'float64' ? 1e-9 : 1e-5,
+        atol: precision === 'float64' ? 1e-11 : 1e-7,
+        saveVariables: ['x', 'y', 'rate'],
+        summariseVariables: ['x'],
+        outputTypes: ['state', 'observables', 'mean', 'max', 'iteration_counters'],
+      });
+      expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
+      const steps = Array.from(scalar.iterationCounters!.accepted);
+      Array.from(lanes.iterationCounters!.accepted).forEach((n, run) => expect(Math.abs(n - steps[run])).toBeLessThanOrEqual(Math.ceil((precision === 'float64' ? 0.05 : 0.1) * steps[run])));
+      // Two step sequences that parted at one decision, each within its global error: 100 rtol of each variable's scale.
+      const within = precision === 'float64' ? 1e-7 : 1e-3;
+      expect(maxScaled(lanes.timeDomain, scalar.timeDomain, scalar.shape)).toBeLessThanOrEqual(within);
+      expect(maxRelative(lanes.summaries, scalar.summaries)).toBeLessThanOrEqual(within);
+    }
+  });
+
+  it('runs of very different lengths, and runs that stop mid-batch with a status, each as in the scalar engine', async () => {
+    // Stiffness grows with w: the long runs take thousands of steps, the short ones tens;
+    // maxSteps stops the stiffest with MAX_STEPS while their lane neighbours go on.
+    const { scalar, lanes } = await both(oscillator, {}, { w: spread(RUNS, 0.1, 400), c: 0.5 }, {
+      method: 'dormand-prince-54',
+      precision,
+      duration: 3,
+      saveEvery: 0.5,
+      maxSteps: 1500,
+      rtol: 1e-6,
+      atol: 1e-8,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    const steps = Array.from(scalar.iterationCounters!.accepted);
+    expect(Math.max(...steps) / Math.min(...steps)).toBeGreaterThan(20);
+    expect(Array.from(scalar.status).filter((s) => s === 1).length).toBeGreaterThan(0);
+    expect(Array.from(scalar.status).filter((s) => s === 0).length).toBeGreaterThan(0);
+    expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
+    expect(Array.from(lanes.iterationCounters!.accepted)).toEqual(steps);
+    expect(Array.from(lanes.timeDomain)).toEqual(Array.from(scalar.timeDomain));
+  });
+
+  it('a run whose state turns non-finite stops with NONFINITE, alone', async () => {
+    const blowup = createSystem({ name: 'lanes_blowup', equations: 'dx = a*x*x', states: { x: 1 }, parameters: { a: 0 } });
+    // a = 1 reaches x = inf at t = 1; the others stay finite.
+    const a = spread(RUNS, -1, 1);
+    const { scalar, lanes } = await both(blowup, {}, { a }, { method: 'tsit5', precision, duration: 2, saveEvery: 0.5, dtMin: 1e-3, rtol: 1e-6, atol: 1e-8 });
+    expect(Array.from(scalar.status).some((s) => s !== 0)).toBe(true);
+    expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
+    expect(maxRelative(lanes.timeDomain, scalar.timeDomain)).toBe(0);
+  });
+});
+
+describe('sampled drivers in lanes', () => {
+  it('each lane reads the drivers at its own time, as the scalar engine does', async () => {
+    const forced = createSystem({ name: 'lanes_forced', equations: 'dx = -k*x + u', states: { x: 0 }, parameters: { k: 1 }, drivers: ['u'] });
+    const samples = Array.from({ length: 41 }, (_, i) => Math.round(1000 * Math.sin(i / 4)) / 1000);
+    const { scalar, lanes } = await both(forced, {}, { k: spread(RUNS, 0.2, 20) }, {
+      method: 'dormand-prince-54',
+      duration: 4,
+      saveEvery: 0.2,
+      rtol: 1e-8,
+      atol: 1e-10,
+      drivers: { u: samples, dt: 0.1 },
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    expect(Array.from(lanes.iterationCounters!.accepted)).toEqual(Array.from(scalar.iterationCounters!.accepted));
+    expect(Array.from(lanes.timeDomain)).toEqual(Array.from(scalar.timeDomain));
+  });
+});
+
+describe('where lanes do not apply', () => {
+  it('implicit methods, events and cpuLanes: 1 run on the scalar engine', async () => {
+    const solve = (system: CubieSystem, options: SolveOptions) => new Solver(system, { backend: 'cpu', ...options }).solve({}, {}, { duration: 1 });
+    expect((await solve(oscillator, { method: 'rodas4' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'tsit5', cpuLanes: 1 })).kernel.lanes).toBe(1);
+    const ball = createSystem({ name: 'lanes_ball', equations: 'dh = v\ndv = -9.81', states: { h: 1, v: 0 }, events: [{ name: 'bounce', when: 'h', direction: 'falling', then: 'v = -0.8*v' }] });
+    expect((await solve(ball, { method: 'tsit5' })).kernel.lanes).toBe(1);
+  });
+
+  it('cpuLanes takes only auto or 1', () => {
+    expect(() => new Solver(oscillator, { backend: 'cpu', cpuLanes: 4 as unknown as 1 })).toThrow(/cpuLanes/);
+  });
+});
+
+describe('lane width', () => {
+  it('is the target vector width over the real size', () => {
+    const isa = (features: string[]) => ({ cpu: 'x', tune: '', features });
+    expect(laneWidth(isa(['avx', 'avx2', 'avx512f']), 'float64')).toBe(8);
+    expect(laneWidth(isa(['avx', 'avx2', 'avx512f']), 'float32')).toBe(16);
+    expect(laneWidth(isa(['avx', 'avx2']), 'float64')).toBe(4);
+    expect(laneWidth(undefined, 'float64')).toBe(2);
+  });
+});
