@@ -9,7 +9,7 @@ import { cpuKernelFor } from './cpu/cpu-backend';
 import { cudaKernelFor, cudaUsable } from './cuda/cuda-backend';
 import type { DevicesOption } from './cuda/devices';
 import type { LoadedKernel } from './kernel';
-import type { Precision } from '../system/types';
+import type { Precision } from '../options/solve-options';
 import type { BackendName, CpuTarget } from '../options/solve-options';
 
 

@@ -1,5 +1,5 @@
 import { defaultBackend, loadKernel } from '../backends/choose';
-import { scalarReason } from '../backends/cpu/lanes';
+import { scalarReason } from './lanes';
 import type { KernelInfo, LoadedKernel } from '../backends/kernel';
 import { generateKernel } from '../codegen/generate';
 import { CubieError } from '../shared/errors';

@@ -2,7 +2,7 @@ import { MemoryLayer } from '../../cache/memory';
 import { obtain } from '../../cache/kernel-cache';
 import { CacheOptions, resolveCacheSettings } from '../../cache/settings';
 import type { KernelInfo } from '../kernel';
-import type { Precision } from '../../system/types';
+import type { Precision } from '../../options/solve-options';
 import { compileHostLibrary, CpuTarget, hostBuild, hostKeyContextFor } from './build';
 import { LANE_FLAGS, laneLibraries, laneWidth } from './lanes';
 import { CpuKernel } from './runner';

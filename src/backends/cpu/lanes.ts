@@ -2,14 +2,12 @@
  * SIMD lanes on the CPU (kernel/cubie/lanes.h, lane_engine.h): which kernels
  * run W runs per vector, how they are built, and how wide W is.
  *
+ * Which kernels run in lanes is the solver's choice (solver/lanes.ts).
  * The generated text is the same as for scalar and GPU builds; a lane build
  * is the host compiler's reading of it with CUBIE_LANES defined, OpenMP SIMD
  * on (for the vector math declarations) and glibc's libmvec linked.
  */
 import type { CompilePlan } from '../../codegen/compile-plan';
-import { resolveMethod } from '../../methods/registry';
-import type { CpuLanes } from '../../options/solve-options';
-import type { CubieSystem } from '../../system/types';
 import type { NativeIsa } from './build';
 
 export const LANE_FLAGS: readonly string[] = ['-DCUBIE_LANES', '-fopenmp-simd'];
@@ -23,19 +21,6 @@ export function laneLibraries(): string[] {
     glibc = typeof report?.header?.glibcVersionRuntime === 'string';
   }
   return process.platform === 'linux' && process.arch === 'x64' && glibc ? ['-lmvec'] : [];
-}
-
-/**
- * Why a kernel runs one run per core rather than in lanes, or undefined when
- * it runs in lanes. Lanes cover explicit methods; implicit methods, events and
- * noise run on the scalar engine.
- */
-export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
-  if (option === 1) return "cpuLanes is 1";
-  if (resolveMethod(plan.method).family !== 'explicit') return `method '${plan.method}' is implicit`;
-  if (system.model.events.length > 0) return 'the system has events';
-  if (plan.stochastic !== undefined) return 'the system has noise';
-  return undefined;
 }
 
 /**
