@@ -76,12 +76,45 @@ struct LaneRun {
   real dt, h;
   bool shortened;
   int k, status, accepted, rejected;
-  ControllerHistory<real> history;
   Saver saver;
   explicit LaneRun(const Args& args) : run(-1), saver{args, -1, 0, {}} {}
 };
 
 CUBIE_FN bool lane_on(unsigned mask, int l) { return ((mask >> l) & 1u) != 0; }
+
+typedef mask_of<lane_real> lane_mask;
+
+// Every lane's controller history (controllers.h), as vectors.
+struct LaneHistory {
+  lane_real err_prev, err_prev2, dt_accepted;
+};
+
+// accepted_factor (controllers.h) for the lanes in `accepted`, all at once:
+// the same formulas with libmvec's pow, which may differ from the scalar
+// engine's pow in the last bits (README, "The CPU backend"). Other lanes'
+// history is kept.
+template <int Kind>
+CUBIE_FN lane_real accepted_factors(const lane_real& err, const lane_real& dt, real inv_k, const ControllerGains<real>& g,
+                                    LaneHistory& h, const lane_mask& accepted) {
+  const lane_real e = fmax(err, lane_real(real(1e-10)));
+  lane_real factor;
+  if (Kind == CONTROLLER_I) {
+    factor = g.safety * pow(e, lane_real(-inv_k));
+  } else if (Kind == CONTROLLER_PI || Kind == CONTROLLER_PID) {
+    const lane_real e1 = select(h.err_prev > real(0), h.err_prev, e);
+    const lane_real e2 = select(h.err_prev2 > real(0), h.err_prev2, e1);
+    factor = g.safety * pow(e, lane_real(-g.kp * inv_k)) * pow(e1, lane_real(-g.ki * inv_k));
+    if (Kind == CONTROLLER_PID) factor *= pow(e2, lane_real(-g.kd * inv_k));
+  } else {  // Gustafsson
+    factor = g.safety * pow(e, lane_real(-inv_k));
+    const lane_real predictive = g.safety * (dt / h.dt_accepted) * pow(h.err_prev / e, lane_real(inv_k)) * pow(e, lane_real(-inv_k));
+    factor = select(h.dt_accepted > real(0), fmin(factor, predictive), factor);
+    h.dt_accepted = select(accepted, dt, h.dt_accepted);
+  }
+  h.err_prev2 = select(accepted, h.err_prev, h.err_prev2);
+  h.err_prev = select(accepted, fmax(e, lane_real(real(1e-4))), h.err_prev);
+  return fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), factor));
+}
 
 CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) {
   constexpr int error_exponent =
@@ -104,6 +137,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     ctx.rtol_[i] = lane_real(buffer_arg<const real, B_RTOL>(args)[i]);
   }
   cubie_layout::StepperMemory memory;
+  LaneHistory history = {lane_real(real(0)), lane_real(real(0)), lane_real(real(0))};
   alignas(LaneRun) unsigned char lane_storage[W * sizeof(LaneRun)];
   LaneRun* lane = reinterpret_cast<LaneRun*>(lane_storage);
   for (int l = 0; l < W; ++l) new (&lane[l]) LaneRun(args);
@@ -167,7 +201,9 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       r.k = 0;
       r.status = lane_finite(l) ? 0 : STATUS_NONFINITE;
       r.accepted = r.rejected = 0;
-      r.history = ControllerHistory<real>();
+      history.err_prev.set(l, real(0));
+      history.err_prev2.set(l, real(0));
+      history.dt_accepted.set(l, real(0));
       r.saver.run = r.run;
       r.saver.window = 0;
       r.saver.summary = cubie_summary::State();
@@ -274,39 +310,45 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
         f_old[i] = f0[i];
       }
     }
+    // Accepted lanes move on, all at once; rejected ones keep their state and shrink their step.
+    const lane_mask stepped = simd::mask_from_bits<real, W>(stepping);
+    const lane_mask accepted = adaptive ? (stepped && err <= real(1)) : stepped;
+    for (int i = 0; i < n_states; ++i) y[i] = select(accepted, y_new[i], y[i]);
+    if (cubie_method::fsal) {
+      for (int i = 0; i < n_states; ++i) f0[i] = select(accepted, f1[i], f0[i]);
+    }
+    lane_mask finite = y[0] - y[0] == real(0);
+    for (int i = 1; i < n_states; ++i) finite = finite && (y[i] - y[i] == real(0));
+    const unsigned accepted_bits = bits_of(accepted), finite_bits = bits_of(finite);
+    const lane_real factor = adaptive ? accepted_factors<cubie_layout::controller>(err, h_step, inv_k, controller_gains(args), history, accepted)
+                                      : lane_real(real(1));
     unsigned needs_f = 0, saves_inside = 0;
     lane_time t_end(0.0), t_begin(0.0);
     for (int l = 0; l < W; ++l) {
       if (!lane_on(stepping, l)) continue;
       LaneRun& r = lane[l];
-      const real e = err[l];
-      if (adaptive && !(e <= real(1))) {
+      if (!lane_on(accepted_bits, l)) {
         ++r.rejected;
         if (r.h <= step_floor(args, r.t)) {
           r.status |= STATUS_DT_UNDERFLOW;
           continue;
         }
-        r.dt = fmax(step_floor(args, r.t), r.h * rejected_factor(e, inv_k, controller_gains(args)));
+        r.dt = fmax(step_floor(args, r.t), r.h * rejected_factor(err[l], inv_k, controller_gains(args)));
         continue;
       }
       ++r.accepted;
       r.t_begin = r.t;
       r.t = r.shortened ? r.aim : r.t.after(r.h);
-      for (int i = 0; i < n_states; ++i) y[i].set(l, y_new[i][l]);
-      if (!lane_finite(l)) {
+      if (!lane_on(finite_bits, l)) {
         r.status |= STATUS_NONFINITE;
         continue;
       }
-      if (cubie_method::fsal) {
-        for (int i = 0; i < n_states; ++i) f0[i].set(l, f1[i][l]);
-      } else {
-        needs_f |= 1u << l;
-      }
+      if (!cubie_method::fsal) needs_f |= 1u << l;
       t_end.set(l, r.t.value());
       t_begin.set(l, r.t_begin.value());
       if (interpolating && save_time(args, r.k) < r.t.value()) saves_inside |= 1u << l;
       if (adaptive) {
-        real proposal = r.h * accepted_factor<cubie_layout::controller>(e, r.h, inv_k, controller_gains(args), r.history);
+        real proposal = r.h * factor[l];
         if (r.shortened) proposal = fmax(proposal, r.dt);
         r.dt = fmin(real_arg_dt_max(args), fmax(step_floor(args, r.t), proposal));
       }

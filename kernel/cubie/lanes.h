@@ -252,12 +252,45 @@ CUBIE_VEC_UNARY(fabs)
 CUBIE_VEC_UNARY(floor)
 CUBIE_VEC_UNARY(ceil)
 CUBIE_VEC_BINARY(pow)
-CUBIE_VEC_BINARY(fmin)
-CUBIE_VEC_BINARY(fmax)
 CUBIE_VEC_BINARY(hypot)
 CUBIE_VEC_BINARY(atan2)
 #undef CUBIE_VEC_UNARY
 #undef CUBIE_VEC_BINARY
+
+// fmin and fmax as selects, so they stay vector instructions: the smaller
+// (larger) of the two, or the one that is not NaN, as C's fmin (fmax).
+template <class T, int W>
+CUBIE_FN vec<T, W> fmin(const vec<T, W>& a, const vec<T, W>& b) { return vec<T, W>((a.v < b.v) | (b.v != b.v) ? a.v : b.v); }
+template <class T, int W>
+CUBIE_FN vec<T, W> fmax(const vec<T, W>& a, const vec<T, W>& b) { return vec<T, W>((a.v > b.v) | (b.v != b.v) ? a.v : b.v); }
+#define CUBIE_VEC_MINMAX(name)                                                                         \
+  template <class T, int W>                                                                            \
+  CUBIE_FN vec<T, W> name(const vec<T, W>& a, typename vec<T, W>::scalar b) { return name(a, vec<T, W>(b)); } \
+  template <class T, int W>                                                                            \
+  CUBIE_FN vec<T, W> name(typename vec<T, W>::scalar a, const vec<T, W>& b) { return name(vec<T, W>(a), b); } \
+  template <int W>                                                                                     \
+  CUBIE_FN vec<float, W> name##f(const vec<float, W>& a, const vec<float, W>& b) { return name(a, b); } \
+  template <int W>                                                                                     \
+  CUBIE_FN vec<float, W> name##f(const vec<float, W>& a, float b) { return name(a, vec<float, W>(b)); } \
+  template <int W>                                                                                     \
+  CUBIE_FN vec<float, W> name##f(float a, const vec<float, W>& b) { return name(vec<float, W>(a), b); }
+CUBIE_VEC_MINMAX(fmin)
+CUBIE_VEC_MINMAX(fmax)
+#undef CUBIE_VEC_MINMAX
+
+// Lane masks as bits (bit l: lane l) and back, for the engine's per-lane bookkeeping.
+template <class T, int W>
+CUBIE_FN unsigned bits_of(const vec_mask<T, W>& m) {
+  unsigned bits = 0;
+  for (int l = 0; l < W; ++l) bits |= (m.m[l] != 0 ? 1u : 0u) << l;
+  return bits;
+}
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> mask_from_bits(unsigned bits) {
+  vec_mask<T, W> m;
+  for (int l = 0; l < W; ++l) m.m[l] = ((bits >> l) & 1u) != 0 ? -1 : 0;
+  return m;
+}
 
 }  // namespace simd
 
@@ -275,6 +308,16 @@ template <class R> using mask_of = typename mask_for<R>::type;
 
 using simd::select;
 using simd::wide;
+
+// The engine's scalar fmin and fmax (step bounds, the controller's clamp) in
+// a lane build: glibc's exact results (x <= y ? x : y; of a NaN and a number,
+// the number) as inline selects rather than a library call per use, which
+// the per-lane bookkeeping of every step would otherwise pay. They hide
+// ::fmin and ::fmax only inside namespace cubie, only in lane builds.
+CUBIE_FN double fmin(double a, double b) { return (a <= b || b != b) ? a : b; }
+CUBIE_FN float fmin(float a, float b) { return (a <= b || b != b) ? a : b; }
+CUBIE_FN double fmax(double a, double b) { return (a >= b || b != b) ? a : b; }
+CUBIE_FN float fmax(float a, float b) { return (a >= b || b != b) ? a : b; }
 
 }  // namespace cubie
 #endif

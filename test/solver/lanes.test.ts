@@ -5,13 +5,14 @@
  * observables, drivers, piecewise and transcendental right-hand sides, runs
  * that take very different numbers of steps, and runs that fail mid-batch.
  *
- * Lanes do each run's arithmetic as the scalar build does, so states,
- * summaries, statuses and counters agree exactly wherever the right-hand
- * side has only +, -, *, / and sqrt. With exp, sin, tanh... the vector math
- * functions (glibc's libmvec, within 4 ulps) round differently in the last
- * bits: the error estimates differ at 1e-16, an accept/reject decision at
- * err = 1 can go the other way, and the saved states then differ at the
- * integration tolerance's scale, not more.
+ * Lanes do each run's arithmetic as the scalar build does, except the vector
+ * math functions (glibc's libmvec, within 4 ulps): the step controller's pow
+ * and the right-hand side's exp, sin, tanh... round differently in the last
+ * bits. So on these non-chaotic problems a right-hand side of +, -, *, / takes
+ * the same steps and its states agree within 1e-12 of each variable's scale
+ * over the run (float64); with transcendental functions in the right-hand side, an
+ * accept/reject decision at err = 1 can go the other way, and the saved
+ * states then differ at the integration tolerance's scale, not more.
  */
 import { createSystem, Solver, SolveOptions } from '../../src';
 import type { CubieSystem } from '../../src/system/types';
@@ -78,7 +79,7 @@ function maxScaled(a: ArrayLike<number>, b: ArrayLike<number>, [nTimes, nVariabl
 
 const EXPLICIT = allMethods().map((m) => m.name);
 
-describe('every explicit method in lanes matches the scalar engine bit for bit (+ - * / only)', () => {
+describe('every explicit method in lanes takes the scalar engine\'s steps and ends within 1e-12 (+ - * / only)', () => {
   it.each(EXPLICIT)('%s', async (method) => {
     const fixed = allMethods().find((m) => m.name === method)!.errorEstimator.kind === 'none';
     const { scalar, lanes } = await both(oscillator, {}, { w: spread(RUNS, 0.5, 8), c: spread(RUNS, 0, 1) }, {
@@ -94,7 +95,7 @@ describe('every explicit method in lanes matches the scalar engine bit for bit (
     expect(lanes.kernel.lanes).toBeGreaterThan(1);
     expect(lanes.kernel.key).not.toBe(scalar.kernel.key);
     expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
-    expect(Array.from(lanes.timeDomain)).toEqual(Array.from(scalar.timeDomain));
+    expect(maxScaled(lanes.timeDomain, scalar.timeDomain, scalar.shape)).toBeLessThanOrEqual(1e-12);
     for (const name of Object.keys(scalar.iterationCounters!)) {
       expect([name, Array.from(lanes.iterationCounters![name])]).toEqual([name, Array.from(scalar.iterationCounters![name])]);
     }
@@ -145,7 +146,7 @@ describe.each(['float64', 'float32'] as const)('%s lanes', (precision) => {
     expect(Array.from(scalar.status).filter((s) => s === 0).length).toBeGreaterThan(0);
     expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
     expect(Array.from(lanes.iterationCounters!.accepted)).toEqual(steps);
-    expect(Array.from(lanes.timeDomain)).toEqual(Array.from(scalar.timeDomain));
+    expect(maxScaled(lanes.timeDomain, scalar.timeDomain, scalar.shape)).toBeLessThanOrEqual(precision === 'float64' ? 1e-12 : 1e-5);
   });
 
   it('a run whose state turns non-finite stops with NONFINITE, alone', async () => {
@@ -155,7 +156,7 @@ describe.each(['float64', 'float32'] as const)('%s lanes', (precision) => {
     const { scalar, lanes } = await both(blowup, {}, { a }, { method: 'tsit5', precision, duration: 2, saveEvery: 0.5, dtMin: 1e-3, rtol: 1e-6, atol: 1e-8 });
     expect(Array.from(scalar.status).some((s) => s !== 0)).toBe(true);
     expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
-    expect(maxRelative(lanes.timeDomain, scalar.timeDomain)).toBe(0);
+    expect(maxScaled(lanes.timeDomain, scalar.timeDomain, scalar.shape)).toBeLessThanOrEqual(precision === 'float64' ? 1e-12 : 1e-5);
   });
 });
 
@@ -174,7 +175,7 @@ describe('sampled drivers in lanes', () => {
     });
     expect(lanes.kernel.lanes).toBeGreaterThan(1);
     expect(Array.from(lanes.iterationCounters!.accepted)).toEqual(Array.from(scalar.iterationCounters!.accepted));
-    expect(Array.from(lanes.timeDomain)).toEqual(Array.from(scalar.timeDomain));
+    expect(maxScaled(lanes.timeDomain, scalar.timeDomain, scalar.shape)).toBeLessThanOrEqual(1e-12);
   });
 });
 
