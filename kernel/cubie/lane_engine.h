@@ -69,17 +69,6 @@ struct LaneContext {
   }
 };
 
-// One lane's run: what integrate_run keeps in its locals.
-struct LaneRun {
-  int run;  // in this launch's buffers; -1: the lane is idle
-  RunTime<real> t, t_next, t_begin, aim;
-  real dt, h;
-  bool shortened;
-  int k, status, accepted, rejected;
-  Saver saver;
-  explicit LaneRun(const Args& args) : run(-1), saver{args, -1, 0, {}} {}
-};
-
 CUBIE_FN bool lane_on(unsigned mask, int l) { return ((mask >> l) & 1u) != 0; }
 
 typedef mask_of<lane_real> lane_mask;
@@ -116,6 +105,73 @@ CUBIE_FN lane_real accepted_factors(const lane_real& err, const lane_real& dt, r
   return fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), factor));
 }
 
+// Every lane's time (run_time.h's RunTime<real>), as vectors: the same
+// arithmetic lane by lane, so a lane's clock reads as the scalar engine's.
+// A float64 build keeps a double; a float32 build two floats, hi + lo.
+template <class R>
+struct WideClock {
+  typedef simd::vec<R, W> V;
+  V t;
+  static CUBIE_FN WideClock from(const V& v) { return {v}; }
+  CUBIE_FN V value() const { return t; }
+  CUBIE_FN V until(const WideClock& later) const { return later.t - t; }
+  CUBIE_FN V magnitude() const { return fabs(t); }
+  CUBIE_FN WideClock after(const V& h) const { return {t + h}; }
+  CUBIE_FN RunTime<R> get(int l) const { return {t[l]}; }
+  CUBIE_FN void set(int l, const RunTime<R>& v) { t.set(l, v.t); }
+  friend CUBIE_FN WideClock select(const mask_of<V>& c, const WideClock& a, const WideClock& b) { return {select(c, a.t, b.t)}; }
+};
+
+template <class R>
+struct SplitClock {
+  typedef simd::vec<R, W> V;
+  typedef simd::vec<double, W> D;
+  V hi, lo;
+  static CUBIE_FN SplitClock from(const D& v) {
+    const V hi = V(v);
+    return {hi, V(v - D(hi))};
+  }
+  CUBIE_FN D value() const { return D(hi) + D(lo); }
+  CUBIE_FN V until(const SplitClock& later) const { return (later.hi - hi) + (later.lo - lo); }
+  CUBIE_FN V magnitude() const { return fabs(hi); }
+  CUBIE_FN SplitClock after(const V& h) const {
+    const V s = hi + h;
+    const V hv = s - hi;
+    const V e = (hi - (s - hv)) + (h - hv) + lo;
+    const V top = s + e;
+    return {top, e - (top - s)};
+  }
+  CUBIE_FN RunTime<R> get(int l) const { return {hi[l], lo[l]}; }
+  CUBIE_FN void set(int l, const RunTime<R>& v) {
+    hi.set(l, v.hi);
+    lo.set(l, v.lo);
+  }
+  friend CUBIE_FN SplitClock select(const mask_of<V>& c, const SplitClock& a, const SplitClock& b) {
+    return {select(c, a.hi, b.hi), select(c, a.lo, b.lo)};
+  }
+};
+
+typedef typename std::conditional<std::is_same<real, double>::value, WideClock<real>, SplitClock<real>>::type lane_clock;
+
+
+// step_floor and landing_slack (engine.h) for every lane.
+CUBIE_FN lane_real step_floors(const Args& a, const lane_clock& t) {
+  return fmax(lane_real(real_arg_dt_min(a)), real(4) * RunTime<real>::spacing() * t.magnitude());
+}
+CUBIE_FN lane_real landing_slacks(const lane_clock& at) { return real(1e-12) * fmax(lane_real(real(1)), at.magnitude()); }
+
+// rejected_factor (controllers.h) for every lane, with libmvec's pow.
+CUBIE_FN lane_real rejected_factors(const lane_real& err, real inv_k, const ControllerGains<real>& g) {
+  const lane_real shrink = fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), fmin(lane_real(real(1)), g.safety * pow(err, lane_real(-inv_k)))));
+  return select(!(err == err) || err > real(1e30), lane_real(g.min_gain), shrink);
+}
+
+template <class Mask>
+CUBIE_FN unsigned lane_bits(const Mask& m) {
+  return simd::bits_of(m);
+}
+CUBIE_FN lane_mask lane_mask_of(unsigned bits) { return simd::mask_from_bits<real, W>(bits); }
+
 CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) {
   constexpr int error_exponent =
       (cubie_method::order < cubie_method::error_order ? cubie_method::order : cubie_method::error_order) + 1;
@@ -124,7 +180,8 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   constexpr bool interpolating = cubie_layout::interpolate_saves;
   const long long n_runs = static_cast<long long>(args.s[S_N_RUNS]);
   const int max_steps = static_cast<int>(scalar_arg<S_MAX_STEPS>(args));
-  const RunTime<real> t_target = RunTime<real>::from(save_time(args, n_saves(args) - 1));
+  const int saves = n_saves(args);
+  const lane_clock t_target = lane_clock::from(lane_time(save_time(args, saves - 1)));
 
   lane_real y[n_states], y_new[n_states], f0[n_states], f1[n_states], scratch[n_states];
   lane_real y_old[interpolating ? n_states : 1], f_old[interpolating ? n_states : 1];
@@ -138,22 +195,28 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   }
   cubie_layout::StepperMemory memory;
   LaneHistory history = {lane_real(real(0)), lane_real(real(0)), lane_real(real(0))};
-  alignas(LaneRun) unsigned char lane_storage[W * sizeof(LaneRun)];
-  LaneRun* lane = reinterpret_cast<LaneRun*>(lane_storage);
-  for (int l = 0; l < W; ++l) new (&lane[l]) LaneRun(args);
+
+  // What integrate_run keeps in locals, for every lane: vectors where every step reads them,
+  // scalars per lane where only the rare paths (saves landed on, a run's end) do.
+  const lane_time zero_time(0.0);
+  lane_clock t = lane_clock::from(zero_time), t_next = t, t_begin = t;
+  lane_time save_next = zero_time;  // save_time(k): the next save, as a double
+  lane_real dt(real(0));
+  int run[W], k[W], status[W], accepted[W], rejected[W];
+  alignas(Saver) unsigned char saver_storage[W * sizeof(Saver)];
+  Saver* saver = reinterpret_cast<Saver*>(saver_storage);
+  for (int l = 0; l < W; ++l) {
+    run[l] = -1;
+    k[l] = status[l] = accepted[l] = rejected[l] = 0;
+    new (&saver[l]) Saver{args, -1, 0, {}};
+  }
+  unsigned active = 0;  // lanes whose run goes on: status 0, saves left
   long long next = begin;
 
-  auto lane_finite = [&](int l) {
-    for (int i = 0; i < n_states; ++i) {
-      const real v = y[i][l];
-      if (!(v - v == real(0))) return false;
-    }
-    return true;
-  };
-  // Save k of each lane in `mask`, at that lane's time in t, from that lane of ys.
-  auto save_lanes = [&](unsigned mask, const lane_time& t, const lane_real* ys) {
+  // Save k of each lane in `mask`, at that lane's time in ts, from that lane of ys.
+  auto save_lanes = [&](unsigned mask, const lane_time& ts, const lane_real* ys) {
     lane_real obs[Slots<n_observables>::value];
-    if (cubie_layout::needs_observables) ctx.observables_at(t, ys, obs);
+    if (cubie_layout::needs_observables) ctx.observables_at(ts, ys, obs);
     lane_real values[Slots<cubie_layout::n_saved>::value], x[Slots<cubie_summary::n_summarised>::value];
     if (cubie_layout::n_saved > 0) cubie_layout::gather_saved(ys, obs, values);
     if (cubie_summary::n_columns > 0) cubie_layout::gather_summarised(ys, obs, x);
@@ -162,85 +225,96 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       real lane_values[Slots<cubie_layout::n_saved>::value], lane_x[Slots<cubie_summary::n_summarised>::value];
       for (int j = 0; j < cubie_layout::n_saved; ++j) lane_values[j] = values[j][l];
       for (int j = 0; j < cubie_summary::n_summarised; ++j) lane_x[j] = x[j][l];
-      lane[l].saver.record(lane[l].k, t[l], lane_values, lane_x);
+      saver[l].record(k[l], ts[l], lane_values, lane_x);
     }
   };
-  auto finish = [&](int l) {
-    LaneRun& r = lane[l];
-    if (r.status != 0) {
-      r.saver.fill_missing(r.k);
-    } else if (cubie_summary::n_columns > 0) {
-      r.saver.write_window();
+  // Lane l's save k is done: the next one, or the run's end.
+  auto advance_save = [&](int l) {
+    if (++k[l] == saves) {
+      active &= ~(1u << l);
+      return;
     }
-    static_cast<int*>(args.b[B_STATUS])[r.run] = r.status;
+    const double tk = save_time(args, k[l]);
+    t_next.set(l, RunTime<real>::from(tk));
+    save_next.set(l, tk);
+  };
+  auto finish = [&](int l) {
+    if (status[l] != 0) {
+      saver[l].fill_missing(k[l]);
+    } else if (cubie_summary::n_columns > 0) {
+      saver[l].write_window();
+    }
+    static_cast<int*>(args.b[B_STATUS])[run[l]] = status[l];
     int* counters = static_cast<int*>(args.b[B_COUNTERS]);
     if (counters != nullptr) {
-      counters[C_ACCEPTED * n_runs + r.run] = r.accepted;
-      counters[C_REJECTED * n_runs + r.run] = r.rejected;
-      counters[C_RHS_EVALUATIONS * n_runs + r.run] = ctx.rhs_evaluations[l];
-      counters[C_JACOBIAN_EVALUATIONS * n_runs + r.run] = 0;
-      counters[C_NEWTON_ITERATIONS * n_runs + r.run] = 0;
-      counters[C_LINEAR_ITERATIONS * n_runs + r.run] = 0;
-      counters[C_FACTORIZATIONS * n_runs + r.run] = 0;
+      counters[C_ACCEPTED * n_runs + run[l]] = accepted[l];
+      counters[C_REJECTED * n_runs + run[l]] = rejected[l];
+      counters[C_RHS_EVALUATIONS * n_runs + run[l]] = ctx.rhs_evaluations[l];
+      counters[C_JACOBIAN_EVALUATIONS * n_runs + run[l]] = 0;
+      counters[C_NEWTON_ITERATIONS * n_runs + run[l]] = 0;
+      counters[C_LINEAR_ITERATIONS * n_runs + run[l]] = 0;
+      counters[C_FACTORIZATIONS * n_runs + run[l]] = 0;
     }
-    r.run = -1;
+    run[l] = -1;
   };
   // Idle lanes take the next runs: state, parameters, f0 and (adaptive, no dt given) the starting step.
   auto refill = [&]() {
     unsigned starting = 0;
-    lane_time t0(0.0);
+    lane_time t0 = zero_time;
     for (int l = 0; l < W && next < end; ++l) {
-      LaneRun& r = lane[l];
-      if (r.run >= 0) continue;
-      r.run = static_cast<int>(next++);
-      for (int i = 0; i < n_states; ++i) y[i].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + i])[r.run]);
-      for (int j = 0; j < n_parameters; ++j) p[j].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[r.run]);
-      r.t = RunTime<real>::from(args.s[S_T0]);
-      r.t_next = RunTime<real>::from(save_time(args, 0));
-      r.dt = static_cast<real>(args.s[S_DT]);
-      r.k = 0;
-      r.status = lane_finite(l) ? 0 : STATUS_NONFINITE;
-      r.accepted = r.rejected = 0;
+      if (run[l] >= 0) continue;
+      run[l] = static_cast<int>(next++);
+      for (int i = 0; i < n_states; ++i) y[i].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + i])[run[l]]);
+      for (int j = 0; j < n_parameters; ++j) p[j].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run[l]]);
+      t.set(l, RunTime<real>::from(args.s[S_T0]));
+      t_next.set(l, RunTime<real>::from(save_time(args, 0)));
+      save_next.set(l, save_time(args, 0));
+      dt.set(l, static_cast<real>(args.s[S_DT]));
+      k[l] = accepted[l] = rejected[l] = 0;
+      bool finite = true;
+      for (int i = 0; i < n_states; ++i) finite = finite && y[i][l] - y[i][l] == real(0);
+      status[l] = finite ? 0 : STATUS_NONFINITE;
+      if (finite) active |= 1u << l;
       history.err_prev.set(l, real(0));
       history.err_prev2.set(l, real(0));
       history.dt_accepted.set(l, real(0));
-      r.saver.run = r.run;
-      r.saver.window = 0;
-      r.saver.summary = cubie_summary::State();
+      saver[l].run = run[l];
+      saver[l].window = 0;
+      saver[l].summary = cubie_summary::State();
       ctx.rhs_evaluations[l] = 0;
-      t0.set(l, r.t.value());
+      t0.set(l, t.get(l).value());
       starting |= 1u << l;
     }
     if (starting == 0) return;
     ctx.counting = starting;
     ctx.rhs(t0, y, scratch);
-    for (int l = 0; l < W; ++l) {
-      if (lane_on(starting, l)) for (int i = 0; i < n_states; ++i) f0[i].set(l, scratch[i][l]);
-    }
+    const lane_mask started = lane_mask_of(starting);
+    for (int i = 0; i < n_states; ++i) f0[i] = select(started, scratch[i], f0[i]);
     if (!adaptive) return;
     // initial_step (engine.h), lane by lane around one evaluation of f at y + h0 f0.
     const real dt_min = real_arg_dt_min(args), dt_max = real_arg_dt_max(args);
     unsigned guessing = 0;
-    real d0[W], d1[W], h0[W];
-    lane_time t1(0.0);
+    real d1[W], h0[W];
+    lane_time t1 = zero_time;
     lane_real y1[n_states];
     for (int i = 0; i < n_states; ++i) y1[i] = y[i];
     for (int l = 0; l < W; ++l) {
-      if (!lane_on(starting, l) || lane[l].dt > real(0)) continue;
+      if (!lane_on(starting, l) || dt[l] > real(0)) continue;
       guessing |= 1u << l;
-      d0[l] = d1[l] = real(0);
+      real d0 = real(0);
+      d1[l] = real(0);
       for (int i = 0; i < n_states; ++i) {
         const real yi = y[i][l], fi = f0[i][l];
         real scale = ctx.atol_[i][l] + ctx.rtol_[i][l] * fabs(yi);
-        d0[l] += (yi / scale) * (yi / scale);
+        d0 += (yi / scale) * (yi / scale);
         d1[l] += (fi / scale) * (fi / scale);
       }
-      d0[l] = sqrt(d0[l] / real(n_states));
+      d0 = sqrt(d0 / real(n_states));
       d1[l] = sqrt(d1[l] / real(n_states));
-      real h = (d0[l] < real(1e-5) || d1[l] < real(1e-5)) ? real(1e-6) : real(0.01) * d0[l] / d1[l];
+      real h = (d0 < real(1e-5) || d1[l] < real(1e-5)) ? real(1e-6) : real(0.01) * d0 / d1[l];
       h0[l] = fmin(h, dt_max);
       for (int i = 0; i < n_states; ++i) y1[i].set(l, y[i][l] + h0[l] * f0[i][l]);
-      t1.set(l, lane[l].t.value() + static_cast<double>(h0[l]));
+      t1.set(l, t0[l] + static_cast<double>(h0[l]));
     }
     if (guessing == 0) return;
     ctx.counting = guessing;
@@ -259,141 +333,123 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
                                     : pow(real(0.01) / dmax, real(1) / real(cubie_method::order + 1));
       real h = fmin(real(100) * h0[l], h1);
       if (!(h == h)) h = real(1e-6) * dt_max;
-      lane[l].dt = fmin(dt_max, fmax(dt_min, h));
+      dt.set(l, fmin(dt_max, fmax(dt_min, h)));
     }
   };
 
   for (;;) {
     refill();
-    // Each lane up to its next step: the saves it has landed on, the limits, the step to try.
-    unsigned stepping = 0, finished = 0;
-    lane_time t_step(0.0);
-    lane_real h_step(real(0));
-    for (int l = 0; l < W; ++l) {
-      LaneRun& r = lane[l];
-      if (r.run < 0) continue;
-      while (r.status == 0 && r.k < n_saves(args)) {
-        const real remaining = r.t.until(r.t_next);
-        if (remaining <= landing_slack(r.t_next)) {
-          r.t = r.t_next;
-          save_lanes(1u << l, lane_time(r.t.value()), y);
-          if (++r.k == n_saves(args)) break;
-          r.t_next = RunTime<real>::from(save_time(args, r.k));
-          continue;
-        }
-        if (r.accepted + r.rejected >= max_steps) {
-          r.status |= STATUS_MAX_STEPS;
-          break;
-        }
-        r.aim = interpolating ? t_target : r.t_next;
-        const real to_aim = r.t.until(r.aim);
-        r.shortened = r.dt >= to_aim;
-        r.h = r.shortened ? to_aim : r.dt;
-        stepping |= 1u << l;
-        t_step.set(l, r.t.value());
-        h_step.set(l, r.h);
-        break;
+    // The rare paths, lane by lane: saves landed on (steps end on them), and the step limit.
+    for (;;) {
+      const unsigned landing = active & lane_bits(t.until(t_next) <= landing_slacks(t_next));
+      unsigned exceeded = 0;
+      for (int l = 0; l < W; ++l) {
+        if (lane_on(active & ~landing, l) && accepted[l] + rejected[l] >= max_steps) exceeded |= 1u << l;
       }
-      if (!lane_on(stepping, l)) {
+      if ((landing | exceeded) == 0) break;
+      for (int l = 0; l < W; ++l) {
+        if (lane_on(landing, l)) {
+          t.set(l, t_next.get(l));
+          save_lanes(1u << l, lane_time(t.get(l).value()), y);
+          advance_save(l);
+        } else if (lane_on(exceeded, l)) {
+          status[l] |= STATUS_MAX_STEPS;
+          active &= ~(1u << l);
+        }
+      }
+    }
+    unsigned finished = 0;
+    for (int l = 0; l < W; ++l) {
+      if (run[l] >= 0 && !lane_on(active, l)) {
         finish(l);
         finished |= 1u << l;
       }
     }
     if (finished != 0 && next < end) continue;  // refill before stepping
-    if (stepping == 0) break;
+    if (active == 0) break;
 
-    ctx.counting = stepping;
-    const lane_real err = cubie_layout::step(ctx, memory, t_step, h_step, y, f0, y_new, f1);
+    // One step of every active lane: to its next save (or the last, interpolating), or dt.
+    const lane_clock aim = interpolating ? t_target : t_next;
+    const lane_real to_aim = t.until(aim);
+    const lane_mask shortened = dt >= to_aim;
+    const lane_real h = select(shortened, to_aim, dt);
+    ctx.counting = active;
+    const lane_real err = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
     if (interpolating) {
       for (int i = 0; i < n_states; ++i) {
         y_old[i] = y[i];
         f_old[i] = f0[i];
       }
     }
-    // Accepted lanes move on, all at once; rejected ones keep their state and shrink their step.
-    const lane_mask stepped = simd::mask_from_bits<real, W>(stepping);
-    const lane_mask accepted = adaptive ? (stepped && err <= real(1)) : stepped;
-    for (int i = 0; i < n_states; ++i) y[i] = select(accepted, y_new[i], y[i]);
-    if (cubie_method::fsal) {
-      for (int i = 0; i < n_states; ++i) f0[i] = select(accepted, f1[i], f0[i]);
+    const lane_mask stepped = lane_mask_of(active);
+    const lane_mask took = adaptive ? (stepped && err <= real(1)) : stepped;
+    const lane_mask refused = stepped && !took;
+    const unsigned took_bits = lane_bits(took), refused_bits = lane_bits(refused);
+    for (int l = 0; l < W; ++l) {
+      accepted[l] += static_cast<int>((took_bits >> l) & 1u);
+      rejected[l] += static_cast<int>((refused_bits >> l) & 1u);
     }
+    // Refused steps: a smaller one, or the end of the run at the floor.
+    if (adaptive && refused_bits != 0) {
+      const lane_real floor = step_floors(args, t);
+      const unsigned underflow = refused_bits & lane_bits(h <= floor);
+      for (int l = 0; l < W; ++l) {
+        if (lane_on(underflow, l)) {
+          status[l] |= STATUS_DT_UNDERFLOW;
+          active &= ~(1u << l);
+        }
+      }
+      dt = select(refused, fmax(floor, h * rejected_factors(err, inv_k, controller_gains(args))), dt);
+    }
+    // Taken steps: the new state and time, a finite check, the controller's next step.
+    for (int i = 0; i < n_states; ++i) y[i] = select(took, y_new[i], y[i]);
+    if (cubie_method::fsal) {
+      for (int i = 0; i < n_states; ++i) f0[i] = select(took, f1[i], f0[i]);
+    }
+    t_begin = select(took, t, t_begin);
+    t = select(took, select(shortened, aim, t.after(h)), t);
     lane_mask finite = y[0] - y[0] == real(0);
     for (int i = 1; i < n_states; ++i) finite = finite && (y[i] - y[i] == real(0));
-    const unsigned accepted_bits = bits_of(accepted), finite_bits = bits_of(finite);
-    const lane_real factor = adaptive ? accepted_factors<cubie_layout::controller>(err, h_step, inv_k, controller_gains(args), history, accepted)
-                                      : lane_real(real(1));
-    unsigned needs_f = 0, saves_inside = 0;
-    lane_time t_end(0.0), t_begin(0.0);
+    const unsigned broken = took_bits & ~lane_bits(finite);
     for (int l = 0; l < W; ++l) {
-      if (!lane_on(stepping, l)) continue;
-      LaneRun& r = lane[l];
-      if (!lane_on(accepted_bits, l)) {
-        ++r.rejected;
-        if (r.h <= step_floor(args, r.t)) {
-          r.status |= STATUS_DT_UNDERFLOW;
-          continue;
-        }
-        r.dt = fmax(step_floor(args, r.t), r.h * rejected_factor(err[l], inv_k, controller_gains(args)));
-        continue;
-      }
-      ++r.accepted;
-      r.t_begin = r.t;
-      r.t = r.shortened ? r.aim : r.t.after(r.h);
-      if (!lane_on(finite_bits, l)) {
-        r.status |= STATUS_NONFINITE;
-        continue;
-      }
-      if (!cubie_method::fsal) needs_f |= 1u << l;
-      t_end.set(l, r.t.value());
-      t_begin.set(l, r.t_begin.value());
-      if (interpolating && save_time(args, r.k) < r.t.value()) saves_inside |= 1u << l;
-      if (adaptive) {
-        real proposal = r.h * factor[l];
-        if (r.shortened) proposal = fmax(proposal, r.dt);
-        r.dt = fmin(real_arg_dt_max(args), fmax(step_floor(args, r.t), proposal));
+      if (lane_on(broken, l)) {
+        status[l] |= STATUS_NONFINITE;
+        active &= ~(1u << l);
       }
     }
-    if (!cubie_method::fsal && needs_f != 0) {
-      ctx.counting = needs_f;
-      ctx.rhs(t_end, y, scratch);
-      for (int l = 0; l < W; ++l) {
-        if (lane_on(needs_f, l)) for (int i = 0; i < n_states; ++i) f0[i].set(l, scratch[i][l]);
-      }
+    const unsigned moved = took_bits & ~broken;
+    if (adaptive) {
+      const lane_real factor = accepted_factors<cubie_layout::controller>(err, h, inv_k, controller_gains(args), history, took);
+      lane_real proposal = h * factor;
+      proposal = select(shortened, fmax(proposal, dt), proposal);
+      dt = select(lane_mask_of(moved), fmin(lane_real(real_arg_dt_max(args)), fmax(step_floors(args, t), proposal)), dt);
     }
-    if (interpolating && saves_inside != 0) {
+    if (!cubie_method::fsal && moved != 0) {
+      ctx.counting = moved;
+      ctx.rhs(t.value(), y, scratch);
+      const lane_mask m = lane_mask_of(moved);
+      for (int i = 0; i < n_states; ++i) f0[i] = select(m, scratch[i], f0[i]);
+    }
+    if (interpolating) {
       // Saves inside the step, from its continuous extension: one round per save, all lanes at once.
-      if (cubie_layout::method_interpolates) {
-        ctx.counting = saves_inside;
-        cubie_layout::prepare_extension(ctx, memory, t_begin, h_step, static_cast<const lane_real*>(y_old),
+      unsigned pending = moved & lane_bits(save_next < t.value());
+      if (pending != 0 && cubie_layout::method_interpolates) {
+        ctx.counting = pending;
+        cubie_layout::prepare_extension(ctx, memory, t_begin.value(), h, static_cast<const lane_real*>(y_old),
                                         static_cast<const lane_real*>(y), static_cast<const lane_real*>(f0));
       }
-      unsigned pending = saves_inside;
       while (pending != 0) {
-        lane_real theta(real(0));
-        lane_time t_save(0.0);
-        for (int l = 0; l < W; ++l) {
-          if (!lane_on(pending, l)) continue;
-          const double tk = save_time(args, lane[l].k);
-          if (!(tk < lane[l].t.value())) {
-            pending &= ~(1u << l);
-            continue;
-          }
-          theta.set(l, static_cast<real>((tk - lane[l].t_begin.value()) / static_cast<double>(lane[l].h)));
-          t_save.set(l, tk);
-        }
-        if (pending == 0) break;
+        const lane_real theta = lane_real((save_next - t_begin.value()) / lane_time(h));
         if (cubie_layout::method_interpolates) {
-          cubie_layout::interpolate(memory, y_old, h_step, theta, scratch);
+          cubie_layout::interpolate(memory, y_old, h, theta, scratch);
         } else {
-          hermite(y_old, f_old, y, f0, h_step, theta, scratch);
+          hermite(y_old, f_old, y, f0, h, theta, scratch);
         }
-        save_lanes(pending, t_save, scratch);
+        save_lanes(pending, save_next, scratch);
         for (int l = 0; l < W; ++l) {
-          if (lane_on(pending, l) && ++lane[l].k == n_saves(args)) pending &= ~(1u << l);
+          if (lane_on(pending, l)) advance_save(l);
         }
-      }
-      for (int l = 0; l < W; ++l) {
-        if (lane_on(saves_inside, l) && lane[l].k < n_saves(args)) lane[l].t_next = RunTime<real>::from(save_time(args, lane[l].k));
+        pending &= active & lane_bits(save_next < t.value());
       }
     }
   }
