@@ -25,14 +25,14 @@ typedef wide_of<lane_real> lane_time;
 
 // What a stepper may ask of W runs: RunContext's right-hand side and
 // tolerances, lane by lane. Evaluations are counted for the lanes in
-// `counting` (bit l: lane l), those whose run the call serves.
+// `counting`, those whose run the call serves.
 struct LaneContext {
   const Args& args;
   const lane_real* __restrict__ p;
   lane_real atol_[n_states];
   lane_real rtol_[n_states];
-  mutable unsigned counting;
-  mutable int rhs_evaluations[W];
+  mutable mask_of<lane_real> counting;
+  mutable typename mask_of<lane_real>::native rhs_evaluations;  // per lane
 
   CUBIE_FN const lane_real* atol() const { return atol_; }
   CUBIE_FN const lane_real* rtol() const { return rtol_; }
@@ -60,7 +60,7 @@ struct LaneContext {
     lane_real d[Slots<n_drivers>::value];
     drivers_at(t, d);
     cubie_sys::dxdt(y, p, d, lane_real(t), dy);
-    for (int l = 0; l < W; ++l) rhs_evaluations[l] += static_cast<int>((counting >> l) & 1u);
+    rhs_evaluations -= counting.m;  // a lane's mask is -1 where it counts
   }
   CUBIE_FN void observables_at(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ obs) const {
     lane_real d[Slots<n_drivers>::value];
@@ -72,36 +72,41 @@ struct LaneContext {
 CUBIE_FN bool lane_on(unsigned mask, int l) { return ((mask >> l) & 1u) != 0; }
 
 typedef mask_of<lane_real> lane_mask;
+// Per-lane counts, in the integers a lane mask is made of.
+typedef typename lane_mask::native lane_count;
 
-// Every lane's controller history (controllers.h), as vectors.
+// Every lane's controller history (controllers.h), as vectors, with the logarithms of the errors kept.
 struct LaneHistory {
-  lane_real err_prev, err_prev2, dt_accepted;
+  lane_real err_prev, err_prev2, dt_accepted, log_err_prev, log_err_prev2;
 };
 
-// accepted_factor (controllers.h) for the lanes in `accepted`, all at once:
-// the same formulas with libmvec's pow, which may differ from the scalar
-// engine's pow in the last bits (README, "The CPU backend"). Other lanes'
-// history is kept.
+// accepted_factor (controllers.h) for the lanes in `accepted`, all at once,
+// from log_err = log(max(err, 1e-10)): the products of powers of the errors
+// as one exp of a sum of logarithms (libmvec's), which is where a lane's step
+// size may differ from the scalar engine's in the last bits (README, "The
+// CPU backend"). Other lanes' history is kept.
 template <int Kind>
-CUBIE_FN lane_real accepted_factors(const lane_real& err, const lane_real& dt, real inv_k, const ControllerGains<real>& g,
-                                    LaneHistory& h, const lane_mask& accepted) {
-  const lane_real e = fmax(err, lane_real(real(1e-10)));
+CUBIE_FN lane_real accepted_factors(const lane_real& err, const lane_real& log_err, const lane_real& dt, real inv_k,
+                                    const ControllerGains<real>& g, LaneHistory& h, const lane_mask& accepted) {
   lane_real factor;
   if (Kind == CONTROLLER_I) {
-    factor = g.safety * pow(e, lane_real(-inv_k));
+    factor = g.safety * exp(-inv_k * log_err);
   } else if (Kind == CONTROLLER_PI || Kind == CONTROLLER_PID) {
-    const lane_real e1 = select(h.err_prev > real(0), h.err_prev, e);
-    const lane_real e2 = select(h.err_prev2 > real(0), h.err_prev2, e1);
-    factor = g.safety * pow(e, lane_real(-g.kp * inv_k)) * pow(e1, lane_real(-g.ki * inv_k));
-    if (Kind == CONTROLLER_PID) factor *= pow(e2, lane_real(-g.kd * inv_k));
+    const lane_real log_e1 = select(h.err_prev > real(0), h.log_err_prev, log_err);
+    lane_real exponent = (-g.kp * inv_k) * log_err + (-g.ki * inv_k) * log_e1;
+    if (Kind == CONTROLLER_PID) exponent += (-g.kd * inv_k) * select(h.err_prev2 > real(0), h.log_err_prev2, log_e1);
+    factor = g.safety * exp(exponent);
   } else {  // Gustafsson
-    factor = g.safety * pow(e, lane_real(-inv_k));
-    const lane_real predictive = g.safety * (dt / h.dt_accepted) * pow(h.err_prev / e, lane_real(inv_k)) * pow(e, lane_real(-inv_k));
+    factor = g.safety * exp(-inv_k * log_err);
+    const lane_real predictive = g.safety * (dt / h.dt_accepted) * exp(inv_k * (h.log_err_prev - log_err) - inv_k * log_err);
     factor = select(h.dt_accepted > real(0), fmin(factor, predictive), factor);
     h.dt_accepted = select(accepted, dt, h.dt_accepted);
   }
+  const real log_floor = log(real(1e-4));
   h.err_prev2 = select(accepted, h.err_prev, h.err_prev2);
-  h.err_prev = select(accepted, fmax(e, lane_real(real(1e-4))), h.err_prev);
+  h.log_err_prev2 = select(accepted, h.log_err_prev, h.log_err_prev2);
+  h.err_prev = select(accepted, fmax(fmax(err, lane_real(real(1e-10))), lane_real(real(1e-4))), h.err_prev);
+  h.log_err_prev = select(accepted, fmax(log_err, lane_real(log_floor)), h.log_err_prev);
   return fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), factor));
 }
 
@@ -160,9 +165,9 @@ CUBIE_FN lane_real step_floors(const Args& a, const lane_clock& t) {
 }
 CUBIE_FN lane_real landing_slacks(const lane_clock& at) { return real(1e-12) * fmax(lane_real(real(1)), at.magnitude()); }
 
-// rejected_factor (controllers.h) for every lane, with libmvec's pow.
-CUBIE_FN lane_real rejected_factors(const lane_real& err, real inv_k, const ControllerGains<real>& g) {
-  const lane_real shrink = fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), fmin(lane_real(real(1)), g.safety * pow(err, lane_real(-inv_k)))));
+// rejected_factor (controllers.h) for every lane: err^(-1/k) as exp(-log_err / k), libmvec's.
+CUBIE_FN lane_real rejected_factors(const lane_real& err, const lane_real& log_err, real inv_k, const ControllerGains<real>& g) {
+  const lane_real shrink = fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), fmin(lane_real(real(1)), g.safety * exp(-inv_k * log_err))));
   return select(!(err == err) || err > real(1e30), lane_real(g.min_gain), shrink);
 }
 
@@ -188,13 +193,13 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   lane_real p[Slots<n_parameters>::value];
   for (int i = 0; i < n_states; ++i) y[i] = f0[i] = y_new[i] = f1[i] = lane_real(0);
   for (int j = 0; j < Slots<n_parameters>::value; ++j) p[j] = lane_real(0);
-  LaneContext ctx = {args, p, {}, {}, 0u, {}};
+  LaneContext ctx = {args, p, {}, {}, {}, {}};
   for (int i = 0; i < n_states; ++i) {
     ctx.atol_[i] = lane_real(buffer_arg<const real, B_ATOL>(args)[i]);
     ctx.rtol_[i] = lane_real(buffer_arg<const real, B_RTOL>(args)[i]);
   }
   cubie_layout::StepperMemory memory;
-  LaneHistory history = {lane_real(real(0)), lane_real(real(0)), lane_real(real(0))};
+  LaneHistory history = {lane_real(real(0)), lane_real(real(0)), lane_real(real(0)), lane_real(real(0)), lane_real(real(0))};
 
   // What integrate_run keeps in locals, for every lane: vectors where every step reads them,
   // scalars per lane where only the rare paths (saves landed on, a run's end) do.
@@ -202,12 +207,13 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   lane_clock t = lane_clock::from(zero_time), t_next = t, t_begin = t;
   lane_time save_next = zero_time;  // save_time(k): the next save, as a double
   lane_real dt(real(0));
-  int run[W], k[W], status[W], accepted[W], rejected[W];
+  int run[W], k[W], status[W];
+  lane_count accepted = {}, rejected = {};
   alignas(Saver) unsigned char saver_storage[W * sizeof(Saver)];
   Saver* saver = reinterpret_cast<Saver*>(saver_storage);
   for (int l = 0; l < W; ++l) {
     run[l] = -1;
-    k[l] = status[l] = accepted[l] = rejected[l] = 0;
+    k[l] = status[l] = 0;
     new (&saver[l]) Saver{args, -1, 0, {}};
   }
   unsigned active = 0;  // lanes whose run goes on: status 0, saves left
@@ -270,7 +276,8 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       t_next.set(l, RunTime<real>::from(save_time(args, 0)));
       save_next.set(l, save_time(args, 0));
       dt.set(l, static_cast<real>(args.s[S_DT]));
-      k[l] = accepted[l] = rejected[l] = 0;
+      k[l] = 0;
+      accepted[l] = rejected[l] = 0;
       bool finite = true;
       for (int i = 0; i < n_states; ++i) finite = finite && y[i][l] - y[i][l] == real(0);
       status[l] = finite ? 0 : STATUS_NONFINITE;
@@ -278,6 +285,8 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       history.err_prev.set(l, real(0));
       history.err_prev2.set(l, real(0));
       history.dt_accepted.set(l, real(0));
+      history.log_err_prev.set(l, real(0));
+      history.log_err_prev2.set(l, real(0));
       saver[l].run = run[l];
       saver[l].window = 0;
       saver[l].summary = cubie_summary::State();
@@ -286,7 +295,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       starting |= 1u << l;
     }
     if (starting == 0) return;
-    ctx.counting = starting;
+    ctx.counting = lane_mask_of(starting);
     ctx.rhs(t0, y, scratch);
     const lane_mask started = lane_mask_of(starting);
     for (int i = 0; i < n_states; ++i) f0[i] = select(started, scratch[i], f0[i]);
@@ -317,7 +326,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       t1.set(l, t0[l] + static_cast<double>(h0[l]));
     }
     if (guessing == 0) return;
-    ctx.counting = guessing;
+    ctx.counting = lane_mask_of(guessing);
     ctx.rhs(t1, y1, scratch);
     for (int l = 0; l < W; ++l) {
       if (!lane_on(guessing, l)) continue;
@@ -342,10 +351,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     // The rare paths, lane by lane: saves landed on (steps end on them), and the step limit.
     for (;;) {
       const unsigned landing = active & lane_bits(t.until(t_next) <= landing_slacks(t_next));
-      unsigned exceeded = 0;
-      for (int l = 0; l < W; ++l) {
-        if (lane_on(active & ~landing, l) && accepted[l] + rejected[l] >= max_steps) exceeded |= 1u << l;
-      }
+      const unsigned exceeded = active & ~landing & lane_bits(lane_mask{accepted + rejected >= max_steps});
       if ((landing | exceeded) == 0) break;
       for (int l = 0; l < W; ++l) {
         if (lane_on(landing, l)) {
@@ -373,7 +379,8 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     const lane_real to_aim = t.until(aim);
     const lane_mask shortened = dt >= to_aim;
     const lane_real h = select(shortened, to_aim, dt);
-    ctx.counting = active;
+    const lane_mask stepped = lane_mask_of(active);
+    ctx.counting = stepped;
     const lane_real err = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
     if (interpolating) {
       for (int i = 0; i < n_states; ++i) {
@@ -381,15 +388,13 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
         f_old[i] = f0[i];
       }
     }
-    const lane_mask stepped = lane_mask_of(active);
     const lane_mask took = adaptive ? (stepped && err <= real(1)) : stepped;
     const lane_mask refused = stepped && !took;
     const unsigned took_bits = lane_bits(took), refused_bits = lane_bits(refused);
-    for (int l = 0; l < W; ++l) {
-      accepted[l] += static_cast<int>((took_bits >> l) & 1u);
-      rejected[l] += static_cast<int>((refused_bits >> l) & 1u);
-    }
+    accepted -= took.m;
+    rejected -= refused.m;
     // Refused steps: a smaller one, or the end of the run at the floor.
+    const lane_real log_err = adaptive ? log(fmax(err, lane_real(real(1e-10)))) : lane_real(real(0));
     if (adaptive && refused_bits != 0) {
       const lane_real floor = step_floors(args, t);
       const unsigned underflow = refused_bits & lane_bits(h <= floor);
@@ -399,7 +404,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
           active &= ~(1u << l);
         }
       }
-      dt = select(refused, fmax(floor, h * rejected_factors(err, inv_k, controller_gains(args))), dt);
+      dt = select(refused, fmax(floor, h * rejected_factors(err, log_err, inv_k, controller_gains(args))), dt);
     }
     // Taken steps: the new state and time, a finite check, the controller's next step.
     for (int i = 0; i < n_states; ++i) y[i] = select(took, y_new[i], y[i]);
@@ -419,22 +424,22 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     }
     const unsigned moved = took_bits & ~broken;
     if (adaptive) {
-      const lane_real factor = accepted_factors<cubie_layout::controller>(err, h, inv_k, controller_gains(args), history, took);
+      const lane_real factor = accepted_factors<cubie_layout::controller>(err, log_err, h, inv_k, controller_gains(args), history, took);
       lane_real proposal = h * factor;
       proposal = select(shortened, fmax(proposal, dt), proposal);
       dt = select(lane_mask_of(moved), fmin(lane_real(real_arg_dt_max(args)), fmax(step_floors(args, t), proposal)), dt);
     }
     if (!cubie_method::fsal && moved != 0) {
-      ctx.counting = moved;
-      ctx.rhs(t.value(), y, scratch);
       const lane_mask m = lane_mask_of(moved);
+      ctx.counting = m;
+      ctx.rhs(t.value(), y, scratch);
       for (int i = 0; i < n_states; ++i) f0[i] = select(m, scratch[i], f0[i]);
     }
     if (interpolating) {
       // Saves inside the step, from its continuous extension: one round per save, all lanes at once.
       unsigned pending = moved & lane_bits(save_next < t.value());
       if (pending != 0 && cubie_layout::method_interpolates) {
-        ctx.counting = pending;
+        ctx.counting = lane_mask_of(pending);
         cubie_layout::prepare_extension(ctx, memory, t_begin.value(), h, static_cast<const lane_real*>(y_old),
                                         static_cast<const lane_real*>(y), static_cast<const lane_real*>(f0));
       }
