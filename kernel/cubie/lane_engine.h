@@ -32,13 +32,16 @@ struct LaneContext {
   lane_real atol_[n_states];
   lane_real rtol_[n_states];
   mutable mask_of<lane_real> counting;
-  mutable typename mask_of<lane_real>::native rhs_evaluations;  // per lane
+  // Per lane: the counters integrate_run reports (a lane's mask is -1 where it counts).
+  mutable typename mask_of<lane_real>::native rhs_evaluations, jacobian_evaluations, factorizations;
+  // Lanes whose implicit solve failed in this step (CUBIE_REQUIRE_SOLVED): RunContext's newton_failed.
+  mutable mask_of<lane_real> failed;
 
   CUBIE_FN const lane_real* atol() const { return atol_; }
   CUBIE_FN const lane_real* rtol() const { return rtol_; }
 
   // Each lane's drivers at its own time, from the scalar evaluation.
-  CUBIE_FN void drivers_at(const lane_time& t, lane_real* d) const {
+  CUBIE_FN void drivers_at(const lane_time& t, lane_real* d, lane_real* ddot = nullptr) const {
     if (n_drivers > 0) {
       const int n_knots = static_cast<int>(scalar_arg<S_DRIVER_KNOTS>(args));
       if (n_knots > 1) {
@@ -47,14 +50,20 @@ struct LaneContext {
                                               scalar_arg<S_DRIVER_UNIFORM_DT>(args),
                                               scalar_arg<S_DRIVER_PERIODIC>(args) != 0.0};
         for (int l = 0; l < W; ++l) {
-          real values[Slots<n_drivers>::value];
-          drivers.template values<Slots<n_drivers>::value>(t[l], values, nullptr);
+          real values[Slots<n_drivers>::value], rates[Slots<n_drivers>::value];
+          drivers.template values<Slots<n_drivers>::value>(t[l], values, ddot != nullptr ? rates : nullptr);
           for (int k = 0; k < n_drivers; ++k) d[k].set(l, values[k]);
+          if (ddot != nullptr) {
+            for (int k = 0; k < n_drivers; ++k) ddot[k].set(l, rates[k]);
+          }
         }
         return;
       }
     }
-    for (int k = 0; k < Slots<n_drivers>::value; ++k) d[k] = lane_real(0);
+    for (int k = 0; k < Slots<n_drivers>::value; ++k) {
+      d[k] = lane_real(0);
+      if (ddot != nullptr) ddot[k] = lane_real(0);
+    }
   }
   CUBIE_FN void rhs(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ dy) const {
     lane_real d[Slots<n_drivers>::value];
@@ -62,6 +71,24 @@ struct LaneContext {
     cubie_sys::dxdt(y, p, d, lane_real(t), dy);
     rhs_evaluations -= counting.m;  // a lane's mask is -1 where it counts
   }
+  // Row-major n_states x n_states, every lane's own.
+  CUBIE_FN void jacobian(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ J) const {
+    jacobian_for(counting, t, y, J);
+  }
+  CUBIE_FN void jacobian_for(const mask_of<lane_real>& lanes, const lane_time& t, const lane_real* __restrict__ y,
+                             lane_real* __restrict__ J) const {
+    lane_real d[Slots<n_drivers>::value];
+    drivers_at(t, d);
+    cubie_sys::jacobian(y, p, d, lane_real(t), J);
+    jacobian_evaluations -= lanes.m;
+  }
+  CUBIE_FN void dfdt(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ ft) const {
+    lane_real d[Slots<n_drivers>::value], ddot[Slots<n_drivers>::value];
+    drivers_at(t, d, ddot);
+    cubie_sys::dfdt(y, p, d, ddot, lane_real(t), ft);
+  }
+  CUBIE_FN void count_factorizations(const mask_of<lane_real>& lanes) const { factorizations -= lanes.m; }
+  CUBIE_FN void require_solved(const mask_of<lane_real>& solved) const { failed = failed || !solved; }
   CUBIE_FN void observables_at(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ obs) const {
     lane_real d[Slots<n_drivers>::value];
     drivers_at(t, d);
@@ -177,6 +204,15 @@ CUBIE_FN unsigned lane_bits(const Mask& m) {
 }
 CUBIE_FN lane_mask lane_mask_of(unsigned bits) { return simd::mask_from_bits<real, W>(bits); }
 
+// A new run in lane l: the stepper's memory keeps nothing of the last one
+// (an implicit stepper's kept Jacobian and factors; an explicit one keeps nothing to reset).
+template <class Memory>
+CUBIE_FN auto reset_memory_lane(Memory& memory, int l, int) -> decltype(memory.linear.reset_lane(l), void()) {
+  memory.linear.reset_lane(l);
+}
+template <class Memory>
+CUBIE_FN void reset_memory_lane(Memory&, int, long) {}
+
 CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) {
   constexpr int error_exponent =
       (cubie_method::order < cubie_method::error_order ? cubie_method::order : cubie_method::error_order) + 1;
@@ -193,7 +229,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   lane_real p[Slots<n_parameters>::value];
   for (int i = 0; i < n_states; ++i) y[i] = f0[i] = y_new[i] = f1[i] = lane_real(0);
   for (int j = 0; j < Slots<n_parameters>::value; ++j) p[j] = lane_real(0);
-  LaneContext ctx = {args, p, {}, {}, {}, {}};
+  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {}, {}};
   for (int i = 0; i < n_states; ++i) {
     ctx.atol_[i] = lane_real(buffer_arg<const real, B_ATOL>(args)[i]);
     ctx.rtol_[i] = lane_real(buffer_arg<const real, B_RTOL>(args)[i]);
@@ -256,10 +292,10 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       counters[C_ACCEPTED * n_runs + run[l]] = accepted[l];
       counters[C_REJECTED * n_runs + run[l]] = rejected[l];
       counters[C_RHS_EVALUATIONS * n_runs + run[l]] = ctx.rhs_evaluations[l];
-      counters[C_JACOBIAN_EVALUATIONS * n_runs + run[l]] = 0;
+      counters[C_JACOBIAN_EVALUATIONS * n_runs + run[l]] = static_cast<int>(ctx.jacobian_evaluations[l]);
       counters[C_NEWTON_ITERATIONS * n_runs + run[l]] = 0;
       counters[C_LINEAR_ITERATIONS * n_runs + run[l]] = 0;
-      counters[C_FACTORIZATIONS * n_runs + run[l]] = 0;
+      counters[C_FACTORIZATIONS * n_runs + run[l]] = static_cast<int>(ctx.factorizations[l]);
     }
     run[l] = -1;
   };
@@ -290,7 +326,8 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       saver[l].run = run[l];
       saver[l].window = 0;
       saver[l].summary = cubie_summary::State();
-      ctx.rhs_evaluations[l] = 0;
+      ctx.rhs_evaluations[l] = ctx.jacobian_evaluations[l] = ctx.factorizations[l] = 0;
+      reset_memory_lane(memory, l, 0);
       t0.set(l, t.get(l).value());
       starting |= 1u << l;
     }
@@ -381,26 +418,31 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     const lane_real h = select(shortened, to_aim, dt);
     const lane_mask stepped = lane_mask_of(active);
     ctx.counting = stepped;
-    const lane_real err = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
+    ctx.failed = lane_real(real(0)) != lane_real(real(0));
+    const lane_real estimate = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
+    // A lane whose implicit solve failed reports implicit_solve_failed's error (newton.h).
+    const lane_real err = select(ctx.failed, lane_real(real(1e35)), estimate);
     if (interpolating) {
       for (int i = 0; i < n_states; ++i) {
         y_old[i] = y[i];
         f_old[i] = f0[i];
       }
     }
-    const lane_mask took = adaptive ? (stepped && err <= real(1)) : stepped;
-    const lane_mask refused = stepped && !took;
+    // integrate_run: a step is refused when (adaptive || newton_failed) && !(err <= 1).
+    const lane_mask refused = adaptive ? stepped && !(err <= real(1)) : stepped && ctx.failed;
+    const lane_mask took = stepped && !refused;
     const unsigned took_bits = lane_bits(took), refused_bits = lane_bits(refused);
     accepted -= took.m;
     rejected -= refused.m;
     // Refused steps: a smaller one, or the end of the run at the floor.
     const lane_real log_err = adaptive ? log(fmax(err, lane_real(real(1e-10)))) : lane_real(real(0));
-    if (adaptive && refused_bits != 0) {
+    if (refused_bits != 0) {
       const lane_real floor = step_floors(args, t);
-      const unsigned underflow = refused_bits & lane_bits(h <= floor);
+      const unsigned underflow = refused_bits & (adaptive ? lane_bits(h <= floor) : ~0u);
+      const unsigned failed_bits = lane_bits(ctx.failed);
       for (int l = 0; l < W; ++l) {
         if (lane_on(underflow, l)) {
-          status[l] |= STATUS_DT_UNDERFLOW;
+          status[l] |= lane_on(failed_bits, l) ? STATUS_NEWTON_FAILED : STATUS_DT_UNDERFLOW;
           active &= ~(1u << l);
         }
       }

@@ -278,6 +278,19 @@ CUBIE_VEC_MINMAX(fmin)
 CUBIE_VEC_MINMAX(fmax)
 #undef CUBIE_VEC_MINMAX
 
+// A mask of one element size as a mask of another (a float run's double times, say).
+template <class To, class T, int W>
+CUBIE_FN vec_mask<To, W> mask_cast(const vec_mask<T, W>& m) {
+  return {__builtin_convertvector(m.m, typename vec_mask<To, W>::native)};
+}
+template <class T, int W>
+CUBIE_FN bool any(const vec_mask<T, W>& m) {
+  for (int l = 0; l < W; ++l) {
+    if (m.m[l] != 0) return true;
+  }
+  return false;
+}
+
 // Lane masks as bits (bit l: lane l) and back, for the engine's per-lane bookkeeping.
 template <class T, int W>
 CUBIE_FN unsigned bits_of(const vec_mask<T, W>& m) {

@@ -15,9 +15,9 @@
  * the other way, and the two engines' results differ at the scale of the
  * integration error, with step counts within a step or two.
  */
-import { createSystem, Solver, SolveOptions, SolveResult } from '../../src';
+import { createSystem, Solver, SolveOptions, SolveResult, StatusBits } from '../../src';
 import type { CubieSystem } from '../../src/system/types';
-import { allMethods } from '../../src/methods/registry';
+import { allMethods, implicitMethods } from '../../src/methods/registry';
 import { laneWidth } from '../../src/backends/cpu/lanes';
 
 const RUNS = 37; // not a multiple of any lane width: lanes refill and the last ones idle
@@ -183,6 +183,60 @@ describe.each(['float64', 'float32'] as const)('%s lanes', (precision) => {
   });
 });
 
+const robertson = createSystem({
+  name: 'lanes_robertson',
+  equations: 'dy1 = -k1*y1 + k3*y2*y3\ndy2 = k1*y1 - k2*y2*y2 - k3*y2*y3\ndy3 = k2*y2*y2',
+  states: { y1: 1, y2: 0, y3: 0 },
+  parameters: { k1: 0.04, k2: 3e7, k3: 1e4 },
+});
+const ROSENBROCK = implicitMethods().filter((m) => m.family === 'rosenbrock').map((m) => m.name);
+
+describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (dense LU, each lane its own pivots)', (precision) => {
+  it.each(ROSENBROCK)('%s on Robertson: the scalar engine\'s steps, Jacobians and factorisations', async (method) => {
+    const { scalar, lanes } = await both(robertson, {}, { k3: spread(RUNS, 5e3, 2e4), k1: spread(RUNS, 0.01, 0.1) }, {
+      method,
+      precision,
+      duration: 100,
+      saveEvery: 10,
+      rtol: precision === 'float64' ? 1e-7 : 1e-4,
+      atol: precision === 'float64' ? 1e-11 : 1e-7,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(scalar.kernel.lanes).toBe(1);
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    const steps = Math.max(...Array.from(scalar.iterationCounters!.accepted));
+    expectAgreement(scalar, lanes, precision === 'float64' ? { within: 1e-6, steps: Math.ceil(0.05 * steps) } : { within: 1e-2, steps: Math.ceil(0.25 * steps) });
+    // Where a run took the same steps, it evaluated and factored as often as the scalar engine.
+    const { accepted, rejected, jacobianEvaluations, factorizations } = scalar.iterationCounters!;
+    const other = lanes.iterationCounters!;
+    for (let r = 0; r < RUNS; r++) {
+      if (accepted[r] !== other.accepted[r] || rejected[r] !== other.rejected[r]) continue;
+      expect([r, other.jacobianEvaluations[r], other.factorizations[r]]).toEqual([r, jacobianEvaluations[r], factorizations[r]]);
+    }
+  });
+
+  it('a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine', async () => {
+    // y reaches 0 at t = 2/k: there dJ = -k/(2 sqrt(y)) is infinite; the runs with small k end first.
+    const root = createSystem({ name: 'lanes_root', equations: 'dy = -k*sqrt(y)', states: { y: 1 }, parameters: { k: 1 } });
+    const { scalar, lanes } = await both(root, {}, { k: spread(RUNS, 0.1, 10) }, {
+      method: 'rodas4',
+      precision,
+      duration: 5,
+      saveEvery: 1,
+      rtol: 1e-6,
+      atol: 1e-9,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(Array.from(scalar.status).some((s) => s !== 0)).toBe(true);
+    expect(Array.from(scalar.status).some((s) => s === 0)).toBe(true);
+    // The same runs fail. Which flag a failing run ends with depends on its last steps at the
+    // singularity, where the two engines' step sequences (libmvec's last bits) no longer agree.
+    expect(Array.from(lanes.status, (s) => s !== 0)).toEqual(Array.from(scalar.status, (s) => s !== 0));
+    expect(Array.from(lanes.status).every((s) => s === 0 || s === StatusBits.DT_UNDERFLOW || s === StatusBits.NEWTON_FAILED)).toBe(true);
+    expect(Array.from(lanes.status)).toContain(StatusBits.NEWTON_FAILED);
+  });
+});
+
 describe('sampled drivers in lanes', () => {
   it('each lane reads the drivers at its own time, as the scalar engine does', async () => {
     const forced = createSystem({ name: 'lanes_forced', equations: 'dx = -k*x + u', states: { x: 0 }, parameters: { k: 1 }, drivers: ['u'] });
@@ -202,9 +256,12 @@ describe('sampled drivers in lanes', () => {
 });
 
 describe('where lanes do not apply', () => {
-  it('implicit methods, events and cpuLanes: 1 run on the scalar engine', async () => {
+  it('DIRK and Radau methods, sparse linear solvers, events and cpuLanes: 1 run on the scalar engine', async () => {
     const solve = (system: CubieSystem, options: SolveOptions) => new Solver(system, { backend: 'cpu', ...options }).solve({}, {}, { duration: 1 });
-    expect((await solve(oscillator, { method: 'rodas4' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'radau' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'kvaerno5' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'rodas4', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'rodas4' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'tsit5', cpuLanes: 1 })).kernel.lanes).toBe(1);
     const ball = createSystem({ name: 'lanes_ball', equations: 'dh = v\ndv = -9.81', states: { h: 1, v: 0 }, events: [{ name: 'bounce', when: 'h', direction: 'falling', then: 'v = -0.8*v' }] });
     expect((await solve(ball, { method: 'tsit5' })).kernel.lanes).toBe(1);
