@@ -16,11 +16,12 @@ import type { CubieSystem } from '../system/types';
  */
 export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
+  // Noise first: a stochastic method is not in the ODE method registry.
+  if (plan.stochastic !== undefined) return 'the system has noise';
+  if (system.model.events.length > 0) return 'the system has events';
   const family = resolveMethod(plan.method).family;
   if (family !== 'explicit' && family !== 'rosenbrock') return `method '${plan.method}' is a ${family} method`;
   if (family === 'rosenbrock' && plan.linearSolver !== 'dense') return `linear solver '${plan.linearSolver}' (lanes have the dense one)`;
-  if (system.model.events.length > 0) return 'the system has events';
-  if (plan.stochastic !== undefined) return 'the system has noise';
   return undefined;
 }
 
