@@ -36,12 +36,19 @@ namespace cubie_layout {
 // does nothing for it. Where the layout declares one, its StepperMemory&
 // binds the engine's non-const memory better, so it is chosen.
 template <class Ctx, class Memory>
-CUBIE_FN void prepare_extension(const Ctx&, const Memory&, double, real, const real*, const real*, const real*) {}
+CUBIE_FN void prepare_extension(const Ctx&, const Memory&, cubie::wide_of<real>, real, const real*, const real*, const real*) {}
 }  // namespace cubie_layout
 
 namespace cubie {
 
+// A CPU lane build (lanes.h) runs the system and stepper on W runs at once;
+// the engine keeps each run's bookkeeping in scalars (lane_engine.h).
+#if CUBIE_LANE_BUILD
+typedef cubie_sys::real lane_real;
+typedef lane_real::scalar real;
+#else
 typedef cubie_sys::real real;
+#endif
 constexpr int n_states = cubie_sys::n_states;
 constexpr int n_parameters = cubie_sys::n_parameters;
 constexpr int n_drivers = cubie_sys::n_drivers;
@@ -54,6 +61,7 @@ struct Slots {
   static constexpr int value = N > 0 ? N : 1;
 };
 
+#if !CUBIE_LANE_BUILD
 // What a stepper may ask of the run: the right-hand side and, for implicit
 // methods, the Jacobian, its product with a vector, and df/dt, all with the
 // drivers evaluated at the requested time; tolerances; Newton settings; and
@@ -296,6 +304,16 @@ CUBIE_FN real initial_step(const RunContext& ctx, double t, const real* y, const
   return fmin(dt_max, fmax(dt_min, h));
 }
 
+#endif  // !CUBIE_LANE_BUILD
+
+CUBIE_FN real not_a_number() {
+#if CUBIE_LANE_BUILD
+  return real(0) * cubie_layout::infinity()[0];
+#else
+  return real(0) * cubie_layout::infinity();
+#endif
+}
+
 // Writes saves and summary windows of one run. Output pointers and sizes are
 // read from the kernel argument at each save rather than held.
 struct Saver {
@@ -312,15 +330,26 @@ struct Saver {
     return buffer_arg<real, B_SUMMARY_OUT>(args) + static_cast<long long>(w) * cubie_summary::n_columns * n_runs() + run;
   }
 
+#if !CUBIE_LANE_BUILD
   CUBIE_FN void save(int k, double t, const RunContext& ctx, const real* y) {
     real obs[Slots<n_observables>::value];
     if (cubie_layout::needs_observables) ctx.observables_at(t, y, obs);
+    real values[Slots<cubie_layout::n_saved>::value];
     if (cubie_layout::n_saved > 0) {
-      real values[Slots<cubie_layout::n_saved>::value];
       cubie_layout::gather_saved(y, obs, values);
 #ifdef CUBIE_SAVES_WIENER
       cubie_layout::gather_wiener(ctx, t, values);  // 'wiener' outputs: W at t, after the saved states
 #endif
+    }
+    real x[Slots<cubie_summary::n_summarised>::value];
+    if (cubie_summary::n_columns > 0) cubie_layout::gather_summarised(y, obs, x);
+    record(k, t, values, x);
+  }
+#endif
+
+  // Save k: the saved variables' values, and the summarised ones' (x) sampled into the window.
+  CUBIE_FN void record(int k, double t, const real* values, const real* x) {
+    if (cubie_layout::n_saved > 0) {
       real* out = state_out(k);
       const long long stride = n_runs();
       for (int j = 0; j < cubie_layout::n_saved; ++j) out[j * stride] = values[j];
@@ -336,8 +365,6 @@ struct Saver {
         cubie_summary::begin_window(summary);
       }
       window = w;
-      real x[Slots<cubie_summary::n_summarised>::value];
-      cubie_layout::gather_summarised(y, obs, x);
       cubie_summary::sample(summary, x, t);
     }
   }
@@ -346,7 +373,7 @@ struct Saver {
 
   // A run that stopped early: NaN in every save and window it did not reach.
   CUBIE_FN void fill_missing(int first_unsaved) {
-    const real nan = real(0) * cubie_layout::infinity();
+    const real nan = not_a_number();
     const long long stride = n_runs();
     const int n_saves = static_cast<int>(scalar_arg<S_N_SAVES>(args));
     for (int k = first_unsaved; k < n_saves; ++k) {
@@ -392,14 +419,27 @@ CUBIE_FN double save_time(const Args& a, int k) { return buffer_arg<const double
 // The cubic Hermite interpolant of an accepted step from (y0, f0) to (y1, f1)
 // over h, at t0 + theta h: third order, from what every method has at the
 // end of a step, so saves inside a step cost no extra stage.
-CUBIE_FN void hermite(const real* __restrict__ y0, const real* __restrict__ f0, const real* __restrict__ y1,
-                      const real* __restrict__ f1, real h, real theta, real* __restrict__ out) {
+template <class R>
+CUBIE_FN void hermite(const R* __restrict__ y0, const R* __restrict__ f0, const R* __restrict__ y1,
+                      const R* __restrict__ f1, R h, R theta, R* __restrict__ out) {
   for (int i = 0; i < n_states; ++i) {
-    const real d = y1[i] - y0[i];
-    out[i] = (real(1) - theta) * y0[i] + theta * y1[i] +
-             theta * (theta - real(1)) * ((real(1) - real(2) * theta) * d + (theta - real(1)) * h * f0[i] + theta * h * f1[i]);
+    const R d = y1[i] - y0[i];
+    out[i] = (R(1) - theta) * y0[i] + theta * y1[i] +
+             theta * (theta - R(1)) * ((R(1) - R(2) * theta) * d + (theta - R(1)) * h * f0[i] + theta * h * f1[i]);
   }
 }
+
+// Within this of a save or event time, a run is at it (rounding of the time grid, not tolerance).
+CUBIE_FN real landing_slack(const RunTime<real>& at) { return real(1e-12) * fmax(real(1), at.magnitude()); }
+
+// Whether a run at t has reached `at`; never, for a discrete event with no occurrence left (at = infinity).
+CUBIE_FN bool reached(const RunTime<real>& t, const RunTime<real>& at) {
+  const real gap = t.until(at);
+  return gap <= landing_slack(at) && gap - gap == real(0);
+}
+
+#if !CUBIE_LANE_BUILD
+CUBIE_FN double never() { return static_cast<double>(cubie_layout::infinity()); }
 
 // Every crossing event's `when` at (t, y), with the drivers at t.
 CUBIE_FN void when_at(const RunContext& ctx, double t, const real* __restrict__ y, real* __restrict__ g) {
@@ -428,17 +468,6 @@ CUBIE_FN void take_sides(const RunContext& ctx, double t, const real* __restrict
     const bool at_root = (fired != nullptr && fired[c]) || fabs(g[c]) <= fabs(g_ahead[c] - g[c]);
     if (at_root) g[c] = g_ahead[c];
   }
-}
-
-CUBIE_FN double never() { return static_cast<double>(cubie_layout::infinity()); }
-
-// Within this of a save or event time, a run is at it (rounding of the time grid, not tolerance).
-CUBIE_FN real landing_slack(const RunTime<real>& at) { return real(1e-12) * fmax(real(1), at.magnitude()); }
-
-// Whether a run at t has reached `at`; never, for a discrete event with no occurrence left (at = infinity).
-CUBIE_FN bool reached(const RunTime<real>& t, const RunTime<real>& at) {
-  const real gap = t.until(at);
-  return gap <= landing_slack(at) && gap - gap == real(0);
 }
 
 // The earliest next occurrence of any discrete event.
@@ -746,9 +775,13 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   }
 }
 
+#endif  // !CUBIE_LANE_BUILD
+
 }  // namespace cubie
 
-#if CUBIE_DEVICE
+#if CUBIE_LANE_BUILD
+#include "cubie/lane_engine.h"
+#elif CUBIE_DEVICE
 CUBIE_KERNEL void cubie_integrate(const cubie::Args args) {
   const long long run = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (run < static_cast<long long>(args.s[cubie::S_N_RUNS])) cubie::integrate_run(args, static_cast<int>(run));

@@ -246,4 +246,7 @@ struct DenseComplexShiftedSystem {
 };
 
 }  // namespace cubie
+#if CUBIE_LANE_BUILD
+#include "cubie/lane_linalg.h"
+#endif
 #endif

@@ -35,4 +35,35 @@
 #define CUBIE_MARKER
 #endif
 
+// The arithmetic type of the generated system and stepper: the scalar itself,
+// except in a CPU lane build, where it is W lanes of it (lanes.h).
+//   lanes_of<double>  `real` in the generated text
+//   wide_of<real>     stage times and sums kept in double
+//   mask_of<real>     a shared boolean subexpression
+//   CUBIE_SELECT      a piecewise expression: a conditional here, a select in lanes
+//   CUBIE_REQUIRE_SOLVED  an implicit stepper's factorisation or solve: here a
+//                     failure ends the step (implicit_solve_failed, newton.h); in
+//                     lanes the failing lanes are noted and the others go on
+#if !CUBIE_DEVICE && defined(CUBIE_LANES)
+#define CUBIE_LANE_BUILD 1
+#include "cubie/lanes.h"
+#define CUBIE_SELECT(c, a, b) ::cubie::select((c), (a), (b))
+#define CUBIE_REQUIRE_SOLVED(ctx, solved) (ctx).require_solved(solved)
+#else
+#define CUBIE_LANE_BUILD 0
+namespace cubie {
+template <class T>
+using lanes_of = T;
+template <class R>
+using wide_of = double;
+template <class R>
+using mask_of = bool;
+CUBIE_FN double wide(double x) { return x; }
+CUBIE_FN double wide(float x) { return static_cast<double>(x); }
+}  // namespace cubie
+#define CUBIE_SELECT(c, a, b) ((c) ? (a) : (b))
+#define CUBIE_REQUIRE_SOLVED(ctx, solved) \
+  if (!(solved)) return ::cubie::implicit_solve_failed<real>(ctx)
+#endif
+
 #endif

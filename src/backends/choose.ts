@@ -9,6 +9,7 @@ import { cpuKernelFor } from './cpu/cpu-backend';
 import { cudaKernelFor, cudaUsable } from './cuda/cuda-backend';
 import type { DevicesOption } from './cuda/devices';
 import type { LoadedKernel } from './kernel';
+import type { Precision } from '../options/solve-options';
 import type { BackendName, CpuTarget } from '../options/solve-options';
 
 
@@ -27,7 +28,7 @@ export async function loadKernel(
   generated: KernelSource,
   systemName: string,
   backend: BackendName,
-  options: CacheOptions & { devices?: DevicesOption; cpuTarget?: CpuTarget },
+  options: CacheOptions & { devices?: DevicesOption; cpuTarget?: CpuTarget; lanes?: Precision },
 ): Promise<LoadedKernel> {
   if (backend === 'cuda' || (backend === 'auto' && (options.devices !== undefined || (await cudaUsable())))) {
     return cudaKernelFor(generated.source, generated.digest, systemName, options);

@@ -15,6 +15,8 @@ export interface KernelInfo {
   compileMs: number;
   /** Implicit methods' linear solver as chosen ('auto' resolved; README, "Linear solvers"); 'none' for explicit methods. */
   linearSolver?: ChosenLinearSolver;
+  /** CPU: runs integrated at once in SIMD lanes (1: one per core; README, "The CPU backend"). */
+  lanes?: number;
 }
 
 /** How one batch runs; each backend reads the fields that concern it. */

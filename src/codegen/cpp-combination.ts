@@ -34,12 +34,12 @@ export function linearCombination(weights: readonly number[], names: readonly st
   return terms.length === 1 && !terms[0].startsWith('-') ? terms[0] : `(${terms.join(' ')})`;
 }
 
-/** t + c * dt in double: time stays double whatever the precision of the state. */
+/** t + c * dt in double (lane by lane in a CPU lane build): time stays double whatever the precision of the state. */
 export function stageTime(c: number): string {
   if (c === 0) return 't';
   const sign = c < 0 ? '-' : '+';
   const magnitude = Math.abs(c);
-  return magnitude === 1 ? `t ${sign} static_cast<double>(dt)` : `t ${sign} ${cppLiteral(magnitude, 'float64')} * static_cast<double>(dt)`;
+  return magnitude === 1 ? `t ${sign} cubie::wide(dt)` : `t ${sign} ${cppLiteral(magnitude, 'float64')} * cubie::wide(dt)`;
 }
 
 /** `CUBIE_UNROLL for (...) statement;` over the states. */
@@ -58,7 +58,7 @@ export interface StepperFacts {
 /** The constants the engine reads from a stepper namespace (kernel/cubie/engine.h). */
 export function stepperConstants(facts: StepperFacts): string[] {
   return [
-    `typedef ${facts.real} real;`,
+    `typedef cubie::lanes_of<${facts.real}> real;`,
     `inline constexpr int n_states = ${facts.nStates};`,
     `inline constexpr int order = ${facts.order};`,
     `inline constexpr int error_order = ${facts.errorOrder};`,
@@ -72,14 +72,14 @@ export function stepperConstants(facts: StepperFacts): string[] {
 /** The signature of step() (the engine's contract), opening its body. */
 export const STEP_SIGNATURE = [
   'template <class Ctx>',
-  'CUBIE_FN real step(const Ctx& ctx, double t, real dt, const real* __restrict__ y, const real* __restrict__ f0,',
+  'CUBIE_FN real step(const Ctx& ctx, cubie::wide_of<real> t, real dt, const real* __restrict__ y, const real* __restrict__ f0,',
   '                   real* __restrict__ y_new, real* __restrict__ f1) {',
 ];
 
 /** An implicit stepper's step(): the engine passes the stepper's Memory, kept from step to step. */
 export const MEMORY_STEP_SIGNATURE = [
   'template <class Ctx>',
-  'CUBIE_FN real step(const Ctx& ctx, Memory& memory, double t, real dt, const real* __restrict__ y,',
+  'CUBIE_FN real step(const Ctx& ctx, Memory& memory, cubie::wide_of<real> t, real dt, const real* __restrict__ y,',
   '                   const real* __restrict__ f0, real* __restrict__ y_new, real* __restrict__ f1) {',
 ];
 
@@ -131,7 +131,7 @@ export function stepperFrame(frame: StepperFrame): string {
  */
 export const PREPARE_EXTENSION_SIGNATURE = [
   'template <class Ctx>',
-  'CUBIE_FN void prepare_extension(const Ctx& ctx, Memory& memory, double t, real dt, const real* __restrict__ y_old,',
+  'CUBIE_FN void prepare_extension(const Ctx& ctx, Memory& memory, cubie::wide_of<real> t, real dt, const real* __restrict__ y_old,',
   '                                const real* __restrict__ y_new, const real* __restrict__ f_new) {',
 ];
 

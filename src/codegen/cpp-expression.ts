@@ -93,7 +93,7 @@ export class CppPrinter {
     }
     switch (op) {
       case 'cond':
-        return { text: `(${this.print(args[0]).text} ? ${this.print(args[1]).text} : ${this.print(args[2]).text})`, precedence: ATOM };
+        return { text: `CUBIE_SELECT(${this.print(args[0]).text}, ${this.print(args[1]).text}, ${this.print(args[2]).text})`, precedence: ATOM };
       case 'and':
         return { text: `(${this.print(args[0]).text} && ${this.print(args[1]).text})`, precedence: ATOM };
       case 'or':

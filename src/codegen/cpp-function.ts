@@ -51,7 +51,7 @@ export function emitBody({ outputs, labels, precision, indent = '  ' }: Function
       continue;
     }
     const name = label !== undefined ? `a${auxCount++}` : `c${tempCount++}`;
-    const type = node.type === 'bool' ? 'bool' : 'real';
+    const type = node.type === 'bool' ? 'cubie::mask_of<real>' : 'real';
     lines.push(`${indent}const ${type} ${name} = ${printer.definition(node)};${label !== undefined ? ` // ${label}` : ''}`);
     temporaries.set(node.id, name);
   }

@@ -39,7 +39,7 @@ export function generateExplicitStepper(tableau: ExplicitTableau, options: Expli
     '',
     `namespace ${namespace} {`,
     '',
-    `typedef ${real} real;`,
+    `typedef cubie::lanes_of<${real}> real;`,
     `inline constexpr int n_states = ${nStates};`,
     `inline constexpr int order = ${tableau.order};`,
     `inline constexpr int error_order = ${tableau.errorOrder};`,
@@ -188,7 +188,7 @@ function interpolant(dense: ExplicitDenseOutput, plan: ExtensionPlan, precision:
   // cancel to O(1), which would cost float32 two to three digits.
   const wide = precision === 'float32';
   const variable = wide ? 'th' : 'theta';
-  const weights: string[] = wide ? ['  const double th = static_cast<double>(theta);'] : [];
+  const weights: string[] = wide ? ['  const cubie::wide_of<real> th = cubie::wide(theta);'] : [];
   const terms: string[] = [];
   dense.coefficients.forEach((row, j) => {
     const slot = plan.slots[j];
@@ -244,6 +244,6 @@ function errorEstimate(
     `const real err3 = ${norm};`,
     'const real err5_squared = err5 * err5;',
     `const real denominator = err5_squared + ${cppLiteral(0.01, precision)} * (err3 * err3);`,
-    'return denominator > real(0) ? err5_squared / sqrt(denominator) : real(0);',
+    'return CUBIE_SELECT(denominator > real(0), err5_squared / sqrt(denominator), real(0));',
   ];
 }

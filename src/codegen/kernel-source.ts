@@ -13,7 +13,7 @@ import { CubieError } from '../shared/errors';
  * from app.asar.unpacked, where the host compiler can reach them too.
  */
 const KERNEL_DIR = unpackedPath(path.resolve(__dirname, '..', '..', 'kernel'));
-export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/events.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/sparse.h', 'cubie/newton.h', 'cubie/run_time.h', 'cubie/random.h', 'cubie/brownian.h', 'cubie/sde.h'];
+export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/events.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/sparse.h', 'cubie/newton.h', 'cubie/run_time.h', 'cubie/random.h', 'cubie/brownian.h', 'cubie/sde.h', 'cubie/lanes.h', 'cubie/lane_engine.h', 'cubie/lane_linalg.h'];
 let headers: Record<string, string> | undefined;
 
 export function kernelHeaders(): Record<string, string> {
@@ -77,7 +77,7 @@ function stepAdapter(memory: boolean): string[] {
   return [
     memory ? 'typedef cubie_method::Memory StepperMemory;' : 'struct StepperMemory {};  // an explicit stepper keeps nothing between steps',
     'template <class Ctx>',
-    'CUBIE_FN real step(const Ctx& ctx, StepperMemory& memory, double t, real dt, const real* __restrict__ y,',
+    'CUBIE_FN real step(const Ctx& ctx, StepperMemory& memory, cubie::wide_of<real> t, real dt, const real* __restrict__ y,',
     '                   const real* __restrict__ f0, real* __restrict__ y_new, real* __restrict__ f1) {',
     ...(memory ? ['  return cubie_method::step(ctx, memory, t, dt, y, f0, y_new, f1);'] : ['  (void)memory;', '  return cubie_method::step(ctx, t, dt, y, f0, y_new, f1);']),
     '}',
@@ -95,7 +95,7 @@ function interpolateAdapter(method: boolean): string[] {
         'constexpr bool method_interpolates = true;',
         '// Once per accepted step, before its first interpolate(): the extension\'s extra stages, if any.',
         'template <class Ctx>',
-        'CUBIE_FN void prepare_extension(const Ctx& ctx, StepperMemory& memory, double t, real h, const real* __restrict__ y_old,',
+        'CUBIE_FN void prepare_extension(const Ctx& ctx, StepperMemory& memory, cubie::wide_of<real> t, real h, const real* __restrict__ y_old,',
         '                                const real* __restrict__ y_new, const real* __restrict__ f_new) {',
         '  cubie_method::prepare_extension(ctx, memory, t, h, y_old, y_new, f_new);',
         '}',

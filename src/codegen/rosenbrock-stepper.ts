@@ -70,14 +70,13 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
   const literal = (x: number): string => cppLiteral(x, precision);
   const usesTime = tableau.timeWeights.some((w) => w !== 0);
   const names = Array.from({ length: stages }, (_, i) => `u${i + 1}`);
-  const failed = 'return cubie::implicit_solve_failed<real>(ctx);';
   const kept = keptBetweenSteps(linearSolver);
   const lines: string[] = [
     '(void)f1;',
     ...(kept
       ? ['auto& linear = memory.linear;  // sigma*I - J(t, y); J is exact at every step, kept only for the retry of a rejected one', 'linear.prepare(ctx, t, y);']
       : [...(dense ? [] : ['(void)memory;']), `${shiftedSystemType(linearSolver, nStates)} linear;  // sigma*I - J(t, y)`, 'linear.evaluate_jacobian(ctx, t, y);']),
-    `if (!linear.factor(ctx, real(1) / (dt * ${literal(tableau.gamma)}))) ${failed}`,
+    `CUBIE_REQUIRE_SOLVED(ctx, linear.factor(ctx, real(1) / (dt * ${literal(tableau.gamma)})));`,
   ];
   if (tableau.coupling.some((row) => row.some((x) => x !== 0))) lines.push('const real inverse_dt = real(1) / dt;');
   if (usesTime) lines.push('real ft[n_states];  // df/dt at (t, y)', 'ctx.dfdt(t, y, ft);');
@@ -98,7 +97,7 @@ function stepBody(tableau: RosenbrockTableau, precision: Precision, linearSolver
       const terms = [...(coupling === undefined ? [] : [`inverse_dt * ${coupling}`]), ...(timeTerm === undefined ? [] : [timeTerm])];
       if (terms.length > 0) lines.push(stateLoop(`${names[i]}[i] += ${terms.join(' + ')}`));
     }
-    lines.push(`if (!linear.solve(${names[i]})) ${failed}`);
+    lines.push(`CUBIE_REQUIRE_SOLVED(ctx, linear.solve(${names[i]}));`);
   }
 
   const solution = linearCombination(tableau.b, names, precision);

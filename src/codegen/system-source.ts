@@ -78,7 +78,7 @@ export function generateSystemSource(system: CubieSystem, options: SystemSourceO
       ...comment('d', model.driverNames),
       ...comment('obs', model.observableNames),
       `namespace ${namespace} {`,
-      `typedef ${precision === 'float32' ? 'float' : 'double'} real;`,
+      `typedef cubie::lanes_of<${precision === 'float32' ? 'float' : 'double'}> real;`,
       `constexpr int n_states = ${n};`,
       `constexpr int n_parameters = ${model.parameterNames.length};`,
       `constexpr int n_drivers = ${model.driverNames.length};`,

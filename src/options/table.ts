@@ -37,6 +37,10 @@ export const SAVE_MODES = ['step', 'interpolate'] as const;
 export const CPU_TARGETS = ['native', 'portable'] as const;
 export const LINEAR_SOLVERS = ['auto', 'dense', 'sparse', 'gmres', 'gmres-jacobi', 'gmres-ilu0'] as const;
 
+const cpuLanesCheck: OptionCheck = (value, name) => {
+  if (value !== 'auto' && value !== 1) optionError(name, `must be 'auto' or 1 (got ${JSON.stringify(value)})`);
+};
+
 const devicesCheck: OptionCheck = (value, name) => {
   if (value === 'all') return;
   if (!Array.isArray(value) || value.length === 0 || value.some((d) => !Number.isInteger(d) || d < 0)) {
@@ -101,6 +105,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   // Execution, not compile: it changes the CPU kernel's binary (and its cache key) but not its numbers, since
   // every host build has -ffp-contract=off (no FMA contraction), so native and portable round alike.
   execution('cpuTarget', oneOfValues(CPU_TARGETS), "'native': this machine's instruction set"),
+  // Execution: lanes change how a CPU kernel is built, not its arithmetic (only libmvec's last bits).
+  execution('cpuLanes', cpuLanesCheck, "'auto': explicit methods without events or noise run in SIMD lanes"),
   execution('chunkRuns', positiveInteger(), 'CPU: up to 256 runs a work item; CUDA: from free memory and occupancy'),
   execution('blockSize', positiveInteger(1024), "the occupancy calculator's choice"),
   execution('maxDeviceBytes', positive, 'no cap beyond free memory'),

@@ -1,4 +1,5 @@
 import { defaultBackend, loadKernel } from '../backends/choose';
+import { scalarReason } from './lanes';
 import type { KernelInfo, LoadedKernel } from '../backends/kernel';
 import { generateKernel } from '../codegen/generate';
 import { CubieError } from '../shared/errors';
@@ -269,7 +270,8 @@ export class Solver {
 
   private async kernel(options: SolveOptions, plan = compilePlan(this.system, options)): Promise<LoadedKernel> {
     const backend = readOption(options, 'backend', defaultBackend());
-    const loaded = await loadKernel(this.sourceFor(plan), this.system.name, backend, options);
+    const lanes = scalarReason(this.system, plan, readOption(options, 'cpuLanes', 'auto')) === undefined ? plan.precision : undefined;
+    const loaded = await loadKernel(this.sourceFor(plan), this.system.name, backend, { ...options, lanes });
     return { ...loaded, info: { ...loaded.info, linearSolver: plan.linearSolver } };
   }
 

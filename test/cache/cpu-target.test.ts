@@ -108,20 +108,31 @@ describe('a cache shared with a node of another CPU', () => {
     fs.rmSync(file);
 
     // This node: its own key, a miss, a compile, a run.
-    const result = await solveIvp(system, { x: 1, y: 1, z: 1 }, { rho }, { ...settings, cacheDir });
+    const result = await solveIvp(system, { x: 1, y: 1, z: 1 }, { rho }, { ...settings, cacheDir, cpuLanes: 1 });
     expect(result.kernel).toMatchObject({ backend: 'cpu', cache: 'compiled', key: build.context.keyFor(source, digest) });
     expect(result.kernel.key).not.toBe(foreignKey);
     expect(result.status.every((s) => s === 0)).toBe(true);
     const keys = (await new FileCacheStore(cacheDir).entries()).map((e) => e.key).sort();
     expect(keys).toEqual([foreignKey, result.kernel.key].sort());
   });
+
+  it('keys a lane build by the same ISA, and apart from the scalar build', async () => {
+    const build = await hostBuild(tmpRoot(), 'native');
+    if (build.cpuTarget === 'portable') return;
+    const { source, digest } = generateKernel(createSystem(lorenz('isa_lanes')), settings);
+    const lanes = ['-DCUBIE_LANES', '-fopenmp-simd'];
+    const foreign: NativeIsa = { ...build.isa!, features: [...build.isa!.features, 'zz-feature-this-cpu-lacks'].sort() };
+    const here = hostKeyContextFor(build.compiler, 'native', build.isa, lanes).keyFor(source, digest);
+    expect(hostKeyContextFor(build.compiler, 'native', foreign, lanes).keyFor(source, digest)).not.toBe(here);
+    expect(build.context.keyFor(source, digest)).not.toBe(here);
+  });
 });
 
 describe('native and portable builds', () => {
-  it('give the same numbers bit for bit on a Lorenz batch (-ffp-contract=off: no FMA contraction)', async () => {
+  it('give the same numbers bit for bit on a Lorenz batch with the scalar engine (-ffp-contract=off: no FMA contraction)', async () => {
     const cacheDir = tmpRoot();
-    const native = await solveIvp(lorenz('isa_bits'), { x: 1, y: 1, z: 1 }, { rho }, { ...settings, cacheDir, cpuTarget: 'native', outputTypes: ['state', 'iteration_counters'] });
-    const portable = await solveIvp(lorenz('isa_bits'), { x: 1, y: 1, z: 1 }, { rho }, { ...settings, cacheDir, cpuTarget: 'portable', outputTypes: ['state', 'iteration_counters'] });
+    const native = await solveIvp(lorenz('isa_bits'), { x: 1, y: 1, z: 1 }, { rho }, { ...settings, cacheDir, cpuTarget: 'native', cpuLanes: 1, outputTypes: ['state', 'iteration_counters'] });
+    const portable = await solveIvp(lorenz('isa_bits'), { x: 1, y: 1, z: 1 }, { rho }, { ...settings, cacheDir, cpuTarget: 'portable', cpuLanes: 1, outputTypes: ['state', 'iteration_counters'] });
     expect(native.kernel.cache).toBe('compiled');
     expect(portable.kernel.cache).toBe('compiled');
     if ((await hostBuild(cacheDir, 'native')).cpuTarget === 'native') expect(native.kernel.key).not.toBe(portable.kernel.key);
@@ -129,5 +140,19 @@ describe('native and portable builds', () => {
       Buffer.from(portable.timeDomain.buffer, portable.timeDomain.byteOffset, portable.timeDomain.byteLength),
     )).toBe(true);
     expect(native.iterationCounters).toEqual(portable.iterationCounters);
+  });
+
+  // rho runs to 40, past the chaotic threshold (24.74), where a last-bit difference grows about 10^5-fold by t = 5.
+  it('in lanes (8 against 2 with SSE2), agree to the last bits of libmvec: the same steps, states within 1e-8', async () => {
+    const cacheDir = tmpRoot();
+    const solve = (cpuTarget: 'native' | 'portable') =>
+      solveIvp(lorenz('isa_lanes_bits'), { x: 1, y: 1, z: 1 }, { rho }, { ...settings, cacheDir, cpuTarget, outputTypes: ['state', 'iteration_counters'] });
+    const native = await solve('native');
+    const portable = await solve('portable');
+    expect(portable.kernel.lanes).toBe(2);
+    expect(native.iterationCounters).toEqual(portable.iterationCounters);
+    let worst = 0;
+    native.timeDomain.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - portable.timeDomain[i]) / Math.max(1, Math.abs(x)))));
+    expect(worst).toBeLessThanOrEqual(1e-8);
   });
 });

@@ -78,7 +78,7 @@ describe('the implicit kernels', () => {
   it('in float32 write every literal of the stepper as a float, except stage times (double)', () => {
     for (const k of kernels.filter((x) => x.precision === 'float32')) {
       const stepper = k.source.slice(k.source.indexOf('namespace cubie_method {'), k.source.indexOf('}  // namespace cubie_method')).replace(/\/\/.*$/gm, '');
-      const withoutTimes = stepper.replace(/t [+-] [0-9.e+-]+ \* static_cast<double>\(dt\)/g, '');
+      const withoutTimes = stepper.replace(/t [+-] [0-9.e+-]+ \* cubie::wide\(dt\)/g, '');
       const doubles = withoutTimes.match(/(?<![\w.])\d+\.\d*(?:e[+-]?\d+)?(?![\w.])/g) ?? [];
       expect({ kernel: k.label, doubles }).toEqual({ kernel: k.label, doubles: [] });
     }

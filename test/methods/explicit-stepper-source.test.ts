@@ -25,7 +25,7 @@ describe('generateExplicitStepper', () => {
   it('declares the contract the engine calls, in the default namespace', () => {
     const source = generateExplicitStepper(dopri5, { precision: 'float64', nStates: 4 });
     expect(source).toContain('namespace cubie_method {');
-    expect(source).toContain('typedef double real;');
+    expect(source).toContain('typedef cubie::lanes_of<double> real;');
     for (const declaration of [
       'inline constexpr int n_states = 4;',
       'inline constexpr int order = 5;',
@@ -38,16 +38,16 @@ describe('generateExplicitStepper', () => {
       expect(source).toContain(declaration);
     }
     expect(source).toContain(
-      'CUBIE_FN real step(const Ctx& ctx, double t, real dt, const real* __restrict__ y, const real* __restrict__ f0,',
+      'CUBIE_FN real step(const Ctx& ctx, cubie::wide_of<real> t, real dt, const real* __restrict__ y, const real* __restrict__ f0,',
     );
     expect(source).toContain('cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol(), ctx.rtol())');
-    expect(source).toContain('ctx.rhs(t + static_cast<double>(dt), y_new, f1);');
+    expect(source).toContain('ctx.rhs(t + cubie::wide(dt), y_new, f1);');
   });
 
   it('uses the namespace and precision it is given', () => {
     const source = generateExplicitStepper(explicit('rk4'), { precision: 'float32', nStates: 1, namespace: 'rk4_f' });
     expect(source).toContain('namespace rk4_f {');
-    expect(source).toContain('typedef float real;');
+    expect(source).toContain('typedef cubie::lanes_of<float> real;');
     expect(source).toContain('inline constexpr bool adaptive = false;');
     expect(source).toContain('return real(0);');
   });
@@ -57,7 +57,7 @@ describe('generateExplicitStepper', () => {
     const code = source
       .slice(source.indexOf('CUBIE_FN real step'))
       .replace(/\/\/.*$/gm, '')
-      .replace(/t [+-] [0-9.e+-]+ \* static_cast<double>\(dt\)/g, 'TIME');
+      .replace(/t [+-] [0-9.e+-]+ \* cubie::wide\(dt\)/g, 'TIME');
     // Floating literals have a '.' or an exponent (integers like the 0 in `i = 0` are not floating).
     const literals = code.match(/(?<![\w.])\d+(?:\.\d*(?:e[+-]?\d+)?|e[+-]?\d+)f?/g) ?? [];
     // Euler's only coefficient is 1, which needs no literal.

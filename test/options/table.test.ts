@@ -19,13 +19,13 @@ const EVERY_KEY: Record<keyof SolveOptions, true> = {
   maxEvents: true, maxEventRecords: true, eventTolerance: true, seed: true, brownianTolerance: true, runIndexOffset: true,
   newtonTol: true, newtonMaxIters: true, linearTol: true, linearMaxIters: true, gridType: true, replicates: true, ensembleOutputs: true, drivers: true,
   onProgress: true, signal: true,
-  backend: true, devices: true, threads: true, cpuTarget: true, chunkRuns: true, blockSize: true, maxDeviceBytes: true,
+  backend: true, devices: true, threads: true, cpuTarget: true, cpuLanes: true, chunkRuns: true, blockSize: true, maxDeviceBytes: true,
   cache: true, cachingMode: true, cacheDir: true, maxCacheBytes: true, maxCacheAge: true, sharedCache: true,
 };
 
 /** One valid, non-default value for each execution and cache option. */
 const HOW_AND_WHERE: Record<string, unknown> = {
-  backend: 'cpu', devices: [0], threads: 3, cpuTarget: 'portable', chunkRuns: 7, blockSize: 128, maxDeviceBytes: 2 ** 28,
+  backend: 'cpu', devices: [0], threads: 3, cpuTarget: 'portable', cpuLanes: 1, chunkRuns: 7, blockSize: 128, maxDeviceBytes: 2 ** 28,
   cache: false, cachingMode: 'flush', cacheDir: '/tmp/somewhere-else', maxCacheBytes: 2 ** 30, maxCacheAge: '7d', sharedCache: true,
 };
 

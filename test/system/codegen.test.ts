@@ -36,7 +36,7 @@ describe('the generated source', () => {
 // y: [0] x, [1] y, [2] z
 // p: [0] sigma, [1] rho, [2] beta
 namespace cubie_sys {
-typedef double real;
+typedef cubie::lanes_of<double> real;
 constexpr int n_states = 3;
 constexpr int n_parameters = 3;
 constexpr int n_drivers = 0;
@@ -99,7 +99,7 @@ CUBIE_FN void dfdt(const real* __restrict__ y, const real* __restrict__ p, const
     });
     const source = generateSystemSource(s, { precision: 'float32', namespace: 'chem' });
     expect(source).toContain('namespace chem {');
-    expect(source).toContain('typedef float real;');
+    expect(source).toContain('typedef cubie::lanes_of<float> real;');
     expect(body(source, 'dxdt')).toBe(`
   (void)y; (void)p; (void)d; (void)t;
   const real a0 = p[0] * y[0] * y[1]; // rate
@@ -185,7 +185,7 @@ describe('parenthesization follows the expression tree', () => {
     ['a * -2', 'y[0] * -2.0'],
     ['a - (-2)', 'y[0] - -2.0'],
     ['2^-1 * a', '0.5 * y[0]'],
-    ['a > b and not (c < 1 or a == b) ? a : -b', '(((y[0] > y[1]) && (!((y[2] < 1.0) || (y[0] == y[1])))) ? y[0] : -y[1])'],
+    ['a > b and not (c < 1 or a == b) ? a : -b', 'CUBIE_SELECT(((y[0] > y[1]) && (!((y[2] < 1.0) || (y[0] == y[1])))), y[0], -y[1])'],
   ])('%s', (expression, printed) => {
     const s = createSystem({ equations: `da = ${expression}\ndb = 0\ndc = 0`, states: ['a', 'b', 'c'] });
     expect(body(generateSystemSource(s, { precision: 'float64' }), 'dxdt')).toContain(`dy[0] = ${printed};`);

@@ -234,7 +234,7 @@ export interface HostBuild {
  * resolved CPU, tuning and sorted ISA features. Exported so tests can name a
  * build for a CPU this machine is not.
  */
-export function hostKeyContextFor(compiler: { path: string; version: string }, cpuTarget: CpuTarget, isa?: NativeIsa): KeyContext {
+export function hostKeyContextFor(compiler: { path: string; version: string }, cpuTarget: CpuTarget, isa?: NativeIsa, extraFlags: readonly string[] = []): KeyContext {
   const target: Record<string, string> = {
     compiler: compiler.path,
     compilerVersion: compiler.version,
@@ -248,7 +248,7 @@ export function hostKeyContextFor(compiler: { path: string; version: string }, c
     target.tune = isa.tune;
     target.isa = isa.features.join(' ');
   }
-  return new KeyContext({ kind: 'so', headers: kernelHeaders(), options: hostFlags(cpuTarget), target });
+  return new KeyContext({ kind: 'so', headers: kernelHeaders(), options: [...hostFlags(cpuTarget), ...extraFlags], target });
 }
 
 const builds = new Map<CpuTarget, Promise<HostBuild>>();
@@ -285,7 +285,12 @@ export async function hostKeyContext(root?: string, cpuTarget: CpuTarget = 'nati
  * a private temporary folder, and returns the library's bytes. Nothing is
  * written anywhere else: the cache decides what to keep.
  */
-export async function compileHostLibrary(source: string, systemName: string, flags: readonly string[] = hostFlags('portable')): Promise<HostLibrary> {
+export async function compileHostLibrary(
+  source: string,
+  systemName: string,
+  flags: readonly string[] = hostFlags('portable'),
+  libraries: readonly string[] = [],
+): Promise<HostLibrary> {
   const compiler = await availableCompiler();
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'cubie-build-'));
   try {
@@ -294,7 +299,7 @@ export async function compileHostLibrary(source: string, systemName: string, fla
     await fsp.writeFile(sourcePath, source);
     const started = process.hrtime.bigint();
     try {
-      await execFileAsync(compiler.path, [...flags, '-I', kernelIncludeDir(), sourcePath, '-o', libraryPath], {
+      await execFileAsync(compiler.path, [...flags, '-I', kernelIncludeDir(), sourcePath, '-o', libraryPath, ...libraries], {
         maxBuffer: 64 * 1024 * 1024,
       });
     } catch (e) {

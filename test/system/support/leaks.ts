@@ -8,6 +8,10 @@ const GENERATED_IDENTIFIERS = new Set([
   'namespace', 'typedef', 'double', 'float', 'real', 'constexpr', 'int', 'void', 'const', 'bool', 'for',
   'CUBIE_FN', '__restrict__', 'n_states', 'n_parameters', 'n_drivers', 'n_observables', 'n_jacobian_nonzeros',
   'dxdt', 'observables', 'jacobian', 'jvp', 'dfdt', 'y', 'p', 'd', 't', 'v', 'ddot', 'dy', 'obs', 'J', 'Jv', 'ft', 'k',
+  // The kernel library's names for the arithmetic type (platform.h): a scalar, or SIMD lanes on the CPU.
+  'cubie', 'lanes_of', 'mask_of', 'CUBIE_SELECT',
+  // A system whose Jacobian may overflow says so (src/codegen/jacobian-overflow.ts).
+  'jacobian_may_overflow', 'true',
   ...cFunctionNames(),
 ]);
 const COMMENT_TEXT = /^[A-Za-z0-9_ [\],:.'()=;+\-*/]*$/;

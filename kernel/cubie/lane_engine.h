@@ -1,0 +1,550 @@
+// The CPU lane engine: W runs at once, one per vector lane (lanes.h). The
+// system and the stepper compute on all lanes in one instruction stream;
+// everything a run decides for itself (accept or reject, its step size, its
+// saves, its status) is kept per lane in scalars and done lane by lane, with
+// the same arithmetic as integrate_run in engine.h, so a lane's run matches
+// the scalar build's. A lane whose run finishes takes the work item's next
+// run before the next step (lane refill), so runs of very different lengths
+// keep every lane busy.
+//
+// Included by engine.h in a CPU build with CUBIE_LANES, for explicit methods
+// without events or noise (src/backends/cpu/lanes.ts decides).
+#ifndef CUBIE_LANE_ENGINE_H
+#define CUBIE_LANE_ENGINE_H
+#include <new>
+
+namespace cubie {
+
+static_assert(cubie_events::n_events == 0, "a lane build has no events (src/backends/cpu/lanes.ts)");
+#ifdef CUBIE_SAVES_WIENER
+#error "a lane build has no noise (src/backends/cpu/lanes.ts)"
+#endif
+
+constexpr int W = lane_real::width;
+typedef wide_of<lane_real> lane_time;
+
+// What a stepper may ask of W runs: RunContext's right-hand side and
+// tolerances, lane by lane. Evaluations are counted for the lanes in
+// `counting`, those whose run the call serves.
+struct LaneContext {
+  const Args& args;
+  const lane_real* __restrict__ p;
+  lane_real atol_[n_states];
+  lane_real rtol_[n_states];
+  mutable mask_of<lane_real> counting;
+  // Per lane: the counters integrate_run reports (a lane's mask is -1 where it counts).
+  mutable typename mask_of<lane_real>::native rhs_evaluations, jacobian_evaluations, factorizations;
+  // Lanes whose implicit solve failed in this step (CUBIE_REQUIRE_SOLVED): RunContext's newton_failed.
+  mutable mask_of<lane_real> failed;
+
+  CUBIE_FN const lane_real* atol() const { return atol_; }
+  CUBIE_FN const lane_real* rtol() const { return rtol_; }
+
+  // Each lane's drivers at its own time, from the scalar evaluation.
+  CUBIE_FN void drivers_at(const lane_time& t, lane_real* d, lane_real* ddot = nullptr) const {
+    if (n_drivers > 0) {
+      const int n_knots = static_cast<int>(scalar_arg<S_DRIVER_KNOTS>(args));
+      if (n_knots > 1) {
+        const SampledDrivers<real> drivers = {buffer_arg<const double, B_DRIVER_KNOTS>(args),
+                                              buffer_arg<const real, B_DRIVER_COEFFS>(args), n_knots,
+                                              scalar_arg<S_DRIVER_UNIFORM_DT>(args),
+                                              scalar_arg<S_DRIVER_PERIODIC>(args) != 0.0};
+        for (int l = 0; l < W; ++l) {
+          real values[Slots<n_drivers>::value], rates[Slots<n_drivers>::value];
+          drivers.template values<Slots<n_drivers>::value>(t[l], values, ddot != nullptr ? rates : nullptr);
+          for (int k = 0; k < n_drivers; ++k) d[k].set(l, values[k]);
+          if (ddot != nullptr) {
+            for (int k = 0; k < n_drivers; ++k) ddot[k].set(l, rates[k]);
+          }
+        }
+        return;
+      }
+    }
+    for (int k = 0; k < Slots<n_drivers>::value; ++k) {
+      d[k] = lane_real(0);
+      if (ddot != nullptr) ddot[k] = lane_real(0);
+    }
+  }
+  CUBIE_FN void rhs(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ dy) const {
+    lane_real d[Slots<n_drivers>::value];
+    drivers_at(t, d);
+    cubie_sys::dxdt(y, p, d, lane_real(t), dy);
+    rhs_evaluations -= counting.m;  // a lane's mask is -1 where it counts
+  }
+  // Row-major n_states x n_states, every lane's own.
+  CUBIE_FN void jacobian(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ J) const {
+    jacobian_for(counting, t, y, J);
+  }
+  CUBIE_FN void jacobian_for(const mask_of<lane_real>& lanes, const lane_time& t, const lane_real* __restrict__ y,
+                             lane_real* __restrict__ J) const {
+    lane_real d[Slots<n_drivers>::value];
+    drivers_at(t, d);
+    cubie_sys::jacobian(y, p, d, lane_real(t), J);
+    jacobian_evaluations -= lanes.m;
+    if constexpr (cubie_sys::jacobian_may_overflow) replace_nonfinite_columns(lanes, t, d, y, J);
+  }
+  // RunContext::replace_nonfinite_columns (engine.h), lane by lane: a lane
+  // whose J has an entry that is not finite differences those columns from
+  // f, with the same increment, and counts the evaluations its run would.
+  CUBIE_FN void replace_nonfinite_columns(const mask_of<lane_real>& lanes, const lane_time& t, const lane_real* __restrict__ d,
+                                          const lane_real* __restrict__ y, lane_real* __restrict__ J) const {
+    typedef mask_of<lane_real> M;
+    M broken = lane_real(real(0)) != lane_real(real(0));
+    for (int k = 0; k < n_states * n_states; ++k) broken = broken || !(J[k] - J[k] == real(0));
+    broken = broken && lanes;
+    if (!simd::any(broken)) return;
+    const real eps = sizeof(real) == sizeof(float) ? real(1.1920929e-7) : real(2.220446049250313e-16);
+    lane_real f0[n_states], yh[n_states], fh[n_states];
+    cubie_sys::dxdt(y, p, d, lane_real(t), f0);
+    rhs_evaluations -= broken.m;
+    for (int i = 0; i < n_states; ++i) yh[i] = y[i];
+    for (int j = 0; j < n_states; ++j) {
+      M column = lane_real(real(0)) != lane_real(real(0));
+      for (int i = 0; i < n_states; ++i) column = column || !(J[i * n_states + j] - J[i * n_states + j] == real(0));
+      column = column && broken;
+      if (!simd::any(column)) continue;
+      yh[j] = y[j] + sqrt(eps * fmax(lane_real(real(1e-5)), fabs(y[j])));
+      const lane_real h = yh[j] - y[j];
+      cubie_sys::dxdt(yh, p, d, lane_real(t), fh);
+      rhs_evaluations -= column.m;
+      for (int i = 0; i < n_states; ++i) {
+        const lane_real difference = (fh[i] - f0[i]) / h;
+        J[i * n_states + j] = select(column && !(J[i * n_states + j] - J[i * n_states + j] == real(0)), difference, J[i * n_states + j]);
+      }
+      yh[j] = y[j];
+    }
+  }
+  CUBIE_FN void dfdt(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ ft) const {
+    lane_real d[Slots<n_drivers>::value], ddot[Slots<n_drivers>::value];
+    drivers_at(t, d, ddot);
+    cubie_sys::dfdt(y, p, d, ddot, lane_real(t), ft);
+  }
+  CUBIE_FN void count_factorizations(const mask_of<lane_real>& lanes) const { factorizations -= lanes.m; }
+  CUBIE_FN void require_solved(const mask_of<lane_real>& solved) const { failed = failed || !solved; }
+  CUBIE_FN void observables_at(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ obs) const {
+    lane_real d[Slots<n_drivers>::value];
+    drivers_at(t, d);
+    cubie_sys::observables(y, p, d, lane_real(t), obs);
+  }
+};
+
+CUBIE_FN bool lane_on(unsigned mask, int l) { return ((mask >> l) & 1u) != 0; }
+
+typedef mask_of<lane_real> lane_mask;
+// Per-lane counts, in the integers a lane mask is made of.
+typedef typename lane_mask::native lane_count;
+
+// Every lane's controller history (controllers.h), as vectors, with the logarithms of the errors kept.
+struct LaneHistory {
+  lane_real err_prev, err_prev2, dt_accepted, log_err_prev, log_err_prev2;
+};
+
+// accepted_factor (controllers.h) for the lanes in `accepted`, all at once,
+// from log_err = log(max(err, 1e-10)): the products of powers of the errors
+// as one exp of a sum of logarithms (libmvec's), which is where a lane's step
+// size may differ from the scalar engine's in the last bits (README, "The
+// CPU backend"). Other lanes' history is kept.
+template <int Kind>
+CUBIE_FN lane_real accepted_factors(const lane_real& err, const lane_real& log_err, const lane_real& dt, real inv_k,
+                                    const ControllerGains<real>& g, LaneHistory& h, const lane_mask& accepted) {
+  lane_real factor;
+  if (Kind == CONTROLLER_I) {
+    factor = g.safety * exp(-inv_k * log_err);
+  } else if (Kind == CONTROLLER_PI || Kind == CONTROLLER_PID) {
+    const lane_real log_e1 = select(h.err_prev > real(0), h.log_err_prev, log_err);
+    lane_real exponent = (-g.kp * inv_k) * log_err + (-g.ki * inv_k) * log_e1;
+    if (Kind == CONTROLLER_PID) exponent += (-g.kd * inv_k) * select(h.err_prev2 > real(0), h.log_err_prev2, log_e1);
+    factor = g.safety * exp(exponent);
+  } else {  // Gustafsson
+    factor = g.safety * exp(-inv_k * log_err);
+    const lane_real predictive = g.safety * (dt / h.dt_accepted) * exp(inv_k * (h.log_err_prev - log_err) - inv_k * log_err);
+    factor = select(h.dt_accepted > real(0), fmin(factor, predictive), factor);
+    h.dt_accepted = select(accepted, dt, h.dt_accepted);
+  }
+  const real log_floor = log(real(1e-4));
+  h.err_prev2 = select(accepted, h.err_prev, h.err_prev2);
+  h.log_err_prev2 = select(accepted, h.log_err_prev, h.log_err_prev2);
+  h.err_prev = select(accepted, fmax(fmax(err, lane_real(real(1e-10))), lane_real(real(1e-4))), h.err_prev);
+  h.log_err_prev = select(accepted, fmax(log_err, lane_real(log_floor)), h.log_err_prev);
+  return fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), factor));
+}
+
+// Every lane's time (run_time.h's RunTime<real>), as vectors: the same
+// arithmetic lane by lane, so a lane's clock reads as the scalar engine's.
+// A float64 build keeps a double; a float32 build two floats, hi + lo.
+template <class R>
+struct WideClock {
+  typedef simd::vec<R, W> V;
+  V t;
+  static CUBIE_FN WideClock from(const V& v) { return {v}; }
+  CUBIE_FN V value() const { return t; }
+  CUBIE_FN V until(const WideClock& later) const { return later.t - t; }
+  CUBIE_FN V magnitude() const { return fabs(t); }
+  CUBIE_FN WideClock after(const V& h) const { return {t + h}; }
+  CUBIE_FN RunTime<R> get(int l) const { return {t[l]}; }
+  CUBIE_FN void set(int l, const RunTime<R>& v) { t.set(l, v.t); }
+  friend CUBIE_FN WideClock select(const mask_of<V>& c, const WideClock& a, const WideClock& b) { return {select(c, a.t, b.t)}; }
+};
+
+template <class R>
+struct SplitClock {
+  typedef simd::vec<R, W> V;
+  typedef simd::vec<double, W> D;
+  V hi, lo;
+  static CUBIE_FN SplitClock from(const D& v) {
+    const V hi = V(v);
+    return {hi, V(v - D(hi))};
+  }
+  CUBIE_FN D value() const { return D(hi) + D(lo); }
+  CUBIE_FN V until(const SplitClock& later) const { return (later.hi - hi) + (later.lo - lo); }
+  CUBIE_FN V magnitude() const { return fabs(hi); }
+  CUBIE_FN SplitClock after(const V& h) const {
+    const V s = hi + h;
+    const V hv = s - hi;
+    const V e = (hi - (s - hv)) + (h - hv) + lo;
+    const V top = s + e;
+    return {top, e - (top - s)};
+  }
+  CUBIE_FN RunTime<R> get(int l) const { return {hi[l], lo[l]}; }
+  CUBIE_FN void set(int l, const RunTime<R>& v) {
+    hi.set(l, v.hi);
+    lo.set(l, v.lo);
+  }
+  friend CUBIE_FN SplitClock select(const mask_of<V>& c, const SplitClock& a, const SplitClock& b) {
+    return {select(c, a.hi, b.hi), select(c, a.lo, b.lo)};
+  }
+};
+
+typedef typename std::conditional<std::is_same<real, double>::value, WideClock<real>, SplitClock<real>>::type lane_clock;
+
+
+// step_floor and landing_slack (engine.h) for every lane.
+CUBIE_FN lane_real step_floors(const Args& a, const lane_clock& t) {
+  return fmax(lane_real(real_arg_dt_min(a)), real(4) * RunTime<real>::spacing() * t.magnitude());
+}
+CUBIE_FN lane_real landing_slacks(const lane_clock& at) { return real(1e-12) * fmax(lane_real(real(1)), at.magnitude()); }
+
+// rejected_factor (controllers.h) for every lane: err^(-1/k) as exp(-log_err / k), libmvec's.
+CUBIE_FN lane_real rejected_factors(const lane_real& err, const lane_real& log_err, real inv_k, const ControllerGains<real>& g) {
+  const lane_real shrink = fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), fmin(lane_real(real(1)), g.safety * exp(-inv_k * log_err))));
+  return select(!(err == err) || err > real(1e30), lane_real(g.min_gain), shrink);
+}
+
+template <class Mask>
+CUBIE_FN unsigned lane_bits(const Mask& m) {
+  return simd::bits_of(m);
+}
+CUBIE_FN lane_mask lane_mask_of(unsigned bits) { return simd::mask_from_bits<real, W>(bits); }
+
+// A new run in lane l: the stepper's memory keeps nothing of the last one
+// (an implicit stepper's kept Jacobian and factors; an explicit one keeps nothing to reset).
+template <class Memory>
+CUBIE_FN auto reset_memory_lane(Memory& memory, int l, int) -> decltype(memory.linear.reset_lane(l), void()) {
+  memory.linear.reset_lane(l);
+}
+template <class Memory>
+CUBIE_FN void reset_memory_lane(Memory&, int, long) {}
+
+CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) {
+  constexpr int error_exponent =
+      (cubie_method::order < cubie_method::error_order ? cubie_method::order : cubie_method::error_order) + 1;
+  constexpr real inv_k = real(1) / real(error_exponent);
+  constexpr bool adaptive = cubie_layout::controller != CONTROLLER_FIXED;
+  constexpr bool interpolating = cubie_layout::interpolate_saves;
+  const long long n_runs = static_cast<long long>(args.s[S_N_RUNS]);
+  const int max_steps = static_cast<int>(scalar_arg<S_MAX_STEPS>(args));
+  const int saves = n_saves(args);
+  const lane_clock t_target = lane_clock::from(lane_time(save_time(args, saves - 1)));
+
+  lane_real y[n_states], y_new[n_states], f0[n_states], f1[n_states], scratch[n_states];
+  lane_real y_old[interpolating ? n_states : 1], f_old[interpolating ? n_states : 1];
+  lane_real p[Slots<n_parameters>::value];
+  for (int i = 0; i < n_states; ++i) y[i] = f0[i] = y_new[i] = f1[i] = lane_real(0);
+  for (int j = 0; j < Slots<n_parameters>::value; ++j) p[j] = lane_real(0);
+  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {}, {}};
+  for (int i = 0; i < n_states; ++i) {
+    ctx.atol_[i] = lane_real(buffer_arg<const real, B_ATOL>(args)[i]);
+    ctx.rtol_[i] = lane_real(buffer_arg<const real, B_RTOL>(args)[i]);
+  }
+  cubie_layout::StepperMemory memory;
+  LaneHistory history = {lane_real(real(0)), lane_real(real(0)), lane_real(real(0)), lane_real(real(0)), lane_real(real(0))};
+
+  // What integrate_run keeps in locals, for every lane: vectors where every step reads them,
+  // scalars per lane where only the rare paths (saves landed on, a run's end) do.
+  const lane_time zero_time(0.0);
+  lane_clock t = lane_clock::from(zero_time), t_next = t, t_begin = t;
+  lane_time save_next = zero_time;  // save_time(k): the next save, as a double
+  lane_real dt(real(0));
+  int run[W], k[W], status[W];
+  lane_count accepted = {}, rejected = {};
+  alignas(Saver) unsigned char saver_storage[W * sizeof(Saver)];
+  Saver* saver = reinterpret_cast<Saver*>(saver_storage);
+  for (int l = 0; l < W; ++l) {
+    run[l] = -1;
+    k[l] = status[l] = 0;
+    new (&saver[l]) Saver{args, -1, 0, {}};
+  }
+  unsigned active = 0;  // lanes whose run goes on: status 0, saves left
+  long long next = begin;
+
+  // Save k of each lane in `mask`, at that lane's time in ts, from that lane of ys.
+  auto save_lanes = [&](unsigned mask, const lane_time& ts, const lane_real* ys) {
+    lane_real obs[Slots<n_observables>::value];
+    if (cubie_layout::needs_observables) ctx.observables_at(ts, ys, obs);
+    lane_real values[Slots<cubie_layout::n_saved>::value], x[Slots<cubie_summary::n_summarised>::value];
+    if (cubie_layout::n_saved > 0) cubie_layout::gather_saved(ys, obs, values);
+    if (cubie_summary::n_columns > 0) cubie_layout::gather_summarised(ys, obs, x);
+    for (int l = 0; l < W; ++l) {
+      if (!lane_on(mask, l)) continue;
+      real lane_values[Slots<cubie_layout::n_saved>::value], lane_x[Slots<cubie_summary::n_summarised>::value];
+      for (int j = 0; j < cubie_layout::n_saved; ++j) lane_values[j] = values[j][l];
+      for (int j = 0; j < cubie_summary::n_summarised; ++j) lane_x[j] = x[j][l];
+      saver[l].record(k[l], ts[l], lane_values, lane_x);
+    }
+  };
+  // Lane l's save k is done: the next one, or the run's end.
+  auto advance_save = [&](int l) {
+    if (++k[l] == saves) {
+      active &= ~(1u << l);
+      return;
+    }
+    const double tk = save_time(args, k[l]);
+    t_next.set(l, RunTime<real>::from(tk));
+    save_next.set(l, tk);
+  };
+  auto finish = [&](int l) {
+    if (status[l] != 0) {
+      saver[l].fill_missing(k[l]);
+    } else if (cubie_summary::n_columns > 0) {
+      saver[l].write_window();
+    }
+    static_cast<int*>(args.b[B_STATUS])[run[l]] = status[l];
+    int* counters = static_cast<int*>(args.b[B_COUNTERS]);
+    if (counters != nullptr) {
+      counters[C_ACCEPTED * n_runs + run[l]] = accepted[l];
+      counters[C_REJECTED * n_runs + run[l]] = rejected[l];
+      counters[C_RHS_EVALUATIONS * n_runs + run[l]] = ctx.rhs_evaluations[l];
+      counters[C_JACOBIAN_EVALUATIONS * n_runs + run[l]] = static_cast<int>(ctx.jacobian_evaluations[l]);
+      counters[C_NEWTON_ITERATIONS * n_runs + run[l]] = 0;
+      counters[C_LINEAR_ITERATIONS * n_runs + run[l]] = 0;
+      counters[C_FACTORIZATIONS * n_runs + run[l]] = static_cast<int>(ctx.factorizations[l]);
+    }
+    run[l] = -1;
+  };
+  // Idle lanes take the next runs: state, parameters, f0 and (adaptive, no dt given) the starting step.
+  auto refill = [&]() {
+    unsigned starting = 0;
+    lane_time t0 = zero_time;
+    for (int l = 0; l < W && next < end; ++l) {
+      if (run[l] >= 0) continue;
+      run[l] = static_cast<int>(next++);
+      for (int i = 0; i < n_states; ++i) y[i].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + i])[run[l]]);
+      for (int j = 0; j < n_parameters; ++j) p[j].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run[l]]);
+      t.set(l, RunTime<real>::from(args.s[S_T0]));
+      t_next.set(l, RunTime<real>::from(save_time(args, 0)));
+      save_next.set(l, save_time(args, 0));
+      dt.set(l, static_cast<real>(args.s[S_DT]));
+      k[l] = 0;
+      accepted[l] = rejected[l] = 0;
+      bool finite = true;
+      for (int i = 0; i < n_states; ++i) finite = finite && y[i][l] - y[i][l] == real(0);
+      status[l] = finite ? 0 : STATUS_NONFINITE;
+      if (finite) active |= 1u << l;
+      history.err_prev.set(l, real(0));
+      history.err_prev2.set(l, real(0));
+      history.dt_accepted.set(l, real(0));
+      history.log_err_prev.set(l, real(0));
+      history.log_err_prev2.set(l, real(0));
+      saver[l].run = run[l];
+      saver[l].window = 0;
+      saver[l].summary = cubie_summary::State();
+      ctx.rhs_evaluations[l] = ctx.jacobian_evaluations[l] = ctx.factorizations[l] = 0;
+      reset_memory_lane(memory, l, 0);
+      t0.set(l, t.get(l).value());
+      starting |= 1u << l;
+    }
+    if (starting == 0) return;
+    ctx.counting = lane_mask_of(starting);
+    ctx.rhs(t0, y, scratch);
+    const lane_mask started = lane_mask_of(starting);
+    for (int i = 0; i < n_states; ++i) f0[i] = select(started, scratch[i], f0[i]);
+    if (!adaptive) return;
+    // initial_step (engine.h), lane by lane around one evaluation of f at y + h0 f0.
+    const real dt_min = real_arg_dt_min(args), dt_max = real_arg_dt_max(args);
+    unsigned guessing = 0;
+    real d1[W], h0[W];
+    lane_time t1 = zero_time;
+    lane_real y1[n_states];
+    for (int i = 0; i < n_states; ++i) y1[i] = y[i];
+    for (int l = 0; l < W; ++l) {
+      if (!lane_on(starting, l) || dt[l] > real(0)) continue;
+      guessing |= 1u << l;
+      real d0 = real(0);
+      d1[l] = real(0);
+      for (int i = 0; i < n_states; ++i) {
+        const real yi = y[i][l], fi = f0[i][l];
+        real scale = ctx.atol_[i][l] + ctx.rtol_[i][l] * fabs(yi);
+        d0 += (yi / scale) * (yi / scale);
+        d1[l] += (fi / scale) * (fi / scale);
+      }
+      d0 = sqrt(d0 / real(n_states));
+      d1[l] = sqrt(d1[l] / real(n_states));
+      real h = (d0 < real(1e-5) || d1[l] < real(1e-5)) ? real(1e-6) : real(0.01) * d0 / d1[l];
+      h0[l] = fmin(h, dt_max);
+      for (int i = 0; i < n_states; ++i) y1[i].set(l, y[i][l] + h0[l] * f0[i][l]);
+      t1.set(l, t0[l] + static_cast<double>(h0[l]));
+    }
+    if (guessing == 0) return;
+    ctx.counting = lane_mask_of(guessing);
+    ctx.rhs(t1, y1, scratch);
+    for (int l = 0; l < W; ++l) {
+      if (!lane_on(guessing, l)) continue;
+      real d2 = real(0);
+      for (int i = 0; i < n_states; ++i) {
+        real scale = ctx.atol_[i][l] + ctx.rtol_[i][l] * fabs(y[i][l]);
+        real r = (scratch[i][l] - f0[i][l]) / scale;
+        d2 += r * r;
+      }
+      d2 = sqrt(d2 / real(n_states)) / h0[l];
+      real dmax = fmax(d1[l], d2);
+      real h1 = dmax <= real(1e-15) ? fmax(real(1e-6), h0[l] * real(1e-3))
+                                    : pow(real(0.01) / dmax, real(1) / real(cubie_method::order + 1));
+      real h = fmin(real(100) * h0[l], h1);
+      if (!(h == h)) h = real(1e-6) * dt_max;
+      dt.set(l, fmin(dt_max, fmax(dt_min, h)));
+    }
+  };
+
+  for (;;) {
+    refill();
+    // The rare paths, lane by lane: saves landed on (steps end on them), and the step limit.
+    for (;;) {
+      const unsigned landing = active & lane_bits(t.until(t_next) <= landing_slacks(t_next));
+      const unsigned exceeded = active & ~landing & lane_bits(lane_mask{accepted + rejected >= max_steps});
+      if ((landing | exceeded) == 0) break;
+      for (int l = 0; l < W; ++l) {
+        if (lane_on(landing, l)) {
+          t.set(l, t_next.get(l));
+          save_lanes(1u << l, lane_time(t.get(l).value()), y);
+          advance_save(l);
+        } else if (lane_on(exceeded, l)) {
+          status[l] |= STATUS_MAX_STEPS;
+          active &= ~(1u << l);
+        }
+      }
+    }
+    unsigned finished = 0;
+    for (int l = 0; l < W; ++l) {
+      if (run[l] >= 0 && !lane_on(active, l)) {
+        finish(l);
+        finished |= 1u << l;
+      }
+    }
+    if (finished != 0 && next < end) continue;  // refill before stepping
+    if (active == 0) break;
+
+    // One step of every active lane: to its next save (or the last, interpolating), or dt.
+    const lane_clock aim = interpolating ? t_target : t_next;
+    const lane_real to_aim = t.until(aim);
+    const lane_mask shortened = dt >= to_aim;
+    const lane_real h = select(shortened, to_aim, dt);
+    const lane_mask stepped = lane_mask_of(active);
+    ctx.counting = stepped;
+    ctx.failed = lane_real(real(0)) != lane_real(real(0));
+    const lane_real estimate = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
+    // A lane whose implicit solve failed reports implicit_solve_failed's error (newton.h).
+    const lane_real err = select(ctx.failed, lane_real(real(1e35)), estimate);
+    if (interpolating) {
+      for (int i = 0; i < n_states; ++i) {
+        y_old[i] = y[i];
+        f_old[i] = f0[i];
+      }
+    }
+    // integrate_run: a step is refused when (adaptive || newton_failed) && !(err <= 1).
+    const lane_mask refused = adaptive ? stepped && !(err <= real(1)) : stepped && ctx.failed;
+    const lane_mask took = stepped && !refused;
+    const unsigned took_bits = lane_bits(took), refused_bits = lane_bits(refused);
+    accepted -= took.m;
+    rejected -= refused.m;
+    // Refused steps: a smaller one, or the end of the run at the floor.
+    const lane_real log_err = adaptive ? log(fmax(err, lane_real(real(1e-10)))) : lane_real(real(0));
+    if (refused_bits != 0) {
+      const lane_real floor = step_floors(args, t);
+      const unsigned underflow = refused_bits & (adaptive ? lane_bits(h <= floor) : ~0u);
+      const unsigned failed_bits = lane_bits(ctx.failed);
+      for (int l = 0; l < W; ++l) {
+        if (lane_on(underflow, l)) {
+          status[l] |= lane_on(failed_bits, l) ? STATUS_NEWTON_FAILED : STATUS_DT_UNDERFLOW;
+          active &= ~(1u << l);
+        }
+      }
+      dt = select(refused, fmax(floor, h * rejected_factors(err, log_err, inv_k, controller_gains(args))), dt);
+    }
+    // Taken steps: the new state and time, a finite check, the controller's next step.
+    for (int i = 0; i < n_states; ++i) y[i] = select(took, y_new[i], y[i]);
+    if (cubie_method::fsal) {
+      for (int i = 0; i < n_states; ++i) f0[i] = select(took, f1[i], f0[i]);
+    }
+    t_begin = select(took, t, t_begin);
+    t = select(took, select(shortened, aim, t.after(h)), t);
+    lane_mask finite = y[0] - y[0] == real(0);
+    for (int i = 1; i < n_states; ++i) finite = finite && (y[i] - y[i] == real(0));
+    const unsigned broken = took_bits & ~lane_bits(finite);
+    for (int l = 0; l < W; ++l) {
+      if (lane_on(broken, l)) {
+        status[l] |= STATUS_NONFINITE;
+        active &= ~(1u << l);
+      }
+    }
+    const unsigned moved = took_bits & ~broken;
+    if (adaptive) {
+      const lane_real factor = accepted_factors<cubie_layout::controller>(err, log_err, h, inv_k, controller_gains(args), history, took);
+      lane_real proposal = h * factor;
+      proposal = select(shortened, fmax(proposal, dt), proposal);
+      dt = select(lane_mask_of(moved), fmin(lane_real(real_arg_dt_max(args)), fmax(step_floors(args, t), proposal)), dt);
+    }
+    if (!cubie_method::fsal && moved != 0) {
+      const lane_mask m = lane_mask_of(moved);
+      ctx.counting = m;
+      ctx.rhs(t.value(), y, scratch);
+      for (int i = 0; i < n_states; ++i) f0[i] = select(m, scratch[i], f0[i]);
+    }
+    if (interpolating) {
+      // Saves inside the step, from its continuous extension: one round per save, all lanes at once.
+      unsigned pending = moved & lane_bits(save_next < t.value());
+      if (pending != 0 && cubie_layout::method_interpolates) {
+        ctx.counting = lane_mask_of(pending);
+        cubie_layout::prepare_extension(ctx, memory, t_begin.value(), h, static_cast<const lane_real*>(y_old),
+                                        static_cast<const lane_real*>(y), static_cast<const lane_real*>(f0));
+      }
+      while (pending != 0) {
+        const lane_real theta = lane_real((save_next - t_begin.value()) / lane_time(h));
+        if (cubie_layout::method_interpolates) {
+          cubie_layout::interpolate(memory, y_old, h, theta, scratch);
+        } else {
+          hermite(y_old, f_old, y, f0, h, theta, scratch);
+        }
+        save_lanes(pending, save_next, scratch);
+        for (int l = 0; l < W; ++l) {
+          if (lane_on(pending, l)) advance_save(l);
+        }
+        pending &= active & lane_bits(save_next < t.value());
+      }
+    }
+  }
+}
+
+}  // namespace cubie
+
+// The CPU runner (native/cpu_runner.cc) calls these through dlsym.
+CUBIE_KERNEL int cubie_abi(int* out) {
+  out[0] = cubie::kAbiVersion;
+  out[1] = cubie::S_COUNT;
+  out[2] = cubie::n_buffers;
+  out[3] = static_cast<int>(sizeof(cubie::real));
+  return 4;
+}
+CUBIE_KERNEL void cubie_run_range(const void* args, long long begin, long long end) {
+  cubie::integrate_lanes(*static_cast<const cubie::Args*>(args), begin, end);
+}
+#endif

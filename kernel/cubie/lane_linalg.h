@@ -1,0 +1,163 @@
+// The dense shifted systems of linalg.h for W runs at once (CPU lane builds):
+// each lane its own Jacobian, LU factors and row pivots. A lane's pivot is
+// its own largest entry, as in the scalar lu_factor, and rows are swapped
+// lane by lane with selects; a lane whose factorisation fails (a zero, NaN
+// or infinite pivot) reports it in the returned mask while the others go on.
+// Each lane computes what the scalar code computes for its run.
+#ifndef CUBIE_LANE_LINALG_H
+#define CUBIE_LANE_LINALG_H
+#include "cubie/linalg.h"
+
+namespace cubie {
+
+template <class V>
+struct lane_types {
+  typedef typename V::scalar scalar;
+  static constexpr int width = V::width;
+  typedef mask_of<V> mask;
+  typedef typename mask::native index;  // a row number per lane
+  typedef wide_of<V> time;
+};
+
+template <class V, int N>
+CUBIE_FN typename lane_types<V>::mask lane_lu_factor(V* __restrict__ a, typename lane_types<V>::index* __restrict__ pivot) {
+  typedef typename lane_types<V>::mask M;
+  typedef typename lane_types<V>::index I;
+  M ok = V(0) == V(0);
+  for (int k = 0; k < N; ++k) {
+    V largest = fabs(a[k * N + k]);
+    I p = I{} + k;
+    for (int i = k + 1; i < N; ++i) {
+      const V m = fabs(a[i * N + k]);
+      const M larger = m > largest;
+      largest = select(larger, m, largest);
+      p = larger.m ? I{} + i : p;
+    }
+    pivot[k] = p;
+    ok = ok && largest > 0 && largest - largest == 0;
+    for (int i = k + 1; i < N; ++i) {
+      const M swap = {p == i};
+      for (int j = 0; j < N; ++j) {
+        const V row_k = a[k * N + j];
+        a[k * N + j] = select(swap, a[i * N + j], row_k);
+        a[i * N + j] = select(swap, row_k, a[i * N + j]);
+      }
+    }
+    for (int i = k + 1; i < N; ++i) {
+      // As the scalar code skips a row whose entry is already zero, a lane keeps that row as it is.
+      const M zero = a[i * N + k] == 0;
+      const V l = a[i * N + k] / a[k * N + k];
+      a[i * N + k] = select(zero, a[i * N + k], l);
+      for (int j = k + 1; j < N; ++j) a[i * N + j] = select(zero, a[i * N + j], a[i * N + j] - l * a[k * N + j]);
+    }
+  }
+  return ok;
+}
+
+template <class V, int N>
+CUBIE_FN void lane_lu_solve(const V* __restrict__ lu, const typename lane_types<V>::index* __restrict__ pivot, V* __restrict__ b) {
+  typedef typename lane_types<V>::mask M;
+  for (int k = 0; k < N; ++k) {
+    for (int i = k + 1; i < N; ++i) {
+      const M swap = {pivot[k] == i};
+      const V b_k = b[k];
+      b[k] = select(swap, b[i], b_k);
+      b[i] = select(swap, b_k, b[i]);
+    }
+  }
+  for (int i = 1; i < N; ++i) {
+    V sum = b[i];
+    for (int j = 0; j < i; ++j) sum = sum - lu[i * N + j] * b[j];
+    b[i] = sum;
+  }
+  for (int i = N - 1; i >= 0; --i) {
+    V sum = b[i];
+    for (int j = i + 1; j < N; ++j) sum = sum - lu[i * N + j] * b[j];
+    b[i] = sum / lu[i * N + i];
+  }
+}
+
+// DenseShiftedSystem (linalg.h), lane by lane.
+template <class T, int W, int N, bool KeepJacobian>
+struct DenseShiftedSystem<simd::vec<T, W>, N, KeepJacobian> {
+  typedef simd::vec<T, W> V;
+  typedef lane_types<V> L;
+  static constexpr bool owns_jacobian = true;
+  V lu[N * N];
+  typename L::index pivot[N];
+  V kept[KeepJacobian ? N * N : 1];
+
+  template <class Ctx>
+  CUBIE_FN void evaluate_jacobian(const Ctx& ctx, const typename L::time& t, const V* __restrict__ y) {
+    ctx.jacobian(t, y, lu);
+    if (KeepJacobian) {
+      for (int k = 0; k < N * N; ++k) kept[k] = lu[k];
+    }
+  }
+  CUBIE_FN const V* jacobian() const { return KeepJacobian ? kept : lu; }
+  template <class Ctx>
+  CUBIE_FN typename L::mask factor(const Ctx& ctx, const V& sigma) {
+    ctx.count_factorizations(ctx.counting);
+    return factor(sigma);
+  }
+  CUBIE_FN typename L::mask factor(const V& sigma) {
+    const V* __restrict__ jac = KeepJacobian ? kept : lu;
+    for (int k = 0; k < N * N; ++k) lu[k] = -jac[k];
+    for (int i = 0; i < N; ++i) lu[i * N + i] += sigma;
+    return lane_lu_factor<V, N>(lu, pivot);
+  }
+  CUBIE_FN typename L::mask solve(V* __restrict__ b) const {
+    lane_lu_solve<V, N>(lu, pivot, b);
+    return V(0) == V(0);
+  }
+};
+
+// KeptShiftedSystem (linalg.h), lane by lane: each lane keeps its Jacobian for
+// a retry at the same time and its factors for the same sigma, as a run does.
+template <class T, int W, int N, class System>
+struct KeptShiftedSystem<simd::vec<T, W>, N, System> {
+  typedef simd::vec<T, W> V;
+  typedef lane_types<V> L;
+  static constexpr bool owns_jacobian = true;
+  System system;
+  typename L::time jacobian_at = typename L::time(0.0);
+  typename L::mask have_jacobian = V(0) != V(0);
+  V factored_sigma = V(T(0));  // 0: not factored for this J
+
+  // A new run in lane l: nothing kept.
+  CUBIE_FN void reset_lane(int l) {
+    have_jacobian.m[l] = 0;
+    factored_sigma.set(l, T(0));
+  }
+  template <class Ctx>
+  CUBIE_FN void prepare(const Ctx& ctx, const typename L::time& t, const V* __restrict__ y) {
+    const typename L::mask stale = !(have_jacobian && simd::mask_cast<T>(jacobian_at == t));
+    if (!simd::any(stale && ctx.counting)) return;
+    V fresh[N * N];
+    ctx.jacobian_for(stale && ctx.counting, t, y, fresh);
+    for (int k = 0; k < N * N; ++k) system.kept[k] = select(stale, fresh[k], system.kept[k]);
+    jacobian_at = select(simd::mask_cast<double>(stale), t, jacobian_at);
+    have_jacobian = have_jacobian || stale;
+    factored_sigma = select(stale, V(T(0)), factored_sigma);
+  }
+  CUBIE_FN const V* jacobian() const { return system.kept; }
+  template <class Ctx>
+  CUBIE_FN typename L::mask factor(const Ctx& ctx, const V& sigma) {
+    const typename L::mask refactor = !(sigma == factored_sigma);
+    if (!simd::any(refactor && ctx.counting)) return V(0) == V(0);
+    ctx.count_factorizations(refactor && ctx.counting);
+    V lu[N * N];
+    typename L::index pivot[N];
+    for (int k = 0; k < N * N; ++k) lu[k] = -system.kept[k];
+    for (int i = 0; i < N; ++i) lu[i * N + i] += sigma;
+    const typename L::mask ok = lane_lu_factor<V, N>(lu, pivot);
+    for (int k = 0; k < N * N; ++k) system.lu[k] = select(refactor, lu[k], system.lu[k]);
+    for (int i = 0; i < N; ++i) system.pivot[i] = refactor.m ? pivot[i] : system.pivot[i];
+    factored_sigma = select(refactor, select(ok, sigma, V(T(0))), factored_sigma);
+    return !refactor || ok;
+  }
+  CUBIE_FN typename L::mask solve(V* __restrict__ b) const { return system.solve(b); }
+};
+
+}  // namespace cubie
+#endif

@@ -1,0 +1,336 @@
+// SIMD lanes across runs, for CPU kernels built with CUBIE_LANES (src/backends/cpu/build.ts).
+// The generated system and stepper name their arithmetic type through
+// cubie::lanes_of<double> (or <float>): the scalar itself on the GPU and in
+// scalar CPU builds, and here a vector of W of them, one run per lane, so
+// the same text computes W runs in one instruction stream (lane_engine.h).
+//
+// Each lane does the arithmetic the scalar build does, in the same order
+// (-ffp-contract=off holds for vectors too); only the vector math functions
+// may round differently in the last bit. Those come from the platform: a
+// loop over the lanes of the scalar function, which GCC turns into a call to
+// glibc's libmvec where the function is declared `omp declare simd` below.
+#ifndef CUBIE_LANES_H
+#define CUBIE_LANES_H
+#include <type_traits>
+
+#include "cubie/platform.h"
+
+#if defined(__x86_64__) && defined(__GLIBC__)
+// libmvec's vector variants (x86_64: SSE4, AVX2, AVX-512), linked with -lmvec.
+// glibc declares them only under -ffast-math; the declarations are repeated
+// here so the kernels keep IEEE semantics everywhere else.
+#define CUBIE_VECTOR_MATH(name)             \
+  _Pragma("omp declare simd notinbranch")   \
+  extern "C" double name(double) noexcept;  \
+  _Pragma("omp declare simd notinbranch")   \
+  extern "C" float name##f(float) noexcept;
+#define CUBIE_VECTOR_MATH2(name)                    \
+  _Pragma("omp declare simd notinbranch")           \
+  extern "C" double name(double, double) noexcept;  \
+  _Pragma("omp declare simd notinbranch")           \
+  extern "C" float name##f(float, float) noexcept;
+CUBIE_VECTOR_MATH(exp)
+CUBIE_VECTOR_MATH(log)
+CUBIE_VECTOR_MATH(sin)
+CUBIE_VECTOR_MATH(cos)
+CUBIE_VECTOR_MATH2(pow)
+#if __GLIBC_PREREQ(2, 35)
+CUBIE_VECTOR_MATH(tan)
+CUBIE_VECTOR_MATH(asin)
+CUBIE_VECTOR_MATH(acos)
+CUBIE_VECTOR_MATH(atan)
+CUBIE_VECTOR_MATH(sinh)
+CUBIE_VECTOR_MATH(cosh)
+CUBIE_VECTOR_MATH(tanh)
+CUBIE_VECTOR_MATH(asinh)
+CUBIE_VECTOR_MATH(acosh)
+CUBIE_VECTOR_MATH(atanh)
+CUBIE_VECTOR_MATH(expm1)
+CUBIE_VECTOR_MATH(log10)
+CUBIE_VECTOR_MATH(log2)
+CUBIE_VECTOR_MATH(log1p)
+CUBIE_VECTOR_MATH(cbrt)
+CUBIE_VECTOR_MATH2(atan2)
+CUBIE_VECTOR_MATH2(hypot)
+#endif
+#undef CUBIE_VECTOR_MATH
+#undef CUBIE_VECTOR_MATH2
+#endif
+
+namespace cubie {
+// vec and its operators and functions live in their own namespace: found by
+// argument-dependent lookup for vec arguments, they do not hide ::fabs,
+// ::sqrt... from the scalar code of namespace cubie.
+namespace simd {
+
+// The widest vector registers the build targets (cpuTarget: 'native' gives the host's).
+#if defined(__AVX512F__)
+constexpr int lane_bytes = 64;
+#elif defined(__AVX__)
+constexpr int lane_bytes = 32;
+#else
+constexpr int lane_bytes = 16;
+#endif
+
+// W values of T, one per run. Operators and functions act lane by lane.
+template <class T, int W>
+struct vec {
+  typedef T scalar;
+  static constexpr int width = W;
+  typedef T native __attribute__((vector_size(sizeof(T) * W)));
+  native v;
+
+  vec() = default;
+  // Every lane the same value: literals and per-run constants.
+  template <class U, class = typename std::enable_if<std::is_arithmetic<U>::value>::type>
+  vec(U x) : v(native{} + static_cast<T>(x)) {}
+  explicit vec(native n) : v(n) {}
+  // float <-> double lane by lane (static_cast<real>(...) in generated text).
+  template <class U>
+  explicit vec(const vec<U, W>& other) : v(__builtin_convertvector(other.v, native)) {}
+
+  T operator[](int l) const { return v[l]; }
+  void set(int l, T x) { v[l] = x; }
+};
+
+// The result of comparing two vec: all bits set in a lane where it holds.
+template <class T, int W>
+struct vec_mask {
+  typedef decltype(typename vec<T, W>::native{} < typename vec<T, W>::native{}) native;
+  native m;
+  bool operator[](int l) const { return m[l] != 0; }
+};
+
+template <class T, int W>
+CUBIE_FN vec<double, W> wide(const vec<T, W>& x) { return vec<double, W>(x); }
+
+// Piecewise expressions: every lane takes its own branch (both are computed).
+template <class T, int W>
+CUBIE_FN vec<T, W> select(const vec_mask<T, W>& c, const vec<T, W>& a, const vec<T, W>& b) {
+  return vec<T, W>(c.m ? a.v : b.v);
+}
+template <class T, int W>
+CUBIE_FN vec<T, W> select(const vec_mask<T, W>& c, const vec<T, W>& a, typename vec<T, W>::scalar b) {
+  return select(c, a, vec<T, W>(b));
+}
+template <class T, int W>
+CUBIE_FN vec<T, W> select(const vec_mask<T, W>& c, typename vec<T, W>::scalar a, const vec<T, W>& b) {
+  return select(c, vec<T, W>(a), b);
+}
+template <class T, int W>
+CUBIE_FN vec<T, W> select(const vec_mask<T, W>& c, typename vec<T, W>::scalar a, typename vec<T, W>::scalar b) {
+  return select(c, vec<T, W>(a), vec<T, W>(b));
+}
+
+#define CUBIE_VEC_ARITHMETIC(op)                                                                    \
+  template <class T, int W>                                                                         \
+  CUBIE_FN vec<T, W> operator op(const vec<T, W>& a, const vec<T, W>& b) {                          \
+    return vec<T, W>(a.v op b.v);                                                                   \
+  }                                                                                                 \
+  template <class T, int W>                                                                         \
+  CUBIE_FN vec<T, W> operator op(const vec<T, W>& a, typename vec<T, W>::scalar b) {                \
+    return vec<T, W>(a.v op b);                                                                     \
+  }                                                                                                 \
+  template <class T, int W>                                                                         \
+  CUBIE_FN vec<T, W> operator op(typename vec<T, W>::scalar a, const vec<T, W>& b) {                \
+    return vec<T, W>(a op b.v);                                                                     \
+  }                                                                                                 \
+  template <class T, int W>                                                                         \
+  CUBIE_FN vec<T, W>& operator op##=(vec<T, W>& a, const vec<T, W>& b) {                            \
+    a.v = a.v op b.v;                                                                               \
+    return a;                                                                                       \
+  }
+CUBIE_VEC_ARITHMETIC(+)
+CUBIE_VEC_ARITHMETIC(-)
+CUBIE_VEC_ARITHMETIC(*)
+CUBIE_VEC_ARITHMETIC(/)
+#undef CUBIE_VEC_ARITHMETIC
+
+template <class T, int W>
+CUBIE_FN vec<T, W> operator-(const vec<T, W>& a) { return vec<T, W>(-a.v); }
+template <class T, int W>
+CUBIE_FN vec<T, W> operator+(const vec<T, W>& a) { return a; }
+
+#define CUBIE_VEC_COMPARISON(op)                                                                    \
+  template <class T, int W>                                                                         \
+  CUBIE_FN vec_mask<T, W> operator op(const vec<T, W>& a, const vec<T, W>& b) {                     \
+    return {a.v op b.v};                                                                            \
+  }                                                                                                 \
+  template <class T, int W>                                                                         \
+  CUBIE_FN vec_mask<T, W> operator op(const vec<T, W>& a, typename vec<T, W>::scalar b) {           \
+    return a op vec<T, W>(b);                                                                       \
+  }                                                                                                 \
+  template <class T, int W>                                                                         \
+  CUBIE_FN vec_mask<T, W> operator op(typename vec<T, W>::scalar a, const vec<T, W>& b) {           \
+    return vec<T, W>(a) op b;                                                                       \
+  }
+CUBIE_VEC_COMPARISON(<)
+CUBIE_VEC_COMPARISON(<=)
+CUBIE_VEC_COMPARISON(>)
+CUBIE_VEC_COMPARISON(>=)
+CUBIE_VEC_COMPARISON(==)
+CUBIE_VEC_COMPARISON(!=)
+#undef CUBIE_VEC_COMPARISON
+
+// Logic on masks evaluates both sides, as a select does.
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> operator&&(const vec_mask<T, W>& a, const vec_mask<T, W>& b) { return {a.m & b.m}; }
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> operator||(const vec_mask<T, W>& a, const vec_mask<T, W>& b) { return {a.m | b.m}; }
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> operator!(const vec_mask<T, W>& a) { return {~a.m}; }
+
+// Lane by lane through the scalar function: libmvec's vector variant where
+// declared above, an inline vector instruction (sqrt, fabs, floor) where the
+// compiler has one, else a loop of scalar calls.
+#define CUBIE_VEC_UNARY(name)                                                  \
+  template <int W>                                                             \
+  CUBIE_FN vec<double, W> name(const vec<double, W>& x) {                      \
+    vec<double, W> r;                                                          \
+    _Pragma("omp simd") for (int l = 0; l < W; ++l) r.v[l] = ::name(x.v[l]);   \
+    return r;                                                                  \
+  }                                                                            \
+  template <int W>                                                             \
+  CUBIE_FN vec<float, W> name(const vec<float, W>& x) {                        \
+    vec<float, W> r;                                                           \
+    _Pragma("omp simd") for (int l = 0; l < W; ++l) r.v[l] = ::name##f(x.v[l]); \
+    return r;                                                                  \
+  }                                                                            \
+  template <int W>                                                             \
+  CUBIE_FN vec<float, W> name##f(const vec<float, W>& x) { return name(x); }
+#define CUBIE_VEC_BINARY(name)                                                           \
+  template <int W>                                                                       \
+  CUBIE_FN vec<double, W> name(const vec<double, W>& x, const vec<double, W>& y) {       \
+    vec<double, W> r;                                                                    \
+    _Pragma("omp simd") for (int l = 0; l < W; ++l) r.v[l] = ::name(x.v[l], y.v[l]);     \
+    return r;                                                                            \
+  }                                                                                      \
+  template <int W>                                                                       \
+  CUBIE_FN vec<float, W> name(const vec<float, W>& x, const vec<float, W>& y) {          \
+    vec<float, W> r;                                                                     \
+    _Pragma("omp simd") for (int l = 0; l < W; ++l) r.v[l] = ::name##f(x.v[l], y.v[l]);  \
+    return r;                                                                            \
+  }                                                                                      \
+  template <class T, int W>                                                              \
+  CUBIE_FN vec<T, W> name(const vec<T, W>& x, typename vec<T, W>::scalar y) {            \
+    return name(x, vec<T, W>(y));                                                        \
+  }                                                                                      \
+  template <class T, int W>                                                              \
+  CUBIE_FN vec<T, W> name(typename vec<T, W>::scalar x, const vec<T, W>& y) {            \
+    return name(vec<T, W>(x), y);                                                        \
+  }                                                                                      \
+  template <int W>                                                                       \
+  CUBIE_FN vec<float, W> name##f(const vec<float, W>& x, const vec<float, W>& y) {       \
+    return name(x, y);                                                                   \
+  }                                                                                      \
+  template <int W>                                                                       \
+  CUBIE_FN vec<float, W> name##f(const vec<float, W>& x, float y) { return name(x, vec<float, W>(y)); } \
+  template <int W>                                                                       \
+  CUBIE_FN vec<float, W> name##f(float x, const vec<float, W>& y) { return name(vec<float, W>(x), y); }
+
+CUBIE_VEC_UNARY(sin)
+CUBIE_VEC_UNARY(cos)
+CUBIE_VEC_UNARY(tan)
+CUBIE_VEC_UNARY(asin)
+CUBIE_VEC_UNARY(acos)
+CUBIE_VEC_UNARY(atan)
+CUBIE_VEC_UNARY(sinh)
+CUBIE_VEC_UNARY(cosh)
+CUBIE_VEC_UNARY(tanh)
+CUBIE_VEC_UNARY(asinh)
+CUBIE_VEC_UNARY(acosh)
+CUBIE_VEC_UNARY(atanh)
+CUBIE_VEC_UNARY(exp)
+CUBIE_VEC_UNARY(expm1)
+CUBIE_VEC_UNARY(log)
+CUBIE_VEC_UNARY(log10)
+CUBIE_VEC_UNARY(log2)
+CUBIE_VEC_UNARY(log1p)
+CUBIE_VEC_UNARY(sqrt)
+CUBIE_VEC_UNARY(cbrt)
+CUBIE_VEC_UNARY(fabs)
+CUBIE_VEC_UNARY(floor)
+CUBIE_VEC_UNARY(ceil)
+CUBIE_VEC_BINARY(pow)
+CUBIE_VEC_BINARY(hypot)
+CUBIE_VEC_BINARY(atan2)
+#undef CUBIE_VEC_UNARY
+#undef CUBIE_VEC_BINARY
+
+// fmin and fmax as selects, so they stay vector instructions: the smaller
+// (larger) of the two, or the one that is not NaN, as C's fmin (fmax).
+template <class T, int W>
+CUBIE_FN vec<T, W> fmin(const vec<T, W>& a, const vec<T, W>& b) { return vec<T, W>((a.v < b.v) | (b.v != b.v) ? a.v : b.v); }
+template <class T, int W>
+CUBIE_FN vec<T, W> fmax(const vec<T, W>& a, const vec<T, W>& b) { return vec<T, W>((a.v > b.v) | (b.v != b.v) ? a.v : b.v); }
+#define CUBIE_VEC_MINMAX(name)                                                                         \
+  template <class T, int W>                                                                            \
+  CUBIE_FN vec<T, W> name(const vec<T, W>& a, typename vec<T, W>::scalar b) { return name(a, vec<T, W>(b)); } \
+  template <class T, int W>                                                                            \
+  CUBIE_FN vec<T, W> name(typename vec<T, W>::scalar a, const vec<T, W>& b) { return name(vec<T, W>(a), b); } \
+  template <int W>                                                                                     \
+  CUBIE_FN vec<float, W> name##f(const vec<float, W>& a, const vec<float, W>& b) { return name(a, b); } \
+  template <int W>                                                                                     \
+  CUBIE_FN vec<float, W> name##f(const vec<float, W>& a, float b) { return name(a, vec<float, W>(b)); } \
+  template <int W>                                                                                     \
+  CUBIE_FN vec<float, W> name##f(float a, const vec<float, W>& b) { return name(vec<float, W>(a), b); }
+CUBIE_VEC_MINMAX(fmin)
+CUBIE_VEC_MINMAX(fmax)
+#undef CUBIE_VEC_MINMAX
+
+// A mask of one element size as a mask of another (a float run's double times, say).
+template <class To, class T, int W>
+CUBIE_FN vec_mask<To, W> mask_cast(const vec_mask<T, W>& m) {
+  return {__builtin_convertvector(m.m, typename vec_mask<To, W>::native)};
+}
+template <class T, int W>
+CUBIE_FN bool any(const vec_mask<T, W>& m) {
+  for (int l = 0; l < W; ++l) {
+    if (m.m[l] != 0) return true;
+  }
+  return false;
+}
+
+// Lane masks as bits (bit l: lane l) and back, for the engine's per-lane bookkeeping.
+template <class T, int W>
+CUBIE_FN unsigned bits_of(const vec_mask<T, W>& m) {
+  unsigned bits = 0;
+  for (int l = 0; l < W; ++l) bits |= (m.m[l] != 0 ? 1u : 0u) << l;
+  return bits;
+}
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> mask_from_bits(unsigned bits) {
+  vec_mask<T, W> m;
+  for (int l = 0; l < W; ++l) m.m[l] = ((bits >> l) & 1u) != 0 ? -1 : 0;
+  return m;
+}
+
+}  // namespace simd
+
+// What the generated text names: lanes_of<double> is `real`, wide_of<real> the
+// type stage times are computed in (double, lane by lane), mask_of<real> a
+// shared boolean subexpression.
+template <class T> struct lanes_for { typedef simd::vec<T, simd::lane_bytes / static_cast<int>(sizeof(T))> type; };
+template <class T> using lanes_of = typename lanes_for<T>::type;
+template <class R> struct wide_for { typedef double type; };
+template <class T, int W> struct wide_for<simd::vec<T, W>> { typedef simd::vec<double, W> type; };
+template <class R> using wide_of = typename wide_for<R>::type;
+template <class R> struct mask_for { typedef bool type; };
+template <class T, int W> struct mask_for<simd::vec<T, W>> { typedef simd::vec_mask<T, W> type; };
+template <class R> using mask_of = typename mask_for<R>::type;
+
+using simd::select;
+using simd::wide;
+
+// The engine's scalar fmin and fmax (step bounds, the controller's clamp) in
+// a lane build: glibc's exact results (x <= y ? x : y; of a NaN and a number,
+// the number) as inline selects rather than a library call per use, which
+// the per-lane bookkeeping of every step would otherwise pay. They hide
+// ::fmin and ::fmax only inside namespace cubie, only in lane builds.
+CUBIE_FN double fmin(double a, double b) { return (a <= b || b != b) ? a : b; }
+CUBIE_FN float fmin(float a, float b) { return (a <= b || b != b) ? a : b; }
+CUBIE_FN double fmax(double a, double b) { return (a >= b || b != b) ? a : b; }
+CUBIE_FN float fmax(float a, float b) { return (a >= b || b != b) ? a : b; }
+
+}  // namespace cubie
+#endif

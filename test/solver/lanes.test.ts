@@ -1,0 +1,283 @@
+/**
+ * SIMD lanes on the CPU (cpuLanes 'auto', kernel/cubie/lane_engine.h) against
+ * the scalar engine (cpuLanes 1) on the same generated text: every explicit
+ * method, float32 and float64, saves landed and interpolated, summaries,
+ * observables, drivers, piecewise and transcendental right-hand sides, runs
+ * that take very different numbers of steps, and runs that fail mid-batch.
+ *
+ * Lanes do each run's arithmetic as the scalar build does, except the vector
+ * math functions (glibc's libmvec, within 4 ulps of the scalar ones). Without
+ * a step controller (fixed steps) and with a right-hand side of +, -, *, /,
+ * that is none: lanes and scalar agree bit for bit. The step controller's pow
+ * is one (computing it lane by lane with the scalar pow would cost more than
+ * the rest of a Lorenz step): step sizes then differ in the last bits, a
+ * decision to shorten a step onto a save or to accept one at err = 1 can go
+ * the other way, and the two engines' results differ at the scale of the
+ * integration error, with step counts within a step or two.
+ */
+import { createSystem, Solver, SolveOptions, SolveResult, StatusBits } from '../../src';
+import type { CubieSystem } from '../../src/system/types';
+import { allMethods, implicitMethods } from '../../src/methods/registry';
+import { laneWidth } from '../../src/backends/cpu/lanes';
+
+const RUNS = 37; // not a multiple of any lane width: lanes refill and the last ones idle
+
+const oscillator = createSystem({
+  name: 'lanes_oscillator',
+  equations: 'dx = v\ndv = -w^2*x - c*v',
+  states: { x: 1, v: 0 },
+  parameters: { w: 1, c: 0.1 },
+});
+
+// exp, sin, pow, tanh and a piecewise rate: the lane build calls the vector math functions.
+const transcendental = createSystem({
+  name: 'lanes_transcendental',
+  equations: [
+    'rate = x > 0.5 ? k*exp(-x) : k*pow(1 + x*x, 0.5)',
+    'dx = -rate*x + 0.3*sin(w*t)',
+    'dy = tanh(x) - y*log(2 + y*y)',
+  ].join('\n'),
+  states: { x: 1, y: 0 },
+  parameters: { k: 1, w: 2 },
+  observables: ['rate'],
+});
+
+async function both(system: CubieSystem, y0: Record<string, number[] | number>, parameters: Record<string, number[] | number>, options: SolveOptions) {
+  const run = (cpuLanes: 'auto' | 1) =>
+    new Solver(system, { backend: 'cpu', threads: 1, ...options, cpuLanes }).solve(y0, parameters, { ...options, gridType: 'verbatim' } as SolveOptions);
+  return { scalar: await run(1), lanes: await run('auto') };
+}
+
+function spread(n: number, lo: number, hi: number): number[] {
+  return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+}
+
+function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]) && Number.isNaN(b[i])) continue;
+    const d = Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), 1e-300);
+    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
+  }
+  return worst;
+}
+
+interface Agreement {
+  /** Saved states within this of each variable's scale over the run (its largest |value|). */
+  within: number;
+  /** At most this many more or fewer accepted steps in a run. */
+  steps: number;
+}
+
+/** Per run: the same status, accepted step counts within `steps`, and saved states within `within` of their scale. */
+function expectAgreement(scalar: SolveResult, lanes: SolveResult, { within, steps }: Agreement): void {
+  expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
+  const [nTimes, nVariables, nRuns] = scalar.shape;
+  const a = scalar.iterationCounters!.accepted, b = lanes.iterationCounters!.accepted;
+  let worst = 0;
+  for (let r = 0; r < nRuns; r++) {
+    expect(Math.abs(a[r] - b[r])).toBeLessThanOrEqual(steps);
+    for (let v = 0; v < nVariables; v++) {
+      let scale = 0;
+      for (let k = 0; k < nTimes; k++) scale = Math.max(scale, Math.abs(scalar.timeDomain[(k * nVariables + v) * nRuns + r]) || 0);
+      for (let k = 0; k < nTimes; k++) {
+        const i = (k * nVariables + v) * nRuns + r;
+        const x = scalar.timeDomain[i], y = lanes.timeDomain[i];
+        if (Number.isNaN(x) && Number.isNaN(y)) continue;
+        worst = Math.max(worst, Number.isNaN(x) || Number.isNaN(y) ? Infinity : Math.abs(x - y) / Math.max(scale, 1e-300));
+      }
+    }
+  }
+  expect(worst).toBeLessThanOrEqual(within);
+}
+
+const EXPLICIT = allMethods().map((m) => m.name);
+
+describe('every explicit method in lanes against the scalar engine', () => {
+  it.each(EXPLICIT)('%s', async (method) => {
+    const fixed = allMethods().find((m) => m.name === method)!.errorEstimator.kind === 'none';
+    const { scalar, lanes } = await both(oscillator, {}, { w: spread(RUNS, 0.5, 8), c: spread(RUNS, 0, 1) }, {
+      method,
+      duration: 5,
+      saveEvery: 0.25,
+      rtol: 1e-7,
+      atol: 1e-9,
+      ...(fixed ? { dt: 0.01 } : {}),
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(scalar.kernel.lanes).toBe(1);
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    expect(lanes.kernel.key).not.toBe(scalar.kernel.key);
+    if (fixed) {
+      // No controller, no math function: the same arithmetic, bit for bit.
+      expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
+      expect(Array.from(lanes.timeDomain)).toEqual(Array.from(scalar.timeDomain));
+      for (const name of Object.keys(scalar.iterationCounters!)) {
+        expect([name, Array.from(lanes.iterationCounters![name])]).toEqual([name, Array.from(scalar.iterationCounters![name])]);
+      }
+    } else {
+      expectAgreement(scalar, lanes, { within: 1e-6, steps: 2 });
+    }
+  });
+});
+
+describe.each(['float64', 'float32'] as const)('%s lanes', (precision) => {
+  it('interpolated saves, summaries and observables with exp, sin, pow, tanh, log and a piecewise rate', async () => {
+    for (const method of ['tsit5', 'dormand-prince-54', 'dop853', 'vern7']) {
+      const { scalar, lanes } = await both(transcendental, { x: spread(RUNS, -2, 2) }, { k: spread(RUNS, 0.1, 5) }, {
+        method,
+        precision,
+        duration: 4,
+        saveEvery: 0.1,
+        saveMode: 'interpolate',
+        rtol: precision === 'float64' ? 1e-9 : 1e-5,
+        atol: precision === 'float64' ? 1e-11 : 1e-7,
+        saveVariables: ['x', 'y', 'rate'],
+        summariseVariables: ['x'],
+        outputTypes: ['state', 'observables', 'mean', 'max', 'iteration_counters'],
+      });
+      const steps = Math.max(...Array.from(scalar.iterationCounters!.accepted));
+      const within = precision === 'float64' ? 1e-7 : 1e-3;
+      // float32's error estimate carries rounding noise near 1e-5: the two step sequences part sooner.
+      expectAgreement(scalar, lanes, { within, steps: Math.ceil((precision === 'float64' ? 0.1 : 0.25) * steps) });
+      expect(maxRelative(lanes.summaries, scalar.summaries)).toBeLessThanOrEqual(within);
+    }
+  });
+
+  it('runs of very different lengths, and runs that stop mid-batch with a status, each as in the scalar engine', async () => {
+    // Stiffness grows with w: the long runs take thousands of steps, the short ones tens;
+    // maxSteps stops the stiffest with MAX_STEPS while their lane neighbours go on.
+    const { scalar, lanes } = await both(oscillator, {}, { w: spread(RUNS, 0.1, 400), c: 0.5 }, {
+      method: 'dormand-prince-54',
+      precision,
+      duration: 3,
+      saveEvery: 0.5,
+      maxSteps: 1500,
+      rtol: 1e-6,
+      atol: 1e-8,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    const steps = Array.from(scalar.iterationCounters!.accepted);
+    expect(Math.max(...steps) / Math.min(...steps)).toBeGreaterThan(20);
+    expect(Array.from(scalar.status).filter((s) => s === 1).length).toBeGreaterThan(0);
+    expect(Array.from(scalar.status).filter((s) => s === 0).length).toBeGreaterThan(0);
+    expectAgreement(scalar, lanes, { within: precision === 'float64' ? 1e-4 : 1e-2, steps: 3 });
+  });
+
+  it('a run whose state turns non-finite stops with NONFINITE, alone', async () => {
+    const blowup = createSystem({ name: 'lanes_blowup', equations: 'dx = a*x*x', states: { x: 1 }, parameters: { a: 0 } });
+    // a = 1 reaches x = inf at t = 1; the others stay finite.
+    const a = spread(RUNS, -1, 1);
+    const { scalar, lanes } = await both(blowup, {}, { a }, {
+      method: 'tsit5',
+      precision,
+      duration: 2,
+      saveEvery: 0.5,
+      dtMin: 1e-3,
+      rtol: 1e-6,
+      atol: 1e-8,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(Array.from(scalar.status).some((s) => s !== 0)).toBe(true);
+    expectAgreement(scalar, lanes, { within: precision === 'float64' ? 1e-4 : 1e-2, steps: 3 });
+  });
+});
+
+const robertson = createSystem({
+  name: 'lanes_robertson',
+  equations: 'dy1 = -k1*y1 + k3*y2*y3\ndy2 = k1*y1 - k2*y2*y2 - k3*y2*y3\ndy3 = k2*y2*y2',
+  states: { y1: 1, y2: 0, y3: 0 },
+  parameters: { k1: 0.04, k2: 3e7, k3: 1e4 },
+});
+const ROSENBROCK = implicitMethods().filter((m) => m.family === 'rosenbrock').map((m) => m.name);
+
+describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (dense LU, each lane its own pivots)', (precision) => {
+  it.each(ROSENBROCK)('%s on Robertson: the scalar engine\'s steps, Jacobians and factorisations', async (method) => {
+    const { scalar, lanes } = await both(robertson, {}, { k3: spread(RUNS, 5e3, 2e4), k1: spread(RUNS, 0.01, 0.1) }, {
+      method,
+      precision,
+      duration: 100,
+      saveEvery: 10,
+      rtol: precision === 'float64' ? 1e-7 : 1e-4,
+      atol: precision === 'float64' ? 1e-11 : 1e-7,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(scalar.kernel.lanes).toBe(1);
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    const steps = Math.max(...Array.from(scalar.iterationCounters!.accepted));
+    expectAgreement(scalar, lanes, precision === 'float64' ? { within: 1e-6, steps: Math.ceil(0.05 * steps) } : { within: 1e-2, steps: Math.ceil(0.25 * steps) });
+    // Where a run took the same steps, it evaluated and factored as often as the scalar engine.
+    const { accepted, rejected, jacobianEvaluations, factorizations } = scalar.iterationCounters!;
+    const other = lanes.iterationCounters!;
+    for (let r = 0; r < RUNS; r++) {
+      if (accepted[r] !== other.accepted[r] || rejected[r] !== other.rejected[r]) continue;
+      expect([r, other.jacobianEvaluations[r], other.factorizations[r]]).toEqual([r, jacobianEvaluations[r], factorizations[r]]);
+    }
+  });
+
+  it('a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine', async () => {
+    // y reaches 0 at t = 2/k: there dJ = -k/(2 sqrt(y)) is infinite; the runs with small k end first.
+    const root = createSystem({ name: 'lanes_root', equations: 'dy = -k*sqrt(y)', states: { y: 1 }, parameters: { k: 1 } });
+    const { scalar, lanes } = await both(root, {}, { k: spread(RUNS, 0.1, 10) }, {
+      method: 'rodas4',
+      precision,
+      duration: 5,
+      saveEvery: 1,
+      rtol: 1e-6,
+      atol: 1e-9,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(Array.from(scalar.status).some((s) => s !== 0)).toBe(true);
+    expect(Array.from(scalar.status).some((s) => s === 0)).toBe(true);
+    // The same runs fail. Which flag a failing run ends with depends on its last steps at the
+    // singularity, where the two engines' step sequences (libmvec's last bits) no longer agree.
+    expect(Array.from(lanes.status, (s) => s !== 0)).toEqual(Array.from(scalar.status, (s) => s !== 0));
+    expect(Array.from(lanes.status).every((s) => s === 0 || s === StatusBits.DT_UNDERFLOW || s === StatusBits.NEWTON_FAILED)).toBe(true);
+    expect(Array.from(lanes.status)).toContain(StatusBits.NEWTON_FAILED);
+  });
+});
+
+describe('sampled drivers in lanes', () => {
+  it('each lane reads the drivers at its own time, as the scalar engine does', async () => {
+    const forced = createSystem({ name: 'lanes_forced', equations: 'dx = -k*x + u', states: { x: 0 }, parameters: { k: 1 }, drivers: ['u'] });
+    const samples = Array.from({ length: 41 }, (_, i) => Math.round(1000 * Math.sin(i / 4)) / 1000);
+    const { scalar, lanes } = await both(forced, {}, { k: spread(RUNS, 0.2, 20) }, {
+      method: 'dormand-prince-54',
+      duration: 4,
+      saveEvery: 0.2,
+      rtol: 1e-8,
+      atol: 1e-10,
+      drivers: { u: samples, dt: 0.1 },
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    expectAgreement(scalar, lanes, { within: 1e-6, steps: 2 });
+  });
+});
+
+describe('where lanes do not apply', () => {
+  it('DIRK and Radau methods, sparse linear solvers, events and cpuLanes: 1 run on the scalar engine', async () => {
+    const solve = (system: CubieSystem, options: SolveOptions) => new Solver(system, { backend: 'cpu', ...options }).solve({}, {}, { duration: 1 });
+    expect((await solve(oscillator, { method: 'radau' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'kvaerno5' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'rodas4', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'rodas4' })).kernel.lanes).toBeGreaterThan(1);
+    expect((await solve(oscillator, { method: 'tsit5', cpuLanes: 1 })).kernel.lanes).toBe(1);
+    const ball = createSystem({ name: 'lanes_ball', equations: 'dh = v\ndv = -9.81', states: { h: 1, v: 0 }, events: [{ name: 'bounce', when: 'h', direction: 'falling', then: 'v = -0.8*v' }] });
+    expect((await solve(ball, { method: 'tsit5' })).kernel.lanes).toBe(1);
+  });
+
+  it('cpuLanes takes only auto or 1', () => {
+    expect(() => new Solver(oscillator, { backend: 'cpu', cpuLanes: 4 as unknown as 1 })).toThrow(/cpuLanes/);
+  });
+});
+
+describe('lane width', () => {
+  it('is the target vector width over the real size', () => {
+    const isa = (features: string[]) => ({ cpu: 'x', tune: '', features });
+    expect(laneWidth(isa(['avx', 'avx2', 'avx512f']), 'float64')).toBe(8);
+    expect(laneWidth(isa(['avx', 'avx2', 'avx512f']), 'float32')).toBe(16);
+    expect(laneWidth(isa(['avx', 'avx2']), 'float64')).toBe(4);
+    expect(laneWidth(undefined, 'float64')).toBe(2);
+  });
+});
