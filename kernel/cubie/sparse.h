@@ -10,6 +10,7 @@
 #define CUBIE_SPARSE_H
 #include "cubie/platform.h"
 #include "cubie/krylov.h"
+#include "cubie/linalg.h"
 
 // The generated factor and solve are long straight-line functions: they are
 // called, not inlined at each of a stepper's solves (one copy of the code).
@@ -40,6 +41,16 @@ CUBIE_FN bool sparse_pivot_ok(double pivot, double before) {
 CUBIE_FN bool sparse_pivot_ok(float pivot, float before) {
   return pivot - pivot == 0.0f && fabs(pivot) > 1e-5f * fabs(before);
 }
+// Radau's complex block: the same test on |re| + |im| (linalg.h's magnitude).
+template <typename real>
+CUBIE_FN bool sparse_pivot_ok(complex_number<real> pivot, complex_number<real> before) {
+  return sparse_pivot_ok(magnitude(pivot), magnitude(before));
+}
+// 1 / z, for the stored reciprocal pivots of the complex factor.
+template <typename real>
+CUBIE_FN complex_number<real> reciprocal(complex_number<real> z) {
+  return quotient(complex_number<real>{real(1), real(0)}, z);
+}
 
 // sigma*I - J factored by a sparse LU with a static structure: the sparse
 // counterpart of DenseShiftedSystem (and, wrapped in KeptShiftedSystem,
@@ -61,8 +72,32 @@ struct SparseShiftedSystem {
     return factor(sigma);
   }
   CUBIE_FN bool factor(real sigma) { return Factor::factor(jv, sigma, lu); }
+  CUBIE_FN const real* kept_jacobian() const { return jv; }
   CUBIE_FN bool solve(real* __restrict__ b) const {
     Factor::solve(lu, b);
+    return true;
+  }
+};
+
+// (sr + i si) I - J on the same pattern: Radau IIA's complex block, factored
+// from the nonzeros a sparse real block keeps (Source::jacobian()), with the
+// same elimination order and the same diagonal-pivot test on |re| + |im|.
+template <typename real, class Factor>
+struct SparseComplexShiftedSystem {
+  complex_number<real> lu[Factor::n_factor];
+
+  template <class Ctx, class Source>
+  CUBIE_FN bool factor(const Ctx& ctx, const Source& source, real sr, real si) {
+    ++ctx.factorizations;
+    return factor(source, sr, si);
+  }
+  template <class Source>
+  CUBIE_FN bool factor(const Source& source, real sr, real si) {
+    return Factor::factor(source.jacobian(), sr, si, lu);
+  }
+  // (re + i im) <- ((sr + i si) I - J)^-1 (re + i im).
+  CUBIE_FN bool solve(real* __restrict__ re, real* __restrict__ im) const {
+    Factor::solve(lu, re, im);
     return true;
   }
 };

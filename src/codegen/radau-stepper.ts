@@ -19,16 +19,16 @@ import type { RadauTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { INTERPOLATE_SIGNATURE, NO_EXTRA_STAGES, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { complexShiftedSystemType, describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory, usesPattern } from './linear-solver';
+import { complexShiftedSystemType, describeLinearSolver, keptBetweenSteps, keptSystemType, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
 import { checkImplicitStepperOptions, type DenseStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateRadauStepper(tableau: RadauTableau, options: ImplicitStepperOptions & DenseStepperOptions): string {
   const { denseOutput, ...rest } = options;
   const checked = checkImplicitStepperOptions(rest);
   const { precision, nStates, linearSolver } = checked;
-  if (usesPattern(linearSolver)) throw new Error(`Radau has no sparse complex block: linear solver '${linearSolver}' is not available`);
+  if (linearSolver === 'krylov-jacobi' || linearSolver === 'krylov-ilu0') throw new Error(`Radau has no preconditioned complex block: linear solver '${linearSolver}' is not available`);
   const dense = denseOutput === true;
-  const blocks = linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} real_block;`, `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`] : [];
+  const blocks = keptBetweenSteps(linearSolver) ? [`${keptSystemType(linearSolver)} real_block;`, `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`] : [];
   return implicitStepperFrame(checked, {
     header: [
       `// ${tableau.title} (${tableau.name}): order ${tableau.order}, error order ${tableau.errorOrder}; ${realType(precision)}, ${nStates} states;`,
@@ -39,27 +39,31 @@ export function generateRadauStepper(tableau: RadauTableau, options: ImplicitSte
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length - 1, // the zeroth stage is f(t, y), given
     stepReturns: '// error norm (<= 1 accepts), or flags ctx.newton_failed.',
-    memory: dense
-      ? [
-          '// Kept between steps: J and the factorisations built from it (dense LU), and the last step\'s stage',
-          '// increments Z_i, which define its collocation polynomial (interpolate below).',
-          'struct Memory {',
-          ...blocks.map((m) => `  ${m}`),
-          `  real z[${tableau.denseOutput.coefficients.length}][n_states];`,
-          '};',
-        ]
-      : stepperMemory(blocks),
-    body: stepBody(tableau, precision, linearSolver, nStates, dense),
+    memory: [
+      "// Kept between steps: J and the factorisations built from it, and the last step's stage increments Z_i,",
+      "// which define its collocation polynomial (Newton's start in the next step; the continuous extension).",
+      'struct Memory {',
+      ...blocks.map((m) => `  ${m}`),
+      `  real z[${tableau.denseOutput.coefficients.length}][n_states];`,
+      '  double z_end = 0;  // where the step that wrote z ends',
+      '  real z_dt = real(0);  // its size; 0 while z holds no converged step',
+      '};',
+    ],
+    body: stepBody(tableau, precision, linearSolver, nStates),
     extension: dense ? [...NO_EXTRA_STAGES, '', ...collocationInterpolant(tableau.denseOutput, precision)] : undefined,
+    complexBlock: true,
   });
+}
+
+/** l_i(theta) of RADAU5's CONTR5 in Horner form, as C++ in the variable `theta`. */
+function collocationWeight(row: readonly number[], precision: Precision, theta: string): string {
+  const horner = row.reduceRight<string | undefined>((inner, x) => (inner === undefined ? signedLiteral(x, precision) : `${signedLiteral(x, precision)} + ${theta} * (${inner})`), undefined);
+  return `${theta} * (${horner ?? 'real(0)'})`;
 }
 
 /** interpolate(): RADAU5's CONTR5, y0 + sum_i l_i(theta) Z_i, each l_i in Horner form. */
 function collocationInterpolant(dense: RadauTableau['denseOutput'], precision: Precision): string[] {
-  const weights = dense.coefficients.map((row, i) => {
-    const horner = row.reduceRight<string | undefined>((inner, x) => (inner === undefined ? signedLiteral(x, precision) : `${signedLiteral(x, precision)} + theta * (${inner})`), undefined);
-    return `  const real l${i + 1} = theta * (${horner ?? 'real(0)'});`;
-  });
+  const weights = dense.coefficients.map((row, i) => `  const real l${i + 1} = ${collocationWeight(row, precision, 'theta')};`);
   const sum = dense.coefficients.map((_, i) => `l${i + 1} * memory.z[${i}][i]`).join(' + ');
   return [
     `// The collocation polynomial (order ${dense.order}) of the last step, at t + theta h.`,
@@ -91,7 +95,7 @@ export function errorCoefficients(tableau: RadauTableau): number[] {
   return solve(transpose(methodMatrix(tableau)), rest).map((x) => x / start);
 }
 
-function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: LinearSolverKind, nStates: number, dense: boolean): string[] {
+function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: LinearSolverKind, nStates: number): string[] {
   const A = methodMatrix(tableau);
   const s = A.length;
   if (s !== 3) throw new Error(`the Radau stepper is written for three stages, '${tableau.name}' has ${s}`);
@@ -109,7 +113,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     return terms.length === 0 ? 'real(0)' : terms.join(' + ');
   };
   const failed = 'return cubie::implicit_solve_failed<real>(ctx);';
-  const kept = linearSolver === 'lu';
+  const kept = keptBetweenSteps(linearSolver);
   const shifts = ['const real inverse_dt = real(1) / dt;', `const real sigma = ${literal(realEigenvalue)} * inverse_dt;`];
   const factorComplex = `complex_block.factor(ctx, real_block, ${literal(complexEigenvalue.re)} * inverse_dt, ${literal(complexEigenvalue.im)} * inverse_dt)`;
   return [
@@ -128,7 +132,6 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
           '}',
         ]
       : [
-          ...(dense ? [] : ['(void)memory;']),
           '// sigma I - J and (re + i im)/dt I - J from one J(t, y); the complex block is built first,',
           '// while the real block still holds J.',
           `${shiftedSystemType(linearSolver, nStates)} real_block;`,
@@ -141,9 +144,23 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     'real scale[n_states];  // atol + rtol |y|: the weights of the Newton norm',
     'cubie::newton_scale<real, n_states>(y, ctx.atol(), ctx.rtol(), scale);',
     '',
-    '// Z_i = Y_i - y, and W = T^-1 Z, from 0.',
+    "// Z_i = Y_i - y from the collocation polynomial of the step that ended at t (RADAU5's start:",
+    "// u(t + c_i dt) - u(t), u the polynomial over [t - h, t], theta_i = 1 + c_i dt / h), else from 0",
+    '// (the first step, a retry after an error-test rejection, a step cut short by an event). W = T^-1 Z.',
     'real z1[n_states], z2[n_states], z3[n_states], w1[n_states], w2[n_states], w3[n_states], stage[n_states];',
-    stateLoop('z1[i] = z2[i] = z3[i] = w1[i] = w2[i] = w3[i] = real(0)'),
+    'if (memory.z_dt > real(0) && fabs(t - memory.z_end) <= 1e-3 * static_cast<double>(memory.z_dt)) {',
+    '  const real ratio = dt / memory.z_dt;',
+    ...c.map((ci, i) => `  const real theta${i + 1} = real(1) + ${ci === 1 ? 'ratio' : `${literal(ci)} * ratio`};`),
+    ...c.flatMap((_, i) => tableau.denseOutput.coefficients.map((row, j) => `  const real l${i + 1}${j + 1} = ${collocationWeight(row, precision, `theta${i + 1}`)};`)),
+    '  CUBIE_UNROLL for (int i = 0; i < n_states; ++i) {',
+    ...z.map((zi, i) => `    ${zi}[i] = ${tableau.denseOutput.coefficients.map((_, j) => `l${i + 1}${j + 1} * memory.z[${j}][i]`).join(' + ')} - memory.z[${s - 1}][i];`),
+    `    w1[i] = ${row(TInverse[0], z)};`,
+    `    w2[i] = ${row(TInverse[1], z)};`,
+    `    w3[i] = ${row(TInverse[2], z)};`,
+    '  }',
+    '} else {',
+    `  ${stateLoop('z1[i] = z2[i] = z3[i] = w1[i] = w2[i] = w3[i] = real(0)')}`,
+    '}',
     'cubie::NewtonMonitor<real> monitor(cubie::newton_tolerance<real, n_states>(ctx.newton_tol(), ctx.rtol()), ctx.newton_max_iters());',
     'for (;;) {',
     '  // F_i = f(t + c_i dt, y + Z_i), into z_i (Z is rebuilt from W below)',
@@ -181,7 +198,10 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     '',
     '// the new solution: the last stage value (c = 1, b = the last row of A)',
     stateLoop('y_new[i] = y[i] + z3[i]'),
-    ...(dense ? ['// the collocation polynomial, for the continuous extension (only an accepted step\'s is read)', ...z.map((zi, i) => stateLoop(`memory.z[${i}][i] = ${zi}[i]`))] : []),
+    "// the collocation polynomial, for the continuous extension (only an accepted step's is read) and the next start",
+    ...z.map((zi, i) => stateLoop(`memory.z[${i}][i] = ${zi}[i]`)),
+    'memory.z_end = t + static_cast<double>(dt);',
+    'memory.z_dt = dt;',
     '',
     '// error estimate, filtered: (sigma I - J)^-1 (f0 + sum_i d_i Z_i / dt)',
     'real* const weighted = w2;  // W is not read again',
