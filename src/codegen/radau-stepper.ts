@@ -165,7 +165,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     '}',
     "// The first update converges when the last step's rate says the rest is below the tolerance (RADAU5's",
     '// FACCON, relaxed toward 1 each step: RADAU5 takes the power 0.8, this 0.75, two square roots instead of a pow).',
-    `const real first_factor = sqrt(memory.newton_factor * sqrt(fmax(memory.newton_factor, real(${precision === 'float32' ? '1.1920929e-7' : '2.220446049250313e-16'}))));`,
+    `const real first_factor = sqrt(memory.newton_factor * sqrt(fmax(memory.newton_factor, ${literal(precision === 'float32' ? 1.1920929e-7 : 2.220446049250313e-16)})));`,
     'cubie::NewtonMonitor<real> monitor(cubie::newton_tolerance<real, n_states>(ctx.newton_tol(), ctx.rtol()), ctx.newton_max_iters(), first_factor);',
     'for (;;) {',
     '  // F_i = f(t + c_i dt, y + Z_i), into z_i (Z is rebuilt from W below)',
