@@ -21,10 +21,13 @@
 // left for them to find.
 #if defined(__CUDACC__)
 #define CUBIE_SPARSE_FN __device__ __noinline__
+#define CUBIE_SPARSE_INLINE __device__ __forceinline__
 #elif defined(__GNUC__) && !defined(__clang__)
 #define CUBIE_SPARSE_FN __attribute__((noinline, optimize("O1")))
+#define CUBIE_SPARSE_INLINE __attribute__((always_inline)) inline
 #else
 #define CUBIE_SPARSE_FN __attribute__((noinline))
+#define CUBIE_SPARSE_INLINE __attribute__((always_inline)) inline
 #endif
 
 namespace cubie {
@@ -46,10 +49,20 @@ template <typename real>
 CUBIE_FN bool sparse_pivot_ok(complex_number<real> pivot, complex_number<real> before) {
   return sparse_pivot_ok(magnitude(pivot), magnitude(before));
 }
-// 1 / z, for the stored reciprocal pivots of the complex factor.
+// 1 / z, for the stored reciprocal pivots of the complex factor: Smith's
+// scaling (no |z|^2, which overflows in float for the large shifts of small
+// steps) with two divisions, written out so that the -O1 factor above does
+// not call linalg.h's general quotient once per pivot.
 template <typename real>
-CUBIE_FN complex_number<real> reciprocal(complex_number<real> z) {
-  return quotient(complex_number<real>{real(1), real(0)}, z);
+CUBIE_SPARSE_INLINE complex_number<real> reciprocal(complex_number<real> z) {
+  if (fabs(z.re) >= fabs(z.im)) {
+    const real r = z.im / z.re;
+    const real d = real(1) / (z.re + z.im * r);
+    return {d, -r * d};
+  }
+  const real r = z.re / z.im;
+  const real d = real(1) / (z.re * r + z.im);
+  return {r * d, -d};
 }
 
 // sigma*I - J factored by a sparse LU with a static structure: the sparse
