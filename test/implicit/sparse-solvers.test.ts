@@ -65,6 +65,21 @@ describe('sparse LU in the implicit steppers', () => {
   }
 });
 
+describe('Radau on the sparse LU in float32', () => {
+  it('agrees with the dense LU within the tolerance on the 32-state Brusselator', async () => {
+    const options = { method: 'radau', precision: 'float32' as const, backend: 'cpu' as const, threads: 1, duration: reference.t1, rtol: 1e-4, atol: 1e-6 };
+    const dense = await solveIvp(bruss, {}, {}, { ...options, linearSolver: 'dense' });
+    const sparse = await solveIvp(bruss, {}, {}, options);
+    expect([dense.status[0], sparse.status[0], sparse.kernel.linearSolver]).toEqual([0, 0, 'sparse']);
+    const d = finalState(dense, n);
+    const s = finalState(sparse, n);
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(s[i] - d[i])).toBeLessThan(1e-6 + 1e-4 * Math.abs(d[i]));
+      expect(Math.abs(s[i] - reference.final[i])).toBeLessThan(10 * (1e-6 + 1e-4 * Math.abs(reference.final[i])));
+    }
+  });
+});
+
 /** A diffusion chain whose decay rates k_i = 10^(4 i/(N-1)) span four decades: a badly scaled diagonal. */
 function scaledChain(states: number): CubieSystem {
   const eq: string[] = [];
