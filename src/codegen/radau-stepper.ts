@@ -4,9 +4,12 @@
  * Z = dt (A ⊗ I) F(y + Z) by simplified Newton; in the variables
  * W = (T^-1 ⊗ I) Z each iteration decouples into one real system
  * (sigma I - J, sigma = realEigenvalue / dt) and one complex system
- * ((re + i im) / dt I - J), both formed once per step from J(t, y). The
- * step is stateless, so Newton starts from Z = 0 (RADAU5 extrapolates the
- * previous step's collocation polynomial instead).
+ * ((re + i im) / dt I - J), both formed once per step from J(t, y) (dense,
+ * sparse on J's pattern, or matrix-free). As in RADAU5, Newton starts from
+ * the previous step's collocation polynomial extrapolated to the stage times
+ * when this step starts where that one ended (else from Z = 0), and the
+ * first update converges when the last step's rate (FACCON) says the rest
+ * is below the tolerance; Memory keeps both.
  *
  * The error is RADAU5's: the embedded third-order formula, filtered through
  * (I - dt gamma0 J)^-1, gamma0 = 1/realEigenvalue, which keeps it bounded on
