@@ -27,6 +27,11 @@ CUBIE_FN complex_number<real> operator-(complex_number<real> a, complex_number<r
 }
 
 template <typename real>
+CUBIE_FN complex_number<real> operator+(complex_number<real> a, complex_number<real> b) {
+  return {a.re + b.re, a.im + b.im};
+}
+
+template <typename real>
 CUBIE_FN complex_number<real> operator*(complex_number<real> a, complex_number<real> b) {
   return {a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
 }
@@ -143,6 +148,8 @@ struct DenseShiftedSystem {
   // J as evaluate_jacobian left it, until the first factor() (Radau builds
   // its complex block from it before factoring the real one).
   CUBIE_FN const real* jacobian() const { return lu; }
+  // J as kept for refactoring (KeepJacobian only).
+  CUBIE_FN const real* kept_jacobian() const { return kept; }
   template <class Ctx>
   CUBIE_FN bool factor(const Ctx& ctx, real sigma) {
     ++ctx.factorizations;
@@ -174,7 +181,7 @@ struct DenseShiftedSystem {
 //
 // System is the dense DenseShiftedSystem by default, or a sparse one
 // (sparse.h: SparseShiftedSystem), which has the same interface; jacobian()
-// is the dense one's only (Radau's complex block).
+// gives Radau's complex block J in the system's own layout.
 template <typename real, int N, class System = DenseShiftedSystem<real, N, true>>
 struct KeptShiftedSystem {
   static constexpr bool owns_jacobian = true;
@@ -199,7 +206,8 @@ struct KeptShiftedSystem {
     have_jacobian = false;
     factored_sigma = real(0);
   }
-  CUBIE_FN const real* jacobian() const { return system.kept; }
+  // J's values as the system keeps them: N^2 dense entries, or the sparse pattern's nonzeros.
+  CUBIE_FN const real* jacobian() const { return system.kept_jacobian(); }
   template <class Ctx>
   CUBIE_FN bool factor(const Ctx& ctx, real sigma) {
     if (sigma == factored_sigma) return true;

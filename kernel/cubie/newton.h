@@ -7,7 +7,9 @@
 // rate theta the monitor estimates from successive updates. An iteration
 // converges when the tolerance-scaled RMS norm of the remaining error,
 // estimated as theta / (1 - theta) * |update|, is below ctx.newton_tol()
-// (the first update, with no rate yet, must itself be below it), floored
+// (the first update, with no rate yet, must itself be below it, or, where
+// the stepper carries the last step's theta / (1 - theta) over as RADAU5
+// does, that factor times it), floored
 // at 10 epsilon / rtol as in RADAU5: updates cannot shrink below the
 // roundoff of the stage values, so a tighter test could never pass. It fails
 // when the updates stop shrinking (theta >= 0.99), when the rate predicts
@@ -26,19 +28,22 @@ struct NewtonMonitor {
   int max_iters;
   int iterations;
   real previous_norm;
+  real factor;  // theta / (1 - theta): the remaining error per unit of the last update
 
-  CUBIE_FN NewtonMonitor(real tol_, int max_iters_) : tol(tol_), max_iters(max_iters_), iterations(0), previous_norm(0) {}
+  CUBIE_FN NewtonMonitor(real tol_, int max_iters_, real first_factor = real(1))
+      : tol(tol_), max_iters(max_iters_), iterations(0), previous_norm(0), factor(first_factor) {}
 
   // Takes the scaled norm of the update just applied; says what to do next.
   CUBIE_FN NewtonState update(real norm) {
     ++iterations;
     if (!(norm - norm == real(0))) return NEWTON_FAILED;  // NaN or inf
     if (iterations == 1) {
-      if (norm <= tol) return NEWTON_CONVERGED;
+      if (factor * norm <= tol) return NEWTON_CONVERGED;
     } else {
       const real theta = norm / previous_norm;
       if (!(theta < real(0.99))) return NEWTON_FAILED;
-      const real remaining = theta / (real(1) - theta) * norm;
+      factor = theta / (real(1) - theta);
+      const real remaining = factor * norm;
       if (remaining <= tol) return NEWTON_CONVERGED;
       // The error after the iterations left, if the rate holds (RADAU5's early exit).
       real predicted = remaining;

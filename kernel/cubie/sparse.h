@@ -10,6 +10,7 @@
 #define CUBIE_SPARSE_H
 #include "cubie/platform.h"
 #include "cubie/krylov.h"
+#include "cubie/linalg.h"
 
 // The generated factor and solve are long straight-line functions: they are
 // called, not inlined at each of a stepper's solves (one copy of the code).
@@ -18,12 +19,25 @@
 // stores (512 states: 110 s of compile against 13 s at -O1, 7 s for the
 // dense kernel), and straight-line code with literal indices has little
 // left for them to find.
+//
+// Small structures (the generator's SPARSE_INLINE_MAX_ENTRIES) are the
+// exception on the host: CUBIE_SPARSE_SMALL_FN inlines them at -O3, so that
+// independent solves (Radau's real and complex blocks) overlap in the core
+// and nothing is spilled around a call. On HIRES (27 entries) radau took 17%
+// less CPU time so. On the GPU they stay calls, as the large ones, to keep
+// registers where they were.
 #if defined(__CUDACC__)
 #define CUBIE_SPARSE_FN __device__ __noinline__
+#define CUBIE_SPARSE_SMALL_FN __device__ __noinline__
+#define CUBIE_SPARSE_INLINE __device__ __forceinline__
 #elif defined(__GNUC__) && !defined(__clang__)
 #define CUBIE_SPARSE_FN __attribute__((noinline, optimize("O1")))
+#define CUBIE_SPARSE_SMALL_FN __attribute__((always_inline)) inline
+#define CUBIE_SPARSE_INLINE __attribute__((always_inline)) inline
 #else
 #define CUBIE_SPARSE_FN __attribute__((noinline))
+#define CUBIE_SPARSE_SMALL_FN __attribute__((always_inline)) inline
+#define CUBIE_SPARSE_INLINE __attribute__((always_inline)) inline
 #endif
 
 namespace cubie {
@@ -39,6 +53,26 @@ CUBIE_FN bool sparse_pivot_ok(double pivot, double before) {
 }
 CUBIE_FN bool sparse_pivot_ok(float pivot, float before) {
   return pivot - pivot == 0.0f && fabs(pivot) > 1e-5f * fabs(before);
+}
+// Radau's complex block: the same test on |re| + |im| (linalg.h's magnitude).
+template <typename real>
+CUBIE_FN bool sparse_pivot_ok(complex_number<real> pivot, complex_number<real> before) {
+  return sparse_pivot_ok(magnitude(pivot), magnitude(before));
+}
+// 1 / z, for the stored reciprocal pivots of the complex factor: Smith's
+// scaling (no |z|^2, which overflows in float for the large shifts of small
+// steps) with two divisions, written out so that the -O1 factor above does
+// not call linalg.h's general quotient once per pivot.
+template <typename real>
+CUBIE_SPARSE_INLINE complex_number<real> reciprocal(complex_number<real> z) {
+  if (fabs(z.re) >= fabs(z.im)) {
+    const real r = z.im / z.re;
+    const real d = real(1) / (z.re + z.im * r);
+    return {d, -r * d};
+  }
+  const real r = z.re / z.im;
+  const real d = real(1) / (z.re * r + z.im);
+  return {r * d, -d};
 }
 
 // sigma*I - J factored by a sparse LU with a static structure: the sparse
@@ -62,8 +96,32 @@ struct SparseShiftedSystem {
     return factor(sigma);
   }
   CUBIE_FN bool factor(real sigma) { return Factor::factor(jv, sigma, lu); }
+  CUBIE_FN const real* kept_jacobian() const { return jv; }
   CUBIE_FN bool solve(real* __restrict__ b) const {
     Factor::solve(lu, b);
+    return true;
+  }
+};
+
+// (sr + i si) I - J on the same pattern: Radau IIA's complex block, factored
+// from the nonzeros a sparse real block keeps (Source::jacobian()), with the
+// same elimination order and the same diagonal-pivot test on |re| + |im|.
+template <typename real, class Factor>
+struct SparseComplexShiftedSystem {
+  complex_number<real> lu[Factor::n_factor];
+
+  template <class Ctx, class Source>
+  CUBIE_FN bool factor(const Ctx& ctx, const Source& source, real sr, real si) {
+    ++ctx.factorizations;
+    return factor(source, sr, si);
+  }
+  template <class Source>
+  CUBIE_FN bool factor(const Source& source, real sr, real si) {
+    return Factor::factor(source.jacobian(), sr, si, lu);
+  }
+  // (re + i im) <- ((sr + i si) I - J)^-1 (re + i im).
+  CUBIE_FN bool solve(real* __restrict__ re, real* __restrict__ im) const {
+    Factor::solve(lu, re, im);
     return true;
   }
 };

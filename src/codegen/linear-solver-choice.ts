@@ -24,9 +24,24 @@ export function linearSolverKind(name: Exclude<LinearSolverName, 'auto'>): Linea
   return BY_NAME[name];
 }
 
-/** From this many states 'auto' considers the sparse LU: below it dense LU is as fast (bench sparse-linear). */
-export const SPARSE_MIN_STATES = 16;
-/** ... when the factors' entries, fill included, are at most this share of N^2. */
+/**
+ * 'auto' takes the sparse LU when one factorisation costs at most this share
+ * of the dense LU's multiply-adds (denseLuFlops). Measured on the IVP Test
+ * Set's systems, rodas5p, CPU, one thread (`node bench/run.js cvode` and the
+ * README's "Linear solvers"): HIRES (8 states, 21 against 168 multiply-adds)
+ * runs 2.4x faster sparse, POLLU (20 states, 162 against 2,660) 4.3x,
+ * ROBER (3 states, 5 against 8) the same either way; the dense LU's loops,
+ * pivot search and row exchanges cost more than its flops suggest. Systems
+ * whose pattern saves less than this keep the dense LU with its row
+ * exchanges (partial pivoting is the more robust of the two).
+ */
+export const SPARSE_MAX_WORK_SHARE = 0.25;
+/**
+ * From this many states, patterns with more nonzeros than SPARSE_MAX_DENSITY
+ * of N^2 keep the dense/GMRES rule without an ordering, whose cliques would
+ * cost O(N^3); below it the ordering is cheap whatever the pattern.
+ */
+export const SPARSE_DENSITY_CHECK_STATES = 64;
 export const SPARSE_MAX_DENSITY = 0.25;
 /** ... and one factorisation is at most this many multiply-adds: beyond it the straight-line code gets too long to compile quickly. */
 export const SPARSE_MAX_FLOPS = 200_000;
@@ -43,24 +58,29 @@ export const SPARSE_MAX_ENTRIES = 1_000;
 
 /**
  * The solver for `family` ('dirk', 'rosenbrock', 'firk'): the option when
- * given, else the rule. Radau's complex block has no sparse form yet, so it
- * keeps the dense/GMRES rule and refuses the sparse kinds by name.
+ * given, else the rule, the same for every family: Radau factors its complex
+ * block on the real one's sparse structure too. Radau refuses the
+ * preconditioned GMRES kinds (no complex preconditioner).
  */
 export function chooseLinearSolver(system: CubieSystem, family: 'dirk' | 'rosenbrock' | 'firk', option: LinearSolverName): Exclude<LinearSolverName, 'auto'> {
   const n = system.states.length;
   const legacy = (): Exclude<LinearSolverName, 'auto'> => (linearSolverFor(n) === 'lu' ? 'dense' : 'gmres');
-  if (family === 'firk') {
-    if (option === 'auto' || option === 'dense' || option === 'gmres') return option === 'auto' ? legacy() : option;
-    throw new CubieError('INVALID_OPTION', `Option 'linearSolver' is '${option}', but Radau methods solve with 'dense' or 'gmres' only (their complex block has no sparse form); use 'auto', 'dense' or 'gmres'`, {
+  if (family === 'firk' && (option === 'gmres-jacobi' || option === 'gmres-ilu0')) {
+    throw new CubieError('INVALID_OPTION', `Option 'linearSolver' is '${option}', but Radau methods solve with 'dense', 'sparse' or 'gmres' only (their complex block has no preconditioned form); use 'auto', 'dense', 'sparse' or 'gmres'`, {
       where: 'linearSolver',
     });
   }
   if (option !== 'auto') return option;
-  if (n < SPARSE_MIN_STATES) return legacy();
   const pattern = jacobianPattern(system);
-  // Too dense before any fill: skip the ordering, whose cliques would cost O(N^3).
-  if (pattern.rows.length + n > SPARSE_MAX_DENSITY * n * n) return legacy();
+  if (n >= SPARSE_DENSITY_CHECK_STATES && pattern.rows.length + n > SPARSE_MAX_DENSITY * n * n) return legacy();
   const structure = sparseLuStructure(pattern);
-  if (structure.nnz <= SPARSE_MAX_DENSITY * n * n && structure.flops <= SPARSE_MAX_FLOPS && structure.nnz <= SPARSE_MAX_ENTRIES) return 'sparse';
+  if (structure.flops <= SPARSE_MAX_WORK_SHARE * denseLuFlops(n) && structure.flops <= SPARSE_MAX_FLOPS && structure.nnz <= SPARSE_MAX_ENTRIES) return 'sparse';
   return legacy();
+}
+
+/** Multiply-adds of a dense LU of N x N counted as sparsity.ts counts them (sum over j of (N-1-j)(N-j), about N^3/3). */
+export function denseLuFlops(n: number): number {
+  let flops = 0;
+  for (let j = 0; j < n; j++) flops += (n - 1 - j) * (n - j);
+  return flops;
 }

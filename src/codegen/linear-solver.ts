@@ -76,8 +76,9 @@ export function keptSystemType(kind: LinearSolverKind): string {
  * The generated structs a pattern-based kind names: SparseJacobian, and
  * SparseLu (minimum-degree order, with fill), Ilu0 (natural order, A's own
  * structure) or Jacobi (the diagonal). None for dense and matrix-free.
+ * With `complexBlock` (Radau) the sparse LU also gets SparseComplexLu.
  */
-export function linearSolverDeclarations(kind: LinearSolverKind, pattern: JacobianPattern | undefined, precision: Precision): string[] {
+export function linearSolverDeclarations(kind: LinearSolverKind, pattern: JacobianPattern | undefined, precision: Precision, complexBlock = false): string[] {
   if (!usesPattern(kind)) return [];
   if (pattern === undefined) throw new Error(`linear solver '${kind}' needs the Jacobian's pattern`);
   const n = pattern.n;
@@ -88,7 +89,11 @@ export function linearSolverDeclarations(kind: LinearSolverKind, pattern: Jacobi
       : kind === 'krylov-ilu0'
         ? emitFactorStruct('Ilu0', 'ILU(0) preconditioner: LU on J\'s own pattern, no fill', pattern, luStructure(pattern, naturalOrder(n), false), precision)
         : emitFactorStruct('Jacobi', 'Jacobi preconditioner: the diagonal of sigma I - J', pattern, luStructure(diagonalOnly, naturalOrder(n), false), precision);
-  return [...emitJacobianStruct(pattern), '', ...factor.lines, ''];
+  const complexFactor =
+    kind === 'sparse' && complexBlock
+      ? [...emitFactorStruct('SparseComplexLu', "Radau's complex block (sr + i si) I - J, the same structure", pattern, sparseLuStructure(pattern), precision, true).lines, '']
+      : [];
+  return [...emitJacobianStruct(pattern), '', ...factor.lines, '', ...complexFactor];
 }
 
 /** The Memory struct of an implicit stepper: the members it keeps between steps (none: an empty struct). */
@@ -99,9 +104,9 @@ export function stepperMemory(members: string[]): string[] {
 
 /** The C++ type of a complex shifted system (sr + i si) I - J built from a real one. */
 export function complexShiftedSystemType(kind: LinearSolverKind, nStates: number): string {
-  return kind === 'lu'
-    ? 'cubie::DenseComplexShiftedSystem<real, n_states>'
-    : `cubie::MatrixFreeComplexShiftedSystem<Ctx, real, n_states, ${krylovDimension(nStates)}>`;
+  if (kind === 'lu') return 'cubie::DenseComplexShiftedSystem<real, n_states>';
+  if (kind === 'sparse') return 'cubie::SparseComplexShiftedSystem<real, SparseComplexLu>';
+  return `cubie::MatrixFreeComplexShiftedSystem<Ctx, real, n_states, ${krylovDimension(nStates)}>`;
 }
 
 /** The kernel headers a stepper with this solver includes. */

@@ -4,9 +4,12 @@
  * Z = dt (A ⊗ I) F(y + Z) by simplified Newton; in the variables
  * W = (T^-1 ⊗ I) Z each iteration decouples into one real system
  * (sigma I - J, sigma = realEigenvalue / dt) and one complex system
- * ((re + i im) / dt I - J), both formed once per step from J(t, y). The
- * step is stateless, so Newton starts from Z = 0 (RADAU5 extrapolates the
- * previous step's collocation polynomial instead).
+ * ((re + i im) / dt I - J), both formed once per step from J(t, y) (dense,
+ * sparse on J's pattern, or matrix-free). As in RADAU5, Newton starts from
+ * the previous step's collocation polynomial extrapolated to the stage times
+ * when this step starts where that one ended (else from Z = 0), and the
+ * first update converges when the last step's rate (FACCON) says the rest
+ * is below the tolerance; Memory keeps both.
  *
  * The error is RADAU5's: the embedded third-order formula, filtered through
  * (I - dt gamma0 J)^-1, gamma0 = 1/realEigenvalue, which keeps it bounded on
@@ -19,16 +22,16 @@ import type { RadauTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { INTERPOLATE_SIGNATURE, NO_EXTRA_STAGES, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { complexShiftedSystemType, describeLinearSolver, KEPT_SYSTEM_TYPE, type LinearSolverKind, shiftedSystemType, stepperMemory, usesPattern } from './linear-solver';
+import { complexShiftedSystemType, describeLinearSolver, keptBetweenSteps, keptSystemType, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
 import { checkImplicitStepperOptions, type DenseStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateRadauStepper(tableau: RadauTableau, options: ImplicitStepperOptions & DenseStepperOptions): string {
   const { denseOutput, ...rest } = options;
   const checked = checkImplicitStepperOptions(rest);
   const { precision, nStates, linearSolver } = checked;
-  if (usesPattern(linearSolver)) throw new Error(`Radau has no sparse complex block: linear solver '${linearSolver}' is not available`);
+  if (linearSolver === 'krylov-jacobi' || linearSolver === 'krylov-ilu0') throw new Error(`Radau has no preconditioned complex block: linear solver '${linearSolver}' is not available`);
   const dense = denseOutput === true;
-  const blocks = linearSolver === 'lu' ? [`${KEPT_SYSTEM_TYPE} real_block;`, `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`] : [];
+  const blocks = keptBetweenSteps(linearSolver) ? [`${keptSystemType(linearSolver)} real_block;`, `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`] : [];
   return implicitStepperFrame(checked, {
     header: [
       `// ${tableau.title} (${tableau.name}): order ${tableau.order}, error order ${tableau.errorOrder}; ${realType(precision)}, ${nStates} states;`,
@@ -39,27 +42,32 @@ export function generateRadauStepper(tableau: RadauTableau, options: ImplicitSte
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length - 1, // the zeroth stage is f(t, y), given
     stepReturns: '// error norm (<= 1 accepts), or flags ctx.newton_failed.',
-    memory: dense
-      ? [
-          '// Kept between steps: J and the factorisations built from it (dense LU), and the last step\'s stage',
-          '// increments Z_i, which define its collocation polynomial (interpolate below).',
-          'struct Memory {',
-          ...blocks.map((m) => `  ${m}`),
-          `  real z[${tableau.denseOutput.coefficients.length}][n_states];`,
-          '};',
-        ]
-      : stepperMemory(blocks),
-    body: stepBody(tableau, precision, linearSolver, nStates, dense),
+    memory: [
+      "// Kept between steps: J and the factorisations built from it, and the last step's stage increments Z_i,",
+      "// which define its collocation polynomial (Newton's start in the next step; the continuous extension).",
+      'struct Memory {',
+      ...blocks.map((m) => `  ${m}`),
+      `  real z[${tableau.denseOutput.coefficients.length}][n_states];`,
+      '  double z_end = 0;  // where the step that wrote z ends',
+      '  real z_dt = real(0);  // its size; 0 while z holds no converged step',
+      "  real newton_factor = real(1);  // the last converged Newton's theta / (1 - theta) (RADAU5's FACCON)",
+      '};',
+    ],
+    body: stepBody(tableau, precision, linearSolver, nStates),
     extension: dense ? [...NO_EXTRA_STAGES, '', ...collocationInterpolant(tableau.denseOutput, precision)] : undefined,
+    complexBlock: true,
   });
+}
+
+/** l_i(theta) of RADAU5's CONTR5 in Horner form, as C++ in the variable `theta`. */
+function collocationWeight(row: readonly number[], precision: Precision, theta: string): string {
+  const horner = row.reduceRight<string | undefined>((inner, x) => (inner === undefined ? signedLiteral(x, precision) : `${signedLiteral(x, precision)} + ${theta} * (${inner})`), undefined);
+  return `${theta} * (${horner ?? 'real(0)'})`;
 }
 
 /** interpolate(): RADAU5's CONTR5, y0 + sum_i l_i(theta) Z_i, each l_i in Horner form. */
 function collocationInterpolant(dense: RadauTableau['denseOutput'], precision: Precision): string[] {
-  const weights = dense.coefficients.map((row, i) => {
-    const horner = row.reduceRight<string | undefined>((inner, x) => (inner === undefined ? signedLiteral(x, precision) : `${signedLiteral(x, precision)} + theta * (${inner})`), undefined);
-    return `  const real l${i + 1} = theta * (${horner ?? 'real(0)'});`;
-  });
+  const weights = dense.coefficients.map((row, i) => `  const real l${i + 1} = ${collocationWeight(row, precision, 'theta')};`);
   const sum = dense.coefficients.map((_, i) => `l${i + 1} * memory.z[${i}][i]`).join(' + ');
   return [
     `// The collocation polynomial (order ${dense.order}) of the last step, at t + theta h.`,
@@ -91,7 +99,7 @@ export function errorCoefficients(tableau: RadauTableau): number[] {
   return solve(transpose(methodMatrix(tableau)), rest).map((x) => x / start);
 }
 
-function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: LinearSolverKind, nStates: number, dense: boolean): string[] {
+function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: LinearSolverKind, nStates: number): string[] {
   const A = methodMatrix(tableau);
   const s = A.length;
   if (s !== 3) throw new Error(`the Radau stepper is written for three stages, '${tableau.name}' has ${s}`);
@@ -109,7 +117,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     return terms.length === 0 ? 'real(0)' : terms.join(' + ');
   };
   const failed = 'return cubie::implicit_solve_failed<real>(ctx);';
-  const kept = linearSolver === 'lu';
+  const kept = keptBetweenSteps(linearSolver);
   const shifts = ['const real inverse_dt = real(1) / dt;', `const real sigma = ${literal(realEigenvalue)} * inverse_dt;`];
   const factorComplex = `complex_block.factor(ctx, real_block, ${literal(complexEigenvalue.re)} * inverse_dt, ${literal(complexEigenvalue.im)} * inverse_dt)`;
   return [
@@ -128,7 +136,6 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
           '}',
         ]
       : [
-          ...(dense ? [] : ['(void)memory;']),
           '// sigma I - J and (re + i im)/dt I - J from one J(t, y); the complex block is built first,',
           '// while the real block still holds J.',
           `${shiftedSystemType(linearSolver, nStates)} real_block;`,
@@ -138,13 +145,31 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
           `if (!${factorComplex}) ${failed}`,
           `if (!real_block.factor(ctx, sigma)) ${failed}`,
         ]),
-    'real scale[n_states];  // atol + rtol |y|: the weights of the Newton norm',
-    'cubie::newton_scale<real, n_states>(y, ctx.atol(), ctx.rtol(), scale);',
+    'real weight[n_states];  // 1 / (atol + rtol |y|): the weights of the Newton norm, multiplied (not divided) three times an iteration',
+    'cubie::newton_scale<real, n_states>(y, ctx.atol(), ctx.rtol(), weight);',
+    stateLoop('weight[i] = real(1) / weight[i]'),
     '',
-    '// Z_i = Y_i - y, and W = T^-1 Z, from 0.',
+    "// Z_i = Y_i - y from the collocation polynomial of the step that ended at t (RADAU5's start:",
+    "// u(t + c_i dt) - u(t), u the polynomial over [t - h, t], theta_i = 1 + c_i dt / h), else from 0",
+    '// (the first step, a retry after an error-test rejection, a step cut short by an event). W = T^-1 Z.',
     'real z1[n_states], z2[n_states], z3[n_states], w1[n_states], w2[n_states], w3[n_states], stage[n_states];',
-    stateLoop('z1[i] = z2[i] = z3[i] = w1[i] = w2[i] = w3[i] = real(0)'),
-    'cubie::NewtonMonitor<real> monitor(cubie::newton_tolerance<real, n_states>(ctx.newton_tol(), ctx.rtol()), ctx.newton_max_iters());',
+    'if (memory.z_dt > real(0) && fabs(t - memory.z_end) <= 1e-3 * static_cast<double>(memory.z_dt)) {',
+    '  const real ratio = dt / memory.z_dt;',
+    ...c.map((ci, i) => `  const real theta${i + 1} = real(1) + ${ci === 1 ? 'ratio' : `${literal(ci)} * ratio`};`),
+    ...c.flatMap((_, i) => tableau.denseOutput.coefficients.map((row, j) => `  const real l${i + 1}${j + 1} = ${collocationWeight(row, precision, `theta${i + 1}`)};`)),
+    '  CUBIE_UNROLL for (int i = 0; i < n_states; ++i) {',
+    ...z.map((zi, i) => `    ${zi}[i] = ${tableau.denseOutput.coefficients.map((_, j) => `l${i + 1}${j + 1} * memory.z[${j}][i]`).join(' + ')} - memory.z[${s - 1}][i];`),
+    `    w1[i] = ${row(TInverse[0], z)};`,
+    `    w2[i] = ${row(TInverse[1], z)};`,
+    `    w3[i] = ${row(TInverse[2], z)};`,
+    '  }',
+    '} else {',
+    `  ${stateLoop('z1[i] = z2[i] = z3[i] = w1[i] = w2[i] = w3[i] = real(0)')}`,
+    '}',
+    "// The first update converges when the last step's rate says the rest is below the tolerance (RADAU5's",
+    '// FACCON, relaxed toward 1 each step: RADAU5 takes the power 0.8, this 0.75, two square roots instead of a pow).',
+    `const real first_factor = sqrt(memory.newton_factor * sqrt(fmax(memory.newton_factor, ${literal(precision === 'float32' ? 1.1920929e-7 : 2.220446049250313e-16)})));`,
+    'cubie::NewtonMonitor<real> monitor(cubie::newton_tolerance<real, n_states>(ctx.newton_tol(), ctx.rtol()), ctx.newton_max_iters(), first_factor);',
     'for (;;) {',
     '  // F_i = f(t + c_i dt, y + Z_i), into z_i (Z is rebuilt from W below)',
     ...z.flatMap((zi, i) => [`  ${stateLoop(`stage[i] = y[i] + ${zi}[i]`)}`, `  ctx.rhs(${stageTime(c[i])}, stage, ${zi});`]),
@@ -162,7 +187,7 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     '  ++ctx.newton_iterations;',
     '  real sum = real(0);',
     '  CUBIE_UNROLL for (int i = 0; i < n_states; ++i) {',
-    '    const real r1 = z1[i] / scale[i], r2 = z2[i] / scale[i], r3 = z3[i] / scale[i];',
+    '    const real r1 = z1[i] * weight[i], r2 = z2[i] * weight[i], r3 = z3[i] * weight[i];',
     '    sum += r1 * r1 + r2 * r2 + r3 * r3;',
     '    w1[i] += z1[i];',
     '    w2[i] += z2[i];',
@@ -176,12 +201,19 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     '  }',
     '  const cubie::NewtonState state = monitor.update(sqrt(sum / real(3 * n_states)));',
     '  if (state == cubie::NEWTON_CONVERGED) break;',
-    `  if (state == cubie::NEWTON_FAILED) ${failed}`,
+    '  if (state == cubie::NEWTON_FAILED) {',
+    '    memory.newton_factor = real(1);',
+    `    ${failed}`,
+    '  }',
     '}',
+    'memory.newton_factor = monitor.factor;',
     '',
     '// the new solution: the last stage value (c = 1, b = the last row of A)',
     stateLoop('y_new[i] = y[i] + z3[i]'),
-    ...(dense ? ['// the collocation polynomial, for the continuous extension (only an accepted step\'s is read)', ...z.map((zi, i) => stateLoop(`memory.z[${i}][i] = ${zi}[i]`))] : []),
+    "// the collocation polynomial, for the continuous extension (only an accepted step's is read) and the next start",
+    ...z.map((zi, i) => stateLoop(`memory.z[${i}][i] = ${zi}[i]`)),
+    'memory.z_end = t + static_cast<double>(dt);',
+    'memory.z_dt = dt;',
     '',
     '// error estimate, filtered: (sigma I - J)^-1 (f0 + sum_i d_i Z_i / dt)',
     'real* const weighted = w2;  // W is not read again',

@@ -12,6 +12,15 @@
 import type { Precision } from '../system/types';
 import type { JacobianPattern, LuStructure } from './sparsity';
 
+/**
+ * Structures with at most this many L+U entries are inlined at each solve on
+ * the host (kernel/cubie/sparse.h CUBIE_SPARSE_SMALL_FN): measured on HIRES
+ * (27 entries), radau took 17% less CPU time inlined than calling the -O1
+ * functions; POLLU's 109 and the Ring Modulator's 67 are below it too. Larger
+ * ones stay single -O1 copies, for compile time.
+ */
+export const SPARSE_INLINE_MAX_ENTRIES = 128;
+
 export interface EmittedFactor {
   /** The C++ struct: n_factor, factor(jv, sigma, a), solve(a, b). */
   lines: string[];
@@ -35,8 +44,13 @@ function positions(structure: LuStructure): Map<string, number> {
  * factorisation: the stepper then rejects the step and the controller retries
  * with a smaller one, whose larger sigma makes the matrix more diagonally
  * dominant. b in solve() is in the original state order.
+ *
+ * With `complex`, the struct factors (sr + i si) I - J into
+ * cubie::complex_number entries (Radau's complex block, kernel/cubie/sparse.h
+ * SparseComplexShiftedSystem) and solves for re + i im; the structure, the
+ * order and the pivot test are the real one's.
  */
-export function emitFactorStruct(name: string, what: string, pattern: JacobianPattern, structure: LuStructure, precision: Precision): EmittedFactor {
+export function emitFactorStruct(name: string, what: string, pattern: JacobianPattern, structure: LuStructure, precision: Precision, complex = false): EmittedFactor {
   const at = positions(structure);
   const { order } = structure;
   const position = new Array<number>(structure.n);
@@ -50,16 +64,17 @@ export function emitFactorStruct(name: string, what: string, pattern: JacobianPa
     const p = at.get(`${position[i]},${position[pattern.cols[k]]}`);
     if (p === undefined) return;
     assembled.add(p);
-    assemble.push(i === pattern.cols[k] ? `a[${p}] = sigma - jv[${k}];` : `a[${p}] = -jv[${k}];`);
+    if (complex) assemble.push(i === pattern.cols[k] ? `a[${p}] = complex{sr - jv[${k}], si};` : `a[${p}] = complex{-jv[${k}], real(0)};`);
+    else assemble.push(i === pattern.cols[k] ? `a[${p}] = sigma - jv[${k}];` : `a[${p}] = -jv[${k}];`);
   });
   for (let k = 0; k < structure.n; k++) {
     if (!assembled.has(diag(k))) {
       assembled.add(diag(k));
-      assemble.push(`a[${diag(k)}] = sigma;`);
+      assemble.push(complex ? `a[${diag(k)}] = complex{sr, si};` : `a[${diag(k)}] = sigma;`);
     }
   }
   const fill = [...at.values()].filter((p) => !assembled.has(p));
-  const fillLines = fill.map((p) => `a[${p}] = ${zero};`);
+  const fillLines = fill.map((p) => (complex ? `a[${p}] = complex{real(0), real(0)};` : `a[${p}] = ${zero};`));
 
   const eliminate: string[] = [];
   structure.rowEntries.forEach((row, k) => {
@@ -68,16 +83,19 @@ export function emitFactorStruct(name: string, what: string, pattern: JacobianPa
     const body: string[] = [];
     for (const j of lower) {
       const lkj = at.get(`${k},${j}`)!;
-      body.push(`a[${lkj}] *= a[${diag(j)}];`);
+      body.push(complex ? `a[${lkj}] = a[${lkj}] * a[${diag(j)}];` : `a[${lkj}] *= a[${diag(j)}];`);
       for (const c of structure.rowEntries[j]) {
-        if (c > j && here.has(c)) body.push(`a[${at.get(`${k},${c}`)}] -= a[${lkj}] * a[${at.get(`${j},${c}`)}];`);
+        if (c <= j || !here.has(c)) continue;
+        const x = at.get(`${k},${c}`);
+        body.push(complex ? `a[${x}] = a[${x}] - a[${lkj}] * a[${at.get(`${j},${c}`)}];` : `a[${x}] -= a[${lkj}] * a[${at.get(`${j},${c}`)}];`);
       }
     }
     const d = diag(k);
+    const invert = complex ? `a[${d}] = cubie::reciprocal(a[${d}]);` : `a[${d}] = real(1) / a[${d}];`;
     if (body.length === 0) {
-      eliminate.push(`if (!cubie::sparse_pivot_ok(a[${d}], a[${d}])) return false;`, `a[${d}] = real(1) / a[${d}];`);
+      eliminate.push(`if (!cubie::sparse_pivot_ok(a[${d}], a[${d}])) return false;`, invert);
     } else {
-      eliminate.push('{', `  const real before = a[${d}];`, ...body.map((l) => `  ${l}`), `  if (!cubie::sparse_pivot_ok(a[${d}], before)) return false;`, `  a[${d}] = real(1) / a[${d}];`, '}');
+      eliminate.push('{', `  const ${complex ? 'complex' : 'real'} before = a[${d}];`, ...body.map((l) => `  ${l}`), `  if (!cubie::sparse_pivot_ok(a[${d}], before)) return false;`, `  ${invert}`, '}');
     }
   });
 
@@ -85,28 +103,61 @@ export function emitFactorStruct(name: string, what: string, pattern: JacobianPa
   const backward: string[] = [];
   structure.rowEntries.forEach((row, k) => {
     const terms = row.filter((c) => c < k).map((j) => `a[${at.get(`${k},${j}`)}] * b[${order[j]}]`);
-    if (terms.length > 0) forward.push(`b[${order[k]}] -= ${terms.join(' + ')};`);
+    if (terms.length > 0) forward.push(complex ? `b[${order[k]}] = b[${order[k]}] - (${terms.join(' + ')});` : `b[${order[k]}] -= ${terms.join(' + ')};`);
   });
   for (let k = structure.n - 1; k >= 0; k--) {
     const terms = structure.rowEntries[k].filter((c) => c > k).map((c) => `a[${at.get(`${k},${c}`)}] * b[${order[c]}]`);
-    backward.push(terms.length > 0 ? `b[${order[k]}] = (b[${order[k]}] - (${terms.join(' + ')})) * a[${diag(k)}];` : `b[${order[k]}] *= a[${diag(k)}];`);
+    backward.push(
+      terms.length > 0
+        ? `b[${order[k]}] = (b[${order[k]}] - (${terms.join(' + ')})) * a[${diag(k)}];`
+        : complex
+          ? `b[${order[k]}] = b[${order[k]}] * a[${diag(k)}];`
+          : `b[${order[k]}] *= a[${diag(k)}];`,
+    );
   }
 
   const indent = (lines: string[]): string[] => lines.map((l) => `    ${l}`);
+  const fn = structure.nnz <= SPARSE_INLINE_MAX_ENTRIES ? 'CUBIE_SPARSE_SMALL_FN' : 'CUBIE_SPARSE_FN';
+  const header = [`// ${what}: ${structure.nnz} stored entries, ${structure.flops} multiply-adds per factorisation.`, `// Elimination order: ${order.length <= 32 ? order.join(' ') : `${order.slice(0, 32).join(' ')} ...`}`, `struct ${name} {`];
+  if (complex) {
+    return {
+      nnz: structure.nnz,
+      lines: [
+        ...header,
+        '  typedef cubie::complex_number<real> complex;',
+        `  static constexpr int n_factor = ${structure.nnz};`,
+        `  static ${fn} bool factor(const real* __restrict__ jv, real sr, real si, complex* __restrict__ a) {`,
+        ...indent(assemble),
+        ...indent(fillLines),
+        ...indent(eliminate),
+        '    return true;',
+        '  }',
+        `  static ${fn} void solve(const complex* __restrict__ a, real* __restrict__ re, real* __restrict__ im) {`,
+        `    complex b[${structure.n}];`,
+        `    for (int i = 0; i < ${structure.n}; ++i) b[i] = complex{re[i], im[i]};`,
+        ...indent(forward),
+        ...indent(backward),
+        `    for (int i = 0; i < ${structure.n}; ++i) {`,
+        '      re[i] = b[i].re;',
+        '      im[i] = b[i].im;',
+        '    }',
+        '  }',
+        '};',
+      ],
+    };
+  }
   return {
     nnz: structure.nnz,
     lines: [
-      `// ${what}: ${structure.nnz} stored entries, ${structure.flops} multiply-adds per factorisation.`,
-      `// Elimination order: ${order.length <= 32 ? order.join(' ') : `${order.slice(0, 32).join(' ')} ...`}`,
-      `struct ${name} {`,
+      ...header,
       `  static constexpr int n_factor = ${structure.nnz};`,
-      '  static CUBIE_SPARSE_FN bool factor(const real* __restrict__ jv, real sigma, real* __restrict__ a) {',
+      `  static ${fn} bool factor(const real* __restrict__ jv, real sigma, real* __restrict__ a) {`,
       ...indent(assemble),
       ...indent(fillLines),
       ...indent(eliminate),
       '    return true;',
       '  }',
-      '  static CUBIE_SPARSE_FN void solve(const real* __restrict__ a, real* __restrict__ b) {',
+      `  static ${fn} void solve(const real* __restrict__ a, real* __restrict__ b) {`,
       ...indent(forward),
       ...indent(backward),
       '  }',

@@ -65,7 +65,7 @@ export function checkImplicitStepperOptions(options: ImplicitStepperOptions): Ch
  */
 export function implicitStepperFrame(
   { precision, nStates, namespace, linearSolver, pattern }: CheckedImplicitOptions,
-  method: { header: string[]; order: number; errorOrder: number; stages: number; stepReturns: string; memory: string[]; body: string[]; extension?: string[] },
+  method: { header: string[]; order: number; errorOrder: number; stages: number; stepReturns: string; memory: string[]; body: string[]; extension?: string[]; complexBlock?: boolean },
 ): string {
   return stepperFrame({
     header: method.header,
@@ -73,7 +73,7 @@ export function implicitStepperFrame(
     namespace,
     constants: stepperConstants({ real: realType(precision), nStates, order: method.order, errorOrder: method.errorOrder, stages: method.stages }),
     stepComment: ['// One step of size dt from (t, y), given f0 = f(t, y): writes y_new and returns the scaled', method.stepReturns],
-    memory: [...linearSolverDeclarations(linearSolver, pattern, precision), ...method.memory],
+    memory: [...linearSolverDeclarations(linearSolver, pattern, precision, method.complexBlock === true), ...method.memory],
     body: method.body,
     extension: method.extension,
   });

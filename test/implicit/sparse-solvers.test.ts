@@ -1,14 +1,16 @@
 /**
  * The sparse linear solvers end to end on the CPU backend:
- * - rodas4 and kvaerno5 on a 32-state Brusselator give the same answer with
- *   the dense and the sparse LU, and both match scipy's Radau at 1e-12
+ * - rodas4, kvaerno5 and radau (its complex block factored on the same
+ *   structure) on a 32-state Brusselator give the same answer with the
+ *   dense and the sparse LU, and both match scipy's Radau at 1e-12
  *   (test/fixtures/sparse/brusselator.py);
  * - GMRES preconditioned by ILU(0) or Jacobi needs fewer iterations than
  *   plain GMRES on a chain whose reaction rates span four decades, with the
  *   same answer;
  * - a zero diagonal pivot fails the sparse factorisation: a fixed step ends
  *   with NEWTON_FAILED where the dense LU, exchanging rows, solves;
- * - the option: 'auto' by the rule, Radau refusing the sparse kinds, bad
+ * - the option: 'auto' by the rule (small systems whose pattern saves most
+ *   of the dense LU's work included), Radau refusing the preconditioned kinds, bad
  *   values as CubieError INVALID_OPTION, the choice in result.kernel.
  * The host compiler accepts the sparse paths under strict warnings; NVRTC
  * compiles them, and ptxas assembles the sparse LU ones.
@@ -42,7 +44,7 @@ function finalState(result: { timeDomain: Float64Array | Float32Array }, states:
 const sum = (xs: ArrayLike<number>): number => Array.from(xs).reduce((a, b) => a + b, 0);
 
 describe('sparse LU in the implicit steppers', () => {
-  for (const method of ['rodas4', 'kvaerno5']) {
+  for (const method of ['rodas4', 'kvaerno5', 'radau']) {
     it(`${method}: dense and sparse agree on a 32-state Brusselator, and match scipy`, async () => {
       const options = { method, backend: 'cpu' as const, threads: 1, duration: reference.t1, rtol: 1e-8, atol: 1e-10, outputTypes: ['state', 'iteration_counters'] };
       const dense = await solveIvp(bruss, {}, {}, { ...options, linearSolver: 'dense' });
@@ -61,6 +63,21 @@ describe('sparse LU in the implicit steppers', () => {
       expect(finalState(auto, n)).toEqual(s);
     });
   }
+});
+
+describe('Radau on the sparse LU in float32', () => {
+  it('agrees with the dense LU within the tolerance on the 32-state Brusselator', async () => {
+    const options = { method: 'radau', precision: 'float32' as const, backend: 'cpu' as const, threads: 1, duration: reference.t1, rtol: 1e-4, atol: 1e-6 };
+    const dense = await solveIvp(bruss, {}, {}, { ...options, linearSolver: 'dense' });
+    const sparse = await solveIvp(bruss, {}, {}, options);
+    expect([dense.status[0], sparse.status[0], sparse.kernel.linearSolver]).toEqual([0, 0, 'sparse']);
+    const d = finalState(dense, n);
+    const s = finalState(sparse, n);
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(s[i] - d[i])).toBeLessThan(1e-6 + 1e-4 * Math.abs(d[i]));
+      expect(Math.abs(s[i] - reference.final[i])).toBeLessThan(10 * (1e-6 + 1e-4 * Math.abs(reference.final[i])));
+    }
+  });
 });
 
 /** A diffusion chain whose decay rates k_i = 10^(4 i/(N-1)) span four decades: a badly scaled diagonal. */
@@ -114,7 +131,23 @@ describe('the linearSolver option', () => {
     expect(compilePlan(robertson, { method: 'rodas4' }).linearSolver).toBe('dense');
     expect(compilePlan(robertson, { method: 'tsit5' }).linearSolver).toBe('none');
     expect(compilePlan(bruss, { method: 'rodas4' }).linearSolver).toBe('sparse');
-    expect(compilePlan(bruss, { method: 'radau' }).linearSolver).toBe('dense');
+    expect(compilePlan(bruss, { method: 'radau' }).linearSolver).toBe('sparse');
+    // Small systems: sparse when its LU costs at most a quarter of the dense one's multiply-adds.
+    const hires = createSystem({
+      name: 'hires_pattern',
+      equations: [
+        'dy1 = -1.71*y1 + 0.43*y2 + 8.32*y3 + 0.0007',
+        'dy2 = 1.71*y1 - 8.75*y2',
+        'dy3 = -10.03*y3 + 0.43*y4 + 0.035*y5',
+        'dy4 = 8.32*y2 + 1.71*y3 - 1.12*y4',
+        'dy5 = -1.745*y5 + 0.43*y6 + 0.43*y7',
+        'dy6 = -280*y6*y8 + 0.69*y4 + 1.71*y5 - 0.43*y6 + 0.69*y7',
+        'dy7 = 280*y6*y8 - 1.81*y7',
+        'dy8 = -280*y6*y8 + 1.81*y7',
+      ].join('\n'),
+      states: { y1: 1, y2: 0, y3: 0, y4: 0, y5: 0, y6: 0, y7: 0, y8: 0.0057 },
+    });
+    for (const method of ['rodas5p', 'kvaerno5', 'radau']) expect(compilePlan(hires, { method }).linearSolver).toBe('sparse');
     expect(compilePlan(bruss, { method: 'rodas4', linearSolver: 'gmres-ilu0' }).linearSolver).toBe('gmres-ilu0');
     // A dense Jacobian: the sparse LU would fill it all.
     const eq = Array.from({ length: 20 }, (_, i) => `dx${i} = -x${i} + 0.01*(${Array.from({ length: 20 }, (_, j) => `x${j}`).join(' + ')})`);
@@ -122,7 +155,7 @@ describe('the linearSolver option', () => {
     expect(compilePlan(full, { method: 'rodas4' }).linearSolver).toBe('dense');
   });
 
-  it('refuses bad values and the sparse kinds for Radau with INVALID_OPTION', () => {
+  it('refuses bad values and the preconditioned kinds for Radau with INVALID_OPTION', () => {
     const bad = (f: () => unknown): string => {
       try {
         f();
@@ -133,8 +166,9 @@ describe('the linearSolver option', () => {
       return 'no error';
     };
     expect(bad(() => new Solver(bruss, { method: 'rodas4', linearSolver: 'lu' as never }))).toMatch(/^INVALID_OPTION: .*linearSolver/);
-    expect(bad(() => compilePlan(bruss, { method: 'radau', linearSolver: 'sparse' }))).toMatch(/^INVALID_OPTION: .*Radau/);
-    expect(bad(() => compilePlan(bruss, { method: 'radau', linearSolver: 'gmres-ilu0' }))).toMatch(/^INVALID_OPTION/);
+    expect(compilePlan(bruss, { method: 'radau', linearSolver: 'sparse' }).linearSolver).toBe('sparse');
+    expect(bad(() => compilePlan(bruss, { method: 'radau', linearSolver: 'gmres-ilu0' }))).toMatch(/^INVALID_OPTION: .*Radau/);
+    expect(bad(() => compilePlan(bruss, { method: 'radau', linearSolver: 'gmres-jacobi' }))).toMatch(/^INVALID_OPTION: .*Radau/);
   });
 
   it('leaves the kernel text of dense and matrix-free choices as before', () => {
@@ -148,7 +182,7 @@ describe('the linearSolver option', () => {
 });
 
 describe('the sparse paths on the host compiler', () => {
-  it('compile under -Wall -Wextra -Wdouble-promotion -Wconversion -Wshadow -Werror for every DIRK and Rosenbrock method', async () => {
+  it('compile under -Wall -Wextra -Wdouble-promotion -Wconversion -Wshadow -Werror for every DIRK and Rosenbrock method, and Radau', async () => {
     const compiler = await hostCompilerStatus();
     if (!compiler.available || compiler.path === undefined) throw new Error(`no host C++ compiler: ${compiler.error}`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubie-sparse-strict-'));
@@ -156,6 +190,8 @@ describe('the sparse paths on the host compiler', () => {
     const cases = [
       ...implicitMethodNames().filter((m) => resolveMethod(m).family !== 'firk').map((method) => ({ method, precision: 'float64' as const, linearSolver: 'sparse' as const })),
       { method: 'kvaerno5', precision: 'float32' as const, linearSolver: 'sparse' as const },
+      { method: 'radau', precision: 'float64' as const, linearSolver: 'sparse' as const },
+      { method: 'radau', precision: 'float32' as const, linearSolver: 'sparse' as const },
       { method: 'rodas4', precision: 'float32' as const, linearSolver: 'gmres-ilu0' as const },
       { method: 'kvaerno5', precision: 'float64' as const, linearSolver: 'gmres-jacobi' as const },
     ];
@@ -182,6 +218,7 @@ describe('the sparse paths on the GPU compiler', () => {
     const cases = [
       { method: 'rodas4', precision: 'float64' as const, linearSolver: 'sparse' as const, assemble: true },
       { method: 'kvaerno5', precision: 'float32' as const, linearSolver: 'sparse' as const, assemble: true },
+      { method: 'radau', precision: 'float32' as const, linearSolver: 'sparse' as const, assemble: true },
       { method: 'kvaerno5', precision: 'float64' as const, linearSolver: 'gmres-ilu0' as const, assemble: false },
       { method: 'rodas4', precision: 'float32' as const, linearSolver: 'gmres-jacobi' as const, assemble: false },
     ];

@@ -24,23 +24,33 @@ interface Problem {
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'stiff', 'ivp-testset.json'), 'utf8')) as { problems: Record<string, Problem> };
 const WITHIN = 10;
 /**
- * The Ring Modulator's error is global error accumulated over ten periods of
- * its 10 kHz input, not local error: at rtol 1e-6 every method ends 14 to 41
- * units off in the four diode-loop currents (y3..y6) and within 0.03 units
- * elsewhere, rodas5p at rtol 1e-9 about 10, and radau at rtol 1e-9 is within 10. Issue 15's 10 units are
- * not met there; this bound keeps the rest of the check honest. kvaerno5
- * ends about 1,000 to 1,500 units off in those currents (status 0): left
- * out here and open in issue 15 until it is understood.
+ * The Ring Modulator's diode-node voltages y3..y6 ring at about 5 MHz at the
+ * end (Ls2 = 0.5 mH against Cs = 2 pF, damped over about 60 us by the 17.3
+ * ohm resistors, and excited again at each switching of the 10 kHz input),
+ * with an amplitude of about 0.07 V: their final values sample that ringing,
+ * and a small phase error over the thousands of periods before the end
+ * becomes a large error there. At rtol 1e-6 every method ends 14 to 41
+ * units off in y3..y6 and within 0.2 units in every other component;
+ * rodas5p at rtol 1e-9 about 10, radau within 10. Issue 15's 10 units are
+ * not met in y3..y6; RINGMOD_WITHIN bounds them, WITHIN the rest.
+ * kvaerno5 (and kvaerno3) end 1,000 to 1,500 units off in y3..y6, in
+ * proportion to the tolerance (error / tolerance is the same at 1e-6 and
+ * 1e-9), while the currents are within 0.04 units. Neither Newton
+ * (newtonTol 1e-6 changes nothing) nor the linear solver (dense and sparse
+ * agree) is the cause; the likely one, not proven, is that the ESDIRK's
+ * embedded estimate lets more phase error through on that lightly damped
+ * mode than the Rosenbrock and Radau estimates do. KVAERNO5_RINGMOD_WITHIN
+ * bounds it.
  */
 const RINGMOD_WITHIN = 50;
+const KVAERNO5_RINGMOD_WITHIN = 2000;
+const RINGING = [2, 3, 4, 5]; // y3..y6
 const cases = Object.keys(fixture.problems).flatMap((name) =>
-  ['rodas4', 'rodas5p', 'radau', 'kvaerno5']
-    .filter((method) => !(name === 'ringmod' && method === 'kvaerno5'))
-    .flatMap((method) => [1e-6, 1e-9].map((rtol) => [name, method, rtol] as const)),
+  ['rodas4', 'rodas5p', 'radau', 'kvaerno5'].flatMap((method) => [1e-6, 1e-9].map((rtol) => [name, method, rtol] as const)),
 );
 
 describe('the IVP Test Set with default step control', () => {
-  it.each(cases)(`%s, %s, rtol %s: status 0, within ${WITHIN} tolerance units of the published solution (ringmod: ${RINGMOD_WITHIN})`, async (name, method, rtol) => {
+  it.each(cases)(`%s, %s, rtol %s: status 0, within ${WITHIN} tolerance units of the published solution (ringmod y3..y6: ${RINGMOD_WITHIN}, kvaerno5 ${KVAERNO5_RINGMOD_WITHIN})`, async (name, method, rtol) => {
     const p = fixture.problems[name];
     const system = createSystem({ name: `testset_${name}`, equations: p.equations, states: p.states, constants: p.constants });
     const atol = rtol * (p.atolHint ?? 1);
@@ -50,8 +60,9 @@ describe('the IVP Test Set with default step control', () => {
     const n = system.states.length;
     const final = r.timeDomain.subarray(n, 2 * n); // the last of the two saves (start, end), one run
     const units = p.reference.map((ref, i) => Math.abs(final[i] - ref) / (atol + rtol * Math.abs(ref)));
-    const bound = name === 'ringmod' ? RINGMOD_WITHIN : WITHIN;
-    expect({ worst: Math.max(...units) <= bound ? 'within' : units }).toEqual({ worst: 'within' });
+    const ringing = name === 'ringmod' ? (method === 'kvaerno5' ? KVAERNO5_RINGMOD_WITHIN : RINGMOD_WITHIN) : WITHIN;
+    const outside = units.filter((u, i) => u > (name === 'ringmod' && RINGING.includes(i) ? ringing : WITHIN));
+    expect({ outside: outside.length === 0 ? 'none' : units }).toEqual({ outside: 'none' });
     solver.close();
   });
 });
