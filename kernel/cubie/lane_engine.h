@@ -23,6 +23,21 @@ static_assert(cubie_events::n_events == 0, "a lane build has no events (src/back
 constexpr int W = lane_real::width;
 typedef wide_of<lane_real> lane_time;
 
+// A per-lane count, in the integers a lane mask is made of: ++ counts one for
+// each lane in the context's `counting` (generated code writes ++ctx.jacobian_evaluations).
+struct LaneCounter {
+  typename mask_of<lane_real>::native v;
+  const mask_of<lane_real>* counting;
+  CUBIE_FN LaneCounter& operator++() {
+    v -= counting->m;
+    return *this;
+  }
+  CUBIE_FN LaneCounter& operator-=(const typename mask_of<lane_real>::native& lanes) {
+    v -= lanes;
+    return *this;
+  }
+};
+
 // What a stepper may ask of W runs: RunContext's right-hand side and
 // tolerances, lane by lane. Evaluations are counted for the lanes in
 // `counting`, those whose run the call serves.
@@ -33,7 +48,8 @@ struct LaneContext {
   lane_real rtol_[n_states];
   mutable mask_of<lane_real> counting;
   // Per lane: the counters integrate_run reports (a lane's mask is -1 where it counts).
-  mutable typename mask_of<lane_real>::native rhs_evaluations, jacobian_evaluations, factorizations;
+  mutable typename mask_of<lane_real>::native rhs_evaluations, factorizations;
+  mutable LaneCounter jacobian_evaluations;
   // Lanes whose implicit solve failed in this step (CUBIE_REQUIRE_SOLVED): RunContext's newton_failed.
   mutable mask_of<lane_real> failed;
 
@@ -261,7 +277,8 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   lane_real p[Slots<n_parameters>::value];
   for (int i = 0; i < n_states; ++i) y[i] = f0[i] = y_new[i] = f1[i] = lane_real(0);
   for (int j = 0; j < Slots<n_parameters>::value; ++j) p[j] = lane_real(0);
-  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {}, {}};
+  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {{}, nullptr}, {}};
+  ctx.jacobian_evaluations.counting = &ctx.counting;
   for (int i = 0; i < n_states; ++i) {
     ctx.atol_[i] = lane_real(buffer_arg<const real, B_ATOL>(args)[i]);
     ctx.rtol_[i] = lane_real(buffer_arg<const real, B_RTOL>(args)[i]);
@@ -324,7 +341,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       counters[C_ACCEPTED * n_runs + run[l]] = accepted[l];
       counters[C_REJECTED * n_runs + run[l]] = rejected[l];
       counters[C_RHS_EVALUATIONS * n_runs + run[l]] = ctx.rhs_evaluations[l];
-      counters[C_JACOBIAN_EVALUATIONS * n_runs + run[l]] = static_cast<int>(ctx.jacobian_evaluations[l]);
+      counters[C_JACOBIAN_EVALUATIONS * n_runs + run[l]] = static_cast<int>(ctx.jacobian_evaluations.v[l]);
       counters[C_NEWTON_ITERATIONS * n_runs + run[l]] = 0;
       counters[C_LINEAR_ITERATIONS * n_runs + run[l]] = 0;
       counters[C_FACTORIZATIONS * n_runs + run[l]] = static_cast<int>(ctx.factorizations[l]);
@@ -358,7 +375,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       saver[l].run = run[l];
       saver[l].window = 0;
       saver[l].summary = cubie_summary::State();
-      ctx.rhs_evaluations[l] = ctx.jacobian_evaluations[l] = ctx.factorizations[l] = 0;
+      ctx.rhs_evaluations[l] = ctx.jacobian_evaluations.v[l] = ctx.factorizations[l] = 0;
       reset_memory_lane(memory, l, 0);
       t0.set(l, t.get(l).value());
       starting |= 1u << l;

@@ -110,10 +110,20 @@ struct DenseShiftedSystem<simd::vec<T, W>, N, KeepJacobian> {
     lane_lu_solve<V, N>(lu, pivot, b);
     return V(0) == V(0);
   }
+  // Lanes in `keep` take back everything from `before` (KeptShiftedSystem below).
+  CUBIE_FN void blend_from(const DenseShiftedSystem& before, const typename L::mask& keep) {
+    for (int k = 0; k < N * N; ++k) lu[k] = select(keep, before.lu[k], lu[k]);
+    for (int i = 0; i < N; ++i) pivot[i] = keep.m ? before.pivot[i] : pivot[i];
+    if (KeepJacobian) {
+      for (int k = 0; k < N * N; ++k) kept[k] = select(keep, before.kept[k], kept[k]);
+    }
+  }
 };
 
 // KeptShiftedSystem (linalg.h), lane by lane: each lane keeps its Jacobian for
-// a retry at the same time and its factors for the same sigma, as a run does.
+// a retry at the same time and its factors for the same sigma, as a run
+// does. The shifted system (dense or sparse) computes for every lane; the
+// lanes that keep what they had take it back (System::blend_from).
 template <class T, int W, int N, class System>
 struct KeptShiftedSystem<simd::vec<T, W>, N, System> {
   typedef simd::vec<T, W> V;
@@ -131,28 +141,26 @@ struct KeptShiftedSystem<simd::vec<T, W>, N, System> {
   }
   template <class Ctx>
   CUBIE_FN void prepare(const Ctx& ctx, const typename L::time& t, const V* __restrict__ y) {
-    const typename L::mask stale = !(have_jacobian && simd::mask_cast<T>(jacobian_at == t));
-    if (!simd::any(stale && ctx.counting)) return;
-    V fresh[N * N];
-    ctx.jacobian_for(stale && ctx.counting, t, y, fresh);
-    for (int k = 0; k < N * N; ++k) system.kept[k] = select(stale, fresh[k], system.kept[k]);
+    const typename L::mask stale = !(have_jacobian && simd::mask_cast<T>(jacobian_at == t)) && ctx.counting;
+    if (!simd::any(stale)) return;
+    const System before = system;
+    const typename L::mask counting = ctx.counting;
+    ctx.counting = stale;  // the evaluation counts for the lanes it serves
+    system.evaluate_jacobian(ctx, t, y);
+    ctx.counting = counting;
+    system.blend_from(before, !stale);
     jacobian_at = select(simd::mask_cast<double>(stale), t, jacobian_at);
     have_jacobian = have_jacobian || stale;
     factored_sigma = select(stale, V(T(0)), factored_sigma);
   }
-  CUBIE_FN const V* jacobian() const { return system.kept; }
   template <class Ctx>
   CUBIE_FN typename L::mask factor(const Ctx& ctx, const V& sigma) {
-    const typename L::mask refactor = !(sigma == factored_sigma);
-    if (!simd::any(refactor && ctx.counting)) return V(0) == V(0);
-    ctx.count_factorizations(refactor && ctx.counting);
-    V lu[N * N];
-    typename L::index pivot[N];
-    for (int k = 0; k < N * N; ++k) lu[k] = -system.kept[k];
-    for (int i = 0; i < N; ++i) lu[i * N + i] += sigma;
-    const typename L::mask ok = lane_lu_factor<V, N>(lu, pivot);
-    for (int k = 0; k < N * N; ++k) system.lu[k] = select(refactor, lu[k], system.lu[k]);
-    for (int i = 0; i < N; ++i) system.pivot[i] = refactor.m ? pivot[i] : system.pivot[i];
+    const typename L::mask refactor = !(sigma == factored_sigma) && ctx.counting;
+    if (!simd::any(refactor)) return V(0) == V(0);
+    ctx.count_factorizations(refactor);
+    const System before = system;
+    const typename L::mask ok = system.factor(sigma);
+    system.blend_from(before, !refactor);
     factored_sigma = select(refactor, select(ok, sigma, V(T(0))), factored_sigma);
     return !refactor || ok;
   }

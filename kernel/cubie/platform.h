@@ -44,11 +44,13 @@
 //   CUBIE_REQUIRE_SOLVED  an implicit stepper's factorisation or solve: here a
 //                     failure ends the step (implicit_solve_failed, newton.h); in
 //                     lanes the failing lanes are noted and the others go on
+//   CUBIE_REQUIRE_PIVOT   the same for a pivot of a generated sparse LU
 #if !CUBIE_DEVICE && defined(CUBIE_LANES)
 #define CUBIE_LANE_BUILD 1
 #include "cubie/lanes.h"
 #define CUBIE_SELECT(c, a, b) ::cubie::select((c), (a), (b))
 #define CUBIE_REQUIRE_SOLVED(ctx, solved) (ctx).require_solved(solved)
+#define CUBIE_REQUIRE_PIVOT(ok, good) ok = (ok) && (good)
 #else
 #define CUBIE_LANE_BUILD 0
 namespace cubie {
@@ -64,6 +66,17 @@ CUBIE_FN double wide(float x) { return static_cast<double>(x); }
 #define CUBIE_SELECT(c, a, b) ((c) ? (a) : (b))
 #define CUBIE_REQUIRE_SOLVED(ctx, solved) \
   if (!(solved)) return ::cubie::implicit_solve_failed<real>(ctx)
+// A generated sparse factorisation's pivot check (sparse-lu-source.ts): a bad pivot ends it.
+#define CUBIE_REQUIRE_PIVOT(ok, good) \
+  if (!(good)) return false
 #endif
+
+namespace cubie {
+// True: in every lane, in a lane build.
+template <class R>
+CUBIE_FN mask_of<R> all_lanes() {
+  return R(0) == R(0);
+}
+}  // namespace cubie
 
 #endif

@@ -180,4 +180,7 @@ struct PreconditionedShiftedSystem {
 };
 
 }  // namespace cubie
+#if CUBIE_LANE_BUILD
+#include "cubie/lane_sparse.h"
+#endif
 #endif

@@ -92,10 +92,13 @@ export function emitFactorStruct(name: string, what: string, pattern: JacobianPa
     }
     const d = diag(k);
     const invert = complex ? `a[${d}] = cubie::reciprocal(a[${d}]);` : `a[${d}] = real(1) / a[${d}];`;
+    // A bad pivot ends the real factorisation (CUBIE_REQUIRE_PIVOT; in CPU lanes it marks that lane, platform.h).
+    const check = (before: string): string =>
+      complex ? `if (!cubie::sparse_pivot_ok(a[${d}], ${before})) return false;` : `CUBIE_REQUIRE_PIVOT(ok, cubie::sparse_pivot_ok(a[${d}], ${before}));`;
     if (body.length === 0) {
-      eliminate.push(`if (!cubie::sparse_pivot_ok(a[${d}], a[${d}])) return false;`, invert);
+      eliminate.push(check(`a[${d}]`), invert);
     } else {
-      eliminate.push('{', `  const ${complex ? 'complex' : 'real'} before = a[${d}];`, ...body.map((l) => `  ${l}`), `  if (!cubie::sparse_pivot_ok(a[${d}], before)) return false;`, `  ${invert}`, '}');
+      eliminate.push('{', `  const ${complex ? 'complex' : 'real'} before = a[${d}];`, ...body.map((l) => `  ${l}`), `  ${check('before')}`, `  ${invert}`, '}');
     }
   });
 
@@ -151,11 +154,12 @@ export function emitFactorStruct(name: string, what: string, pattern: JacobianPa
     lines: [
       ...header,
       `  static constexpr int n_factor = ${structure.nnz};`,
-      `  static ${fn} bool factor(const real* __restrict__ jv, real sigma, real* __restrict__ a) {`,
+      `  static ${fn} cubie::mask_of<real> factor(const real* __restrict__ jv, real sigma, real* __restrict__ a) {`,
+      '    cubie::mask_of<real> ok = cubie::all_lanes<real>();',
       ...indent(assemble),
       ...indent(fillLines),
       ...indent(eliminate),
-      '    return true;',
+      '    return ok;',
       '  }',
       `  static ${fn} void solve(const real* __restrict__ a, real* __restrict__ b) {`,
       ...indent(forward),
@@ -178,7 +182,7 @@ export function emitJacobianStruct(pattern: JacobianPattern): string[] {
     'struct SparseJacobian {',
     `  static constexpr int n_jacobian = ${Math.max(pattern.rows.length, 1)};`,
     '  template <class Ctx>',
-    '  static CUBIE_FN void evaluate(const Ctx& ctx, double t, const real* __restrict__ y, real* __restrict__ jv) {',
+    '  static CUBIE_FN void evaluate(const Ctx& ctx, cubie::wide_of<real> t, const real* __restrict__ y, real* __restrict__ jv) {',
     '    real d[cubie_sys::n_drivers > 0 ? cubie_sys::n_drivers : 1];',
     '    ctx.drivers_at(t, d, nullptr);',
     '    cubie_sys::jacobian_values(y, ctx.p, d, static_cast<real>(t), jv);',

@@ -191,7 +191,7 @@ const robertson = createSystem({
 });
 const ROSENBROCK = implicitMethods().filter((m) => m.family === 'rosenbrock').map((m) => m.name);
 
-describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (dense LU, each lane its own pivots)', (precision) => {
+describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (each lane its own Jacobian, LU and pivots)', (precision) => {
   it.each(ROSENBROCK)('%s on Robertson: the scalar engine\'s steps, Jacobians and factorisations', async (method) => {
     const { scalar, lanes } = await both(robertson, {}, { k3: spread(RUNS, 5e3, 2e4), k1: spread(RUNS, 0.01, 0.1) }, {
       method,
@@ -207,6 +207,29 @@ describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (
     const steps = Math.max(...Array.from(scalar.iterationCounters!.accepted));
     expectAgreement(scalar, lanes, precision === 'float64' ? { within: 1e-6, steps: Math.ceil(0.05 * steps) } : { within: 1e-2, steps: Math.ceil(0.25 * steps) });
     // Where a run took the same steps, it evaluated and factored as often as the scalar engine.
+    const { accepted, rejected, jacobianEvaluations, factorizations } = scalar.iterationCounters!;
+    const other = lanes.iterationCounters!;
+    for (let r = 0; r < RUNS; r++) {
+      if (accepted[r] !== other.accepted[r] || rejected[r] !== other.rejected[r]) continue;
+      expect([r, other.jacobianEvaluations[r], other.factorizations[r]]).toEqual([r, jacobianEvaluations[r], factorizations[r]]);
+    }
+  });
+
+  it.each(['rodas4', 'rodas5p'])('%s with the sparse LU (each lane its own pivots checked): the scalar engine\'s results', async (method) => {
+    const { scalar, lanes } = await both(robertson, {}, { k3: spread(RUNS, 5e3, 2e4), k1: spread(RUNS, 0.01, 0.1) }, {
+      method,
+      precision,
+      linearSolver: 'sparse',
+      duration: 100,
+      saveEvery: 10,
+      rtol: precision === 'float64' ? 1e-7 : 1e-4,
+      atol: precision === 'float64' ? 1e-11 : 1e-7,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel).toMatchObject({ linearSolver: 'sparse' });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    const steps = Math.max(...Array.from(scalar.iterationCounters!.accepted));
+    expectAgreement(scalar, lanes, precision === 'float64' ? { within: 1e-6, steps: Math.ceil(0.05 * steps) } : { within: 1e-2, steps: Math.ceil(0.25 * steps) });
     const { accepted, rejected, jacobianEvaluations, factorizations } = scalar.iterationCounters!;
     const other = lanes.iterationCounters!;
     for (let r = 0; r < RUNS; r++) {
@@ -256,7 +279,7 @@ describe('sampled drivers in lanes', () => {
 });
 
 describe('where lanes do not apply', () => {
-  it('DIRK and Radau methods, sparse linear solvers, events and cpuLanes: 1 run on the scalar engine', async () => {
+  it('DIRK and Radau methods, Krylov linear solvers, events and cpuLanes: 1 run on the scalar engine', async () => {
     const solve = (system: CubieSystem, options: SolveOptions) => new Solver(system, { backend: 'cpu', ...options }).solve({}, {}, { duration: 1 });
     expect((await solve(oscillator, { method: 'radau' })).kernel.lanes).toBe(1);
     expect((await solve(oscillator, { method: 'kvaerno5' })).kernel.lanes).toBe(1);

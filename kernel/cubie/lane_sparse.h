@@ -1,0 +1,55 @@
+// The generated sparse LU's shifted system (sparse.h) for W runs at once
+// (CPU lane builds), included at the end of sparse.h; the dense ones are in
+// lane_linalg.h.
+#ifndef CUBIE_LANE_SPARSE_H
+#define CUBIE_LANE_SPARSE_H
+#include "cubie/lane_linalg.h"
+#include "cubie/sparse.h"
+
+namespace cubie {
+
+// A pivot of the generated sparse LU (sparse.h's sparse_pivot_ok), lane by lane.
+template <int W>
+CUBIE_FN simd::vec_mask<double, W> sparse_pivot_ok(const simd::vec<double, W>& pivot, const simd::vec<double, W>& before) {
+  return pivot - pivot == 0.0 && fabs(pivot) > 2e-14 * fabs(before);
+}
+template <int W>
+CUBIE_FN simd::vec_mask<float, W> sparse_pivot_ok(const simd::vec<float, W>& pivot, const simd::vec<float, W>& before) {
+  return pivot - pivot == 0.0f && fabs(pivot) > 1e-5f * fabs(before);
+}
+
+// SparseShiftedSystem (sparse.h), lane by lane: the generated LU's
+// straight-line code on vectors, each lane's pivots checked on their own.
+// (A system whose Jacobian may overflow runs its sparse solves on the scalar
+// engine: solver/lanes.ts.)
+template <class T, int W, class Jacobian, class Factor>
+struct SparseShiftedSystem<simd::vec<T, W>, Jacobian, Factor> {
+  typedef simd::vec<T, W> V;
+  typedef lane_types<V> L;
+  static constexpr bool owns_jacobian = true;
+  V jv[Jacobian::n_jacobian];
+  V lu[Factor::n_factor];
+
+  template <class Ctx>
+  CUBIE_FN void evaluate_jacobian(const Ctx& ctx, const typename L::time& t, const V* __restrict__ y) {
+    Jacobian::evaluate(ctx, t, y, jv);
+  }
+  template <class Ctx>
+  CUBIE_FN typename L::mask factor(const Ctx& ctx, const V& sigma) {
+    ctx.count_factorizations(ctx.counting);
+    return factor(sigma);
+  }
+  CUBIE_FN typename L::mask factor(const V& sigma) { return Factor::factor(jv, sigma, lu); }
+  CUBIE_FN const V* kept_jacobian() const { return jv; }
+  CUBIE_FN typename L::mask solve(V* __restrict__ b) const {
+    Factor::solve(lu, b);
+    return V(0) == V(0);
+  }
+  CUBIE_FN void blend_from(const SparseShiftedSystem& before, const typename L::mask& keep) {
+    for (int k = 0; k < Jacobian::n_jacobian; ++k) jv[k] = select(keep, before.jv[k], jv[k]);
+    for (int k = 0; k < Factor::n_factor; ++k) lu[k] = select(keep, before.lu[k], lu[k]);
+  }
+};
+
+}  // namespace cubie
+#endif
