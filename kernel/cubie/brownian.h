@@ -140,14 +140,19 @@ struct brownian_tree {
     return tree;
   }
 
+  // The Philox counter of one block of nodes for one process.
+  CUBIE_FN philox4x32_words counter(unsigned long long block, unsigned int process) const {
+    philox4x32_words c;
+    c.v[0] = static_cast<unsigned int>(block);
+    c.v[1] = static_cast<unsigned int>(block >> 32);
+    c.v[2] = process;
+    c.v[3] = run;
+    return c;
+  }
+
   // The normals of one block of nodes for one process.
   CUBIE_FN void normals(unsigned long long block, unsigned int process, real* z) const {
-    philox4x32_words counter;
-    counter.v[0] = static_cast<unsigned int>(block);
-    counter.v[1] = static_cast<unsigned int>(block >> 32);
-    counter.v[2] = process;
-    counter.v[3] = run;
-    philox_normals<real>::from(philox4x32(counter, key), z);
+    philox_normals<real>::from(philox4x32(counter(block, process), key), z);
   }
 
   // B(tau) on [0, 1], through `stack` (tau outside is clamped: the path is defined on the run's span only).
@@ -189,16 +194,22 @@ struct brownian_tree {
     // Tree points stop at their level's midpoint; other points need the interval at depth `levels`.
     const int end = last + 1;  // the levels d0 .. last are drawn
     if (d0 > end) d0 = end;
-    // Each level's block first (they do not depend on each other, so they overlap), then the bridge.
+    // The blocks of the levels not cached first: their Philox rounds do not depend on each
+    // other (so they overlap), then their normals, then the bridge.
     if constexpr (C > 0) {
-      for (int d = d0; d < end && d < C; ++d) {
-        const unsigned long long node = (1ull << d) + (K >> (levels - d));
-        const unsigned long long b = node / per_block;
+      const int top = end < C ? end : C;
+      int missing[C];
+      int n = 0;
+      for (int d = d0; d < top; ++d) {
+        const unsigned long long b = ((1ull << d) + (K >> (levels - d))) / per_block;
         if (stack.block[d] != b) {
           stack.block[d] = b;
-          normals(b, process, stack.z[d]);
+          missing[n++] = d;
         }
       }
+      philox4x32_words words[C];
+      for (int i = 0; i < n; ++i) words[i] = philox4x32(counter(stack.block[missing[i]], process), key);
+      for (int i = 0; i < n; ++i) philox_normals<real>::from(words[i], stack.z[missing[i]]);
     }
     real bs = stack.bs[d0 < C ? d0 : C];
     real bu = stack.bu[d0 < C ? d0 : C];
