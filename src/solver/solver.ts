@@ -201,7 +201,7 @@ export class Solver {
       const status = new Int32Array(nRuns);
       const counters = plan.iterationCounters ? new Int32Array(COUNTER_NAMES.length * nRuns) : null;
       const events = plan.recordEvents ? eventRecords(this.system, plan, run.maxEventRecords, nRuns) : undefined;
-      const buffers: KernelBuffer[] = new Array(FIXED_BUFFER_SLOTS + grid.y0.length + grid.parameters.length).fill(null);
+      const buffers: KernelBuffer[] = new Array(FIXED_BUFFER_SLOTS + grid.nColumns).fill(null);
       buffers[Slot.STATE_OUT] = timeDomain;
       buffers[Slot.SUMMARY_OUT] = summaries;
       buffers[Slot.STATUS] = status;
@@ -220,9 +220,10 @@ export class Solver {
         buffers[Slot.EVENT_WHICH] = events.which;
         buffers[Slot.EVENT_STATE] = events.state;
       }
-      // Columns are views: a whole-batch run passes the caller's arrays as they are.
-      [...grid.y0, ...grid.parameters].forEach((column, i) => {
-        buffers[FIXED_BUFFER_SLOTS + i] = first === 0 && end === column.length ? column : column.subarray(first, end);
+      // Without replicates the columns are views (a whole-batch run passes the caller's arrays as
+      // they are); with them, this range's runs only.
+      grid.columns(first, end).forEach((column, i) => {
+        buffers[FIXED_BUFFER_SLOTS + i] = column;
       });
       const stats = await kernel.run(scalarsFor(nRuns, run, drivers, seed), buffers, {
         threads: merged.threads,
