@@ -7,7 +7,7 @@ import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
 import { fitDrivers, FittedDrivers } from './drivers';
 import { buildGrid, Inputs, replicateGrid } from './grid';
 import { EnsembleAccumulator } from './ensemble-result';
-import { ensembleOnlyResult, withEnsemble } from './ensemble-batch';
+import { ensembleOnlyResult, withEnsemble, withoutSeries } from './ensemble-batch';
 import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from '../backends/kernel-abi';
 import { GridType, mergeOptions, normalizeOptions, readOption, SolveOptions } from '../options/solve-options';
 import { compilePlan, CompilePlan } from '../codegen/compile-plan';
@@ -141,7 +141,7 @@ export class Solver {
     for (let first = 0; first < batch.nRuns; first += step) {
       const piece = await batch.run(first, Math.min(batch.nRuns, first + step));
       accumulator.add(piece.timeDomain, piece.nRuns, first);
-      pieces.push(piece);
+      pieces.push(withoutSeries(piece));
     }
     return ensembleOnlyResult(pieces, accumulator);
   }
