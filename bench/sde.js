@@ -13,11 +13,12 @@
 // with Chan's update, so its memory is bounded too; its time is measured
 // inside Python (perf_counter), excluding interpreter start.
 //
-// Total replicates from CUBIE_BENCH_SDE_REPLICATES (default 48,000; the
-// issue's 10^6 takes about 15 min on 2 cores). The sizes run: N/10 on one
-// thread and on all cores, N on all cores, N on all cores at dt = 2^-10 (the
-// steps on the Brownian tree's dyadic points: see the note the table prints),
-// NumPy at N. Skips NumPy with a message when python3 or numpy is missing.
+// Total replicates from CUBIE_BENCH_SDE_REPLICATES (default 48,000, about a
+// minute; the 10^6 took 20 min on 2 cores shared with other jobs).
+// The sizes run: N/10 on one thread and on all cores, N on all cores, N on
+// all cores at dt = 2^-10 (the steps on the Brownian tree's dyadic points:
+// see the note the table prints), NumPy at N. Skips NumPy with a message
+// when python3 or numpy is missing.
 
 const path = require('path');
 const { spawnSync } = require('child_process');
