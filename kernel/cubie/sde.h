@@ -1,8 +1,10 @@
-// What a stochastic stepper keeps between steps: W at the start and at the end
-// of its last step, so that an accepted step's end is the next step's start
-// and a rejected step's retry starts from the same W, without walking the
-// Brownian tree again. W is a pure function of t (brownian.h), so the cache
-// only saves work: a miss recomputes the same values.
+// What a stochastic stepper keeps between steps: the run's Brownian tree
+// (made once per run), each process's last descent of it (brownian_stack:
+// the next W(t) redraws only the levels below the deepest interval the two
+// times share), and W at the start and at the end of its last step, so that
+// an accepted step's end is the next step's start and a rejected step's retry
+// starts from the same W. W is a pure function of t (brownian.h), so the
+// cache only saves work: a miss recomputes the same values.
 #ifndef CUBIE_SDE_H
 #define CUBIE_SDE_H
 #include "cubie/brownian.h"
@@ -12,6 +14,9 @@ namespace cubie {
 
 template <typename real, int M>
 struct WienerCache {
+  bool has_tree = false;
+  brownian_tree<real> path;
+  brownian_stack<real, brownian_stack_levels> stack[M];
   // Times as the stepper asked for them, valid once set.
   bool has_start = false;
   bool has_end = false;
@@ -20,21 +25,36 @@ struct WienerCache {
   real w_start[M];
   real w_end[M];
 
-  // dW[j] = W_j(tb) - W_j(ta) for the M processes of `tree`.
-  CUBIE_FN void increment(const brownian_tree<real>& tree, double ta, double tb, real* __restrict__ dW) {
+  // The run's tree, made at the first step.
+  template <class Ctx>
+  CUBIE_FN const brownian_tree<real>& tree(const Ctx& ctx) {
+    if (!has_tree) {
+      path = ctx.brownian();
+      has_tree = true;
+    }
+    return path;
+  }
+
+  // W_j(t) of the run's path, through process j's stack.
+  CUBIE_FN real at(double t, int j) {
+    return path.at(static_cast<real>(t), static_cast<unsigned int>(j), stack[j]);
+  }
+
+  // dW[j] = W_j(tb) - W_j(ta) for the M processes (after tree()).
+  CUBIE_FN void increment(double ta, double tb, real* __restrict__ dW) {
     if (has_end && ta == t_end) {
       // The last step was accepted: its end is this step's start.
       t_start = t_end;
       CUBIE_UNROLL for (int j = 0; j < M; ++j) w_start[j] = w_end[j];
     } else if (!has_start || ta != t_start) {
       t_start = ta;
-      CUBIE_UNROLL for (int j = 0; j < M; ++j) w_start[j] = tree.at(static_cast<real>(ta), static_cast<unsigned int>(j));
+      CUBIE_UNROLL for (int j = 0; j < M; ++j) w_start[j] = at(ta, j);
     }
     has_start = true;
     if (!has_end || tb != t_end) {
       has_end = true;
       t_end = tb;
-      CUBIE_UNROLL for (int j = 0; j < M; ++j) w_end[j] = tree.at(static_cast<real>(tb), static_cast<unsigned int>(j));
+      CUBIE_UNROLL for (int j = 0; j < M; ++j) w_end[j] = at(tb, j);
     }
     CUBIE_UNROLL for (int j = 0; j < M; ++j) dW[j] = w_end[j] - w_start[j];
   }

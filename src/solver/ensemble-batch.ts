@@ -28,6 +28,16 @@ function initOf(r: SolveResult): ConstructorParameters<typeof SolveResult>[0] {
   };
 }
 
+/**
+ * A piece's result without its saved series, once the accumulator has taken
+ * them: what ensembleOnlyResult joins, so the pieces held until the end cost
+ * their statuses (and summaries, counters), not their saves.
+ */
+export function withoutSeries(piece: SolveResult): SolveResult {
+  const empty = piece.timeDomain instanceof Float32Array ? new Float32Array(0) : new Float64Array(0);
+  return new SolveResult({ ...initOf(piece), timeDomain: empty, variables: [] });
+}
+
 /** Per-run arrays laid out [rows][nRuns], joined along the runs. */
 function joinRuns<T extends RealArray | Int32Array>(parts: T[], runs: number[]): T {
   const total = runs.reduce((a, b) => a + b, 0);

@@ -146,17 +146,33 @@ export function buildGrid(
 /**
  * Each run of a grid `replicates` times, the replicate index fastest: run
  * c * R + k is replicate k of combination c. Combinations keep their order.
+ * The replicated columns are made for a range of runs at a time (`columns`),
+ * so a batch solved in pieces holds one piece's inputs, not the whole
+ * batch's: memory does not grow with the replicates.
  */
-export function replicateGrid(grid: RunGrid, replicates: number): RunGrid {
-  if (replicates === 1) return grid;
+export interface ReplicatedGrid {
+  nRuns: number;
+  /** The number of input columns: states, then parameters. */
+  nColumns: number;
+  /** The y0 and parameter columns of runs first .. end - 1 (views of the grid's own arrays without replicates). */
+  columns(first: number, end: number): RealArray[];
+}
+
+export function replicateGrid(grid: RunGrid, replicates: number): ReplicatedGrid {
   const nRuns = grid.nRuns * replicates;
   if (nRuns > 2 ** 31 - 1) {
     throw new CubieError('INVALID_INPUT', `${grid.nRuns} input combinations x ${replicates} replicates is ${nRuns} runs, more than ${2 ** 31 - 1}`, { where: 'replicates' });
   }
-  const repeat = (column: RealArray): RealArray => {
-    const out = new (column instanceof Float32Array ? Float32Array : Float64Array)(nRuns);
-    for (let c = 0; c < grid.nRuns; c++) out.fill(column[c], c * replicates, (c + 1) * replicates);
-    return out;
+  const base = [...grid.y0, ...grid.parameters];
+  const columns = (first: number, end: number): RealArray[] => {
+    if (replicates === 1) return base.map((column) => (first === 0 && end === column.length ? column : column.subarray(first, end)));
+    return base.map((column) => {
+      const out = new (column instanceof Float32Array ? Float32Array : Float64Array)(end - first);
+      for (let c = Math.floor(first / replicates); c * replicates < end; c++) {
+        out.fill(column[c], Math.max(c * replicates, first) - first, Math.min((c + 1) * replicates, end) - first);
+      }
+      return out;
+    });
   };
-  return { nRuns, y0: grid.y0.map(repeat), parameters: grid.parameters.map(repeat) };
+  return { nRuns, nColumns: base.length, columns };
 }

@@ -8,7 +8,7 @@ import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
 import { fitDrivers, FittedDrivers } from './drivers';
 import { buildGrid, Inputs, replicateGrid } from './grid';
 import { EnsembleAccumulator } from './ensemble-result';
-import { ensembleOnlyResult, withEnsemble } from './ensemble-batch';
+import { ensembleOnlyResult, withEnsemble, withoutSeries } from './ensemble-batch';
 import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from '../backends/kernel-abi';
 import { GridType, mergeOptions, normalizeOptions, readOption, SolveOptions } from '../options/solve-options';
 import { compilePlan, CompilePlan } from '../codegen/compile-plan';
@@ -142,7 +142,7 @@ export class Solver {
     for (let first = 0; first < batch.nRuns; first += step) {
       const piece = await batch.run(first, Math.min(batch.nRuns, first + step));
       accumulator.add(piece.timeDomain, piece.nRuns, first);
-      pieces.push(piece);
+      pieces.push(withoutSeries(piece));
     }
     return ensembleOnlyResult(pieces, accumulator);
   }
@@ -202,7 +202,7 @@ export class Solver {
       const status = new Int32Array(nRuns);
       const counters = plan.iterationCounters ? new Int32Array(COUNTER_NAMES.length * nRuns) : null;
       const events = plan.recordEvents ? eventRecords(this.system, plan, run.maxEventRecords, nRuns) : undefined;
-      const buffers: KernelBuffer[] = new Array(FIXED_BUFFER_SLOTS + grid.y0.length + grid.parameters.length).fill(null);
+      const buffers: KernelBuffer[] = new Array(FIXED_BUFFER_SLOTS + grid.nColumns).fill(null);
       buffers[Slot.STATE_OUT] = timeDomain;
       buffers[Slot.SUMMARY_OUT] = summaries;
       buffers[Slot.STATUS] = status;
@@ -221,9 +221,10 @@ export class Solver {
         buffers[Slot.EVENT_WHICH] = events.which;
         buffers[Slot.EVENT_STATE] = events.state;
       }
-      // Columns are views: a whole-batch run passes the caller's arrays as they are.
-      [...grid.y0, ...grid.parameters].forEach((column, i) => {
-        buffers[FIXED_BUFFER_SLOTS + i] = first === 0 && end === column.length ? column : column.subarray(first, end);
+      // Without replicates the columns are views (a whole-batch run passes the caller's arrays as
+      // they are); with them, this range's runs only.
+      grid.columns(first, end).forEach((column, i) => {
+        buffers[FIXED_BUFFER_SLOTS + i] = column;
       });
       const stats = await kernel.run(scalarsFor(nRuns, run, drivers, seed), buffers, {
         threads: merged.threads,

@@ -27,6 +27,13 @@ describe('virtual Brownian tree (kernel/cubie/brownian.h)', () => {
     for (const other of [r.other_seed, r.other_run, r.other_process]) expect(Math.abs(other - r.direct)).toBeGreaterThan(1e-3);
   });
 
+  itGxx.each(['float64', 'float32'])('%s: W(t) through a kept descent (brownian_stack) equals a fresh descent bit for bit, in any query order', (precision) => {
+    const r = fields(harness('stack', precision));
+    expect(r.compared).toBeGreaterThan(10000);
+    expect(r.deep).toBe(1); // a tree deeper than the small stack keeps
+    expect(r.differ).toBe(0);
+  });
+
   itGxx.each(['float64', 'float32'])('%s: Brownian moments over 10^5 runs, independent processes, runs and seeds', (precision) => {
     const r = fields(harness('moments', precision, String(RUNS)));
     // t0 = 2, T = 4: W(6) ~ N(0, 4); W(3.2) and W(4.8) have Var 1.2 and Cov min(1.2, 2.8) = 1.2.

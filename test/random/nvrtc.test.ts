@@ -1,7 +1,8 @@
 /**
  * kernel/cubie/random.h and brownian.h compile with NVRTC as device code in
- * both precisions (a probe kernel calls every entry point, so nothing is
- * left uninstantiated), and float32 code does no double arithmetic.
+ * both precisions (a probe kernel calls every entry point, the kept descent
+ * (brownian_stack) too, so nothing is left uninstantiated), and float32 code
+ * does no double arithmetic.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,7 +23,9 @@ extern "C" __global__ void probe_${real}(${real}* out, unsigned int* words, unsi
   const cubie::brownian_tree<${real}> tree = cubie::brownian_tree<${real}>::make(seed, i, ${real}(0), ${real}(1), ${real}(1e-4));
   ${real} dW[3];
   tree.increment<3>(${real}(0.25), ${real}(0.5), dW);
-  out[i] = z[0] + dW[0] + dW[1] + dW[2] + cubie::uniform_open_float(w.v[0]);
+  cubie::brownian_stack<${real}, cubie::brownian_stack_levels> stack;
+  const ${real} kept = tree.at(${real}(0.25), 0u, stack) + tree.at(${real}(0.75), 0u, stack);
+  out[i] = z[0] + dW[0] + dW[1] + dW[2] + kept + cubie::uniform_open_float(w.v[0]);
 }
 `;
 

@@ -1,7 +1,8 @@
 /**
  * kernel/cubie/random.h: Philox4x32 against Random123's published
  * known-answer vectors (kat_vectors), uniforms strictly inside (0, 1), and
- * the Box–Muller normals against the normal distribution.
+ * the Box–Muller normals against the normal distribution, and their sin and
+ * cos of 2 pi u against long double ones.
  */
 import { buildHarness, fields, itGxx } from './support';
 
@@ -45,6 +46,13 @@ describe('Philox4x32 (kernel/cubie/random.h)', () => {
     const [, zf, zd] = zeroLine.split(' ').map(Number);
     expect(zf).toBeCloseTo(Math.sqrt(-2 * Math.log(2 ** -24)), 5);
     expect(zd).toBeCloseTo(Math.sqrt(-2 * Math.log(2 ** -53)), 12);
+  });
+
+  // Box–Muller's angle: sin and cos of 2 pi u by sincos_two_pi's own polynomials, within a few ulps of the exact values.
+  itGxx.each([['float64', 4e-16], ['float32', 2.5e-7]] as const)('sincos_two_pi (%s) against long double sin and cos', (precision, bound) => {
+    const r = fields(harness('sincos', precision, '1000000'));
+    expect(r.max_error).toBeGreaterThan(0);
+    expect(r.max_error).toBeLessThan(bound);
   });
 
   itGxx.each(['float64', 'float32'])('10^6 normals (%s): mean, variance and KS against the normal CDF', (precision) => {

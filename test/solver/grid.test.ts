@@ -1,6 +1,6 @@
 import { createSystem, CubieError } from '../../src';
 import type { CubieSystem } from '../../src/system';
-import { buildGrid } from '../../src/solver/grid';
+import { buildGrid, replicateGrid } from '../../src/solver/grid';
 
 const system = createSystem({ equations: ['dx = -a*x', 'dy = b*y'], states: { x: 1, y: 2 }, parameters: { a: 1, b: 0.5 } }) as CubieSystem;
 
@@ -22,6 +22,23 @@ describe('run grids', () => {
     const single = buildGrid(system, { x: [4, 5, 6] }, { a }, 'verbatim', 'float32');
     expect(single.parameters[0]).toBeInstanceOf(Float32Array);
     expect(Array.from(single.parameters[0])).toEqual([1, 2, 3]);
+  });
+
+  it('replicates: any range of runs gets its combinations repeated, the replicate fastest; without replicates, views', () => {
+    const grid = buildGrid(system, { x: [1, 2, 3] }, { a: [10, 20, 30] }, 'verbatim', 'float64');
+    const replicated = replicateGrid(grid, 4);
+    expect(replicated.nRuns).toBe(12);
+    expect(replicated.nColumns).toBe(4);
+    const whole = [1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3];
+    for (const [first, end] of [[0, 12], [5, 9], [3, 4], [11, 12], [4, 8], [0, 1]]) {
+      const [x, y, a] = replicated.columns(first, end);
+      expect(Array.from(x)).toEqual(whole.slice(first, end));
+      expect(Array.from(y)).toEqual(new Array(end - first).fill(2));
+      expect(Array.from(a)).toEqual(whole.slice(first, end).map((v) => 10 * v));
+    }
+    const single = replicateGrid(grid, 1);
+    expect(single.columns(0, 3)[0]).toBe(grid.y0[0]);
+    expect(single.columns(1, 3)[2].buffer).toBe(grid.parameters[0].buffer);
   });
 
   it('verbatim arrays of different lengths are an error naming both', () => {

@@ -1,6 +1,7 @@
 // Host harness for kernel/cubie/brownian.h: prints what test/random/brownian.test.ts checks.
 //   partitions PRECISION  -> W(t_end) directly and as sums of increments over three different partitions
 //   moments PRECISION N   -> sample moments over N runs (mean, variance, covariances, correlations)
+//   stack PRECISION       -> W(t) through a brownian_stack against fresh descents, bit for bit, over query orders
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -113,6 +114,57 @@ static int moments(unsigned int runs) {
   return 0;
 }
 
+// Query orders that exercise the stack: a fine grid forwards, a dyadic grid (tree points), the
+// same times again, adaptive-looking steps with rejections and midpoints, and random times.
+template <typename real>
+static int stack_check() {
+  const real t0 = real(0.3), duration = real(1.7);
+  int compared = 0, differ = 0, deep = 0;
+  // 1e-5: a tree the stack holds whole; 0: the deepest tree, past brownian_stack_levels in float64
+  // (and past the small stack, which keeps 8 levels, in both precisions).
+  for (const real tolerance : {real(1e-5), real(0)}) {
+    const brownian_tree<real> tree = brownian_tree<real>::make(SEED, 3u, t0, duration, tolerance);
+    if (tree.levels > 8) deep = 1;
+    brownian_stack<real, brownian_stack_levels> stack;
+    brownian_stack<real, 8> small;
+    auto check = [&](real t, unsigned int process) {
+      const real cached = tree.at(t, process, stack);
+      const real kept = tree.at(t, process, small);
+      const real fresh = tree.at(t, process);
+      compared += 2;
+      if (std::memcmp(&cached, &fresh, sizeof(real)) != 0) ++differ;
+      if (std::memcmp(&kept, &fresh, sizeof(real)) != 0) ++differ;
+    };
+    for (int i = 0; i <= 1000; ++i) check(t0 + duration * static_cast<real>(i) / real(1000), 0u);
+    for (int i = 0; i <= 512; ++i) check(t0 + duration * static_cast<real>(i) / real(512), 0u);
+    for (int i = 512; i >= 0; --i) check(t0 + duration * static_cast<real>(i) / real(512), 0u);
+    for (int i = 0; i <= 512; ++i) {
+      check(t0 + duration * static_cast<real>(i) / real(512), 0u);
+      check(t0 + duration * static_cast<real>(i) / real(512), 0u);
+    }
+    real t = t0, h = real(0.01);
+    for (unsigned int i = 0; t < t0 + duration && i < 5000u; ++i) {
+      const real next = t + h;
+      check(next, 0u);
+      check(t + real(0.5) * h, 0u);
+      if (uniform_step(200000u + i) < 1.0 / 3.0) {
+        h *= real(0.5);
+        continue;
+      }
+      t = next;
+      h = h * real(1.5) > real(0.05) ? real(0.05) : h * real(1.5);
+    }
+    for (unsigned int i = 0; i < 3000u; ++i) check(t0 + duration * static_cast<real>(uniform_step(300000u + i)), 0u);
+    // Outside the span (clamped) and its ends.
+    check(t0 - real(1), 0u);
+    check(t0, 0u);
+    check(t0 + duration, 0u);
+    check(t0 + duration * real(2), 0u);
+  }
+  std::printf("compared %d differ %d deep %d\n", compared, differ, deep);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[1], "partitions") == 0) {
     return std::strcmp(argv[2], "float32") == 0 ? partitions<float>() : partitions<double>();
@@ -121,6 +173,9 @@ int main(int argc, char** argv) {
     const unsigned int runs = static_cast<unsigned int>(std::strtoul(argv[3], nullptr, 10));
     return std::strcmp(argv[2], "float32") == 0 ? moments<float>(runs) : moments<double>(runs);
   }
-  std::fprintf(stderr, "usage: partitions float32|float64 | moments float32|float64 N\n");
+  if (argc >= 3 && std::strcmp(argv[1], "stack") == 0) {
+    return std::strcmp(argv[2], "float32") == 0 ? stack_check<float>() : stack_check<double>();
+  }
+  std::fprintf(stderr, "usage: partitions float32|float64 | moments float32|float64 N | stack float32|float64\n");
   return 2;
 }

@@ -2,6 +2,8 @@
 //   kat R c0 c1 c2 c3 k0 k1     -> the four output words (hex)
 //   normals PRECISION N         -> mean, variance, Kolmogorov-Smirnov D (and D of 1.01 z, to show the test's power)
 //   edges                       -> the uniform and normal values at the extreme words
+//   sincos PRECISION N          -> the largest |error| of sincos_two_pi over N uniforms and the grid points k/8,
+//                                  against long double sinl/cosl
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -58,6 +60,25 @@ static void report(const std::vector<double>& z) {
   std::printf("n %zu mean %.17g var %.17g ks %.17g ks_wide %.17g finite %d\n", z.size(), mean, var, ks_statistic(z), ks_statistic(wide), finite ? 1 : 0);
 }
 
+template <typename real>
+static double sincos_error(unsigned int n) {
+  const philox4x32_key key = philox_key_from_seed(77u);
+  double worst = 0.0;
+  auto check = [&](real u) {
+    real s, c;
+    sincos_two_pi(u, s, c);
+    const long double angle = 6.283185307179586476925286766559L * static_cast<long double>(u);
+    worst = std::max(worst, static_cast<double>(std::fabs(static_cast<long double>(s) - sinl(angle))));
+    worst = std::max(worst, static_cast<double>(std::fabs(static_cast<long double>(c) - cosl(angle))));
+  };
+  for (unsigned int i = 0; i < n; ++i) {
+    const philox4x32_words w = philox4x32(philox4x32_words{{i, 1u, 0u, 0u}}, key);
+    check(sizeof(real) == 4 ? static_cast<real>(uniform_open_float(w.v[0])) : static_cast<real>(uniform_open_double(w.v[0], w.v[1])));
+  }
+  for (int k = 0; k <= 8; ++k) check(static_cast<real>(k) / real(8));
+  return worst;
+}
+
 int main(int argc, char** argv) {
   if (argc >= 9 && std::strcmp(argv[1], "kat") == 0) {
     const philox4x32_words c = {{hex(argv[3]), hex(argv[4]), hex(argv[5]), hex(argv[6])}};
@@ -83,6 +104,11 @@ int main(int argc, char** argv) {
     std::printf("zero-words %.9g %.17g\n", static_cast<double>(zf[0]), zd[0]);
     return 0;
   }
-  std::fprintf(stderr, "usage: kat R c0 c1 c2 c3 k0 k1 | normals float32|float64 N | edges\n");
+  if (argc >= 4 && std::strcmp(argv[1], "sincos") == 0) {
+    const unsigned int n = static_cast<unsigned int>(std::strtoul(argv[3], nullptr, 10));
+    std::printf("max_error %.17g\n", std::strcmp(argv[2], "float32") == 0 ? sincos_error<float>(n) : sincos_error<double>(n));
+    return 0;
+  }
+  std::fprintf(stderr, "usage: kat R c0 c1 c2 c3 k0 k1 | normals float32|float64 N | edges | sincos float32|float64 N\n");
   return 2;
 }
