@@ -35,6 +35,7 @@ const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const { ensureAptPackage } = require('./apt');
 const { intEnv, sampleIndices, nowS, best, median, mean, fmtUs, fmtRatio, table, progressFor } = require('./support');
 
 const TESTSET = path.join(__dirname, '..', 'test', 'fixtures', 'stiff', 'ivp-testset.json');
@@ -42,7 +43,6 @@ const RTOLS = [1e-6, 1e-8];
 const TARGET = 5;
 const REF_RTOL = 1e-12;
 const REF_ATOL = 1e-20;
-const INSTALL_MARKER = path.join(os.tmpdir(), 'cubie-bench-sundials-apt-tried');
 // Per problem: the perturbed constant, its nominal value, and how the cubie system gets it.
 const PROBLEMS = [
   { key: 'rober', label: 'ROBER', parameter: 'k3', nominal: 1e4 },
@@ -94,28 +94,11 @@ function hasSystemHeaders() {
   return ['/usr/include/cvode/cvode.h', '/usr/local/include/cvode/cvode.h'].some((f) => fs.existsSync(f));
 }
 
-/** Installs Debian's libsundials-dev when it is missing; returns a reason when it could not. */
+/** Installs Debian's libsundials-dev when it is missing (bench/apt.js); returns a reason when it could not. */
 function ensureSundials() {
-  if (process.env.CUBIE_BENCH_SUNDIALS || hasSystemHeaders()) return undefined;
-  if (process.env.CUBIE_BENCH_NO_INSTALL === '1') return 'SUNDIALS headers not found (cvode/cvode.h) and CUBIE_BENCH_NO_INSTALL=1';
-  if (fs.existsSync(INSTALL_MARKER)) return `SUNDIALS headers not found; apt-get install libsundials-dev already failed on this machine (${INSTALL_MARKER})`;
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'SUNDIALS headers not found (install libsundials-dev, or set CUBIE_BENCH_SUNDIALS to a SUNDIALS prefix)';
-  const aptGet = spawnSync('apt-get', ['--version'], { encoding: 'utf8' });
-  if (aptGet.error) return 'SUNDIALS headers not found and no apt-get to install libsundials-dev with';
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libsundials-dev'], { encoding: 'utf8', env, timeout: 900e3, maxBuffer: 64 << 20 });
-  progress('installing libsundials-dev with apt-get (once per machine)');
-  let r = install();
-  if (r.status !== 0) {
-    progress('apt-get update, then install again');
-    spawnSync('apt-get', ['update'], { encoding: 'utf8', env, timeout: 300e3, maxBuffer: 64 << 20 });
-    r = install();
-  }
-  if (r.status !== 0 || !hasSystemHeaders()) {
-    fs.writeFileSync(INSTALL_MARKER, `${new Date().toISOString()}\n${r.stdout || ''}\n${r.stderr || ''}`);
-    return `apt-get install libsundials-dev failed: ${lastLine(r.stderr) || (r.error && r.error.message) || `exit status ${r.status}`}`;
-  }
-  return undefined;
+  if (process.env.CUBIE_BENCH_SUNDIALS) return undefined;
+  const missing = ensureAptPackage('libsundials-dev', hasSystemHeaders, progress);
+  return missing && `SUNDIALS headers not found (cvode/cvode.h; or set CUBIE_BENCH_SUNDIALS to a SUNDIALS prefix): ${missing}`;
 }
 
 /** Compiles the CVODE baseline into dir; { exe, compiler, sundials } or { skipped }. */

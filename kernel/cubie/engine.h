@@ -781,7 +781,9 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
 
 #if CUBIE_LANE_BUILD
 #include "cubie/lane_engine.h"
-#elif CUBIE_DEVICE
+#endif
+
+#if CUBIE_DEVICE
 CUBIE_KERNEL void cubie_integrate(const cubie::Args args) {
   const long long run = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (run < static_cast<long long>(args.s[cubie::S_N_RUNS])) cubie::integrate_run(args, static_cast<int>(run));
@@ -792,12 +794,16 @@ CUBIE_KERNEL int cubie_abi(int* out) {
   out[0] = cubie::kAbiVersion;
   out[1] = cubie::S_COUNT;
   out[2] = cubie::n_buffers;
-  out[3] = static_cast<int>(sizeof(cubie::real));
+  out[3] = static_cast<int>(sizeof(cubie::real));  // the scalar real, in a lane build too
   return 4;
 }
 CUBIE_KERNEL void cubie_run_range(const void* args, long long begin, long long end) {
   const cubie::Args& a = *static_cast<const cubie::Args*>(args);
+#if CUBIE_LANE_BUILD
+  cubie::integrate_lanes(a, begin, end);  // W runs at a time, refilled from [begin, end)
+#else
   for (long long run = begin; run < end; ++run) cubie::integrate_run(a, static_cast<int>(run));
+#endif
 }
 #endif
 #endif

@@ -553,15 +553,4 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
 
 }  // namespace cubie
 
-// The CPU runner (native/cpu_runner.cc) calls these through dlsym.
-CUBIE_KERNEL int cubie_abi(int* out) {
-  out[0] = cubie::kAbiVersion;
-  out[1] = cubie::S_COUNT;
-  out[2] = cubie::n_buffers;
-  out[3] = static_cast<int>(sizeof(cubie::real));
-  return 4;
-}
-CUBIE_KERNEL void cubie_run_range(const void* args, long long begin, long long end) {
-  cubie::integrate_lanes(*static_cast<const cubie::Args*>(args), begin, end);
-}
 #endif

@@ -183,6 +183,16 @@ describe.each(['float64', 'float32'] as const)('%s lanes', (precision) => {
   });
 });
 
+/** Where a run took the same steps in both engines, it evaluated and factored its Jacobian as often. */
+function expectSameLinearAlgebra(scalar: SolveResult, lanes: SolveResult): void {
+  const { accepted, rejected, jacobianEvaluations, factorizations } = scalar.iterationCounters!;
+  const other = lanes.iterationCounters!;
+  for (let r = 0; r < accepted.length; r++) {
+    if (accepted[r] !== other.accepted[r] || rejected[r] !== other.rejected[r]) continue;
+    expect([r, other.jacobianEvaluations[r], other.factorizations[r]]).toEqual([r, jacobianEvaluations[r], factorizations[r]]);
+  }
+}
+
 const robertson = createSystem({
   name: 'lanes_robertson',
   equations: 'dy1 = -k1*y1 + k3*y2*y3\ndy2 = k1*y1 - k2*y2*y2 - k3*y2*y3\ndy3 = k2*y2*y2',
@@ -206,13 +216,7 @@ describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (
     expect(lanes.kernel.lanes).toBeGreaterThan(1);
     const steps = Math.max(...Array.from(scalar.iterationCounters!.accepted));
     expectAgreement(scalar, lanes, precision === 'float64' ? { within: 1e-6, steps: Math.ceil(0.05 * steps) } : { within: 1e-2, steps: Math.ceil(0.25 * steps) });
-    // Where a run took the same steps, it evaluated and factored as often as the scalar engine.
-    const { accepted, rejected, jacobianEvaluations, factorizations } = scalar.iterationCounters!;
-    const other = lanes.iterationCounters!;
-    for (let r = 0; r < RUNS; r++) {
-      if (accepted[r] !== other.accepted[r] || rejected[r] !== other.rejected[r]) continue;
-      expect([r, other.jacobianEvaluations[r], other.factorizations[r]]).toEqual([r, jacobianEvaluations[r], factorizations[r]]);
-    }
+    expectSameLinearAlgebra(scalar, lanes);
   });
 
   it.each(['rodas4', 'rodas5p'])('%s with the sparse LU (each lane its own pivots checked): the scalar engine\'s results', async (method) => {
@@ -230,12 +234,7 @@ describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (
     expect(lanes.kernel.lanes).toBeGreaterThan(1);
     const steps = Math.max(...Array.from(scalar.iterationCounters!.accepted));
     expectAgreement(scalar, lanes, precision === 'float64' ? { within: 1e-6, steps: Math.ceil(0.05 * steps) } : { within: 1e-2, steps: Math.ceil(0.25 * steps) });
-    const { accepted, rejected, jacobianEvaluations, factorizations } = scalar.iterationCounters!;
-    const other = lanes.iterationCounters!;
-    for (let r = 0; r < RUNS; r++) {
-      if (accepted[r] !== other.accepted[r] || rejected[r] !== other.rejected[r]) continue;
-      expect([r, other.jacobianEvaluations[r], other.factorizations[r]]).toEqual([r, jacobianEvaluations[r], factorizations[r]]);
-    }
+    expectSameLinearAlgebra(scalar, lanes);
   });
 
   it('a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine', async () => {
