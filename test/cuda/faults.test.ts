@@ -23,7 +23,7 @@ const k = Float32Array.from({ length: 300 }, (_, i) => 0.1 + i * 0.01);
 let cpu: SolveResult;
 
 beforeAll(async () => {
-  cpu = await new Solver(decay, { ...settings, backend: 'cpu' }).solve({}, { k });
+  cpu = await new Solver(decay, { ...settings, backend: 'cpu', cpuLanes: 1 }).solve({}, { k });
 });
 
 async function solveOn(run: Parameters<typeof onCuda>[1] = {}): Promise<SolveResult> {

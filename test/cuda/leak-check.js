@@ -83,7 +83,7 @@ async function main() {
   const settings = { method: 'tsit5', precision: 'float64', duration: 1, saveEvery: 0.1, outputTypes: ['state', 'mean', 'iteration_counters'] };
   const k = Float64Array.from({ length: 500 }, (_, i) => 0.1 + i * 0.01);
   // Portable: valgrind (3.19) cannot decode the AVX-512 a native build may use on this machine.
-  const cpu = await new Solver(system, { ...settings, backend: 'cpu', cpuTarget: 'portable' }).solve({}, { k });
+  const cpu = await new Solver(system, { ...settings, backend: 'cpu', cpuTarget: 'portable', cpuLanes: 1 }).solve({}, { k }); // the scalar engine, as the driver double runs it
   const solve = (run, options) => onCuda(new Solver(system, settings), run).solve({}, { k }, options);
 
   fake.configure({ devices: 3, launchDelayUs: 500 });

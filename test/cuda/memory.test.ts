@@ -18,7 +18,7 @@ const k = Float64Array.from({ length: N }, (_, i) => 0.1 + i * 0.01);
 let cpu: SolveResult;
 
 beforeAll(async () => {
-  cpu = await new Solver(decay, { ...settings, backend: 'cpu' }).solve({}, { k });
+  cpu = await new Solver(decay, { ...settings, backend: 'cpu', cpuLanes: 1 }).solve({}, { k });
 });
 
 function expectCpuResult(gpu: SolveResult): void {

@@ -2,7 +2,9 @@
  * The CUDA backend through the driver test double gives the CPU backend's
  * results to the last bit: both run host builds of the same source with the
  * same compiler and flags, so any difference is the backend's plumbing
- * (argument block, chunking, staging, copies, reassembly).
+ * (argument block, chunking, staging, copies, reassembly). The CPU side runs
+ * the scalar engine (cpuLanes 1), one run at a time as a GPU thread does; in
+ * SIMD lanes it would differ in libmvec's last bits (README, "The CPU backend").
  */
 import { Solver } from '../../src';
 import type { SolveResult } from '../../src/solver/result';
@@ -41,7 +43,7 @@ describe('CUDA backend (driver test double) against the CPU backend', () => {
     };
     const rho = Float64Array.from({ length: 257 }, (_, i) => 0.5 + i * 0.11);
     const x = Float64Array.from({ length: 257 }, (_, i) => 1 + (i % 7) * 0.1);
-    const cpu = await new Solver(lorenz, { ...settings, backend: 'cpu' }).solve({ x }, { rho });
+    const cpu = await new Solver(lorenz, { ...settings, backend: 'cpu', cpuLanes: 1 }).solve({ x }, { rho });
     const cuda = onCuda(new Solver(lorenz, settings), { devices: [0, 1, 2], chunkRuns: 16 });
     const gpu = await cuda.solver.solve({ x }, { rho });
     expectSameResult(gpu, cpu);
@@ -78,7 +80,7 @@ describe('CUDA backend (driver test double) against the CPU backend', () => {
       atol: 1e-8,
     };
     const k = Float32Array.from({ length: 90 }, (_, i) => 0.2 + i * 0.5);
-    const cpu = await new Solver(forced, { ...settings, backend: 'cpu' }).solve({}, { k });
+    const cpu = await new Solver(forced, { ...settings, backend: 'cpu', cpuLanes: 1 }).solve({}, { k });
     expect(new Set(cpu.status)).toEqual(new Set([0, 1])); // some runs hit maxSteps: NaN from there on
     const cuda = onCuda(new Solver(forced, settings), { chunkRuns: 25 });
     const gpu = await cuda.solver.solve({}, { k });
@@ -89,7 +91,7 @@ describe('CUDA backend (driver test double) against the CPU backend', () => {
   it('without chunkRuns a small batch is one chunk on device 0', async () => {
     const settings = { method: 'rk4', dt: 0.01, duration: 0.5, saveEvery: 0.1, precision: 'float64' as const };
     const rho = Float64Array.from({ length: 40 }, (_, i) => i);
-    const cpu = await new Solver(lorenz, { ...settings, backend: 'cpu' }).solve({}, { rho });
+    const cpu = await new Solver(lorenz, { ...settings, backend: 'cpu', cpuLanes: 1 }).solve({}, { rho });
     const cuda = onCuda(new Solver(lorenz, settings));
     expectSameResult(await cuda.solver.solve({}, { rho }), cpu);
     expect(cuda.runs[0].devices).toMatchObject([{ device: 0, chunks: 1, runs: 40 }]);

@@ -17,7 +17,7 @@ const settings = { duration: 2, saveEvery: 0.5, outputTypes: ['state', 'mean'] }
 describe('Solver backend selection', () => {
   it("'cuda' and 'auto' run through the driver; 'cpu' does not; results agree bit for bit", async () => {
     fake.configure({ devices: 2 });
-    const cpuSolver = new Solver(decay, { ...settings, backend: 'cpu' });
+    const cpuSolver = new Solver(decay, { ...settings, backend: 'cpu', cpuLanes: 1 });
     // The double executes kernels as host builds of the same source: register it.
     await hostKernelFor(generateKernel(cpuSolver.system, settings).source);
     const k = Float64Array.from({ length: 40 }, (_, i) => 0.1 * (i + 1));
