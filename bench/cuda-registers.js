@@ -131,7 +131,7 @@ async function run() {
   const { createSystem } = require(path.join(DIST, 'index.js'));
   const { kernelHeaders } = require(path.join(DIST, 'codegen', 'kernel-source.js'));
   const { compileCuda, nvrtcStatus } = require(path.join(DIST, 'native', 'nvrtc.js'));
-  const { compilePlan } = require(path.join(DIST, 'solver', 'plan.js'));
+  const { compilePlan } = require(path.join(DIST, 'codegen', 'compile-plan.js'));
   const { generateKernel } = require(path.join(DIST, 'codegen', 'generate.js'));
   const registry = require(path.join(DIST, 'methods', 'registry.js'));
   const nvrtc = nvrtcStatus();
