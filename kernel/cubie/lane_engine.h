@@ -1,23 +1,25 @@
 // The CPU lane engine: W runs at once, one per vector lane (lanes.h). The
-// system and the stepper compute on all lanes in one instruction stream;
-// everything a run decides for itself (accept or reject, its step size, its
-// saves, its status) is kept per lane in scalars and done lane by lane, with
-// the same arithmetic as integrate_run in engine.h, so a lane's run matches
-// the scalar build's. A lane whose run finishes takes the work item's next
-// run before the next step (lane refill), so runs of very different lengths
-// keep every lane busy.
+// system and the stepper compute on all lanes in one instruction stream. What
+// a run decides for itself (accept or reject, its step size, its clock, its
+// saves, its status, its counters) is kept per lane, as vectors where every
+// step reads it and as scalars where only the rare paths do (a save landed
+// on, the step limit, a run's end), with the arithmetic of integrate_run in
+// engine.h, so a lane's run matches the scalar build's but for the last bits
+// of libmvec's functions (the controller's exp and log among them). A lane
+// whose run finishes takes the work item's next run before the next step
+// (lane refill), so runs of very different lengths keep every lane busy.
 //
-// Included by engine.h in a CPU build with CUBIE_LANES, for explicit methods
-// without events or noise (src/backends/cpu/lanes.ts decides).
+// Included by engine.h in a CPU build with CUBIE_LANES, for explicit and
+// Rosenbrock methods without events or noise (src/solver/lanes.ts decides).
 #ifndef CUBIE_LANE_ENGINE_H
 #define CUBIE_LANE_ENGINE_H
 #include <new>
 
 namespace cubie {
 
-static_assert(cubie_events::n_events == 0, "a lane build has no events (src/backends/cpu/lanes.ts)");
+static_assert(cubie_events::n_events == 0, "a lane build has no events (src/solver/lanes.ts)");
 #ifdef CUBIE_SAVES_WIENER
-#error "a lane build has no noise (src/backends/cpu/lanes.ts)"
+#error "a lane build has no noise (src/solver/lanes.ts)"
 #endif
 
 constexpr int W = lane_real::width;
