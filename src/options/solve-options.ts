@@ -101,7 +101,8 @@ export interface SolveOptions extends CacheOptions {
   /**
    * CPU backend: 'native' builds for this machine's instruction set
    * (-march=native; the resolved ISA is in the cache key), 'portable' for
-   * the compiler's baseline. Same numbers either way (-ffp-contract=off).
+   * the compiler's baseline. Same numbers either way on the scalar engine
+   * (-ffp-contract=off); in SIMD lanes, to the last bits of libmvec.
    */
   cpuTarget?: CpuTarget;
   /**
