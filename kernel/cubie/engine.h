@@ -61,6 +61,12 @@ struct Slots {
   static constexpr int value = N > 0 ? N : 1;
 };
 
+// The run's sampled drivers as the kernel argument holds them (n_knots > 1), for RunContext and the lane engine.
+CUBIE_FN SampledDrivers<real> sampled_drivers(const Args& args, int n_knots) {
+  return {buffer_arg<const double, B_DRIVER_KNOTS>(args), buffer_arg<const real, B_DRIVER_COEFFS>(args), n_knots,
+          scalar_arg<S_DRIVER_UNIFORM_DT>(args), scalar_arg<S_DRIVER_PERIODIC>(args) != 0.0};
+}
+
 #if !CUBIE_LANE_BUILD
 // What a stepper may ask of the run: the right-hand side and, for implicit
 // methods, the Jacobian, its product with a vector, and df/dt, all with the
@@ -99,11 +105,7 @@ struct RunContext {
     if (n_drivers > 0) {
       const int n_knots = static_cast<int>(scalar_arg<S_DRIVER_KNOTS>(args));
       if (n_knots > 1) {
-        const SampledDrivers<real> drivers = {buffer_arg<const double, B_DRIVER_KNOTS>(args),
-                                              buffer_arg<const real, B_DRIVER_COEFFS>(args), n_knots,
-                                              scalar_arg<S_DRIVER_UNIFORM_DT>(args),
-                                              scalar_arg<S_DRIVER_PERIODIC>(args) != 0.0};
-        drivers.template values<Slots<n_drivers>::value>(t, d, ddot);
+        sampled_drivers(args, n_knots).template values<Slots<n_drivers>::value>(t, d, ddot);
         return;
       }
     }

@@ -63,10 +63,7 @@ struct LaneContext {
     if (n_drivers > 0) {
       const int n_knots = static_cast<int>(scalar_arg<S_DRIVER_KNOTS>(args));
       if (n_knots > 1) {
-        const SampledDrivers<real> drivers = {buffer_arg<const double, B_DRIVER_KNOTS>(args),
-                                              buffer_arg<const real, B_DRIVER_COEFFS>(args), n_knots,
-                                              scalar_arg<S_DRIVER_UNIFORM_DT>(args),
-                                              scalar_arg<S_DRIVER_PERIODIC>(args) != 0.0};
+        const SampledDrivers<real> drivers = sampled_drivers(args, n_knots);
         for (int l = 0; l < W; ++l) {
           real values[Slots<n_drivers>::value], rates[Slots<n_drivers>::value];
           drivers.template values<Slots<n_drivers>::value>(t[l], values, ddot != nullptr ? rates : nullptr);
