@@ -9,34 +9,43 @@
 // step sees the same path, and so do other dt, thread counts, chunks, shards
 // and devices.
 //
-// The tree, in normalised time tau = (t - t0) / T in [0, 1] where W = sqrt(T) B:
-//   - B(0) = 0 and B(1) = Z(node 0);
-//   - an interval [s, u] of depth d (length 2^-d) with known B(s), B(u) has
-//     its midpoint m drawn from the Brownian bridge:
-//       B(m) = (B(s) + B(u)) / 2 + sqrt(2^-d) / 2 * Z(node),
-//     node = 2^d + k for the k-th interval of depth d (heap numbering, so
-//     every midpoint has its own normal);
-//   - below `levels` the path is linear between the two nearest tree
-//     points. The interval there is T * 2^-levels long, so the variance
-//     missing from a point between two tree points is at most T 2^-levels / 4.
-// Dyadic points are exact in both precisions, so tau hits tree points
-// exactly, and the descent stops at the level of the point (a step on a
-// dyadic grid needs no deeper level). The path to tau is read off the bits of
-// K = floor(tau 2^levels): the interval of depth d is K >> (levels - d).
+// Why decimal: the tree's points are the decimal fractions of the span, in
+// normalised time tau = (t - t0) / T in [0, 1] where W = sqrt(T) B. Users
+// step and save on decimal grids (dt = 1e-3, saveEvery = 0.1), and a step
+// that ends on a tree point needs no deeper level: on a grid of spacing
+// T 10^-k each new W costs about one normal, where a dyadic tree asks the
+// ~log2(T / (10^-k T)) levels below the step's scale afresh at every step.
+// Dyadic grids (2^-j) are tree points down to 2^-decades (10^-k contains
+// them); finer ones, like any other time, cost a descent to the leaves.
 //
-// Normals: one Philox block gives philox_normals<real>::count normals (2 for
-// double, 4 for float), the normals of that many consecutive nodes: node n is
-// normal n % count of block n / count, counter {block low, block high,
-// process, run}, key the 64-bit seed. Consecutive nodes of one level are
-// neighbouring intervals, which time-ordered queries visit one after the
-// other, so a cached block serves them all.
+// The tree:
+//   - B(0) = 0 and B(1) = Z(block 0);
+//   - decade d splits each interval of length 10^-d with known ends into ten
+//     tenths, by nine Brownian bridges in a fixed small binary tree (decade
+//     splits below): the split of [lo, hi] at m, in tenths, draws
+//       P[m] = P[lo] + (m - lo) / (hi - lo) (P[hi] - P[lo])
+//              + sqrt((m - lo)(hi - m) / (hi - lo)) sqrt(10^-(d + 1)) Z,
+//     the exact conditional law of B(m) given B(lo), B(hi);
+//   - below `decades` the path is linear between the two nearest tree points,
+//     so the variance missing from a point there is at most T 10^-decades / 4.
+// A decade's interval is named by its group, the number formed by the
+// digits above it (tau's first d decimal digits), numbered across decades:
+// group = (10^d - 1) / 9 + prefix. Its nine normals are blocks
+// 1 + group * B .. 1 + group * B + B - 1 (B = ceil(9 / normals per block)),
+// counter {block low, block high, process, run}, key the 64-bit seed, the
+// splits numbered in the order a left-to-right sweep uses them so that
+// consecutive splits share a block.
 //
-// brownian_stack keeps the last descent (the intervals on the path and each
-// level's block), so that the next query recomputes only the levels below
-// the deepest interval the two share: monotone queries t_1 < t_2 < ... spaced
-// h apart cost about levels - log2(T / h) + 1 levels each, and queries on a
-// dyadic grid of spacing T 2^-j about one node each on average. A fresh
-// descent (at) runs the same code with nothing cached, so both give the same
+// tau is snapped to a tree point when x = tau 10^decades is within a few
+// roundings of an integer (brownian_limits::snap, at most a quarter leaf):
+// t = k * dt built by repeated additions or rounded to a float is rarely the
+// exact decimal, and a point a hair off the grid would cost a descent to the
+// leaves for a value that differs by the hair.
+//
+// brownian_stack keeps each decade's last interval: its group, the points
+// and the normal blocks it has drawn. The next query recomputes only what
+// its own digits need below the deepest decade the two share. A fresh
+// descent (at) runs the same code with nothing kept, so both give the same
 // bits.
 #ifndef CUBIE_BROWNIAN_H
 #define CUBIE_BROWNIAN_H
@@ -45,87 +54,183 @@
 
 namespace cubie {
 
-// Deepest tree: the dyadic points must stay exact in tau (float: 24 bits,
-// double: 53), and the node number must fit in 64 bits.
+// Deepest tree: 10^decades must be exact in real, and x = tau 10^decades must
+// resolve a leaf to a few parts in a hundred (float: 24 bits).
 template <typename real>
 struct brownian_limits;
 template <>
 struct brownian_limits<float> {
-  static constexpr int max_levels = 22;
+  static constexpr int max_decades = 6;
+  // A few roundings of t, t0 and tau (see brownian_tree::standard).
+  static CUBIE_FN float snap() { return 2.384185791015625e-07f; }  // 2^-22
 };
 template <>
 struct brownian_limits<double> {
-  static constexpr int max_levels = 50;
+  static constexpr int max_decades = 15;
+  // Also the drift of t summed over 10^5 steps.
+  static CUBIE_FN double snap() { return 1.4551915228366852e-11; }  // 2^-36
 };
 
-// The levels a brownian_stack keeps: the default tree (2^-20 of the span)
-// fits; a deeper tree's extra levels are computed afresh at every query.
-constexpr int brownian_stack_levels = 24;
+// The decades a brownian_stack keeps: the default tree (10^-6 of the span)
+// fits; a deeper tree's extra decades are computed afresh at every query.
+constexpr int brownian_stack_decades = 8;
 
-// sqrt(2^-d) / 2, the bridge's standard deviation at depth d over 2: a power
-// of two, times sqrt(1/2) at odd depths (one rounding, the same at every call).
+// 10^k as an integer, k <= 19.
+CUBIE_FN unsigned long long brownian_pow10(int k) {
+  unsigned long long p = 1ull;
+  for (int i = 0; i < k; ++i) p *= 10ull;
+  return p;
+}
+
+// sqrt(10^-k) for k = 1 .. 16, correctly rounded: the standard deviation scale of decade k - 1's splits.
 template <typename real>
-CUBIE_FN real brownian_half_sd(int d) {
-  const real power = real(1) / static_cast<real>(1ull << ((d >> 1) + 1));  // exact
-  return (d & 1) ? power * real(0.70710678118654752440) : power;
+CUBIE_FN real brownian_decade_sd(int k) {
+  switch (k) {
+    case 1: return real(0.31622776601683793320);
+    case 2: return real(0.1);
+    case 3: return real(0.031622776601683793320);
+    case 4: return real(0.01);
+    case 5: return real(0.0031622776601683793320);
+    case 6: return real(0.001);
+    case 7: return real(0.00031622776601683793320);
+    case 8: return real(0.0001);
+    case 9: return real(3.1622776601683793320e-05);
+    case 10: return real(1e-05);
+    case 11: return real(3.1622776601683793320e-06);
+    case 12: return real(1e-06);
+    case 13: return real(3.1622776601683793320e-07);
+    case 14: return real(1e-07);
+    case 15: return real(3.1622776601683793320e-08);
+    default: return real(1e-08);
+  }
 }
 
-// The index of the highest set bit of v != 0, and the number of trailing zeros of v != 0.
-CUBIE_FN int brownian_high_bit(unsigned long long v) {
-#if CUBIE_DEVICE
-  return 63 - __clzll(static_cast<long long>(v));
-#else
-  return 63 - __builtin_clzll(v);
-#endif
+// A decade's ten tenths as a binary tree of nine splits. Split s divides
+// [lo, hi] (in tenths) at mid; s numbers them in the order a sweep of the
+// digits 0..9 first needs them:
+//   s:   0  1  2  3  4  5  6  7  8
+//   lo:  0  0  0  2  3  5  5  7  8
+//   mid: 5  2  1  3  4  7  6  8  9
+//   hi: 10  5  2  5  5 10  7 10 10
+struct brownian_split {
+  int lo, mid, hi;
+};
+CUBIE_FN brownian_split brownian_split_of(int s) {
+  switch (s) {
+    case 0: return {0, 5, 10};
+    case 1: return {0, 2, 5};
+    case 2: return {0, 1, 2};
+    case 3: return {2, 3, 5};
+    case 4: return {3, 4, 5};
+    case 5: return {5, 7, 10};
+    case 6: return {5, 6, 7};
+    case 7: return {7, 8, 10};
+    default: return {8, 9, 10};
+  }
 }
-CUBIE_FN int brownian_trailing_zeros(unsigned long long v) {
-#if CUBIE_DEVICE
-  return __ffsll(static_cast<long long>(v)) - 1;
-#else
-  return __builtin_ctzll(v);
-#endif
+// (mid - lo) / (hi - lo) and sqrt((mid - lo)(hi - mid) / (hi - lo)) of split s.
+template <typename real>
+CUBIE_FN real brownian_split_weight(int s) {
+  switch (s) {
+    case 0: case 2: case 4: case 6: case 8: return real(0.5);
+    case 1: case 5: return real(0.4);
+    default: return real(0.33333333333333333333);
+  }
+}
+template <typename real>
+CUBIE_FN real brownian_split_sd(int s) {
+  switch (s) {
+    case 0: return real(1.5811388300841896660);  // sqrt(5 * 5 / 10)
+    case 1: case 5: return real(1.0954451150103322269);  // sqrt(2 * 3 / 5)
+    case 3: case 7: return real(0.81649658092772603273);  // sqrt(1 * 2 / 3)
+    default: return real(0.70710678118654752440);  // sqrt(1 * 1 / 2)
+  }
+}
+// The splits on the way to the tenth [c, c + 1], packed four bits each, first split lowest, 0xF ends.
+CUBIE_FN unsigned int brownian_path_to_tenth(int c) {
+  switch (c) {
+    case 0: return 0xF210u;
+    case 1: return 0xF210u;
+    case 2: return 0xF310u;
+    case 3: return 0x4310u;
+    case 4: return 0x4310u;
+    case 5: return 0xF650u;
+    case 6: return 0xF650u;
+    case 7: return 0xF750u;
+    case 8: return 0x8750u;
+    default: return 0x8750u;
+  }
+}
+// The splits on the way to the point c (1..9) of a decade, the last one's mid is c.
+CUBIE_FN unsigned int brownian_path_to_point(int c) {
+  switch (c) {
+    case 1: return 0xF210u;
+    case 2: return 0xFF10u;
+    case 3: return 0xF310u;
+    case 4: return 0x4310u;
+    case 5: return 0xFFF0u;
+    case 6: return 0xF650u;
+    case 7: return 0xFF50u;
+    case 8: return 0xF750u;
+    default: return 0x8750u;
+  }
 }
 
-// The cache of descents (see above). C = 0: a fresh descent, nothing kept.
+// One decade's interval as a stack keeps it.
+template <typename real>
+struct brownian_decade {
+  static constexpr int per_block = philox_normals<real>::count;
+  static constexpr int blocks = (9 + per_block - 1) / per_block;
+  unsigned long long group;  // ~0: nothing kept
+  unsigned int known;        // bit k: P[k] is set
+  unsigned int loaded;       // bit b: block b's normals are in z
+  real P[11];
+  real z[blocks * per_block];
+
+  CUBIE_FN void reset(unsigned long long g, real left, real right) {
+    group = g;
+    known = 1u | (1u << 10);
+    loaded = 0u;
+    P[0] = left;
+    P[10] = right;
+  }
+};
+
+// The kept descent (see above). C = 0: a fresh descent, nothing kept.
 template <typename real, int C>
 struct brownian_stack {
-  static constexpr int per_block = philox_normals<real>::count;
-  static constexpr int blocks = C > 0 ? C : 1;
-  // The intervals on the last path: depth d for d < depth, B at their ends.
-  unsigned long long leaf = 0ull;  // K of the last query
-  int depth = 0;
-  real bs[C + 1];
-  real bu[C + 1];
-  // Each level's last block and its normals (block numbers are below 2^62, so ~0 is none).
-  unsigned long long block[blocks];
-  real z[blocks][per_block];
+  brownian_decade<real> decade[C > 0 ? C : 1];
+  bool has_root = false;
+  real root;  // B(1)
 
   CUBIE_FN brownian_stack() {
-    CUBIE_UNROLL for (int d = 0; d < blocks; ++d) block[d] = ~0ull;
+    CUBIE_UNROLL for (int d = 0; d < (C > 0 ? C : 1); ++d) decade[d].group = ~0ull;
   }
 };
 
 template <typename real>
 struct brownian_tree {
   static constexpr int per_block = philox_normals<real>::count;
+  static constexpr int blocks_per_group = brownian_decade<real>::blocks;
   philox4x32_key key;
   unsigned int run;
   real t0;
   real duration;
   real sqrt_duration;
-  real scale;  // 2^levels
-  int levels;
+  real scale;  // 10^decades
+  int decades;
 
-  // The levels needed so that tree points are at most `tolerance` apart in t
-  // (clamped to [1, max_levels]); tolerance <= 0 asks for the deepest tree.
-  static CUBIE_FN int levels_for(real duration, real tolerance) {
-    int levels = 1;
-    real spacing = duration * real(0.5);
-    while (levels < brownian_limits<real>::max_levels && !(spacing <= tolerance)) {
-      spacing *= real(0.5);
-      ++levels;
+  // The decades needed so that tree points are at most `tolerance` apart in t
+  // (clamped to [1, max_decades]); tolerance <= 0 asks for the deepest tree.
+  // A tolerance of exactly span * 10^-k gives k decades, whatever the roundings of 0.1.
+  static CUBIE_FN int decades_for(real duration, real tolerance) {
+    int decades = 1;
+    real spacing = duration * real(0.1);
+    while (decades < brownian_limits<real>::max_decades && !(spacing <= tolerance * real(1.001))) {
+      spacing *= real(0.1);
+      ++decades;
     }
-    return levels;
+    return decades;
   }
 
   static CUBIE_FN brownian_tree make(unsigned long long seed, unsigned int run, real t0, real duration, real tolerance) {
@@ -135,12 +240,12 @@ struct brownian_tree {
     tree.t0 = t0;
     tree.duration = duration;
     tree.sqrt_duration = sqrt(duration);
-    tree.levels = levels_for(duration, tolerance);
-    tree.scale = static_cast<real>(1ull << tree.levels);  // exact
+    tree.decades = decades_for(duration, tolerance);
+    tree.scale = static_cast<real>(brownian_pow10(tree.decades));  // exact
     return tree;
   }
 
-  // The Philox counter of one block of nodes for one process.
+  // The Philox counter of one block of normals for one process.
   CUBIE_FN philox4x32_words counter(unsigned long long block, unsigned int process) const {
     philox4x32_words c;
     c.v[0] = static_cast<unsigned int>(block);
@@ -150,106 +255,99 @@ struct brownian_tree {
     return c;
   }
 
-  // The normals of one block of nodes for one process.
+  // The normals of one block for one process.
   CUBIE_FN void normals(unsigned long long block, unsigned int process, real* z) const {
     philox_normals<real>::from(philox4x32(counter(block, process), key), z);
   }
 
-  // B(tau) on [0, 1], through `stack` (tau outside is clamped: the path is defined on the run's span only).
+  // Draws split s of decade d's interval `at`, whose ends are known.
+  CUBIE_FN void split(brownian_decade<real>& at, int d, int s, unsigned int process) const {
+    const brownian_split sp = brownian_split_of(s);
+    if (at.known & (1u << sp.mid)) return;
+    const int b = s / per_block;
+    if (!(at.loaded & (1u << b))) {
+      normals(1ull + at.group * static_cast<unsigned long long>(blocks_per_group) + static_cast<unsigned long long>(b), process, at.z + b * per_block);
+      at.loaded |= 1u << b;
+    }
+    const real left = at.P[sp.lo];
+    at.P[sp.mid] = left + brownian_split_weight<real>(s) * (at.P[sp.hi] - left) +
+                   (brownian_split_sd<real>(s) * brownian_decade_sd<real>(d + 1)) * at.z[s];
+    at.known |= 1u << sp.mid;
+  }
+
+  CUBIE_FN void walk(brownian_decade<real>& at, int d, unsigned int path, unsigned int process) const {
+    for (int i = 0; i < 4; ++i) {
+      const int s = static_cast<int>((path >> (4 * i)) & 0xFu);
+      if (s == 0xF) break;
+      split(at, d, s, process);
+    }
+  }
+
+  // B(tau) on [0, 1], through `stack` (tau outside is clamped: the path is defined on the run's span
+  // only). tau = (t - t0) / T is off the exact decimal by roundings of about snap() times
+  // (|t| + |t0|) / T + tau, `magnitude`: within that (and a quarter leaf) x = tau 10^decades
+  // is taken as the tree point it rounds to.
   template <int C>
-  CUBIE_FN real standard(real tau, unsigned int process, brownian_stack<real, C>& stack) const {
+  CUBIE_FN real standard(real tau, real magnitude, unsigned int process, brownian_stack<real, C>& stack) const {
     if (!(tau > real(0))) return real(0);
-    // The root's interval [0, 1] with B(1) = Z(node 0).
-    if (stack.depth == 0) {
+    if (!stack.has_root) {
       real z[per_block];
-      const real* root = z;
+      normals(0ull, process, z);
+      stack.root = z[0];
+      stack.has_root = true;
+    }
+    if (!(tau < real(1))) return stack.root;
+    const real x = tau * scale;
+    const real nearest = floor(x + real(0.5));
+    const real reach = (magnitude + tau) * scale * brownian_limits<real>::snap();
+    const bool on_point = fabs(x - nearest) <= (reach < real(0.25) ? reach : real(0.25));
+    const unsigned long long K = static_cast<unsigned long long>(on_point ? nearest : floor(x));
+    const real frac = on_point ? real(0) : x - floor(x);
+    if (K == 0ull && on_point) return real(0);
+    // tau's decimal digits, most significant first (divisions by the constant 10: multiplies).
+    int digit[brownian_limits<real>::max_decades];
+    unsigned long long rest = K;
+    for (int d = decades - 1; d >= 0; --d) {
+      digit[d] = static_cast<int>(rest % 10ull);
+      rest /= 10ull;
+    }
+    if (rest != 0ull) return stack.root;  // K >= 10^decades: tau rounds to 1
+    // A tree point stops at the decade of its last nonzero digit.
+    int last = decades - 1;
+    if (on_point) {
+      while (digit[last] == 0) --last;
+    }
+    brownian_decade<real> scratch;
+    scratch.group = ~0ull;
+    real left = real(0), right = stack.root;
+    unsigned long long prefix = 0ull;  // the digits above decade d
+    unsigned long long first = 0ull;   // the first group of decade d: (10^d - 1) / 9
+    for (int d = 0; d <= last; ++d) {
+      const int c = digit[d];
+      const unsigned long long group = first + prefix;
+      brownian_decade<real>* at = &scratch;
       if constexpr (C > 0) {
-        if (stack.block[0] != 0ull) {
-          stack.block[0] = 0ull;
-          normals(0ull, process, stack.z[0]);
-        }
-        root = stack.z[0];
-      } else {
-        normals(0ull, process, z);
+        if (d < C) at = &stack.decade[d];
       }
-      stack.bs[0] = real(0);
-      stack.bu[0] = root[0];
-      stack.depth = 1;
-      stack.leaf = 0ull;
+      if (at->group != group) at->reset(group, left, right);
+      // A kept interval usually has what this query needs already (an earlier query's digits).
+      if (d == last && on_point) {
+        if (!(at->known & (1u << c))) walk(*at, d, brownian_path_to_point(c), process);
+        return at->P[c];
+      }
+      if ((at->known & (3u << c)) != (3u << c)) walk(*at, d, brownian_path_to_tenth(c), process);
+      left = at->P[c];
+      right = at->P[c + 1];
+      prefix = prefix * 10ull + static_cast<unsigned long long>(c);
+      first = first * 10ull + 1ull;
     }
-    if (!(tau < real(1))) return stack.bu[0];
-    const real x = tau * scale;  // exact: a power of two
-    const unsigned long long K = static_cast<unsigned long long>(x);
-    const real frac = x - static_cast<real>(K);  // exact
-    // A tree point K / 2^levels is the midpoint of level levels - 1 - (trailing zeros of K): stop there.
-    const bool on_point = frac == real(0);
-    const int last = on_point ? levels - 1 - brownian_trailing_zeros(K) : levels - 1;
-    // The deepest interval the last path shares with this one.
-    int d0 = stack.depth - 1;
-    const unsigned long long differ = K ^ stack.leaf;
-    if (differ != 0ull) {
-      const int shared = levels - 1 - brownian_high_bit(differ);
-      if (shared < d0) d0 = shared;
-    }
-    // Tree points stop at their level's midpoint; other points need the interval at depth `levels`.
-    const int end = last + 1;  // the levels d0 .. last are drawn
-    if (d0 > end) d0 = end;
-    // The blocks of the levels not cached first: their Philox rounds do not depend on each
-    // other (so they overlap), then their normals, then the bridge.
-    if constexpr (C > 0) {
-      const int top = end < C ? end : C;
-      int missing[C];
-      int n = 0;
-      for (int d = d0; d < top; ++d) {
-        const unsigned long long b = ((1ull << d) + (K >> (levels - d))) / per_block;
-        if (stack.block[d] != b) {
-          stack.block[d] = b;
-          missing[n++] = d;
-        }
-      }
-      philox4x32_words words[C];
-      for (int i = 0; i < n; ++i) words[i] = philox4x32(counter(stack.block[missing[i]], process), key);
-      for (int i = 0; i < n; ++i) philox_normals<real>::from(words[i], stack.z[missing[i]]);
-    }
-    real bs = stack.bs[d0 < C ? d0 : C];
-    real bu = stack.bu[d0 < C ? d0 : C];
-    for (int d = d0; d < end; ++d) {
-      const unsigned long long node = (1ull << d) + (K >> (levels - d));
-      real z_fresh[per_block];
-      const real* z = z_fresh;
-      bool cached = false;
-      if constexpr (C > 0) {
-        if (d < C) {
-          z = stack.z[d];
-          cached = true;
-        }
-      }
-      if (!cached) normals(node / per_block, process, z_fresh);
-      const real bm = (bs + bu) * real(0.5) + brownian_half_sd<real>(d) * z[node % per_block];
-      if ((K >> (levels - 1 - d)) & 1ull) {
-        bs = bm;
-      } else {
-        bu = bm;
-      }
-      if constexpr (C > 0) {
-        if (d + 1 <= C) {
-          stack.bs[d + 1] = bs;
-          stack.bu[d + 1] = bu;
-        }
-      }
-    }
-    const int kept = end < C ? end : C;
-    stack.depth = (d0 > kept ? d0 : kept) + 1;
-    stack.leaf = K;
-    // A tree point is its level's midpoint, the left end of the interval below it (its bit of K is 1).
-    if (on_point) return bs;
-    return bs + frac * (bu - bs);
+    return left + frac * (right - left);
   }
 
   // W(t) for one process through a stack that belongs to this tree and process.
   template <int C>
   CUBIE_FN real at(real t, unsigned int process, brownian_stack<real, C>& stack) const {
-    return sqrt_duration * standard((t - t0) / duration, process, stack);
+    return sqrt_duration * standard((t - t0) / duration, (fabs(t) + fabs(t0)) / duration, process, stack);
   }
 
   // W(t) for one process, a fresh descent.

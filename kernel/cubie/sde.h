@@ -1,7 +1,7 @@
 // What a stochastic stepper keeps between steps: the run's Brownian tree
 // (made once per run), each process's last descent of it (brownian_stack:
-// the next W(t) redraws only the levels below the deepest interval the two
-// times share), and W at the start and at the end of its last step, so that
+// the next W(t) draws only what its own digits need below the deepest decade
+// the two times share), and W at the start and at the end of its last step, so that
 // an accepted step's end is the next step's start and a rejected step's retry
 // starts from the same W. W is a pure function of t (brownian.h), so the
 // cache only saves work: a miss recomputes the same values.
@@ -16,7 +16,7 @@ template <typename real, int M>
 struct WienerCache {
   bool has_tree = false;
   brownian_tree<real> path;
-  brownian_stack<real, brownian_stack_levels> stack[M];
+  brownian_stack<real, brownian_stack_decades> stack[M];
   // Times as the stepper asked for them, valid once set.
   bool has_start = false;
   bool has_end = false;

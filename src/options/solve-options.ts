@@ -75,7 +75,7 @@ export interface SolveOptions extends CacheOptions {
   eventTolerance?: number;
   /** Noise: the seed of every run's Brownian path (run r uses stream (seed, r)); drawn and reported in result.seed when not given. */
   seed?: number;
-  /** Noise: the Brownian tree's point spacing in t (linear between points); 0: the deepest tree. Default: span * 2^-20. */
+  /** Noise: the Brownian tree's point spacing in t (linear between points); 0: the deepest tree. Default: span * 1e-6. */
   brownianTolerance?: number;
   /** Noise: the batch index of this solve's first run, for a part of a batch solved on its own (a CLI chunk or shard): run i draws stream (seed, runIndexOffset + i). */
   runIndexOffset?: number;

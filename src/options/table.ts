@@ -86,7 +86,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   run('eventTolerance', nonNegative, '0: each crossing located as narrowly as the precision allows'),
   run('seed', wholeNumber(0, Number.MAX_SAFE_INTEGER), 'drawn per solve (crypto.randomInt) and reported as result.seed'),
   run('runIndexOffset', wholeNumber(0, 2 ** 32 - 1), '0: the first run is run 0 of the batch'),
-  run('brownianTolerance', nonNegative, '(settlingTime + duration) * 2^-20: the Brownian tree resolves the path to this spacing'),
+  run('brownianTolerance', nonNegative, '(settlingTime + duration) * 1e-6: the Brownian tree resolves the path to this spacing (its points are the decimal fractions of the span down to it)'),
   run('newtonTol', positive, '1e-3', ['newton_tolerance']),
   run('newtonMaxIters', positive, '8', ['max_newton_iters']),
   run('linearTol', positive, '1e-6', ['krylov_tolerance']),

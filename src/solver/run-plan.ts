@@ -144,6 +144,6 @@ export function runPlan(plan: CompilePlan, options: SolveOptions): RunPlan {
     maxEventRecords: plan.recordEvents ? readOption(options, 'maxEventRecords', 16) : 0,
     eventTolerance: readOption(options, 'eventTolerance', 0),
     // Independent of dt, so another dt, a rejected step or a landing step sees the same path.
-    brownianTolerance: readOption(options, 'brownianTolerance', (settlingTime + duration) * 2 ** -20),
+    brownianTolerance: readOption(options, 'brownianTolerance', (settlingTime + duration) * 1e-6),
   };
 }

@@ -19,9 +19,10 @@ describe('virtual Brownian tree (kernel/cubie/brownian.h)', () => {
   // Sums of 1000+ float increments round at about 1e-7 each step; doubles agree to the last bit here.
   itGxx.each([['float64', 1e-12], ['float32', 1e-5]] as const)('%s: three partitions of [t0, t0 + T] sum to the same W(T)', (precision, tolerance) => {
     const r = fields(harness('partitions', precision));
-    expect(r.levels).toBeGreaterThan(10);
+    expect(r.decades).toBeGreaterThanOrEqual(5);
     expect(r.identical).toBe(1);
     expect(r.rejected).toBeGreaterThan(10);
+    expect(r.snapped_differ).toBe(0);
     for (const sum of [r.uniform, r.irregular, r.adaptive]) expect(Math.abs(sum - r.direct)).toBeLessThan(tolerance);
     // Another seed, run or process is another path (so equal sums above are not a constant path).
     for (const other of [r.other_seed, r.other_run, r.other_process]) expect(Math.abs(other - r.direct)).toBeGreaterThan(1e-3);
@@ -47,5 +48,11 @@ describe('virtual Brownian tree (kernel/cubie/brownian.h)', () => {
     expect(Math.abs(r.corr_run)).toBeLessThan(CORR_BOUND);
     expect(Math.abs(r.corr_seed)).toBeLessThan(CORR_BOUND);
     expect(Math.abs(r.corr_increments)).toBeLessThan(CORR_BOUND);
+    // Deeper decades (T = 4): steps of 0.003 T on the decimal grid have variance 0.012 and are
+    // uncorrelated; a step of 0.0000567 T between off-grid times has variance 2.268e-4 (less the
+    // leaf interpolation's deficit, below 1% here).
+    expect(Math.abs(r.var_grid / 0.012 - 1)).toBeLessThan(5 * Math.sqrt(2 / RUNS));
+    expect(Math.abs(r.corr_grid)).toBeLessThan(CORR_BOUND);
+    expect(Math.abs(r.var_off_grid / 2.268e-4 - 1)).toBeLessThan(5 * Math.sqrt(2 / RUNS) + 0.01);
   });
 });

@@ -23,7 +23,7 @@ extern "C" __global__ void probe_${real}(${real}* out, unsigned int* words, unsi
   const cubie::brownian_tree<${real}> tree = cubie::brownian_tree<${real}>::make(seed, i, ${real}(0), ${real}(1), ${real}(1e-4));
   ${real} dW[3];
   tree.increment<3>(${real}(0.25), ${real}(0.5), dW);
-  cubie::brownian_stack<${real}, cubie::brownian_stack_levels> stack;
+  cubie::brownian_stack<${real}, cubie::brownian_stack_decades> stack;
   const ${real} kept = tree.at(${real}(0.25), 0u, stack) + tree.at(${real}(0.75), 0u, stack);
   out[i] = z[0] + dW[0] + dW[1] + dW[2] + kept + cubie::uniform_open_float(w.v[0]);
 }

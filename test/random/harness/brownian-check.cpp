@@ -71,13 +71,26 @@ static int partitions() {
   for (int i = 0; i < m; ++i) forward[static_cast<std::size_t>(i)] = tree.at(t0 + duration * static_cast<real>(i) / real(m - 1), 0u);
   for (int i = m - 1; i >= 0; --i) backward[static_cast<std::size_t>(i)] = tree.at(t0 + duration * static_cast<real>(i) / real(m - 1), 0u);
   const int identical = std::memcmp(forward.data(), backward.data(), sizeof(real) * static_cast<std::size_t>(m)) == 0 ? 1 : 0;
+  // 5. A decimal grid built by repeated additions (a hair off the exact points) reads the
+  //    same W as the grid's points computed directly: both snap to the tree's points. Time is
+  //    summed in double, as the engine keeps it (float kernels in two floats), then rounded to real.
+  int snapped_differ = 0;
+  {
+    double added = static_cast<double>(t0);
+    const double step = static_cast<double>(duration) / 1000.0;
+    for (int i = 1; i <= 1000; ++i) {
+      added += step;
+      const real direct_point = t0 + duration * static_cast<real>(i) / real(1000);
+      if (tree.at(static_cast<real>(added), 0u) != tree.at(direct_point, 0u)) ++snapped_differ;
+    }
+  }
   // And a tree with another seed, run or process is another path.
   const brownian_tree<real> other_seed = brownian_tree<real>::make(SEED + 1u, 7u, t0, duration, real(1e-5));
   const brownian_tree<real> other_run = brownian_tree<real>::make(SEED, 8u, t0, duration, real(1e-5));
-  std::printf("direct %.17g uniform %.17g irregular %.17g adaptive %.17g rejected %d identical %d other_seed %.17g other_run %.17g other_process %.17g levels %d\n",
+  std::printf("direct %.17g uniform %.17g irregular %.17g adaptive %.17g rejected %d identical %d other_seed %.17g other_run %.17g other_process %.17g decades %d snapped_differ %d\n",
               static_cast<double>(direct), uniform, irregular, adaptive, rejected, identical,
               static_cast<double>(other_seed.at(t_end, 1u)), static_cast<double>(other_run.at(t_end, 1u)),
-              static_cast<double>(tree.at(t_end, 0u) - tree.at(t0, 0u)), tree.levels);
+              static_cast<double>(tree.at(t_end, 0u) - tree.at(t0, 0u)), tree.decades, snapped_differ);
   return 0;
 }
 
@@ -95,7 +108,7 @@ template <typename real>
 static int moments(unsigned int runs) {
   // t0 = 2, T = 4: W(6) has variance 4, Cov(W(3.2), W(4.8)) = 1.2.
   const real t0 = real(2), duration = real(4), a = real(3.2), b = real(4.8), mid = real(4), t_end = real(6);
-  Moments end_vs_process, ab, run_pair, seed_pair, increments;
+  Moments end_vs_process, ab, run_pair, seed_pair, increments, grid_steps, off_grid;
   for (unsigned int r = 0; r < runs; ++r) {
     const brownian_tree<real> tree = brownian_tree<real>::make(SEED, r, t0, duration, real(1e-5));
     const brownian_tree<real> next_run = brownian_tree<real>::make(SEED, r + runs, t0, duration, real(1e-5));
@@ -107,10 +120,17 @@ static int moments(unsigned int runs) {
     seed_pair.add(w_end, static_cast<double>(next_seed.at(t_end, 0u)));
     const double w_mid = static_cast<double>(tree.at(mid, 0u));
     increments.add(w_mid, w_end - w_mid);
+    // Deeper decades: two neighbouring steps on the 10^-3 grid (tau 0.120, 0.123, 0.126: splits
+    // of decade 2), and a step between times off the grid (leaf interpolation at decade 6).
+    const auto at = [&](double tau) -> real { return tree.at(t0 + duration * static_cast<real>(tau), 0u); };
+    const double g0 = static_cast<double>(at(0.120)), g1 = static_cast<double>(at(0.123)), g2 = static_cast<double>(at(0.126));
+    grid_steps.add(g1 - g0, g2 - g1);
+    off_grid.add(static_cast<double>(at(0.1234567)) - static_cast<double>(at(0.1234)), 0.0);
   }
-  std::printf("mean %.17g var %.17g var_a %.17g cov_ab %.17g corr_process %.17g corr_run %.17g corr_seed %.17g corr_increments %.17g\n",
+  std::printf("mean %.17g var %.17g var_a %.17g cov_ab %.17g corr_process %.17g corr_run %.17g corr_seed %.17g corr_increments %.17g "
+              "var_grid %.17g corr_grid %.17g var_off_grid %.17g\n",
               end_vs_process.mean_x(), end_vs_process.var_x(), ab.var_x(), ab.cov(), end_vs_process.corr(),
-              run_pair.corr(), seed_pair.corr(), increments.corr());
+              run_pair.corr(), seed_pair.corr(), increments.corr(), grid_steps.var_x(), grid_steps.corr(), off_grid.var_x());
   return 0;
 }
 
@@ -120,13 +140,13 @@ template <typename real>
 static int stack_check() {
   const real t0 = real(0.3), duration = real(1.7);
   int compared = 0, differ = 0, deep = 0;
-  // 1e-5: a tree the stack holds whole; 0: the deepest tree, past brownian_stack_levels in float64
-  // (and past the small stack, which keeps 8 levels, in both precisions).
+  // 1e-5: a tree the stack holds whole; 0: the deepest tree, past brownian_stack_decades in float64
+  // (and past the small stack, which keeps 3 decades, in both precisions).
   for (const real tolerance : {real(1e-5), real(0)}) {
     const brownian_tree<real> tree = brownian_tree<real>::make(SEED, 3u, t0, duration, tolerance);
-    if (tree.levels > 8) deep = 1;
-    brownian_stack<real, brownian_stack_levels> stack;
-    brownian_stack<real, 8> small;
+    if (tree.decades > 3) deep = 1;
+    brownian_stack<real, brownian_stack_decades> stack;
+    brownian_stack<real, 3> small;
     auto check = [&](real t, unsigned int process) {
       const real cached = tree.at(t, process, stack);
       const real kept = tree.at(t, process, small);
@@ -136,6 +156,10 @@ static int stack_check() {
       if (std::memcmp(&kept, &fresh, sizeof(real)) != 0) ++differ;
     };
     for (int i = 0; i <= 1000; ++i) check(t0 + duration * static_cast<real>(i) / real(1000), 0u);
+    {
+      real grid = t0;
+      for (int i = 0; i < 2000; ++i) check(grid += duration / real(2000), 0u);
+    }
     for (int i = 0; i <= 512; ++i) check(t0 + duration * static_cast<real>(i) / real(512), 0u);
     for (int i = 512; i >= 0; --i) check(t0 + duration * static_cast<real>(i) / real(512), 0u);
     for (int i = 0; i <= 512; ++i) {
