@@ -176,18 +176,19 @@ CUBIE_FN unsigned int brownian_path_to_point(int c) {
   }
 }
 
-// One decade's interval as a stack keeps it.
-template <typename real>
+// One decade's interval as a stack keeps it. V is what a point's value is:
+// real, or in CPU lanes a vector of them, one run per lane (lane_sde.h).
+template <typename real, typename V = real>
 struct brownian_decade {
   static constexpr int per_block = philox_normals<real>::count;
   static constexpr int blocks = (9 + per_block - 1) / per_block;
   unsigned long long group;  // ~0: nothing kept
   unsigned int known;        // bit k: P[k] is set
   unsigned int loaded;       // bit b: block b's normals are in z
-  real P[11];
-  real z[blocks * per_block];
+  V P[11];
+  V z[blocks * per_block];
 
-  CUBIE_FN void reset(unsigned long long g, real left, real right) {
+  CUBIE_FN void reset(unsigned long long g, const V& left, const V& right) {
     group = g;
     known = 1u | (1u << 10);
     loaded = 0u;
@@ -197,23 +198,43 @@ struct brownian_decade {
 };
 
 // The kept descent (see above). C = 0: a fresh descent, nothing kept.
-template <typename real, int C>
+template <typename real, int C, typename V = real>
 struct brownian_stack {
-  brownian_decade<real> decade[C > 0 ? C : 1];
+  brownian_decade<real, V> decade[C > 0 ? C : 1];
   bool has_root = false;
-  real root;  // B(1)
+  V root;  // B(1)
 
   CUBIE_FN brownian_stack() {
     CUBIE_UNROLL for (int d = 0; d < (C > 0 ? C : 1); ++d) decade[d].group = ~0ull;
   }
 };
 
-template <typename real>
+// Where a tree's normals come from: Philox blocks of one run. CPU lanes
+// specialise it for one run per lane (lane_sde.h), with the same bits per lane.
+template <typename real, typename Runs>
+struct brownian_draw {
+  typedef real value;
+  // A group's blocks one at a time, as its splits need them (a step on a decimal grid uses them all;
+  // an adaptive step a few): lanes draw the whole group at once instead (lane_sde.h).
+  static constexpr bool whole_groups = false;
+  static CUBIE_FN void normals(const philox4x32_key& key, unsigned long long block, unsigned int process, unsigned int run, real* z) {
+    philox4x32_words c;
+    c.v[0] = static_cast<unsigned int>(block);
+    c.v[1] = static_cast<unsigned int>(block >> 32);
+    c.v[2] = process;
+    c.v[3] = run;
+    philox_normals<real>::from(philox4x32(c, key), z);
+  }
+};
+
+template <typename real, typename Runs = unsigned int>
 struct brownian_tree {
+  typedef brownian_draw<real, Runs> draw;
+  typedef typename draw::value value;
   static constexpr int per_block = philox_normals<real>::count;
-  static constexpr int blocks_per_group = brownian_decade<real>::blocks;
+  static constexpr int blocks_per_group = brownian_decade<real, value>::blocks;
   philox4x32_key key;
-  unsigned int run;
+  Runs run;
   real t0;
   real duration;
   real sqrt_duration;
@@ -233,7 +254,7 @@ struct brownian_tree {
     return decades;
   }
 
-  static CUBIE_FN brownian_tree make(unsigned long long seed, unsigned int run, real t0, real duration, real tolerance) {
+  static CUBIE_FN brownian_tree make(unsigned long long seed, const Runs& run, real t0, real duration, real tolerance) {
     brownian_tree tree;
     tree.key = philox_key_from_seed(seed);
     tree.run = run;
@@ -245,37 +266,31 @@ struct brownian_tree {
     return tree;
   }
 
-  // The Philox counter of one block of normals for one process.
-  CUBIE_FN philox4x32_words counter(unsigned long long block, unsigned int process) const {
-    philox4x32_words c;
-    c.v[0] = static_cast<unsigned int>(block);
-    c.v[1] = static_cast<unsigned int>(block >> 32);
-    c.v[2] = process;
-    c.v[3] = run;
-    return c;
-  }
-
-  // The normals of one block for one process.
-  CUBIE_FN void normals(unsigned long long block, unsigned int process, real* z) const {
-    philox_normals<real>::from(philox4x32(counter(block, process), key), z);
-  }
+  // The normals of one block for one process: counter {block low, block high, process, run}.
+  CUBIE_FN void normals(unsigned long long block, unsigned int process, value* z) const { draw::normals(key, block, process, run, z); }
 
   // Draws split s of decade d's interval `at`, whose ends are known.
-  CUBIE_FN void split(brownian_decade<real>& at, int d, int s, unsigned int process) const {
+  CUBIE_FN void split(brownian_decade<real, value>& at, int d, int s, unsigned int process) const {
     const brownian_split sp = brownian_split_of(s);
     if (at.known & (1u << sp.mid)) return;
     const int b = s / per_block;
     if (!(at.loaded & (1u << b))) {
-      normals(1ull + at.group * static_cast<unsigned long long>(blocks_per_group) + static_cast<unsigned long long>(b), process, at.z + b * per_block);
-      at.loaded |= 1u << b;
+      const unsigned long long first = 1ull + at.group * static_cast<unsigned long long>(blocks_per_group);
+      if constexpr (draw::whole_groups) {
+        draw::template group_normals<blocks_per_group>(key, first, process, run, at.z);
+        at.loaded = (1u << blocks_per_group) - 1u;
+      } else {
+        normals(first + static_cast<unsigned long long>(b), process, at.z + b * per_block);
+        at.loaded |= 1u << b;
+      }
     }
-    const real left = at.P[sp.lo];
+    const value left = at.P[sp.lo];
     at.P[sp.mid] = left + brownian_split_weight<real>(s) * (at.P[sp.hi] - left) +
                    (brownian_split_sd<real>(s) * brownian_decade_sd<real>(d + 1)) * at.z[s];
     at.known |= 1u << sp.mid;
   }
 
-  CUBIE_FN void walk(brownian_decade<real>& at, int d, unsigned int path, unsigned int process) const {
+  CUBIE_FN void walk(brownian_decade<real, value>& at, int d, unsigned int path, unsigned int process) const {
     for (int i = 0; i < 4; ++i) {
       const int s = static_cast<int>((path >> (4 * i)) & 0xFu);
       if (s == 0xF) break;
@@ -288,10 +303,10 @@ struct brownian_tree {
   // (|t| + |t0|) / T + tau, `magnitude`: within that (and a quarter leaf) x = tau 10^decades
   // is taken as the tree point it rounds to.
   template <int C>
-  CUBIE_FN real standard(real tau, real magnitude, unsigned int process, brownian_stack<real, C>& stack) const {
-    if (!(tau > real(0))) return real(0);
+  CUBIE_FN value standard(real tau, real magnitude, unsigned int process, brownian_stack<real, C, value>& stack) const {
+    if (!(tau > real(0))) return value(real(0));
     if (!stack.has_root) {
-      real z[per_block];
+      value z[per_block];
       normals(0ull, process, z);
       stack.root = z[0];
       stack.has_root = true;
@@ -303,7 +318,7 @@ struct brownian_tree {
     const bool on_point = fabs(x - nearest) <= (reach < real(0.25) ? reach : real(0.25));
     const unsigned long long K = static_cast<unsigned long long>(on_point ? nearest : floor(x));
     const real frac = on_point ? real(0) : x - floor(x);
-    if (K == 0ull && on_point) return real(0);
+    if (K == 0ull && on_point) return value(real(0));
     // tau's decimal digits, most significant first (divisions by the constant 10: multiplies).
     int digit[brownian_limits<real>::max_decades];
     unsigned long long rest = K;
@@ -317,15 +332,15 @@ struct brownian_tree {
     if (on_point) {
       while (digit[last] == 0) --last;
     }
-    brownian_decade<real> scratch;
+    brownian_decade<real, value> scratch;
     scratch.group = ~0ull;
-    real left = real(0), right = stack.root;
+    value left = value(real(0)), right = stack.root;
     unsigned long long prefix = 0ull;  // the digits above decade d
     unsigned long long first = 0ull;   // the first group of decade d: (10^d - 1) / 9
     for (int d = 0; d <= last; ++d) {
       const int c = digit[d];
       const unsigned long long group = first + prefix;
-      brownian_decade<real>* at = &scratch;
+      brownian_decade<real, value>* at = &scratch;
       if constexpr (C > 0) {
         if (d < C) at = &stack.decade[d];
       }
@@ -346,19 +361,19 @@ struct brownian_tree {
 
   // W(t) for one process through a stack that belongs to this tree and process.
   template <int C>
-  CUBIE_FN real at(real t, unsigned int process, brownian_stack<real, C>& stack) const {
+  CUBIE_FN value at(real t, unsigned int process, brownian_stack<real, C, value>& stack) const {
     return sqrt_duration * standard((t - t0) / duration, (fabs(t) + fabs(t0)) / duration, process, stack);
   }
 
   // W(t) for one process, a fresh descent.
-  CUBIE_FN real at(real t, unsigned int process) const {
-    brownian_stack<real, 0> fresh;
+  CUBIE_FN value at(real t, unsigned int process) const {
+    brownian_stack<real, 0, value> fresh;
     return at(t, process, fresh);
   }
 
   // dW over [ta, tb] for processes 0..M-1: W(tb) - W(ta).
   template <int M>
-  CUBIE_FN void increment(real ta, real tb, real* __restrict__ dW) const {
+  CUBIE_FN void increment(real ta, real tb, value* __restrict__ dW) const {
     CUBIE_UNROLL for (int j = 0; j < M; ++j) dW[j] = at(tb, static_cast<unsigned int>(j)) - at(ta, static_cast<unsigned int>(j));
   }
 };

@@ -10,7 +10,11 @@
 // (lane refill), so runs of very different lengths keep every lane busy.
 //
 // Included by engine.h in a CPU build with CUBIE_LANES, for explicit and
-// Rosenbrock methods without events or noise (src/solver/lanes.ts decides).
+// Rosenbrock methods and fixed-step stochastic methods, without events
+// (src/solver/lanes.ts decides). A stochastic kernel refills its lanes only
+// when all of them are done (lockstep), so that the W runs of a vector step
+// through the same times and share one descent of the Brownian tree
+// (lane_sde.h); a run that ends early leaves its lane idle until then.
 #ifndef CUBIE_LANE_ENGINE_H
 #define CUBIE_LANE_ENGINE_H
 #include <new>
@@ -19,11 +23,24 @@ namespace cubie {
 
 static_assert(cubie_events::n_events == 0, "a lane build has no events (src/solver/lanes.ts)");
 #ifdef CUBIE_SAVES_WIENER
-#error "a lane build has no noise (src/solver/lanes.ts)"
+#error "a lane build does not save W (src/solver/lanes.ts)"
 #endif
 
 constexpr int W = lane_real::width;
 typedef wide_of<lane_real> lane_time;
+
+template <int Width>
+struct lane_runs;  // lane_sde.h, in kernels with noise
+
+// Whether the stepper keeps a Brownian path (a stochastic method's Memory has a WienerCache).
+template <class Memory, class = void>
+struct keeps_wiener {
+  static constexpr bool value = false;
+};
+template <class Memory>
+struct keeps_wiener<Memory, decltype(static_cast<void>(&Memory::wiener))> {
+  static constexpr bool value = true;
+};
 
 // A per-lane count, in the integers a lane mask is made of: ++ counts one for
 // each lane in the context's `counting` (generated code writes ++ctx.jacobian_evaluations).
@@ -54,6 +71,25 @@ struct LaneContext {
   mutable LaneCounter jacobian_evaluations;
   // Lanes whose implicit solve failed in this step (CUBIE_REQUIRE_SOLVED): RunContext's newton_failed.
   mutable mask_of<lane_real> failed;
+  // Noise: each lane's run's batch index (RunContext::brownian).
+  unsigned int run_index[W];
+
+  // The first lane of those the call serves: a stochastic step reads the lanes' shared times there.
+  CUBIE_FN int lead_lane() const {
+    const unsigned bits = simd::bits_of(counting);
+    return bits == 0 ? 0 : __builtin_ctz(bits);
+  }
+  // RunContext::brownian for the W runs in the lanes, one Philox run word per lane.
+  template <class Runs = lane_runs<W>>
+  CUBIE_FN brownian_tree<real, Runs> brownian() const {
+    const unsigned long long seed = (static_cast<unsigned long long>(scalar_arg<S_SEED_HIGH>(args)) << 32) |
+                                    static_cast<unsigned long long>(scalar_arg<S_SEED_LOW>(args));
+    Runs runs;
+    for (int l = 0; l < W; ++l) runs.v[l] = run_index[l];
+    const double span = scalar_arg<S_SETTLING_TIME>(args) + scalar_arg<S_DURATION>(args);
+    return brownian_tree<real, Runs>::make(seed, runs, static_cast<real>(scalar_arg<S_T0>(args)), static_cast<real>(span),
+                                           static_cast<real>(scalar_arg<S_BROWNIAN_TOLERANCE>(args)));
+  }
 
   CUBIE_FN const lane_real* atol() const { return atol_; }
   CUBIE_FN const lane_real* rtol() const { return rtol_; }
@@ -258,6 +294,10 @@ CUBIE_FN auto reset_memory_lane(Memory& memory, int l, int) -> decltype(memory.l
   memory.linear.reset_lane(l);
 }
 template <class Memory>
+CUBIE_FN auto reset_memory_lane(Memory& memory, int l, int) -> decltype(memory.wiener.reset_lane(l), void()) {
+  memory.wiener.reset_lane(l);
+}
+template <class Memory>
 CUBIE_FN void reset_memory_lane(Memory&, int, long) {}
 
 CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) {
@@ -266,6 +306,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   constexpr real inv_k = real(1) / real(error_exponent);
   constexpr bool adaptive = cubie_layout::controller != CONTROLLER_FIXED;
   constexpr bool interpolating = cubie_layout::interpolate_saves;
+  constexpr bool lockstep = keeps_wiener<cubie_layout::StepperMemory>::value;
   const long long n_runs = static_cast<long long>(args.s[S_N_RUNS]);
   const int max_steps = static_cast<int>(scalar_arg<S_MAX_STEPS>(args));
   const int saves = n_saves(args);
@@ -276,7 +317,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   lane_real p[Slots<n_parameters>::value];
   for (int i = 0; i < n_states; ++i) y[i] = f0[i] = y_new[i] = f1[i] = lane_real(0);
   for (int j = 0; j < Slots<n_parameters>::value; ++j) p[j] = lane_real(0);
-  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {{}, nullptr}, {}};
+  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {{}, nullptr}, {}, {}};
   ctx.jacobian_evaluations.counting = &ctx.counting;
   for (int i = 0; i < n_states; ++i) {
     ctx.atol_[i] = lane_real(buffer_arg<const real, B_ATOL>(args)[i]);
@@ -349,11 +390,17 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   };
   // Idle lanes take the next runs: state, parameters, f0 and (adaptive, no dt given) the starting step.
   auto refill = [&]() {
+    if (lockstep) {
+      for (int l = 0; l < W; ++l) {
+        if (run[l] >= 0) return;
+      }
+    }
     unsigned starting = 0;
     lane_time t0 = zero_time;
     for (int l = 0; l < W && next < end; ++l) {
       if (run[l] >= 0) continue;
       run[l] = static_cast<int>(next++);
+      if (lockstep) ctx.run_index[l] = static_cast<unsigned int>(buffer_arg<const double, B_RUN_INDEX>(args)[run[l]]);
       for (int i = 0; i < n_states; ++i) y[i].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + i])[run[l]]);
       for (int j = 0; j < n_parameters; ++j) p[j].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run[l]]);
       t.set(l, RunTime<real>::from(args.s[S_T0]));

@@ -125,11 +125,87 @@ CUBIE_FN void sincos_two_pi(float u, float& s, float& c) {
   s = (q >= 2) ? -sq : sq;
 }
 
+// The bits of a float or double and back (what __builtin_bit_cast does on the host).
+CUBIE_FN unsigned long long bits_of_double(double x) {
+#if CUBIE_DEVICE
+  return static_cast<unsigned long long>(__double_as_longlong(x));
+#else
+  return __builtin_bit_cast(unsigned long long, x);
+#endif
+}
+CUBIE_FN double double_of_bits(unsigned long long b) {
+#if CUBIE_DEVICE
+  return __longlong_as_double(static_cast<long long>(b));
+#else
+  return __builtin_bit_cast(double, b);
+#endif
+}
+CUBIE_FN unsigned int bits_of_float(float x) {
+#if CUBIE_DEVICE
+  return __float_as_uint(x);
+#else
+  return __builtin_bit_cast(unsigned int, x);
+#endif
+}
+CUBIE_FN float float_of_bits(unsigned int b) {
+#if CUBIE_DEVICE
+  return __uint_as_float(b);
+#else
+  return __builtin_bit_cast(float, b);
+#endif
+}
+
+// log(u) for the open uniforms above (positive, normal), in plain arithmetic:
+// fdlibm's __ieee754_log / __ieee754_logf (x = 2^k (1 + f) with
+// sqrt(2)/2 <= 1 + f < sqrt(2), s = f / (2 + f), its polynomial in s^2),
+// always on its general path. Why not the library's log: the same
+// operations in the same order give the same bits on the GPU, in a scalar
+// CPU build and in CPU lanes (lane_random.h repeats them on vectors), where
+// the libraries' scalar and vector logs differ in the last bits, so a run's
+// noise does not depend on where it ran. Within an ulp or two of log.
+CUBIE_FN double log_open(double x) {
+  const unsigned long long bits = bits_of_double(x);
+  unsigned int hx = static_cast<unsigned int>(bits >> 32);
+  int k = static_cast<int>(hx >> 20) - 1023;
+  hx &= 0x000fffffu;
+  const unsigned int i = (hx + 0x95f64u) & 0x100000u;  // 1 + f would be >= sqrt(2): halve it
+  const double m = double_of_bits((static_cast<unsigned long long>(hx | (i ^ 0x3ff00000u)) << 32) | (bits & 0xffffffffull));
+  k += static_cast<int>(i >> 20);
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double dk = static_cast<double>(k);
+  const double z = s * s;
+  const double w = z * z;
+  const double t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01 + w * 1.531383769920937332e-01));
+  const double t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01 + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
+  const double R = t2 + t1;
+  const double hfsq = 0.5 * f * f;
+  return dk * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + R) + dk * 1.90821492927058770002e-10)) - f);
+}
+
+CUBIE_FN float log_open(float x) {
+  unsigned int ix = bits_of_float(x);
+  int k = static_cast<int>(ix >> 23) - 127;
+  ix &= 0x007fffffu;
+  const unsigned int i = (ix + (0x95f64u << 3)) & 0x800000u;
+  const float m = float_of_bits(ix | (i ^ 0x3f800000u));
+  k += static_cast<int>(i >> 23);
+  const float f = m - 1.0f;
+  const float s = f / (2.0f + f);
+  const float dk = static_cast<float>(k);
+  const float z = s * s;
+  const float w = z * z;
+  const float t1 = w * (4.0000000596e-01f + w * (2.2222198546e-01f + w * 1.5313838422e-01f));
+  const float t2 = z * (6.6666668653e-01f + w * (2.8571429849e-01f + w * (1.8183572590e-01f + w * 1.4798198640e-01f)));
+  const float R = t2 + t1;
+  const float hfsq = 0.5f * f * f;
+  return dk * 6.9313812256e-01f - ((hfsq - (s * (hfsq + R) + dk * 9.0580006145e-06f)) - f);
+}
+
 // Standard normal numbers from one Philox output by Box–Muller
 // (z0, z1) = sqrt(-2 log u1) (cos 2 pi u2, sin 2 pi u2): exact in
-// distribution given exact log, sqrt, cos and sin; log and sqrt are the
-// libraries' (within an ulp), cos and sin sincos_two_pi's (within an ulp or
-// two). float: four words make two uniform pairs, four normals, all in float
+// distribution given exact log, sqrt, cos and sin; log is log_open's and
+// cos and sin sincos_two_pi's (each within an ulp or two), sqrt is IEEE's. float: four words make two uniform pairs, four normals, all in float
 // arithmetic (float kernels do no double math); double: two 53-bit uniforms,
 // two normals. The smallest u1 bounds |z| at about 5.8 (float) and 8.6
 // (double) standard deviations.
@@ -143,7 +219,7 @@ struct philox_normals<float> {
     CUBIE_UNROLL for (int pair = 0; pair < 2; ++pair) {
       const float u1 = uniform_open_float(w.v[2 * pair]);
       const float u2 = uniform_open_float(w.v[2 * pair + 1]);
-      const float radius = sqrtf(-2.0f * logf(u1));
+      const float radius = sqrtf(-2.0f * log_open(u1));
       float s, c;
       sincos_two_pi(u2, s, c);
       z[2 * pair] = radius * c;
@@ -158,7 +234,7 @@ struct philox_normals<double> {
   static CUBIE_FN void from(const philox4x32_words& w, double* z) {
     const double u1 = uniform_open_double(w.v[0], w.v[1]);
     const double u2 = uniform_open_double(w.v[2], w.v[3]);
-    const double radius = sqrt(-2.0 * log(u1));
+    const double radius = sqrt(-2.0 * log_open(u1));
     double s, c;
     sincos_two_pi(u2, s, c);
     z[0] = radius * c;

@@ -61,4 +61,7 @@ struct WienerCache {
 };
 
 }  // namespace cubie
+#if CUBIE_LANE_BUILD
+#include "cubie/lane_sde.h"
+#endif
 #endif

@@ -48,7 +48,7 @@ export function generateNoiseSource(model: SystemModel, options: NoiseSourceOpti
       '#include "cubie/sde.h"',
       `// The noise of the system above: ${m} Wiener process${m === 1 ? '' : 'es'}, ${noise.structure} (${noise.commutative ? 'commutative' : 'not shown commutative'}), ${noise.calculus}.`,
       'namespace cubie_noise {',
-      `typedef ${real} real;`,
+      `typedef cubie::lanes_of<${real}> real;`,
       `constexpr int n_processes = ${m};`,
     ],
     [

@@ -42,7 +42,7 @@ export function usesMilsteinTerms(method: SdeMethod): boolean {
 function platenBody(loop: (statement: string) => string): string[] {
   return [
     '// Supporting values at t + dt: the EM predictor for the drift, y + a dt +- g_j sqrt(dt) for process j.',
-    'const double t1 = t + static_cast<double>(dt);',
+    'const cubie::wide_of<real> t1 = t + cubie::wide(dt);',
     'const real sq = sqrt(dt);',
     'real support[n_states], f_support[n_states], a_support[n_states], G_plus[n_processes * n_states], G_minus[n_processes * n_states];',
     'advance(y, a, G, L, dt, dW, support);',
@@ -76,7 +76,7 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
   const coefficients = [
     '// The Itô drift a (f, plus the Stratonovich correction), g and the Milstein terms at (t, y), given f = f(t, y).',
     'template <class Ctx>',
-    `CUBIE_FN void coefficients(const Ctx& ctx, double t, const real* __restrict__ y, const real* __restrict__ f, real* __restrict__ a, real* __restrict__ G, real* __restrict__ L) {`,
+    `CUBIE_FN void coefficients(const Ctx& ctx, cubie::wide_of<real> t, const real* __restrict__ y, const real* __restrict__ f, real* __restrict__ a, real* __restrict__ G, real* __restrict__ L) {`,
     '  real d[cubie_sys::n_drivers > 0 ? cubie_sys::n_drivers : 1];',
     '  ctx.drivers_at(t, d, nullptr);',
     '  const real tr = static_cast<real>(t);',
@@ -90,7 +90,7 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
   const diffusionAt = [
     '// g at (t, y) alone.',
     'template <class Ctx>',
-    'CUBIE_FN void diffusion_at(const Ctx& ctx, double t, const real* __restrict__ y, real* __restrict__ G) {',
+    'CUBIE_FN void diffusion_at(const Ctx& ctx, cubie::wide_of<real> t, const real* __restrict__ y, real* __restrict__ G) {',
     '  real d[cubie_sys::n_drivers > 0 ? cubie_sys::n_drivers : 1];',
     '  ctx.drivers_at(t, d, nullptr);',
     '  cubie_noise::diffusion(y, ctx.p, d, static_cast<real>(t), G);',
@@ -123,7 +123,7 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
     '// The increment of the run\'s one Brownian path over [t, t + dt].',
     'memory.wiener.tree(ctx);',
     'real dW[n_processes];',
-    'memory.wiener.increment(t, t + static_cast<double>(dt), dW);',
+    'memory.wiener.increment(t, t + cubie::wide(dt), dW);',
     'real a[n_states], G[n_processes * n_states];',
     `${termsType};`,
     'coefficients(ctx, t, y, f0, a, G, L);',
@@ -139,7 +139,7 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
       'real y_full[n_states];',
       'advance(y, a, G, L, dt, dW, y_full);',
       'const real half = real(0.5) * dt;',
-      'const double t_mid = t + static_cast<double>(half);',
+      'const cubie::wide_of<real> t_mid = t + cubie::wide(half);',
       'real dW1[n_processes], dW2[n_processes];',
       'CUBIE_UNROLL for (int j = 0; j < n_processes; ++j) {',
       '  const real w_mid = memory.wiener.at(t_mid, j);',
@@ -161,7 +161,7 @@ export function generateSdeStepper(method: SdeMethod, options: SdeStepperOptions
     '',
     `namespace ${namespace} {`,
     '',
-    `typedef ${real} real;`,
+    `typedef cubie::lanes_of<${real}> real;`,
     `inline constexpr int n_states = ${nStates};`,
     `inline constexpr int n_processes = ${m};`,
     ...(milstein ? [`inline constexpr int n_pairs = ${pairCount(m)};`] : []),

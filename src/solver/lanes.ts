@@ -12,14 +12,20 @@ import type { CubieSystem } from '../system/types';
 /**
  * Why a kernel runs one run per core rather than in lanes, or undefined when
  * it runs in lanes. DIRK and Radau methods, the Krylov linear solvers,
- * events and noise run on the scalar engine (kernel/cubie/lane_engine.h,
- * lane_linalg.h and lane_sparse.h cover the explicit and Rosenbrock steppers).
+ * events, adaptive stochastic steps and saved Wiener paths run on the scalar
+ * engine (kernel/cubie/lane_engine.h, lane_linalg.h, lane_sparse.h and
+ * lane_sde.h cover the explicit, Rosenbrock and fixed-step stochastic steppers).
  */
 export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
-  // Noise first: a stochastic method is not in the ODE method registry.
-  if (plan.stochastic !== undefined) return 'the system has noise';
   if (system.model.events.length > 0) return 'the system has events';
+  // Noise before the registry (a stochastic method is not in it). Lanes share one descent of
+  // the Brownian tree, so they step through the same times: fixed steps only (lane_sde.h).
+  if (plan.stochastic !== undefined) {
+    if (plan.controller !== 'fixed') return `stochastic method '${plan.method}' adapts its step (lanes run stochastic methods at fixed steps)`;
+    if ([...plan.layout.saved, ...plan.layout.summarised].some((s) => s.kind === 'wiener')) return "outputTypes has 'wiener'";
+    return undefined;
+  }
   const family = resolveMethod(plan.method).family;
   if (family !== 'explicit' && family !== 'rosenbrock') return `method '${plan.method}' is a ${family} method`;
   if (family === 'rosenbrock' && plan.linearSolver !== 'dense' && plan.linearSolver !== 'sparse') return `linear solver '${plan.linearSolver}' (lanes have the dense and sparse LU)`;

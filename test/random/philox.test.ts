@@ -55,6 +55,13 @@ describe('Philox4x32 (kernel/cubie/random.h)', () => {
     expect(r.max_error).toBeLessThan(bound);
   });
 
+  // Box–Muller's radius: log_open (fdlibm's log in plain arithmetic, so GPU, scalar and lane builds agree bit for bit).
+  itGxx.each(['float64', 'float32'])('log_open (%s) within two ulps of long double log', (precision) => {
+    const r = fields(harness('log', precision, '1000000'));
+    expect(r.max_ulps).toBeGreaterThan(0);
+    expect(r.max_ulps).toBeLessThan(2);
+  });
+
   itGxx.each(['float64', 'float32'])('10^6 normals (%s): mean, variance and KS against the normal CDF', (precision) => {
     const r = fields(harness('normals', precision, String(N)));
     expect(r.n).toBe(N);

@@ -79,7 +79,29 @@ static double sincos_error(unsigned int n) {
   return worst;
 }
 
+// log_open against long double log, in ulps of the result, over the uniforms and far smaller ones.
+template <typename real>
+static double log_error_ulps(unsigned int n) {
+  const philox4x32_key key = philox_key_from_seed(78u);
+  double worst = 0.0;
+  for (unsigned int i = 0; i < n; ++i) {
+    const philox4x32_words w = philox4x32(philox4x32_words{{i, 2u, 0u, 0u}}, key);
+    real u = sizeof(real) == 4 ? static_cast<real>(uniform_open_float(w.v[0])) : static_cast<real>(uniform_open_double(w.v[0], w.v[1]));
+    if (i % 4 == 0) u = std::ldexp(u, -static_cast<int>(i % 60));
+    const long double exact = logl(static_cast<long double>(u));
+    const real rounded = static_cast<real>(exact);
+    const double ulp = static_cast<double>(std::fabs(std::nextafter(rounded, real(0)) - rounded));
+    worst = std::max(worst, static_cast<double>(std::fabs(static_cast<long double>(log_open(u)) - exact)) / ulp);
+  }
+  return worst;
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 4 && std::strcmp(argv[1], "log") == 0) {
+    const unsigned int n = static_cast<unsigned int>(std::strtoul(argv[3], nullptr, 10));
+    std::printf("max_ulps %.17g\n", std::strcmp(argv[2], "float32") == 0 ? log_error_ulps<float>(n) : log_error_ulps<double>(n));
+    return 0;
+  }
   if (argc >= 9 && std::strcmp(argv[1], "kat") == 0) {
     const philox4x32_words c = {{hex(argv[3]), hex(argv[4]), hex(argv[5]), hex(argv[6])}};
     const philox4x32_key k = {{hex(argv[7]), hex(argv[8])}};
