@@ -44,7 +44,8 @@
 //   CUBIE_SELECT      a piecewise expression: a conditional here, a select in lanes
 //   CUBIE_REQUIRE_SOLVED  an implicit stepper's factorisation or solve: here a
 //                     failure ends the step (implicit_solve_failed, newton.h); in
-//                     lanes the failing lanes are noted and the others go on
+//                     lanes the failing lanes are noted, stop counting, and the
+//                     others go on
 //   CUBIE_REQUIRE_PIVOT   the same for a pivot of a generated sparse LU
 #if !CUBIE_DEVICE && defined(CUBIE_LANES)
 #define CUBIE_LANE_BUILD 1
