@@ -9,11 +9,11 @@
 // whose run finishes takes the work item's next run before the next step
 // (lane refill), so runs of very different lengths keep every lane busy.
 //
-// Included by engine.h in a CPU build with CUBIE_LANES, for explicit and
-// Rosenbrock methods and fixed-step stochastic methods, without events
-// (src/solver/lanes.ts decides). A stochastic kernel refills its lanes only
-// when all of them are done (lockstep), so that the W runs of a vector step
-// through the same times and share one descent of the Brownian tree
+// Included by engine.h in a CPU build with CUBIE_LANES, for explicit,
+// Rosenbrock and DIRK methods and fixed-step stochastic methods, without
+// events (src/solver/lanes.ts decides). A stochastic kernel refills its lanes
+// only when all of them are done (lockstep), so that the W runs of a vector
+// step through the same times and share one descent of the Brownian tree
 // (lane_sde.h); a run that ends early leaves its lane idle until then.
 #ifndef CUBIE_LANE_ENGINE_H
 #define CUBIE_LANE_ENGINE_H
@@ -67,10 +67,12 @@ struct LaneContext {
   lane_real rtol_[n_states];
   mutable mask_of<lane_real> counting;
   // Per lane: the counters integrate_run reports (a lane's mask is -1 where it counts).
-  mutable typename mask_of<lane_real>::native rhs_evaluations, factorizations;
+  mutable typename mask_of<lane_real>::native rhs_evaluations, factorizations, newton_iterations;
   mutable LaneCounter jacobian_evaluations;
   // Lanes whose implicit solve failed in this step (CUBIE_REQUIRE_SOLVED): RunContext's newton_failed.
   mutable mask_of<lane_real> failed;
+  // RunContext's: a failed stage retries with a fresh Jacobian only on fixed steps (newton.h).
+  static constexpr bool refreshes_jacobian = cubie_layout::controller == CONTROLLER_FIXED;
   // Noise: each lane's run's batch index (RunContext::brownian).
   unsigned int run_index[W];
 
@@ -93,6 +95,8 @@ struct LaneContext {
 
   CUBIE_FN const lane_real* atol() const { return atol_; }
   CUBIE_FN const lane_real* rtol() const { return rtol_; }
+  CUBIE_FN lane_real newton_tol() const { return lane_real(static_cast<real>(scalar_arg<S_NEWTON_TOL>(args))); }
+  CUBIE_FN int newton_max_iters() const { return static_cast<int>(scalar_arg<S_NEWTON_MAX_ITERS>(args)); }
 
   // Each lane's drivers at its own time, from the scalar evaluation.
   CUBIE_FN void drivers_at(const lane_time& t, lane_real* d, lane_real* ddot = nullptr) const {
@@ -171,7 +175,13 @@ struct LaneContext {
     cubie_sys::dfdt(y, p, d, ddot, lane_real(t), ft);
   }
   CUBIE_FN void count_factorizations(const mask_of<lane_real>& lanes) const { factorizations -= lanes.m; }
-  CUBIE_FN void require_solved(const mask_of<lane_real>& solved) const { failed = failed || !solved; }
+  CUBIE_FN void count_newton_iterations(const mask_of<lane_real>& lanes) const { newton_iterations -= lanes.m; }
+  // A lane whose solve failed is done with this step, as a run whose stepper returned: the rest of
+  // the step computes on it (the others need the instructions) but counts nothing for it.
+  CUBIE_FN void require_solved(const mask_of<lane_real>& solved) const {
+    failed = failed || !solved;
+    counting = counting && solved;
+  }
   CUBIE_FN void observables_at(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ obs) const {
     lane_real d[Slots<n_drivers>::value];
     drivers_at(t, d);
@@ -317,7 +327,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   lane_real p[Slots<n_parameters>::value];
   for (int i = 0; i < n_states; ++i) y[i] = f0[i] = y_new[i] = f1[i] = lane_real(0);
   for (int j = 0; j < Slots<n_parameters>::value; ++j) p[j] = lane_real(0);
-  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {{}, nullptr}, {}, {}};
+  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {}, {{}, nullptr}, {}, {}};
   ctx.jacobian_evaluations.counting = &ctx.counting;
   for (int i = 0; i < n_states; ++i) {
     ctx.atol_[i] = lane_real(buffer_arg<const real, B_ATOL>(args)[i]);
@@ -382,7 +392,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       counters[C_REJECTED * n_runs + run[l]] = rejected[l];
       counters[C_RHS_EVALUATIONS * n_runs + run[l]] = ctx.rhs_evaluations[l];
       counters[C_JACOBIAN_EVALUATIONS * n_runs + run[l]] = static_cast<int>(ctx.jacobian_evaluations.v[l]);
-      counters[C_NEWTON_ITERATIONS * n_runs + run[l]] = 0;
+      counters[C_NEWTON_ITERATIONS * n_runs + run[l]] = static_cast<int>(ctx.newton_iterations[l]);
       counters[C_LINEAR_ITERATIONS * n_runs + run[l]] = 0;
       counters[C_FACTORIZATIONS * n_runs + run[l]] = static_cast<int>(ctx.factorizations[l]);
     }
@@ -421,7 +431,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       saver[l].run = run[l];
       saver[l].window = 0;
       saver[l].summary = cubie_summary::State();
-      ctx.rhs_evaluations[l] = ctx.jacobian_evaluations.v[l] = ctx.factorizations[l] = 0;
+      ctx.rhs_evaluations[l] = ctx.jacobian_evaluations.v[l] = ctx.factorizations[l] = ctx.newton_iterations[l] = 0;
       reset_memory_lane(memory, l, 0);
       t0.set(l, t.get(l).value());
       starting |= 1u << l;

@@ -83,6 +83,8 @@ struct DenseShiftedSystem<simd::vec<T, W>, N, KeepJacobian> {
   typedef simd::vec<T, W> V;
   typedef lane_types<V> L;
   static constexpr bool owns_jacobian = true;
+  // Every call computes every lane: a caller that serves some lanes keeps the others with blend_from.
+  static constexpr bool keeps_lanes = false;
   V lu[N * N];
   typename L::index pivot[N];
   V kept[KeepJacobian ? N * N : 1];
@@ -129,6 +131,8 @@ struct KeptShiftedSystem<simd::vec<T, W>, N, System> {
   typedef simd::vec<T, W> V;
   typedef lane_types<V> L;
   static constexpr bool owns_jacobian = true;
+  // Each call changes only the lanes in ctx.counting.
+  static constexpr bool keeps_lanes = true;
   System system;
   typename L::time jacobian_at = typename L::time(0.0);
   typename L::mask have_jacobian = V(0) != V(0);
@@ -152,6 +156,18 @@ struct KeptShiftedSystem<simd::vec<T, W>, N, System> {
     jacobian_at = select(simd::mask_cast<double>(stale), t, jacobian_at);
     have_jacobian = have_jacobian || stale;
     factored_sigma = select(stale, V(T(0)), factored_sigma);
+  }
+  // J at another state for the lanes in ctx.counting (a failed fixed step's
+  // iterate, lane_newton.h): used for the rest of their step only.
+  template <class Ctx>
+  CUBIE_FN void evaluate_jacobian(const Ctx& ctx, const typename L::time& t, const V* __restrict__ y) {
+    const typename L::mask lanes = ctx.counting;
+    if (!simd::any(lanes)) return;
+    const System before = system;
+    system.evaluate_jacobian(ctx, t, y);
+    system.blend_from(before, !lanes);
+    have_jacobian = have_jacobian && !lanes;
+    factored_sigma = select(lanes, V(T(0)), factored_sigma);
   }
   template <class Ctx>
   CUBIE_FN typename L::mask factor(const Ctx& ctx, const V& sigma) {

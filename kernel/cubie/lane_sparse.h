@@ -27,6 +27,8 @@ struct SparseShiftedSystem<simd::vec<T, W>, Jacobian, Factor> {
   typedef simd::vec<T, W> V;
   typedef lane_types<V> L;
   static constexpr bool owns_jacobian = true;
+  // Every call computes every lane: a caller that serves some lanes keeps the others with blend_from.
+  static constexpr bool keeps_lanes = false;
   V jv[Jacobian::n_jacobian];
   V lu[Factor::n_factor];
 

@@ -318,6 +318,9 @@ template <class R> using wide_of = typename wide_for<R>::type;
 template <class R> struct mask_for { typedef bool type; };
 template <class T, int W> struct mask_for<simd::vec<T, W>> { typedef simd::vec_mask<T, W> type; };
 template <class R> using mask_of = typename mask_for<R>::type;
+template <class R> struct scalar_for { typedef R type; };
+template <class T, int W> struct scalar_for<simd::vec<T, W>> { typedef T type; };
+template <class R> using scalar_of = typename scalar_for<R>::type;
 
 using simd::select;
 using simd::wide;

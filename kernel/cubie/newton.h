@@ -66,7 +66,7 @@ CUBIE_FN void newton_scale(const real* __restrict__ y, const real* __restrict__ 
 // The tolerance the monitor tests against: ctx.newton_tol(), floored at 10 epsilon / min_i rtol_i.
 template <typename real, int N>
 CUBIE_FN real newton_tolerance(real requested, const real* __restrict__ rtol) {
-  const real epsilon = sizeof(real) == 4 ? real(1.1920929e-7) : real(2.220446049250313e-16);
+  const real epsilon = sizeof(scalar_of<real>) == 4 ? real(1.1920929e-7) : real(2.220446049250313e-16);
   real smallest = rtol[0];
   for (int i = 1; i < N; ++i) smallest = fmin(smallest, rtol[i]);
   return fmax(requested, real(10) * epsilon / smallest);
@@ -98,60 +98,80 @@ CUBIE_FN real implicit_solve_failed(const Ctx& ctx) {
 // Y = psi + dt a_ii f(t_stage, Y), by simplified Newton with the matrix
 // sigma*I - J that `linear` holds factored, to the tolerance `tol` in the
 // norm weighted by `scale`. z holds the starting guess on entry and the
-// solution on return; false when the iteration failed.
-template <typename real, int N, class Ctx, class Linear>
-CUBIE_FN bool solve_stage(const Ctx& ctx, const Linear& linear, double t_stage, real sigma, const real* __restrict__ psi,
-                          const real* __restrict__ scale, real tol, real* __restrict__ z) {
-  real stage[N], update[N];
-  NewtonMonitor<real> monitor(tol, ctx.newton_max_iters());
-  for (;;) {
-    for (int i = 0; i < N; ++i) stage[i] = psi[i] + z[i];
-    ctx.rhs(t_stage, stage, update);
-    for (int i = 0; i < N; ++i) update[i] -= sigma * z[i];  // the residual f(psi + z) - sigma z
-    linear.solve(update);  // an inexact Krylov solve shows up as slow convergence below
-    ++ctx.newton_iterations;
-    for (int i = 0; i < N; ++i) z[i] += update[i];
-    const NewtonState state = monitor.update(scaled_norm<real, N>(update, scale));
-    if (state != NEWTON_CONTINUE) return state == NEWTON_CONVERGED;
+// solution on return.
+//
+// StageNewton<real, N>::solve_refreshing does it once more, when it fails
+// with the Jacobian from the start of the step, with the Jacobian where the
+// failed iteration ended, going on from there (from zero if it ran off to
+// inf or NaN). A stiff mode that switches on during the step is missing from
+// J(t, y): Robertson's y2 starts at 0, so J(t0, y0) lacks the fast reaction,
+// and the iteration diverges at any step a fixed-step method would take. The
+// refreshed Jacobian serves the later stages too. Only where
+// Ctx::refreshes_jacobian (fixed steps, see RunContext): an adaptive run
+// answers the failure with a smaller step; and only for a Linear that owns
+// its Jacobian (dense LU): the matrix-free one keeps a pointer to its
+// linearisation state, which must outlive the step.
+//
+// A struct, so that a CPU lane build can give W runs at once their own
+// iterations (lane_newton.h); here it is one run's.
+template <typename real, int N>
+struct StageNewton {
+  // false when the iteration failed.
+  template <class Ctx, class Linear>
+  static CUBIE_FN bool solve(const Ctx& ctx, const Linear& linear, double t_stage, real sigma, const real* __restrict__ psi,
+                             const real* __restrict__ scale, real tol, real* __restrict__ z) {
+    real stage[N], update[N];
+    NewtonMonitor<real> monitor(tol, ctx.newton_max_iters());
+    for (;;) {
+      for (int i = 0; i < N; ++i) stage[i] = psi[i] + z[i];
+      ctx.rhs(t_stage, stage, update);
+      for (int i = 0; i < N; ++i) update[i] -= sigma * z[i];  // the residual f(psi + z) - sigma z
+      linear.solve(update);  // an inexact Krylov solve shows up as slow convergence below
+      ++ctx.newton_iterations;
+      for (int i = 0; i < N; ++i) z[i] += update[i];
+      const NewtonState state = monitor.update(scaled_norm<real, N>(update, scale));
+      if (state != NEWTON_CONTINUE) return state == NEWTON_CONVERGED;
+    }
   }
-}
 
-// solve_stage, and when it fails with the Jacobian from the start of the
-// step, once more with the Jacobian where the failed iteration ended, going
-// on from there (from zero if it ran off to inf or NaN). A stiff mode that
-// switches on during the step is missing from J(t, y): Robertson's y2 starts
-// at 0, so J(t0, y0) lacks the fast reaction, and the iteration diverges at
-// any step a fixed-step method would take. The refreshed Jacobian serves the
-// later stages too. Only where Ctx::refreshes_jacobian (fixed steps, see
-// RunContext): an adaptive run answers the failure with a smaller step; and
-// only for a Linear that owns its Jacobian (dense LU): the matrix-free one
-// keeps a pointer to its linearisation state, which must outlive the step.
-template <typename real, int N, class Ctx, class Linear>
-CUBIE_FN bool solve_stage_refreshing(const Ctx& ctx, Linear& linear, double t_stage, real sigma,
-                                     const real* __restrict__ psi, const real* __restrict__ scale, real tol,
-                                     real* __restrict__ z) {
-  if (!Ctx::refreshes_jacobian || !Linear::owns_jacobian) {
-    return solve_stage<real, N>(ctx, linear, t_stage, sigma, psi, scale, tol, z);
-  }
-  CUBIE_KEEP_LOOP for (int attempt = 0;; ++attempt) {
-    if (solve_stage<real, N>(ctx, linear, t_stage, sigma, psi, scale, tol, z)) return true;
-    if (attempt == 1) return false;
-    real at[N];
-    bool finite = true;
-    for (int i = 0; i < N; ++i) {
-      at[i] = psi[i] + z[i];
-      finite = finite && at[i] - at[i] == real(0);
+  template <class Ctx, class Linear>
+  static CUBIE_FN bool solve_refreshing(const Ctx& ctx, Linear& linear, double t_stage, real sigma, const real* __restrict__ psi,
+                                        const real* __restrict__ scale, real tol, real* __restrict__ z) {
+    if (!Ctx::refreshes_jacobian || !Linear::owns_jacobian) {
+      return solve(ctx, linear, t_stage, sigma, psi, scale, tol, z);
     }
-    if (!finite) {
+    CUBIE_KEEP_LOOP for (int attempt = 0;; ++attempt) {
+      if (solve(ctx, linear, t_stage, sigma, psi, scale, tol, z)) return true;
+      if (attempt == 1) return false;
+      real at[N];
+      bool finite = true;
       for (int i = 0; i < N; ++i) {
-        at[i] = psi[i];
-        z[i] = real(0);
+        at[i] = psi[i] + z[i];
+        finite = finite && at[i] - at[i] == real(0);
       }
+      if (!finite) {
+        for (int i = 0; i < N; ++i) {
+          at[i] = psi[i];
+          z[i] = real(0);
+        }
+      }
+      linear.evaluate_jacobian(ctx, t_stage, at);
+      if (!linear.factor(ctx, sigma)) return false;
     }
-    linear.evaluate_jacobian(ctx, t_stage, at);
-    if (!linear.factor(ctx, sigma)) return false;
   }
+};
+
+// StageNewton::solve_refreshing: true (in a lane build, the lanes) where the
+// stage is solved. The generated DIRK steppers call it through CUBIE_REQUIRE_SOLVED.
+template <typename real, int N, class Ctx, class Linear>
+CUBIE_FN mask_of<real> solve_stage_refreshing(const Ctx& ctx, Linear& linear, wide_of<real> t_stage, real sigma,
+                                              const real* __restrict__ psi, const real* __restrict__ scale, real tol,
+                                              real* __restrict__ z) {
+  return StageNewton<real, N>::solve_refreshing(ctx, linear, t_stage, sigma, psi, scale, tol, z);
 }
 
 }  // namespace cubie
+#if CUBIE_LANE_BUILD
+#include "cubie/lane_newton.h"
+#endif
 #endif

@@ -40,10 +40,12 @@
 //   lanes_of<double>  `real` in the generated text
 //   wide_of<real>     stage times and sums kept in double
 //   mask_of<real>     a shared boolean subexpression
+//   scalar_of<real>   the type of one lane (real itself outside lane builds)
 //   CUBIE_SELECT      a piecewise expression: a conditional here, a select in lanes
 //   CUBIE_REQUIRE_SOLVED  an implicit stepper's factorisation or solve: here a
 //                     failure ends the step (implicit_solve_failed, newton.h); in
-//                     lanes the failing lanes are noted and the others go on
+//                     lanes the failing lanes are noted, stop counting, and the
+//                     others go on
 //   CUBIE_REQUIRE_PIVOT   the same for a pivot of a generated sparse LU
 #if !CUBIE_DEVICE && defined(CUBIE_LANES)
 #define CUBIE_LANE_BUILD 1
@@ -60,6 +62,8 @@ template <class R>
 using wide_of = double;
 template <class R>
 using mask_of = bool;
+template <class R>
+using scalar_of = R;
 CUBIE_FN double wide(double x) { return x; }
 CUBIE_FN double wide(float x) { return static_cast<double>(x); }
 }  // namespace cubie

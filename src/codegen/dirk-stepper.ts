@@ -10,6 +10,11 @@
  * for z_i = Y_i - psi_i, and takes k_i = z_i / (dt a_ii): the derivative the
  * converged stage equation implies, rather than f(Y_i), which on a stiff
  * problem would amplify the Newton error by J.
+ *
+ * A failed factorisation or stage iteration goes through CUBIE_REQUIRE_SOLVED
+ * (platform.h): it ends the step on the GPU and the scalar engine, and in a
+ * CPU lane build marks the failing lanes, whose runs reject the step while
+ * the other lanes go on (kernel/cubie/lane_newton.h).
  */
 import type { DirkTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
@@ -107,7 +112,7 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       if (fromY === i) lines.push(stateLoop('y_new[i] = psi[i]'));
     } else {
       if (factored !== diagonal) {
-        lines.push(`sigma = real(1) / ${diagonal === 1 ? 'dt' : `(dt * ${literal(diagonal)})`};`, 'if (!linear.factor(ctx, sigma)) return cubie::implicit_solve_failed<real>(ctx);');
+        lines.push(`sigma = real(1) / ${diagonal === 1 ? 'dt' : `(dt * ${literal(diagonal)})`};`, 'CUBIE_REQUIRE_SOLVED(ctx, linear.factor(ctx, sigma));');
         factored = diagonal;
       }
       // z starts from dt a_ii times the previous stage's derivative: the stage derivative
@@ -115,9 +120,8 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       const previous = names.length > 0 ? names[names.length - 1] : 'f0';
       lines.push(
         stateLoop(`${name}[i] = ${diagonal === 1 ? '' : `${literal(diagonal)} * `}dt * ${previous}[i]`),
-        `if (!cubie::solve_stage_refreshing<real, n_states>(ctx, linear, ${stageTime(c[i])}, sigma, psi, scale, newton_tol, ${name})) {`,
-        '  return cubie::implicit_solve_failed<real>(ctx);',
-        '}',
+        // Parenthesised: the template arguments' comma would split the macro's arguments.
+        `CUBIE_REQUIRE_SOLVED(ctx, (cubie::solve_stage_refreshing<real, n_states>(ctx, linear, ${stageTime(c[i])}, sigma, psi, scale, newton_tol, ${name})));`,
       );
       if (fromY === i) lines.push(stateLoop(`y_new[i] = psi[i] + ${name}[i]`));
       lines.push(stateLoop(`${name}[i] *= sigma`) + '  // k = z / (dt a_ii)');

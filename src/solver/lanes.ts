@@ -1,7 +1,8 @@
 /**
  * Which kernels run in SIMD lanes on the CPU (backends/cpu/lanes.ts builds
- * them): explicit methods, and Rosenbrock methods on the dense or sparse LU,
- * without events or noise, unless cpuLanes is 1.
+ * them): explicit methods, Rosenbrock and DIRK methods on the dense or
+ * sparse LU, and stochastic methods at fixed steps, without events, unless
+ * cpuLanes is 1.
  */
 import type { CompilePlan } from '../codegen/compile-plan';
 import { jacobianMayOverflow } from '../codegen/jacobian-overflow';
@@ -11,10 +12,11 @@ import type { CubieSystem } from '../system/types';
 
 /**
  * Why a kernel runs one run per core rather than in lanes, or undefined when
- * it runs in lanes. DIRK and Radau methods, the Krylov linear solvers,
- * events, adaptive stochastic steps and saved Wiener paths run on the scalar
- * engine (kernel/cubie/lane_engine.h, lane_linalg.h, lane_sparse.h and
- * lane_sde.h cover the explicit, Rosenbrock and fixed-step stochastic steppers).
+ * it runs in lanes. Radau methods, the Krylov linear solvers, a sparse
+ * Jacobian that may overflow, events, adaptive stochastic steps and saved
+ * Wiener paths run on the scalar engine (kernel/cubie/lane_engine.h,
+ * lane_linalg.h, lane_sparse.h, lane_newton.h and lane_sde.h cover the
+ * explicit, Rosenbrock, DIRK and fixed-step stochastic steppers).
  */
 export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
@@ -27,10 +29,10 @@ export function scalarReason(system: CubieSystem, plan: CompilePlan, option: Cpu
     return undefined;
   }
   const family = resolveMethod(plan.method).family;
-  if (family !== 'explicit' && family !== 'rosenbrock') return `method '${plan.method}' is a ${family} method`;
-  if (family === 'rosenbrock' && plan.linearSolver !== 'dense' && plan.linearSolver !== 'sparse') return `linear solver '${plan.linearSolver}' (lanes have the dense and sparse LU)`;
+  if (family === 'explicit') return undefined;
+  if (family !== 'rosenbrock' && family !== 'dirk') return `method '${plan.method}' is a ${family} method`;
+  if (plan.linearSolver !== 'dense' && plan.linearSolver !== 'sparse') return `linear solver '${plan.linearSolver}' (lanes have the dense and sparse LU)`;
   // The symbolic Jacobian's overflow fallback is carried in lanes for the dense J only.
-  if (family === 'rosenbrock' && plan.linearSolver === 'sparse' && jacobianMayOverflow(system.model)) return 'a sparse Jacobian that may overflow';
+  if (plan.linearSolver === 'sparse' && jacobianMayOverflow(system.model)) return 'a sparse Jacobian that may overflow';
   return undefined;
 }
-
