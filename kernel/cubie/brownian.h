@@ -319,14 +319,21 @@ struct brownian_tree {
     const unsigned long long K = static_cast<unsigned long long>(on_point ? nearest : floor(x));
     const real frac = on_point ? real(0) : x - floor(x);
     if (K == 0ull && on_point) return value(real(0));
-    // tau's decimal digits, most significant first (divisions by the constant 10: multiplies).
+    // tau's decimal digits, most significant first (divisions by the constant 10: multiplies,
+    // in 32 bits while K fits, as it does for the default 6 decades).
     int digit[brownian_limits<real>::max_decades];
     unsigned long long rest = K;
-    for (int d = decades - 1; d >= 0; --d) {
+    int d = decades - 1;
+    for (; d >= 0 && rest > 0xffffffffull; --d) {
       digit[d] = static_cast<int>(rest % 10ull);
       rest /= 10ull;
     }
-    if (rest != 0ull) return stack.root;  // K >= 10^decades: tau rounds to 1
+    unsigned int rest32 = static_cast<unsigned int>(rest);
+    for (; d >= 0; --d) {
+      digit[d] = static_cast<int>(rest32 % 10u);
+      rest32 /= 10u;
+    }
+    if (rest32 != 0u || rest > 0xffffffffull) return stack.root;  // K >= 10^decades: tau rounds to 1
     // A tree point stops at the decade of its last nonzero digit.
     int last = decades - 1;
     if (on_point) {
