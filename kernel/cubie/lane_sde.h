@@ -74,16 +74,7 @@ CUBIE_FN typename lane_words<W>::f64 lane_log_open(typename lane_words<W>::f64 x
   const u64 mbits = ((hx | (i ^ 0x3ff00000ull)) << 32) | (bits & 0xffffffffull);
   const f64 m = (f64)mbits;
   k += (i64)(i >> 20);
-  const f64 f = m - 1.0;
-  const f64 s = f / (2.0 + f);
-  const f64 dk = __builtin_convertvector(k, f64);
-  const f64 z = s * s;
-  const f64 w = z * z;
-  const f64 t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01 + w * 1.531383769920937332e-01));
-  const f64 t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01 + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
-  const f64 R = t2 + t1;
-  const f64 hfsq = 0.5 * f * f;
-  return dk * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + R) + dk * 1.90821492927058770002e-10)) - f);
+  return log_reduced<double>(m - 1.0, __builtin_convertvector(k, f64));
 }
 
 template <int W>
@@ -99,53 +90,15 @@ CUBIE_FN typename lane_words<W>::f32 lane_log_open(typename lane_words<W>::f32 x
   const u32 mbits = ix | (i ^ 0x3f800000u);
   const f32 m = (f32)mbits;
   k += (i32)(i >> 23);
-  const f32 f = m - 1.0f;
-  const f32 s = f / (2.0f + f);
-  const f32 dk = __builtin_convertvector(k, f32);
-  const f32 z = s * s;
-  const f32 w = z * z;
-  const f32 t1 = w * (4.0000000596e-01f + w * (2.2222198546e-01f + w * 1.5313838422e-01f));
-  const f32 t2 = z * (6.6666668653e-01f + w * (2.8571429849e-01f + w * (1.8183572590e-01f + w * 1.4798198640e-01f)));
-  const f32 R = t2 + t1;
-  const f32 hfsq = 0.5f * f * f;
-  return dk * 6.9313812256e-01f - ((hfsq - (s * (hfsq + R) + dk * 9.0580006145e-06f)) - f);
+  return log_reduced<float>(m - 1.0f, __builtin_convertvector(k, f32));
 }
 
-// sincos_two_pi (random.h) lane by lane.
-template <int W>
-CUBIE_FN void lane_sincos_two_pi(typename lane_words<W>::f64 u, typename lane_words<W>::f64& s, typename lane_words<W>::f64& c) {
-  typedef typename lane_words<W>::i64 i64;
-  typedef typename lane_words<W>::f64 f64;
-  const f64 v = 4.0 * u;
-  const f64 n = floor(simd::vec<double, W>(v + 0.5)).v;
-  const f64 x = (v - n) * 1.57079632679489661923;
-  const i64 q = __builtin_convertvector(n, i64) & 3;
-  const f64 z = x * x;
-  const f64 sp = x + x * z * (-1.66666666666666324348e-01 + z * (8.33333333332248946124e-03 + z * (-1.98412698298579493134e-04 + z * (2.75573137070700676789e-06 + z * (-2.50507602534068634195e-08 + z * 1.58969099521155010221e-10)))));
-  const f64 cp = 1.0 - 0.5 * z + z * z * (4.16666666666666019037e-02 + z * (-1.38888888888741095749e-03 + z * (2.48015872894767294178e-05 + z * (-2.75573143513906633035e-07 + z * (2.08757232129817482790e-09 + z * -1.13596475577881948265e-11)))));
-  const i64 odd = (q & 1) != 0;
-  const f64 cq = odd ? sp : cp;
-  const f64 sq = odd ? cp : sp;
-  c = ((q == 1) | (q == 2)) ? -cq : cq;
-  s = (q >= 2) ? -sq : sq;
-}
-
-template <int W>
-CUBIE_FN void lane_sincos_two_pi(typename lane_words<W>::f32 u, typename lane_words<W>::f32& s, typename lane_words<W>::f32& c) {
-  typedef typename lane_words<W>::i32 i32;
-  typedef typename lane_words<W>::f32 f32;
-  const f32 v = 4.0f * u;
-  const f32 n = floor(simd::vec<float, W>(v + 0.5f)).v;
-  const f32 x = (v - n) * 1.57079632679489661923f;
-  const i32 q = __builtin_convertvector(n, i32) & 3;
-  const f32 z = x * x;
-  const f32 sp = x + x * z * (-1.66666666666666324348e-01f + z * (8.33333333332248946124e-03f + z * (-1.98412698298579493134e-04f + z * 2.75573137070700676789e-06f)));
-  const f32 cp = 1.0f - 0.5f * z + z * z * (4.16666666666666019037e-02f + z * (-1.38888888888741095749e-03f + z * (2.48015872894767294178e-05f + z * -2.75573143513906633035e-07f)));
-  const i32 odd = (q & 1) != 0;
-  const f32 cq = odd ? sp : cp;
-  const f32 sq = odd ? cp : sp;
-  c = ((q == 1) | (q == 2)) ? -cq : cq;
-  s = (q >= 2) ? -sq : sq;
+// sincos_two_pi (random.h) lane by lane: R is W lanes of T, I its integer lanes.
+template <typename T, int W, typename R, typename I>
+CUBIE_FN void lane_sincos_two_pi(const R& u, R& s, R& c) {
+  const R v = T(4) * u;
+  const R n = floor(simd::vec<T, W>(v + T(0.5))).v;
+  sincos_quadrant<T>((v - n) * T(1.57079632679489661923), __builtin_convertvector(n, I) & 3, s, c);
 }
 
 // philox_normals (random.h) lane by lane: two normals a block in double.
@@ -163,7 +116,7 @@ CUBIE_FN void lane_normals(const lane_words<W>& w, simd::vec<double, W>* z) {
   const f64 u2 = uniform(w.v[2], w.v[3]);
   const f64 radius = sqrt(simd::vec<double, W>(-2.0 * lane_log_open<W>(u1))).v;
   f64 s, c;
-  lane_sincos_two_pi<W>(u2, s, c);
+  lane_sincos_two_pi<double, W, f64, i64>(u2, s, c);
   z[0] = simd::vec<double, W>(radius * c);
   z[1] = simd::vec<double, W>(radius * s);
 }
@@ -180,7 +133,7 @@ CUBIE_FN void lane_normals(const lane_words<W>& w, simd::vec<float, W>* z) {
     const f32 u2 = __builtin_convertvector((i32)odd2, f32) * 5.9604644775390625e-8f;
     const f32 radius = sqrt(simd::vec<float, W>(-2.0f * lane_log_open<W>(u1))).v;
     f32 s, c;
-    lane_sincos_two_pi<W>(u2, s, c);
+    lane_sincos_two_pi<float, W, f32, i32>(u2, s, c);
     z[2 * pair] = simd::vec<float, W>(radius * c);
     z[2 * pair + 1] = simd::vec<float, W>(radius * s);
   }
@@ -217,58 +170,15 @@ struct brownian_draw<real, lane_runs<W>> {
 
 // WienerCache (sde.h) for W runs whose steps ask for the same times (see
 // above): the times are those of the context's lead lane, the first lane
-// stepping. A new run in any lane starts all of them afresh (lockstep).
-template <class T, int W, int M>
-struct WienerCache<simd::vec<T, W>, M> {
-  typedef simd::vec<T, W> V;
-  typedef simd::vec<double, W> D;
-  typedef brownian_tree<T, lane_runs<W>> Tree;
-  bool has_tree = false;
-  int lead = 0;
-  Tree path;
-  brownian_stack<T, brownian_stack_decades, V> stack[M];
-  bool has_start = false;
-  bool has_end = false;
-  double t_start = 0.0;
-  double t_end = 0.0;
-  V w_start[M];
-  V w_end[M];
-
+// stepping.
+template <class T, int W>
+struct wiener_lanes<simd::vec<T, W>> {
+  typedef T scalar;
+  typedef lane_runs<W> runs;
+  typedef simd::vec<double, W> time;
+  static CUBIE_FN double shared(const time& t, int lead) { return t[lead]; }
   template <class Ctx>
-  CUBIE_FN const Tree& tree(const Ctx& ctx) {
-    lead = ctx.lead_lane();
-    if (!has_tree) {
-      path = ctx.brownian();
-      has_tree = true;
-    }
-    return path;
-  }
-
-  CUBIE_FN V at(const D& t, int j) { return path.at(static_cast<T>(t[lead]), static_cast<unsigned int>(j), stack[j]); }
-
-  CUBIE_FN void increment(const D& ta_lanes, const D& tb_lanes, V* __restrict__ dW) {
-    const double ta = ta_lanes[lead], tb = tb_lanes[lead];
-    if (has_end && ta == t_end) {
-      t_start = t_end;
-      for (int j = 0; j < M; ++j) w_start[j] = w_end[j];
-    } else if (!has_start || ta != t_start) {
-      t_start = ta;
-      for (int j = 0; j < M; ++j) w_start[j] = at(ta_lanes, j);
-    }
-    has_start = true;
-    if (!has_end || tb != t_end) {
-      has_end = true;
-      t_end = tb;
-      for (int j = 0; j < M; ++j) w_end[j] = at(tb_lanes, j);
-    }
-    for (int j = 0; j < M; ++j) dW[j] = w_end[j] - w_start[j];
-  }
-
-  // A lane takes a new run: the engine refills all lanes together, so all start afresh.
-  CUBIE_FN void reset_lane(int) {
-    has_tree = has_start = has_end = false;
-    for (int j = 0; j < M; ++j) stack[j] = brownian_stack<T, brownian_stack_decades, V>();
-  }
+  static CUBIE_FN int lead(const Ctx& ctx) { return ctx.lead_lane(); }
 };
 
 }  // namespace cubie

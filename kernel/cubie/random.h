@@ -97,32 +97,36 @@ CUBIE_FN double uniform_open_double(unsigned int hi, unsigned int lo) {
 // quadrant's signs and swap as selects. Within an ulp or two of the libraries'
 // sin and cos, and about half the cost of a sincos call (which reduces any
 // argument), on both compilers.
+// The two kernels on x = (4u - q) pi / 2 for quadrant q (0..3), written once
+// for a scalar R and, in CPU lanes (lane_sde.h), a GCC vector of them with Q
+// its integer lanes (a vector's ?: selects lane by lane).
+template <typename T, typename R, typename Q>
+CUBIE_FN void sincos_quadrant(const R& x, const Q& q, R& s, R& c) {
+  const R z = x * x;
+  R sp, cp;
+  if constexpr (sizeof(T) == sizeof(double)) {
+    sp = x + x * z * (T(-1.66666666666666324348e-01) + z * (T(8.33333333332248946124e-03) + z * (T(-1.98412698298579493134e-04) + z * (T(2.75573137070700676789e-06) + z * (T(-2.50507602534068634195e-08) + z * T(1.58969099521155010221e-10))))));
+    cp = T(1) - T(0.5) * z + z * z * (T(4.16666666666666019037e-02) + z * (T(-1.38888888888741095749e-03) + z * (T(2.48015872894767294178e-05) + z * (T(-2.75573143513906633035e-07) + z * (T(2.08757232129817482790e-09) + z * T(-1.13596475577881948265e-11))))));
+  } else {
+    sp = x + x * z * (T(-1.66666666666666324348e-01) + z * (T(8.33333333332248946124e-03) + z * (T(-1.98412698298579493134e-04) + z * T(2.75573137070700676789e-06))));
+    cp = T(1) - T(0.5) * z + z * z * (T(4.16666666666666019037e-02) + z * (T(-1.38888888888741095749e-03) + z * (T(2.48015872894767294178e-05) + z * T(-2.75573143513906633035e-07))));
+  }
+  const R cq = (q & 1) ? sp : cp;
+  const R sq = (q & 1) ? cp : sp;
+  c = ((q == 1) | (q == 2)) ? -cq : cq;
+  s = (q >= 2) ? -sq : sq;
+}
+
 CUBIE_FN void sincos_two_pi(double u, double& s, double& c) {
   const double v = 4.0 * u;
   const double n = floor(v + 0.5);
-  const double x = (v - n) * 1.57079632679489661923;
-  const int q = static_cast<int>(n) & 3;
-  const double z = x * x;
-  const double sp = x + x * z * (-1.66666666666666324348e-01 + z * (8.33333333332248946124e-03 + z * (-1.98412698298579493134e-04 + z * (2.75573137070700676789e-06 + z * (-2.50507602534068634195e-08 + z * 1.58969099521155010221e-10)))));
-  const double cp = 1.0 - 0.5 * z + z * z * (4.16666666666666019037e-02 + z * (-1.38888888888741095749e-03 + z * (2.48015872894767294178e-05 + z * (-2.75573143513906633035e-07 + z * (2.08757232129817482790e-09 + z * -1.13596475577881948265e-11)))));
-  const double cq = (q & 1) ? sp : cp;
-  const double sq = (q & 1) ? cp : sp;
-  c = (q == 1 || q == 2) ? -cq : cq;
-  s = (q >= 2) ? -sq : sq;
+  sincos_quadrant<double>((v - n) * 1.57079632679489661923, static_cast<int>(n) & 3, s, c);
 }
 
 CUBIE_FN void sincos_two_pi(float u, float& s, float& c) {
   const float v = 4.0f * u;
   const float n = floorf(v + 0.5f);
-  const float x = (v - n) * 1.57079632679489661923f;
-  const int q = static_cast<int>(n) & 3;
-  const float z = x * x;
-  const float sp = x + x * z * (-1.66666666666666324348e-01f + z * (8.33333333332248946124e-03f + z * (-1.98412698298579493134e-04f + z * 2.75573137070700676789e-06f)));
-  const float cp = 1.0f - 0.5f * z + z * z * (4.16666666666666019037e-02f + z * (-1.38888888888741095749e-03f + z * (2.48015872894767294178e-05f + z * -2.75573143513906633035e-07f)));
-  const float cq = (q & 1) ? sp : cp;
-  const float sq = (q & 1) ? cp : sp;
-  c = (q == 1 || q == 2) ? -cq : cq;
-  s = (q >= 2) ? -sq : sq;
+  sincos_quadrant<float>((v - n) * 1.57079632679489661923f, static_cast<int>(n) & 3, s, c);
 }
 
 // The bits of a float or double and back (what __builtin_bit_cast does on the host).
@@ -163,6 +167,56 @@ CUBIE_FN float float_of_bits(unsigned int b) {
 // CPU build and in CPU lanes (lane_random.h repeats them on vectors), where
 // the libraries' scalar and vector logs differ in the last bits, so a run's
 // noise does not depend on where it ran. Within an ulp or two of log.
+// fdlibm's constants for log: the polynomial's and ln 2 in a high and a low part.
+template <typename T>
+struct fdlibm_log;
+template <>
+struct fdlibm_log<double> {
+  static CUBIE_FN double lg(int k) {
+    switch (k) {
+      case 1: return 6.666666666666735130e-01;
+      case 2: return 3.999999999940941908e-01;
+      case 3: return 2.857142874366239149e-01;
+      case 4: return 2.222219843214978396e-01;
+      case 5: return 1.818357216161805012e-01;
+      case 6: return 1.531383769920937332e-01;
+      default: return 1.479819860511658591e-01;
+    }
+  }
+  static CUBIE_FN double ln2_hi() { return 6.93147180369123816490e-01; }
+  static CUBIE_FN double ln2_lo() { return 1.90821492927058770002e-10; }
+};
+template <>
+struct fdlibm_log<float> {
+  static CUBIE_FN float lg(int k) {
+    switch (k) {
+      case 1: return 6.6666668653e-01f;
+      case 2: return 4.0000000596e-01f;
+      case 3: return 2.8571429849e-01f;
+      case 4: return 2.2222198546e-01f;
+      case 5: return 1.8183572590e-01f;
+      case 6: return 1.5313838422e-01f;
+      default: return 1.4798198640e-01f;
+    }
+  }
+  static CUBIE_FN float ln2_hi() { return 6.9313812256e-01f; }
+  static CUBIE_FN float ln2_lo() { return 9.0580006145e-06f; }
+};
+
+// log(2^k (1 + f)) from f and k (as a T), for a scalar R or (lane_sde.h) a GCC vector of them.
+template <typename T, typename R>
+CUBIE_FN R log_reduced(const R& f, const R& dk) {
+  typedef fdlibm_log<T> C;
+  const R s = f / (T(2) + f);
+  const R z = s * s;
+  const R w = z * z;
+  const R t1 = w * (C::lg(2) + w * (C::lg(4) + w * C::lg(6)));
+  const R t2 = z * (C::lg(1) + w * (C::lg(3) + w * (C::lg(5) + w * C::lg(7))));
+  const R r = t2 + t1;
+  const R hfsq = T(0.5) * f * f;
+  return dk * C::ln2_hi() - ((hfsq - (s * (hfsq + r) + dk * C::ln2_lo())) - f);
+}
+
 CUBIE_FN double log_open(double x) {
   const unsigned long long bits = bits_of_double(x);
   unsigned int hx = static_cast<unsigned int>(bits >> 32);
@@ -171,16 +225,7 @@ CUBIE_FN double log_open(double x) {
   const unsigned int i = (hx + 0x95f64u) & 0x100000u;  // 1 + f would be >= sqrt(2): halve it
   const double m = double_of_bits((static_cast<unsigned long long>(hx | (i ^ 0x3ff00000u)) << 32) | (bits & 0xffffffffull));
   k += static_cast<int>(i >> 20);
-  const double f = m - 1.0;
-  const double s = f / (2.0 + f);
-  const double dk = static_cast<double>(k);
-  const double z = s * s;
-  const double w = z * z;
-  const double t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01 + w * 1.531383769920937332e-01));
-  const double t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01 + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)));
-  const double R = t2 + t1;
-  const double hfsq = 0.5 * f * f;
-  return dk * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + R) + dk * 1.90821492927058770002e-10)) - f);
+  return log_reduced<double>(m - 1.0, static_cast<double>(k));
 }
 
 CUBIE_FN float log_open(float x) {
@@ -190,16 +235,7 @@ CUBIE_FN float log_open(float x) {
   const unsigned int i = (ix + (0x95f64u << 3)) & 0x800000u;
   const float m = float_of_bits(ix | (i ^ 0x3f800000u));
   k += static_cast<int>(i >> 23);
-  const float f = m - 1.0f;
-  const float s = f / (2.0f + f);
-  const float dk = static_cast<float>(k);
-  const float z = s * s;
-  const float w = z * z;
-  const float t1 = w * (4.0000000596e-01f + w * (2.2222198546e-01f + w * 1.5313838422e-01f));
-  const float t2 = z * (6.6666668653e-01f + w * (2.8571429849e-01f + w * (1.8183572590e-01f + w * 1.4798198640e-01f)));
-  const float R = t2 + t1;
-  const float hfsq = 0.5f * f * f;
-  return dk * 6.9313812256e-01f - ((hfsq - (s * (hfsq + R) + dk * 9.0580006145e-06f)) - f);
+  return log_reduced<float>(m - 1.0f, static_cast<float>(k));
 }
 
 // Standard normal numbers from one Philox output by Box–Muller
