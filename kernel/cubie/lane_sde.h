@@ -13,6 +13,9 @@
 // Included by sde.h in a CPU build with CUBIE_LANES.
 #ifndef CUBIE_LANE_SDE_H
 #define CUBIE_LANE_SDE_H
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace cubie {
 
@@ -22,6 +25,9 @@ struct lane_runs {
   unsigned int v[W];
 };
 
+// A Philox block's four 32-bit words for W lanes, each word held in a 64-bit
+// lane: Philox's 32 x 32 -> 64-bit products are then one instruction per
+// vector (vpmuludq), with no widening or narrowing between rounds.
 template <int W>
 struct lane_words {
   typedef unsigned int u32 __attribute__((vector_size(4 * W)));
@@ -30,30 +36,45 @@ struct lane_words {
   typedef long long i64 __attribute__((vector_size(8 * W)));
   typedef double f64 __attribute__((vector_size(8 * W)));
   typedef float f32 __attribute__((vector_size(4 * W)));
-  u32 v[4];
+  u64 v[4];  // each lane below 2^32
 };
+
+// a * m for lanes below 2^32: the unsigned 32 x 32 -> 64-bit multiply where
+// the vector is one register of the target, else the generic product.
+template <class U>
+CUBIE_FN U lane_mul32(const U& a, const U& m) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(U) == 64) return (U)_mm512_mul_epu32((__m512i)a, (__m512i)m);
+#endif
+#if defined(__AVX2__)
+  if constexpr (sizeof(U) == 32) return (U)_mm256_mul_epu32((__m256i)a, (__m256i)m);
+#endif
+#if defined(__SSE2__)
+  if constexpr (sizeof(U) == 16) return (U)_mm_mul_epu32((__m128i)a, (__m128i)m);
+#endif
+  return a * m;
+}
 
 // philox4x32 (random.h) for B blocks of W counters at once. Why B at once: a
 // block's ten rounds are one chain of dependent vector operations, so one
 // block at a time waits on their latency; B independent chains fill it.
 template <int W, int B>
 CUBIE_FN void lane_philox4x32(lane_words<W>* c, philox4x32_key key) {
-  typedef typename lane_words<W>::u32 u32;
   typedef typename lane_words<W>::u64 u64;
-  const u64 m0 = u64{} + PHILOX_M4x32_0, m1 = u64{} + PHILOX_M4x32_1;
+  const u64 m0 = u64{} + PHILOX_M4x32_0, m1 = u64{} + PHILOX_M4x32_1, low = u64{} + 0xffffffffull;
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
       key.v[0] += PHILOX_W32_0;
       key.v[1] += PHILOX_W32_1;
     }
     for (int b = 0; b < B; ++b) {
-      const u64 p0 = __builtin_convertvector(c[b].v[0], u64) * m0;
-      const u64 p1 = __builtin_convertvector(c[b].v[2], u64) * m1;
+      const u64 p0 = lane_mul32(c[b].v[0], m0);
+      const u64 p1 = lane_mul32(c[b].v[2], m1);
       lane_words<W> out;
-      out.v[0] = __builtin_convertvector(p1 >> 32, u32) ^ c[b].v[1] ^ key.v[0];
-      out.v[1] = __builtin_convertvector(p1, u32);
-      out.v[2] = __builtin_convertvector(p0 >> 32, u32) ^ c[b].v[3] ^ key.v[1];
-      out.v[3] = __builtin_convertvector(p0, u32);
+      out.v[0] = (p1 >> 32) ^ c[b].v[1] ^ static_cast<unsigned long long>(key.v[0]);
+      out.v[1] = p1 & low;
+      out.v[2] = (p0 >> 32) ^ c[b].v[3] ^ static_cast<unsigned long long>(key.v[1]);
+      out.v[3] = p0 & low;
       c[b] = out;
     }
   }
@@ -107,8 +128,8 @@ CUBIE_FN void lane_normals(const lane_words<W>& w, simd::vec<double, W>* z) {
   typedef typename lane_words<W>::u64 u64;
   typedef typename lane_words<W>::i64 i64;
   typedef typename lane_words<W>::f64 f64;
-  auto uniform = [](const typename lane_words<W>::u32& hi, const typename lane_words<W>::u32& lo) {
-    const u64 word = (__builtin_convertvector(hi, u64) << 32) | __builtin_convertvector(lo, u64);
+  auto uniform = [](const u64& hi, const u64& lo) {
+    const u64 word = (hi << 32) | lo;
     const u64 odd = (word >> 11) | 1ull;
     return __builtin_convertvector((i64)odd, f64) * 1.1102230246251565404236316680908203125e-16;
   };
@@ -124,13 +145,14 @@ CUBIE_FN void lane_normals(const lane_words<W>& w, simd::vec<double, W>* z) {
 // Four normals a block in float.
 template <int W>
 CUBIE_FN void lane_normals(const lane_words<W>& w, simd::vec<float, W>* z) {
-  typedef typename lane_words<W>::u32 u32;
+  typedef typename lane_words<W>::u64 u64;
+  typedef typename lane_words<W>::i64 i64;
   typedef typename lane_words<W>::i32 i32;
   typedef typename lane_words<W>::f32 f32;
   for (int pair = 0; pair < 2; ++pair) {
-    const u32 odd1 = (w.v[2 * pair] >> 8) | 1u, odd2 = (w.v[2 * pair + 1] >> 8) | 1u;
-    const f32 u1 = __builtin_convertvector((i32)odd1, f32) * 5.9604644775390625e-8f;
-    const f32 u2 = __builtin_convertvector((i32)odd2, f32) * 5.9604644775390625e-8f;
+    const u64 odd1 = (w.v[2 * pair] >> 8) | 1ull, odd2 = (w.v[2 * pair + 1] >> 8) | 1ull;
+    const f32 u1 = __builtin_convertvector((i64)odd1, f32) * 5.9604644775390625e-8f;
+    const f32 u2 = __builtin_convertvector((i64)odd2, f32) * 5.9604644775390625e-8f;
     const f32 radius = sqrt(simd::vec<float, W>(-2.0f * lane_log_open<W>(u1))).v;
     f32 s, c;
     lane_sincos_two_pi<float, W, f32, i32>(u2, s, c);
@@ -150,14 +172,16 @@ struct brownian_draw<real, lane_runs<W>> {
   template <int B>
   static CUBIE_FN void group_normals(const philox4x32_key& key, unsigned long long first, unsigned int process, const lane_runs<W>& runs, value* z) {
     typedef typename lane_words<W>::u32 u32;
-    u32 run;
-    __builtin_memcpy(&run, runs.v, sizeof(run));
+    typedef typename lane_words<W>::u64 u64;
+    u32 run32;
+    __builtin_memcpy(&run32, runs.v, sizeof(run32));
+    const u64 run = __builtin_convertvector(run32, u64);
     lane_words<W> c[B];
     for (int b = 0; b < B; ++b) {
       const unsigned long long block = first + static_cast<unsigned long long>(b);
-      c[b].v[0] = u32{} + static_cast<unsigned int>(block);
-      c[b].v[1] = u32{} + static_cast<unsigned int>(block >> 32);
-      c[b].v[2] = u32{} + process;
+      c[b].v[0] = u64{} + (block & 0xffffffffull);
+      c[b].v[1] = u64{} + (block >> 32);
+      c[b].v[2] = u64{} + static_cast<unsigned long long>(process);
       c[b].v[3] = run;
     }
     lane_philox4x32<W, B>(c, key);
