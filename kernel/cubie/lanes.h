@@ -12,6 +12,9 @@
 #ifndef CUBIE_LANES_H
 #define CUBIE_LANES_H
 #include <type_traits>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #include "cubie/platform.h"
 
@@ -291,18 +294,36 @@ CUBIE_FN bool any(const vec_mask<T, W>& m) {
   return false;
 }
 
-// Lane masks as bits (bit l: lane l) and back, for the engine's per-lane bookkeeping.
+// Lane masks as bits (bit l: lane l) and back, for the engine's per-lane
+// bookkeeping, which does this several times a step: one instruction where
+// the mask is one register (the sign bits of its lanes), else lane by lane.
 template <class T, int W>
 CUBIE_FN unsigned bits_of(const vec_mask<T, W>& m) {
+  typedef typename vec_mask<T, W>::native N;
+  constexpr bool wide = sizeof(m.m[0]) == 8;
+#if defined(__AVX512DQ__)
+  if constexpr (sizeof(N) == 64 && wide) return _mm512_movepi64_mask((__m512i)m.m);
+  if constexpr (sizeof(N) == 64 && !wide) return _mm512_movepi32_mask((__m512i)m.m);
+#endif
+#if defined(__AVX__)
+  if constexpr (sizeof(N) == 32 && wide) return static_cast<unsigned>(_mm256_movemask_pd((__m256d)m.m));
+  if constexpr (sizeof(N) == 32 && !wide) return static_cast<unsigned>(_mm256_movemask_ps((__m256)m.m));
+#endif
+#if defined(__SSE2__)
+  if constexpr (sizeof(N) == 16 && wide) return static_cast<unsigned>(_mm_movemask_pd((__m128d)m.m));
+  if constexpr (sizeof(N) == 16 && !wide) return static_cast<unsigned>(_mm_movemask_ps((__m128)m.m));
+#endif
   unsigned bits = 0;
   for (int l = 0; l < W; ++l) bits |= (m.m[l] != 0 ? 1u : 0u) << l;
   return bits;
 }
 template <class T, int W>
 CUBIE_FN vec_mask<T, W> mask_from_bits(unsigned bits) {
-  vec_mask<T, W> m;
-  for (int l = 0; l < W; ++l) m.m[l] = ((bits >> l) & 1u) != 0 ? -1 : 0;
-  return m;
+  typedef typename vec_mask<T, W>::native N;
+  typedef typename std::remove_reference<decltype(N{}[0])>::type E;
+  N weights;  // lane l: 1 << l
+  for (int l = 0; l < W; ++l) weights[l] = static_cast<E>(1) << l;
+  return {((N{} + static_cast<E>(bits)) & weights) != 0};
 }
 
 }  // namespace simd
