@@ -38,4 +38,20 @@ describe('SDEs on the CUDA backend (driver test double) against the CPU backend'
       expect(cuda.runs[0].devices.reduce((n, d) => n + d.chunks, 0)).toBe(Math.ceil(101 / 16));
     });
   }
+
+  // Without saved Wiener paths, fixed-step methods run in CPU lanes (kernel/cubie/lane_sde.h),
+  // whose normals are drawn on vectors with the scalar code's operations: still the device's bits.
+  for (const [method, precision] of [['euler-maruyama', 'float64'], ['milstein', 'float32']] as const) {
+    it(`${method}, ${precision}: the CPU backend in SIMD lanes gives the device's numbers bit for bit`, async () => {
+      fake.configure({ devices: 1 });
+      const settings = { method, precision, duration: 1, saveEvery: 0.25, outputTypes: ['state'], dt: 1e-3, seed: 77 };
+      const x = Float64Array.from({ length: 101 }, (_, i) => 1 + (i % 3) * 0.5);
+      const cpu = await new Solver(system, { ...settings, backend: 'cpu' }).solve({ x });
+      expect(cpu.kernel.lanes).toBeGreaterThan(1);
+      const gpu = await onCuda(new Solver(system, settings), { chunkRuns: 32 }).solver.solve({ x });
+      expect(gpu.kernel.backend).toBe('cuda');
+      expectSameBits(gpu.timeDomain, cpu.timeDomain, 'timeDomain');
+      expectSameBits(gpu.status, cpu.status, 'status');
+    });
+  }
 });
