@@ -10,7 +10,7 @@
 // (lane refill), so runs of very different lengths keep every lane busy.
 //
 // Included by engine.h in a CPU build with CUBIE_LANES, for explicit,
-// Rosenbrock and DIRK methods and fixed-step stochastic methods, without
+// Rosenbrock, DIRK and Radau methods and fixed-step stochastic methods, without
 // events (src/solver/lanes.ts decides). A stochastic kernel refills its lanes
 // only when all of them are done (lockstep), so that the W runs of a vector
 // step through the same times and share one descent of the Brownian tree
@@ -306,6 +306,15 @@ CUBIE_FN auto reset_memory_lane(Memory& memory, int l, int) -> decltype(memory.l
 template <class Memory>
 CUBIE_FN auto reset_memory_lane(Memory& memory, int l, int) -> decltype(memory.wiener.reset_lane(l), void()) {
   memory.wiener.reset_lane(l);
+}
+// Radau's (radau-stepper.ts): its kept J and factors (the complex block is refactored with the
+// real one), and no collocation polynomial to start Newton from, nor a last rate.
+template <class Memory>
+CUBIE_FN auto reset_memory_lane(Memory& memory, int l, int) -> decltype(memory.real_block.reset_lane(l), void()) {
+  memory.real_block.reset_lane(l);
+  memory.z_dt.set(l, real(0));
+  memory.z_end.set(l, 0.0);
+  memory.newton_factor.set(l, real(1));
 }
 template <class Memory>
 CUBIE_FN void reset_memory_lane(Memory&, int, long) {}

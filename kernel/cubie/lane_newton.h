@@ -135,5 +135,70 @@ struct StageNewton<simd::vec<T, W>, N> {
   }
 };
 
+// StepNewton (newton.h) for W runs at once: Radau's loop goes on while any
+// lane iterates, with ctx.counting the lanes that do, so each lane's
+// evaluations and iterations count as its run's. A lane keeps the W it
+// converged with (take) and the factor it converged with. When the last lane
+// stops, the lanes that failed are marked (ctx.require_solved, as the run's
+// stepper returns implicit_solve_failed) and the loop leaves as if all had
+// converged; next_factor() then gives each lane what its run keeps.
+template <class T, int W>
+struct StepNewton<simd::vec<T, W>> {
+  typedef simd::vec<T, W> V;
+  typedef mask_of<V> M;
+  LaneNewtonMonitor<T, W> monitor;
+  M serving;     // the lanes that began the iterations (ctx.counting then)
+  M iterating;   // those still iterating
+  M converged;   // those whose iterations converged
+  V converged_factor;
+
+  template <class Ctx>
+  CUBIE_FN StepNewton(const Ctx& ctx, const V& tol, const V& first_factor)
+      : monitor(tol, ctx.newton_max_iters(), first_factor),
+        serving(ctx.counting),
+        iterating(ctx.counting),
+        converged(!all_lanes<V>()),
+        converged_factor(first_factor) {}
+  CUBIE_FN V take(const V& before, const V& after) const { return select(iterating, after, before); }
+  template <class Ctx>
+  CUBIE_FN void count(const Ctx& ctx) const {
+    ctx.count_newton_iterations(iterating);
+  }
+  template <class Ctx>
+  CUBIE_FN NewtonState update(const Ctx& ctx, const V& norm) {
+    M now;
+    const M going_on = monitor.update(norm, now);
+    const M done = iterating && now;
+    converged = converged || done;
+    // LaneNewtonMonitor goes on updating its factor in lanes that stopped; theirs is the one they stopped with.
+    converged_factor = select(done, monitor.factor, converged_factor);
+    iterating = iterating && going_on;
+    if (simd::any(iterating)) {
+      ctx.counting = iterating;
+      return NEWTON_CONTINUE;
+    }
+    ctx.counting = serving;
+    ctx.require_solved(converged || !serving);
+    return NEWTON_CONVERGED;
+  }
+  CUBIE_FN M solved(NewtonState) const { return converged || !serving; }
+  // A lane that failed starts its next step's iterations from 1, as its run does.
+  CUBIE_FN V next_factor(const V& before) const {
+    return select(converged, converged_factor, select(serving, V(T(1)), before));
+  }
+};
+
+// solved_value (newton.h): `after` in the lanes in ctx.counting.
+template <class Ctx, class T, int W>
+CUBIE_FN simd::vec<T, W> solved_value(const Ctx& ctx, const simd::vec<T, W>& before, const simd::vec<T, W>& after) {
+  return select(simd::mask_cast<T>(ctx.counting), after, before);
+}
+
+// narrow_lanes (newton.h): ctx.counting keeps the lanes in `lanes`.
+template <class Ctx, class T, int W>
+CUBIE_FN void narrow_lanes(const Ctx& ctx, const simd::vec_mask<T, W>& lanes) {
+  ctx.counting = ctx.counting && lanes;
+}
+
 }  // namespace cubie
 #endif

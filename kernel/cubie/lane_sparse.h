@@ -18,6 +18,21 @@ CUBIE_FN simd::vec_mask<float, W> sparse_pivot_ok(const simd::vec<float, W>& piv
   return pivot - pivot == 0.0f && fabs(pivot) > 1e-5f * fabs(before);
 }
 
+// Radau's complex pivots: the test on |re| + |im|, lane by lane.
+template <class T, int W>
+CUBIE_FN simd::vec_mask<T, W> sparse_pivot_ok(const complex_number<simd::vec<T, W>>& pivot, const complex_number<simd::vec<T, W>>& before) {
+  return sparse_pivot_ok(fabs(pivot.re) + fabs(pivot.im), fabs(before.re) + fabs(before.im));
+}
+// sparse.h's reciprocal lane by lane: both of Smith's branches, each lane taking its own.
+template <class T, int W>
+CUBIE_SPARSE_INLINE complex_number<simd::vec<T, W>> reciprocal(const complex_number<simd::vec<T, W>>& z) {
+  typedef simd::vec<T, W> V;
+  const simd::vec_mask<T, W> by_re = fabs(z.re) >= fabs(z.im);
+  const V r1 = z.im / z.re, d1 = T(1) / (z.re + z.im * r1);
+  const V r2 = z.re / z.im, d2 = T(1) / (z.re * r2 + z.im);
+  return {select(by_re, d1, r2 * d2), select(by_re, -r1 * d1, -d2)};
+}
+
 // SparseShiftedSystem (sparse.h), lane by lane: the generated LU's
 // straight-line code on vectors, each lane's pivots checked on their own.
 // (A system whose Jacobian may overflow runs its sparse solves on the scalar
@@ -50,6 +65,31 @@ struct SparseShiftedSystem<simd::vec<T, W>, Jacobian, Factor> {
   CUBIE_FN void blend_from(const SparseShiftedSystem& before, const typename L::mask& keep) {
     for (int k = 0; k < Jacobian::n_jacobian; ++k) jv[k] = select(keep, before.jv[k], jv[k]);
     for (int k = 0; k < Factor::n_factor; ++k) lu[k] = select(keep, before.lu[k], lu[k]);
+  }
+};
+
+// SparseComplexShiftedSystem (sparse.h), lane by lane.
+template <class T, int W, class Factor>
+struct SparseComplexShiftedSystem<simd::vec<T, W>, Factor> {
+  typedef simd::vec<T, W> V;
+  typedef lane_types<V> L;
+  complex_number<V> lu[Factor::n_factor];
+
+  template <class Ctx, class Source>
+  CUBIE_FN typename L::mask factor(const Ctx& ctx, const Source& source, const V& sr, const V& si) {
+    ctx.count_factorizations(ctx.counting);
+    return factor(source, sr, si);
+  }
+  template <class Source>
+  CUBIE_FN typename L::mask factor(const Source& source, const V& sr, const V& si) {
+    return Factor::factor(source.jacobian(), sr, si, lu);
+  }
+  CUBIE_FN typename L::mask solve(V* __restrict__ re, V* __restrict__ im) const {
+    Factor::solve(lu, re, im);
+    return V(0) == V(0);
+  }
+  CUBIE_FN void blend_from(const SparseComplexShiftedSystem& before, const typename L::mask& keep) {
+    for (int k = 0; k < Factor::n_factor; ++k) lu[k] = lane_select(keep, before.lu[k], lu[k]);
   }
 };
 

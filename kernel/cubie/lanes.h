@@ -346,6 +346,12 @@ template <class R> using scalar_of = typename scalar_for<R>::type;
 using simd::select;
 using simd::wide;
 
+// platform.h's any_lane and mask_as for vectors.
+template <class T, int W>
+CUBIE_FN bool any_lane(const simd::vec_mask<T, W>& m) { return simd::any(m); }
+template <class R, class T, int W>
+CUBIE_FN mask_of<R> mask_as(const simd::vec_mask<T, W>& m) { return simd::mask_cast<scalar_of<R>>(m); }
+
 // The engine's scalar fmin and fmax (step bounds, the controller's clamp) in
 // a lane build: glibc's exact results (x <= y ? x : y; of a NaN and a number,
 // the number) as inline selects rather than a library call per use, which

@@ -253,6 +253,19 @@ struct DenseComplexShiftedSystem {
   }
 };
 
+// Radau IIA's two blocks from the Jacobian a KeptShiftedSystem holds,
+// refactored when J or sigma changed: the complex block, (re + i im) /dt,
+// first, then the real one (sigma); false when either is singular. A lane
+// build refactors each lane on its own (lane_linalg.h).
+template <class Ctx, class Real, class Complex, typename real>
+CUBIE_FN bool factor_blocks(const Ctx& ctx, Real& real_block, Complex& complex_block, real sigma, real inverse_dt, real re, real im) {
+  if (real_block.factored_sigma != sigma) {
+    if (!complex_block.factor(ctx, real_block, re * inverse_dt, im * inverse_dt)) return false;
+    if (!real_block.factor(ctx, sigma)) return false;
+  }
+  return true;
+}
+
 }  // namespace cubie
 #if CUBIE_LANE_BUILD
 #include "cubie/lane_linalg.h"

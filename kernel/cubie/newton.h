@@ -161,6 +161,60 @@ struct StageNewton {
   }
 };
 
+// The simplified Newton iterations of all of a step's stages at once (Radau
+// IIA's loop, generated in radau-stepper.ts), written once for one run and,
+// through lane_newton.h's specialisation, for W runs in lanes. Here the loop
+// ends on the first converged or failed update, so each call is what the
+// loop did before it took this form: take() the new value, count() one
+// iteration, update() the monitor's answer, next_factor() its factor.
+template <typename real>
+struct StepNewton {
+  NewtonMonitor<real> monitor;
+
+  template <class Ctx>
+  CUBIE_FN StepNewton(const Ctx& ctx, real tol, real first_factor) : monitor(tol, ctx.newton_max_iters(), first_factor) {}
+  // The value after an update, in the lanes still iterating.
+  CUBIE_FN real take(real before, real after) const {
+    (void)before;
+    return after;
+  }
+  template <class Ctx>
+  CUBIE_FN void count(const Ctx& ctx) const {
+    ++ctx.newton_iterations;
+  }
+  template <class Ctx>
+  CUBIE_FN NewtonState update(const Ctx& ctx, real norm) {
+    (void)ctx;
+    return monitor.update(norm);
+  }
+  // Whether the iterations that ended in `state` converged.
+  CUBIE_FN bool solved(NewtonState state) const { return state == NEWTON_CONVERGED; }
+  // The next step's theta / (1 - theta) (RADAU5's FACCON) once the iterations converged.
+  CUBIE_FN real next_factor(real before) const {
+    (void)before;
+    return monitor.factor;
+  }
+};
+
+// What a stepper keeps once its implicit solve is done: `after` in the lanes
+// still computing this step, `before` where the solve failed (their run's
+// stepper has returned). One run's stepper returned before it got here.
+template <class Ctx, class R>
+CUBIE_FN R solved_value(const Ctx& ctx, const R& before, const R& after) {
+  (void)ctx;
+  (void)before;
+  return after;
+}
+
+// In a lane build, narrows ctx.counting to the lanes in `lanes` for the rest
+// of the step (a branch that only they need: its evaluations are theirs).
+// One run has nothing to narrow.
+template <class Ctx>
+CUBIE_FN void narrow_lanes(const Ctx& ctx, bool lanes) {
+  (void)ctx;
+  (void)lanes;
+}
+
 // StageNewton::solve_refreshing: true (in a lane build, the lanes) where the
 // stage is solved. The generated DIRK steppers call it through CUBIE_REQUIRE_SOLVED.
 template <typename real, int N, class Ctx, class Linear>

@@ -47,6 +47,9 @@
 //                     lanes the failing lanes are noted, stop counting, and the
 //                     others go on
 //   CUBIE_REQUIRE_PIVOT   the same for a pivot of a generated sparse LU
+//   any_lane(m)       a branch taken when any lane needs it (the mask itself here);
+//                     inside, each lane's value still goes through CUBIE_SELECT
+//   mask_as<real>(m)  a mask of wide_of<real> as one of real (the same bool here)
 #if !CUBIE_DEVICE && defined(CUBIE_LANES)
 #define CUBIE_LANE_BUILD 1
 #include "cubie/lanes.h"
@@ -66,6 +69,11 @@ template <class R>
 using scalar_of = R;
 CUBIE_FN double wide(double x) { return x; }
 CUBIE_FN double wide(float x) { return static_cast<double>(x); }
+CUBIE_FN bool any_lane(bool m) { return m; }
+template <class R>
+CUBIE_FN bool mask_as(bool m) {
+  return m;
+}
 }  // namespace cubie
 #define CUBIE_SELECT(c, a, b) ((c) ? (a) : (b))
 #define CUBIE_REQUIRE_SOLVED(ctx, solved) \

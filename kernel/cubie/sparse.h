@@ -56,7 +56,7 @@ CUBIE_FN bool sparse_pivot_ok(float pivot, float before) {
 }
 // Radau's complex block: the same test on |re| + |im| (linalg.h's magnitude).
 template <typename real>
-CUBIE_FN bool sparse_pivot_ok(complex_number<real> pivot, complex_number<real> before) {
+CUBIE_FN mask_of<real> sparse_pivot_ok(complex_number<real> pivot, complex_number<real> before) {
   return sparse_pivot_ok(magnitude(pivot), magnitude(before));
 }
 // 1 / z, for the stored reciprocal pivots of the complex factor: Smith's

@@ -92,9 +92,8 @@ export function emitFactorStruct(name: string, what: string, pattern: JacobianPa
     }
     const d = diag(k);
     const invert = complex ? `a[${d}] = cubie::reciprocal(a[${d}]);` : `a[${d}] = real(1) / a[${d}];`;
-    // A bad pivot ends the real factorisation (CUBIE_REQUIRE_PIVOT; in CPU lanes it marks that lane, platform.h).
-    const check = (before: string): string =>
-      complex ? `if (!cubie::sparse_pivot_ok(a[${d}], ${before})) return false;` : `CUBIE_REQUIRE_PIVOT(ok, cubie::sparse_pivot_ok(a[${d}], ${before}));`;
+    // A bad pivot ends the factorisation (CUBIE_REQUIRE_PIVOT; in CPU lanes it marks that lane, platform.h).
+    const check = (before: string): string => `CUBIE_REQUIRE_PIVOT(ok, cubie::sparse_pivot_ok(a[${d}], ${before}));`;
     if (body.length === 0) {
       eliminate.push(check(`a[${d}]`), invert);
     } else {
@@ -129,11 +128,12 @@ export function emitFactorStruct(name: string, what: string, pattern: JacobianPa
         ...header,
         '  typedef cubie::complex_number<real> complex;',
         `  static constexpr int n_factor = ${structure.nnz};`,
-        `  static ${fn} bool factor(const real* __restrict__ jv, real sr, real si, complex* __restrict__ a) {`,
+        `  static ${fn} cubie::mask_of<real> factor(const real* __restrict__ jv, real sr, real si, complex* __restrict__ a) {`,
+        '    cubie::mask_of<real> ok = cubie::all_lanes<real>();',
         ...indent(assemble),
         ...indent(fillLines),
         ...indent(eliminate),
-        '    return true;',
+        '    return ok;',
         '  }',
         `  static ${fn} void solve(const complex* __restrict__ a, real* __restrict__ re, real* __restrict__ im) {`,
         `    complex b[${structure.n}];`,

@@ -11,7 +11,7 @@ export type SaveMode = 'step' | 'interpolate';
 export type BackendName = 'auto' | 'cuda' | 'cpu';
 /** CPU backend: build for this machine's instruction set ('native') or the compiler's baseline ('portable'). */
 export type CpuTarget = 'native' | 'portable';
-/** CPU backend: 'auto' runs explicit, Rosenbrock and DIRK methods W runs per vector (SIMD lanes); 1, one run per core. */
+/** CPU backend: 'auto' runs explicit, Rosenbrock, DIRK and Radau methods W runs per vector (SIMD lanes); 1, one run per core. */
 export type CpuLanes = 'auto' | 1;
 /** Implicit methods' linear solver: 'auto' chooses by the Jacobian's size and pattern (codegen/linear-solver-choice.ts). */
 export type LinearSolverName = 'auto' | 'dense' | 'sparse' | 'gmres' | 'gmres-jacobi' | 'gmres-ilu0';
@@ -108,7 +108,7 @@ export interface SolveOptions extends CacheOptions {
   /**
    * CPU backend: 'auto' (default) integrates W runs at once in SIMD lanes
    * (W = vector bytes / size of the real: 8 float64 or 16 float32 with
-   * AVX-512) for explicit, Rosenbrock and DIRK methods without events or noise; 1, one run per
+   * AVX-512) for explicit, Rosenbrock, DIRK and Radau methods without events or noise; 1, one run per
    * core with scalar arithmetic. Same numbers but for the last bits of vector
    * math functions (libmvec); result.kernel.lanes says which ran.
    */

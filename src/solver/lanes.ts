@@ -1,7 +1,7 @@
 /**
  * Which kernels run in SIMD lanes on the CPU (backends/cpu/lanes.ts builds
- * them): explicit methods, Rosenbrock and DIRK methods on the dense or
- * sparse LU, and stochastic methods at fixed steps, without events, unless
+ * them): explicit methods, Rosenbrock, DIRK and Radau methods on the dense
+ * or sparse LU, and stochastic methods at fixed steps, without events, unless
  * cpuLanes is 1.
  */
 import type { CompilePlan } from '../codegen/compile-plan';
@@ -12,11 +12,12 @@ import type { CubieSystem } from '../system/types';
 
 /**
  * Why a kernel runs one run per core rather than in lanes, or undefined when
- * it runs in lanes. Radau methods, the Krylov linear solvers, a sparse
- * Jacobian that may overflow, events, adaptive stochastic steps and saved
- * Wiener paths run on the scalar engine (kernel/cubie/lane_engine.h,
- * lane_linalg.h, lane_sparse.h, lane_newton.h and lane_sde.h cover the
- * explicit, Rosenbrock, DIRK and fixed-step stochastic steppers).
+ * it runs in lanes. The Krylov linear solvers, a sparse Jacobian that may
+ * overflow, events, adaptive stochastic steps and saved Wiener paths run on
+ * the scalar engine (kernel/cubie/lane_engine.h, lane_linalg.h,
+ * lane_sparse.h, lane_newton.h and lane_sde.h cover the explicit,
+ * Rosenbrock, DIRK, Radau (the firk family) and fixed-step stochastic steppers; Radau's complex
+ * block is a lane complex LU, dense or generated sparse).
  */
 export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
@@ -30,7 +31,7 @@ export function scalarReason(system: CubieSystem, plan: CompilePlan, option: Cpu
   }
   const family = resolveMethod(plan.method).family;
   if (family === 'explicit') return undefined;
-  if (family !== 'rosenbrock' && family !== 'dirk') return `method '${plan.method}' is a ${family} method`;
+  if (family !== 'rosenbrock' && family !== 'dirk' && family !== 'firk') return `method '${plan.method}' is a ${family} method`;
   if (plan.linearSolver !== 'dense' && plan.linearSolver !== 'sparse') return `linear solver '${plan.linearSolver}' (lanes have the dense and sparse LU)`;
   // The symbolic Jacobian's overflow fallback is carried in lanes for the dense J only.
   if (plan.linearSolver === 'sparse' && jacobianMayOverflow(system.model)) return 'a sparse Jacobian that may overflow';

@@ -1,7 +1,7 @@
 /**
  * SIMD lanes on the CPU (cpuLanes 'auto', kernel/cubie/lane_engine.h) against
  * the scalar engine (cpuLanes 1) on the same generated text: every explicit,
- * Rosenbrock and DIRK method, float32 and float64, saves landed and
+ * Rosenbrock and DIRK method, Radau IIA, float32 and float64, saves landed and
  * interpolated, summaries, observables, drivers, piecewise and transcendental
  * right-hand sides, runs that take very different numbers of steps, and runs
  * that fail mid-batch.
@@ -416,6 +416,129 @@ describe.each(['float64', 'float32'] as const)('%s DIRK methods in lanes (each l
   });
 });
 
+// HIRES (Hairer & Wanner's test set) with its fast rate k (280 there) per run: 8 states, a sparse J.
+const hires = createSystem({
+  name: 'lanes_hires',
+  equations: [
+    'dy1 = -1.71*y1 + 0.43*y2 + 8.32*y3 + 0.0007',
+    'dy2 = 1.71*y1 - 8.75*y2',
+    'dy3 = -10.03*y3 + 0.43*y4 + 0.035*y5',
+    'dy4 = 8.32*y2 + 1.71*y3 - 1.12*y4',
+    'dy5 = -1.745*y5 + 0.43*y6 + 0.43*y7',
+    'dy6 = -k*y6*y8 + 0.69*y4 + 1.71*y5 - 0.43*y6 + 0.69*y7',
+    'dy7 = k*y6*y8 - 1.81*y7',
+    'dy8 = -k*y6*y8 + 1.81*y7',
+  ].join('\n'),
+  states: { y1: 1, y2: 0, y3: 0, y4: 0, y5: 0, y6: 0, y7: 0, y8: 0.0057 },
+  parameters: { k: 280 },
+});
+
+describe.each(['float64', 'float32'] as const)('%s Radau IIA in lanes (each lane its own Newton, real and complex LU, pivots and collocation start)', (precision) => {
+  const tolerances = precision === 'float64' ? { rtol: 1e-6, atol: 1e-10 } : { rtol: 1e-4, atol: 1e-7 };
+
+  /** float64: most runs take the scalar engine's steps and iterations, and agree to the last digits; all agree to the tolerances. */
+  function expectRadauAgreement(scalar: SolveResult, lanes: SolveResult): void {
+    expect(scalar.kernel.lanes).toBe(1);
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    const steps = Math.max(...Array.from(scalar.iterationCounters!.accepted));
+    if (precision === 'float64') {
+      expect(expectSameRuns(scalar, lanes, 1e-12)).toBeGreaterThanOrEqual(Math.ceil(0.9 * RUNS));
+      expectAgreement(scalar, lanes, { within: 1e-6, steps: Math.ceil(0.05 * steps) });
+    } else {
+      // float32's error estimate carries rounding noise near the tolerance: the step sequences part.
+      expectAgreement(scalar, lanes, { within: 1e-2, steps: Math.ceil(0.25 * steps) });
+    }
+    expectSameLinearAlgebra(scalar, lanes);
+  }
+
+  it.each(['dense', 'sparse'] as const)('radau on Robertson, %s LU: the scalar engine\'s steps, iterations and states', async (linearSolver) => {
+    const { scalar, lanes } = await both(robertson, {}, { k3: spread(RUNS, 5e3, 2e4), k1: spread(RUNS, 0.01, 0.1) }, {
+      method: 'radau',
+      precision,
+      linearSolver,
+      duration: 100,
+      saveEvery: 10,
+      ...tolerances,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel).toMatchObject({ linearSolver });
+    expectRadauAgreement(scalar, lanes);
+  });
+
+  it.each(['dense', 'sparse'] as const)('radau on HIRES, k from 28 to 2,800, %s LU: the scalar engine\'s results', async (linearSolver) => {
+    const k = Array.from({ length: RUNS }, (_, i) => 28 * 10 ** ((2 * i) / (RUNS - 1)));
+    const { scalar, lanes } = await both(hires, {}, { k }, {
+      method: 'radau',
+      precision,
+      linearSolver,
+      duration: 321.8122,
+      saveEvery: 321.8122 / 8,
+      ...tolerances,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel).toMatchObject({ linearSolver });
+    expectRadauAgreement(scalar, lanes);
+  });
+
+  it('radau on van der Pol, mu from 1 to 1000, interpolated saves: runs of very different lengths, MAX_STEPS mid-batch', async () => {
+    const mu = Array.from({ length: RUNS }, (_, i) => 10 ** ((3 * i) / (RUNS - 1)));
+    const { scalar, lanes } = await both(vanDerPol, {}, { mu }, {
+      method: 'radau',
+      precision,
+      duration: 3,
+      saveEvery: 0.25,
+      saveMode: 'interpolate',
+      // float64: 65 to 789 steps, the longest stopped at 600; float32 (25 to 269) runs through.
+      ...(precision === 'float64' ? { rtol: 1e-6, atol: 1e-8, maxSteps: 600 } : { rtol: 1e-4, atol: 1e-6 }),
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    const accepted = Array.from(scalar.iterationCounters!.accepted);
+    expect(Math.max(...accepted) / Math.min(...accepted)).toBeGreaterThan(5);
+    if (precision === 'float64') {
+      const status = Array.from(scalar.status);
+      expect(status).toContain(StatusBits.MAX_STEPS);
+      expect(status).toContain(0);
+      expect(expectSameRuns(scalar, lanes, 1e-11)).toBeGreaterThanOrEqual(Math.ceil(0.9 * RUNS));
+      expectAgreement(scalar, lanes, { within: 1e-6, steps: 2 });
+    } else {
+      expectAgreement(scalar, lanes, { within: 1e-2, steps: Math.ceil(0.1 * Math.max(...accepted)) });
+    }
+  });
+
+  it.each(['dense', 'sparse'] as const)('radau on fixed steps, %s LU: runs that fail with NEWTON_FAILED mid-run beside runs that go on, with the scalar engine\'s steps and iterations', async (linearSolver) => {
+    // van der Pol at dt = 0.01, mu from 1 to 10^4: where mu dt is large, Newton fails as the
+    // solution reaches the fold of its slow manifold (after 78 to 100 steps in float64); the runs
+    // with small mu go through. No math function and no controller: the same steps, iterations and
+    // failures. The sparse LU does the same arithmetic, bit for bit. The scalar build's dense complex
+    // LU does not quite: GCC 12 at -O3 turns its complex multiply-subtract into vfmaddsub (its SLP
+    // complex pattern fuses despite -ffp-contract=off), which the lanes' vector code does not.
+    const mu = Array.from({ length: RUNS }, (_, i) => 10 ** ((4 * i) / (RUNS - 1)));
+    const { scalar, lanes } = await both(vanDerPol, {}, { mu }, {
+      method: 'radau',
+      precision,
+      linearSolver,
+      stepController: 'fixed',
+      dt: 0.01,
+      duration: 3,
+      saveEvery: 0.5,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel).toMatchObject({ linearSolver });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    const status = Array.from(scalar.status);
+    const counters = scalar.iterationCounters!;
+    expect(status).toContain(0);
+    expect(status.some((s, r) => s === StatusBits.NEWTON_FAILED && counters.accepted[r] > 20)).toBe(true);
+    expect(Array.from(lanes.status)).toEqual(status);
+    for (const name of Object.keys(counters)) {
+      expect([name, Array.from(lanes.iterationCounters![name])]).toEqual([name, Array.from(counters[name])]);
+    }
+    if (linearSolver === 'sparse') expect(Array.from(lanes.timeDomain)).toEqual(Array.from(scalar.timeDomain));
+    else expect(maxRelative(lanes.timeDomain, scalar.timeDomain)).toBeLessThan(precision === 'float64' ? 1e-12 : 1e-4);
+  });
+});
+
 describe('sampled drivers in lanes', () => {
   it('each lane reads the drivers at its own time, as the scalar engine does', async () => {
     const forced = createSystem({ name: 'lanes_forced', equations: 'dx = -k*x + u', states: { x: 0 }, parameters: { k: 1 }, drivers: ['u'] });
@@ -435,9 +558,10 @@ describe('sampled drivers in lanes', () => {
 });
 
 describe('where lanes do not apply', () => {
-  it('Radau methods, Krylov linear solvers, events and cpuLanes: 1 run on the scalar engine', async () => {
+  it('Krylov linear solvers, events and cpuLanes: 1 run on the scalar engine', async () => {
     const solve = (system: CubieSystem, options: SolveOptions) => new Solver(system, { backend: 'cpu', ...options }).solve({}, {}, { duration: 1 });
-    expect((await solve(oscillator, { method: 'radau' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'radau', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'radau' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'kvaerno5', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
     expect((await solve(oscillator, { method: 'rodas4', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
     expect((await solve(oscillator, { method: 'rodas4' })).kernel.lanes).toBeGreaterThan(1);
