@@ -45,6 +45,15 @@ template <class U>
 CUBIE_FN U lane_mul32(const U& a, const U& m) {
 #if defined(__AVX512F__)
   if constexpr (sizeof(U) == 64) return (U)_mm512_mul_epu32((__m512i)a, (__m512i)m);
+  if constexpr (sizeof(U) == 128) {  // float's 16 lanes: two registers
+    __m512i ah[2], mh[2];
+    __builtin_memcpy(ah, &a, sizeof(U));
+    __builtin_memcpy(mh, &m, sizeof(U));
+    const __m512i r[2] = {_mm512_mul_epu32(ah[0], mh[0]), _mm512_mul_epu32(ah[1], mh[1])};
+    U out;
+    __builtin_memcpy(&out, r, sizeof(U));
+    return out;
+  }
 #endif
 #if defined(__AVX2__)
   if constexpr (sizeof(U) == 32) return (U)_mm256_mul_epu32((__m256i)a, (__m256i)m);
