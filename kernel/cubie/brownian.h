@@ -323,14 +323,14 @@ struct brownian_tree {
     // in 32 bits while K fits, as it does for the default 6 decades).
     int digit[brownian_limits<real>::max_decades];
     unsigned long long rest = K;
-    int d = decades - 1;
-    for (; d >= 0 && rest > 0xffffffffull; --d) {
-      digit[d] = static_cast<int>(rest % 10ull);
+    int place = decades - 1;
+    for (; place >= 0 && rest > 0xffffffffull; --place) {
+      digit[place] = static_cast<int>(rest % 10ull);
       rest /= 10ull;
     }
     unsigned int rest32 = static_cast<unsigned int>(rest);
-    for (; d >= 0; --d) {
-      digit[d] = static_cast<int>(rest32 % 10u);
+    for (; place >= 0; --place) {
+      digit[place] = static_cast<int>(rest32 % 10u);
       rest32 /= 10u;
     }
     if (rest32 != 0u || rest > 0xffffffffull) return stack.root;  // K >= 10^decades: tau rounds to 1
