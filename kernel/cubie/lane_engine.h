@@ -581,29 +581,33 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       }
     }
   };
-  // fire_event (engine.h) in lane l: recorded (the state before), its assignments applied to that
-  // lane alone, counted. Returns the status bits that end the run, if any.
-  auto fire_lane = [&](int l, int e, double te) -> int {
-    RunEvents<real>& ev = events[l];
-    if (cubie_events::records && ev.count < static_cast<int>(scalar_arg<S_MAX_EVENT_RECORDS>(args))) {
-      const long long r = static_cast<long long>(ev.count) * n_runs + run[l];
-      buffer_arg<double, B_EVENT_TIME>(args)[r] = te;
-      buffer_arg<int, B_EVENT_WHICH>(args)[r] = e;
-      real* state = buffer_arg<real, B_EVENT_STATE>(args) + static_cast<long long>(ev.count) * n_states * n_runs + run[l];
-      for (int i = 0; i < n_states; ++i) state[i * n_runs] = y[i][l];
-    }
-    ++ev.count;
-    ++ev.fired[e];
-    lane_real d[Slots<n_drivers>::value], assigned[n_states];
-    ctx.drivers_at(lane_time(te), d);
-    for (int i = 0; i < n_states; ++i) assigned[i] = y[i];
-    cubie_events::apply(e, assigned, p, d, lane_real(static_cast<real>(te)));
-    for (int i = 0; i < n_states; ++i) y[i].set(l, assigned[i][l]);
-    int bits = 0;
+  // fire_event (engine.h) in the lanes `lanes`, each at its own time: recorded (the state before) and
+  // counted lane by lane, the assignments applied to those lanes at once. Each lane's status bits
+  // that end its run, if any, are added to ended[l].
+  auto fire_lanes = [&](unsigned lanes, int e, int* ended) {
+    const lane_time te = t.value();
     const int terminal = cubie_events::terminal(e);
-    if (terminal > 0 && ev.fired[e] >= terminal) bits |= STATUS_TERMINATED;
-    if (ev.count > static_cast<int>(scalar_arg<S_MAX_EVENTS>(args))) bits |= STATUS_TOO_MANY_EVENTS;
-    return bits;
+    for (int l = 0; l < W; ++l) {
+      if (!lane_on(lanes, l)) continue;
+      RunEvents<real>& ev = events[l];
+      if (cubie_events::records && ev.count < static_cast<int>(scalar_arg<S_MAX_EVENT_RECORDS>(args))) {
+        const long long r = static_cast<long long>(ev.count) * n_runs + run[l];
+        buffer_arg<double, B_EVENT_TIME>(args)[r] = te[l];
+        buffer_arg<int, B_EVENT_WHICH>(args)[r] = e;
+        real* state = buffer_arg<real, B_EVENT_STATE>(args) + static_cast<long long>(ev.count) * n_states * n_runs + run[l];
+        for (int i = 0; i < n_states; ++i) state[i * n_runs] = y[i][l];
+      }
+      ++ev.count;
+      ++ev.fired[e];
+      if (terminal > 0 && ev.fired[e] >= terminal) ended[l] |= STATUS_TERMINATED;
+      if (ev.count > static_cast<int>(scalar_arg<S_MAX_EVENTS>(args))) ended[l] |= STATUS_TOO_MANY_EVENTS;
+    }
+    lane_real d[Slots<n_drivers>::value], assigned[n_states];
+    ctx.drivers_at(te, d);
+    for (int i = 0; i < n_states; ++i) assigned[i] = y[i];
+    cubie_events::apply(e, assigned, p, d, lane_real(te));
+    const lane_mask m = lane_mask_of(lanes);
+    for (int i = 0; i < n_states; ++i) y[i] = select(m, assigned[i], y[i]);
   };
   auto lane_finite = [&](int l) {
     bool finite = true;
@@ -638,21 +642,27 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
         const unsigned due = active & lane_bits(gap <= landing_slacks(t_event) && gap - gap == real(0));
         if (due != 0) {
           const double* at_times = buffer_arg<const double, B_EVENT_AT_TIMES>(args);
+          int ended[W] = {};
+          for (int kd = 0; kd < cubie_events::n_discrete; ++kd) {
+            // Round by round, the lanes whose next occurrence of kd is due fire it, until none is
+            // (integrate_run's loop over occurrences; a lane stops at the first that ends its run).
+            for (;;) {
+              unsigned firing = 0;
+              for (int l = 0; l < W; ++l) {
+                if (!lane_on(due, l) || ended[l] != 0) continue;
+                const RunTime<real> at = RunTime<real>::from(occurrence(kd, events[l].next[kd], at_times, scalar_arg<S_T0>(args), never()));
+                if (!reached(t.get(l), at)) continue;
+                ++events[l].next[kd];
+                firing |= 1u << l;
+              }
+              if (firing == 0) break;
+              fire_lanes(firing, cubie_events::discrete_event(kd), ended);
+            }
+          }
           for (int l = 0; l < W; ++l) {
             if (!lane_on(due, l)) continue;
-            const RunTime<real> tl = t.get(l);
-            int bits = 0;
-            for (int kd = 0; kd < cubie_events::n_discrete && bits == 0; ++kd) {
-              for (;;) {
-                const RunTime<real> at = RunTime<real>::from(occurrence(kd, events[l].next[kd], at_times, scalar_arg<S_T0>(args), never()));
-                if (!reached(tl, at)) break;
-                ++events[l].next[kd];
-                bits |= fire_lane(l, cubie_events::discrete_event(kd), tl.value());
-                if (bits != 0) break;
-              }
-            }
-            if (!lane_finite(l)) bits |= STATUS_NONFINITE;
-            status[l] |= bits;
+            if (!lane_finite(l)) ended[l] |= STATUS_NONFINITE;
+            status[l] |= ended[l];
           }
           restart_lanes(due, nullptr);
           for (int l = 0; l < W; ++l) {
@@ -794,44 +804,59 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       // Lanes without a crossing: their `when` values at the step's end.
       const lane_mask quiet = lane_mask_of(moved & ~crossed);
       for (int c = 0; c < n_when; ++c) g_when[c] = select(quiet, g_lo[c], g_when[c]);
-      const double tolerance = scalar_arg<S_EVENT_TOLERANCE>(args);
-      const real epsilon = sizeof(real) == 4 ? real(1.1920928955078125e-7) : real(2.220446049250313e-16);
-      for (int l = 0; l < W; ++l) {
-        if (!lane_on(crossed, l)) continue;
-        const real hl = h[l];
-        // when_inside (engine.h) for lane l: the extension and the `when`s on every lane, lane l's kept.
-        auto when_inside = [&](real theta, real* __restrict__ g) {
-          lane_real yt[n_states], gv[n_when];
-          extension(lane_real(theta), yt);
-          when_lanes(t_begin.value() + static_cast<double>(theta) * lane_time(h), yt, gv);
-          for (int c = 0; c < cubie_events::n_crossing; ++c) g[c] = gv[c][l];
+      if (crossed != 0) {
+        // locate_crossing (events.h) for every crossed lane at once, crossing by crossing: each lane
+        // has its own bracket, side and stopping point, and the loop runs while any lane narrows.
+        const double tolerance = scalar_arg<S_EVENT_TOLERANCE>(args);
+        const real epsilon = sizeof(real) == 4 ? real(1.1920928955078125e-7) : real(2.220446049250313e-16);
+        const lane_real tol = tolerance > 0 ? lane_real(tolerance / lane_time(h)) : lane_real(real(4) * epsilon);
+        // when_inside (engine.h): every `when` on each lane's extension at its own theta.
+        auto when_inside = [&](const lane_real& theta, lane_real* __restrict__ g) {
+          extension(theta, y_theta);
+          when_lanes(t_begin.value() + lane_time(theta) * lane_time(h), y_theta, g);
         };
-        real lo[n_when], hi[n_when];
-        for (int c = 0; c < n_when; ++c) {
-          lo[c] = g_lo[c][l];
-          hi[c] = g_hi[c][l];
-        }
-        const real tol = tolerance > 0 ? static_cast<real>(tolerance / static_cast<double>(hl)) : real(4) * epsilon;
-        const real theta_from = theta_lo[l];
-        real theta_at = theta_event[l];
+        const lane_mask crossed_m = lane_mask_of(crossed);
+        lane_real theta_at = theta_event;
         for (int c = 0; c < cubie_events::n_crossing; ++c) {
-          if (!crosses(cubie_events::crossing_direction(c), lo[c], hi[c])) continue;
-          const real root = locate_crossing(c, theta_from, lo[c], theta_at, hi[c], tol, when_inside);
-          if (root < theta_at) {
-            theta_at = root;
-            when_inside(theta_at, hi);
+          const unsigned bracketed = crossed & lane_bits(crosses_lanes(cubie_events::crossing_direction(c), g_lo[c], g_hi[c]));
+          if (bracketed == 0) continue;
+          const lane_real sign = select(g_lo[c] < real(0), lane_real(real(1)), lane_real(real(-1)));
+          lane_real a = theta_lo, fa = sign * g_lo[c], b = theta_at, fb = sign * g_hi[c], side(real(0));
+          unsigned narrowing = bracketed & lane_bits(b - a > tol);
+          for (int iteration = 0; iteration < 100 && narrowing != 0; ++iteration) {
+            lane_real x = b - fb * (b - a) / (fb - fa);
+            x = select(!(x > a && x < b), real(0.5) * (a + b), x);
+            narrowing &= lane_bits(x > a && x < b);  // a and b adjacent: as narrow as the precision allows
+            if (narrowing == 0) break;
+            when_inside(x, g_probe);
+            const lane_real fx = sign * g_probe[c];
+            const lane_mask on = lane_mask_of(narrowing);
+            const lane_mask up = on && fx >= real(0), down = on && !(fx >= real(0));
+            b = select(up, x, b);
+            fb = select(up, fx, fb);
+            fa = select(up && side == real(1), fa * real(0.5), fa);
+            fa = select(down, fx, fa);
+            a = select(down, x, a);
+            fb = select(down && side == real(-1), fb * real(0.5), fb);
+            side = select(up, lane_real(real(1)), select(down, lane_real(real(-1)), side));
+            narrowing &= lane_bits(b - a > tol);
+          }
+          const lane_mask earlier = lane_mask_of(bracketed) && b < theta_at;
+          if (simd::any(earlier)) {
+            theta_at = select(earlier, b, theta_at);
+            when_inside(theta_at, g_probe);
+            for (int k = 0; k < n_when; ++k) g_hi[k] = select(earlier, g_probe[k], g_hi[k]);
           }
         }
         for (int c = 0; c < cubie_events::n_crossing; ++c) {
-          if (crosses(cubie_events::crossing_direction(c), lo[c], hi[c])) fires[c] |= 1u << l;
+          fires[c] = crossed & lane_bits(crosses_lanes(cubie_events::crossing_direction(c), g_lo[c], g_hi[c]));
         }
-        if (theta_at < real(1)) {
-          t.set(l, t_begin.get(l).after(theta_at * hl));
-          extension(lane_real(theta_at), y_theta);
-          for (int i = 0; i < n_states; ++i) y_event[i].set(l, y_theta[i][l]);
-        } else {
-          for (int i = 0; i < n_states; ++i) y_event[i].set(l, y[i][l]);
+        const lane_mask inside = crossed_m && theta_at < real(1);
+        if (simd::any(inside)) {
+          t = select(inside, t_begin.after(theta_at * h), t);
+          extension(theta_at, y_theta);
         }
+        for (int i = 0; i < n_states; ++i) y_event[i] = select(inside, y_theta[i], y[i]);
       }
     }
     if (interpolating) {
@@ -858,15 +883,23 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     }
     // The crossings fire where the lane's saves have not run out first (integrate_run ends such a run there).
     const unsigned firing = crossed & active;
-    for (int l = 0; l < W; ++l) {
-      if (!lane_on(firing, l)) continue;
-      for (int i = 0; i < n_states; ++i) y[i].set(l, y_event[i][l]);
-      int bits = 0;
-      for (int c = 0; c < cubie_events::n_crossing && bits == 0; ++c) {
-        if (lane_on(fires[c], l)) bits |= fire_lane(l, cubie_events::crossing_event(c), t.get(l).value());
+    if (firing != 0) {
+      const lane_mask firing_m = lane_mask_of(firing);
+      for (int i = 0; i < n_states; ++i) y[i] = select(firing_m, y_event[i], y[i]);
+      int ended[W] = {};
+      for (int c = 0; c < cubie_events::n_crossing; ++c) {
+        // A lane fires its crossings in order until one ends its run.
+        unsigned now = firing & fires[c];
+        for (int l = 0; l < W; ++l) {
+          if (ended[l] != 0) now &= ~(1u << l);
+        }
+        if (now != 0) fire_lanes(now, cubie_events::crossing_event(c), ended);
       }
-      if (!lane_finite(l)) bits |= STATUS_NONFINITE;
-      status[l] |= bits;
+      for (int l = 0; l < W; ++l) {
+        if (!lane_on(firing, l)) continue;
+        if (!lane_finite(l)) ended[l] |= STATUS_NONFINITE;
+        status[l] |= ended[l];
+      }
     }
     if (adaptive) {
       const lane_real factor = accepted_factors<cubie_layout::controller>(err, log_err, h, inv_k, controller_gains(args), history, took);
