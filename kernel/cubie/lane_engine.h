@@ -12,10 +12,12 @@
 // Included by engine.h in a CPU build with CUBIE_LANES, for explicit,
 // Rosenbrock, DIRK and Radau methods and fixed-step stochastic methods
 // (src/solver/lanes.ts decides). Events: every lane's `when` functions are
-// evaluated as vectors at the probes of each step; the few lanes that cross,
-// or reach a discrete event's time, are handled lane by lane (the root
-// finder, the assignments, the records), with integrate_run's arithmetic, so
-// each lane's events fall where the scalar engine's do. A stochastic kernel refills its lanes
+// evaluated as vectors at the probes of each step; the lanes that cross are
+// located together, each with its own root-finding bracket, and the lanes
+// that fire an event get its assignments as one vector, while the records,
+// counts and discrete schedules are kept lane by lane. Each lane does
+// integrate_run's arithmetic, so its events fall where the scalar engine's
+// do. A stochastic kernel refills its lanes
 // only when all of them are done (lockstep), so that the W runs of a vector
 // step through the same times and share one descent of the Brownian tree
 // (lane_sde.h); a run that ends early leaves its lane idle until then.
@@ -765,7 +767,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       }
     };
     // Crossings (integrate_run's): every moved lane's `when` at the probes, as vectors; a lane that
-    // crosses stops probing, and its roots are located lane by lane on the extension.
+    // crosses stops probing, and the crossed lanes are then located together on the extension.
     unsigned crossed = 0;
     unsigned fires[n_when] = {};
     lane_real y_event[has_crossings ? n_states : 1];

@@ -17,8 +17,8 @@ import type { CubieSystem } from '../system/types';
  * system with events run on the scalar engine (kernel/cubie/lane_engine.h, lane_linalg.h,
  * lane_sparse.h, lane_newton.h and lane_sde.h cover the explicit,
  * Rosenbrock, DIRK, Radau (the firk family) and fixed-step stochastic steppers; Radau's complex
- * block is a lane complex LU, dense or generated sparse; events are located
- * lane by lane where a lane crosses or reaches one).
+ * block is a lane complex LU, dense or generated sparse; each lane has its
+ * own events, the crossed lanes located together on their own brackets).
  */
 export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
