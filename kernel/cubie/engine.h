@@ -440,8 +440,25 @@ CUBIE_FN bool reached(const RunTime<real>& t, const RunTime<real>& at) {
   return gap <= landing_slack(at) && gap - gap == real(0);
 }
 
+// The time of a discrete event with no occurrence left.
+CUBIE_FN double never() {
+#if CUBIE_LANE_BUILD
+  return static_cast<double>(cubie_layout::infinity()[0]);
+#else
+  return static_cast<double>(cubie_layout::infinity());
+#endif
+}
+
+// The earliest next occurrence of any discrete event (the lane engine's per lane).
+CUBIE_FN RunTime<real> next_discrete_time(const Args& args, const RunEvents<real>& events) {
+  double next = never();
+  for (int k = 0; k < cubie_events::n_discrete; ++k) {
+    next = fmin(next, occurrence(k, events.next[k], buffer_arg<const double, B_EVENT_AT_TIMES>(args), scalar_arg<S_T0>(args), never()));
+  }
+  return RunTime<real>::from(next);
+}
+
 #if !CUBIE_LANE_BUILD
-CUBIE_FN double never() { return static_cast<double>(cubie_layout::infinity()); }
 
 // Every crossing event's `when` at (t, y), with the drivers at t.
 CUBIE_FN void when_at(const RunContext& ctx, double t, const real* __restrict__ y, real* __restrict__ g) {
@@ -470,15 +487,6 @@ CUBIE_FN void take_sides(const RunContext& ctx, double t, const real* __restrict
     const bool at_root = (fired != nullptr && fired[c]) || fabs(g[c]) <= fabs(g_ahead[c] - g[c]);
     if (at_root) g[c] = g_ahead[c];
   }
-}
-
-// The earliest next occurrence of any discrete event.
-CUBIE_FN RunTime<real> next_discrete_time(const Args& args, const RunEvents<real>& events) {
-  double next = never();
-  for (int k = 0; k < cubie_events::n_discrete; ++k) {
-    next = fmin(next, occurrence(k, events.next[k], buffer_arg<const double, B_EVENT_AT_TIMES>(args), scalar_arg<S_T0>(args), never()));
-  }
-  return RunTime<real>::from(next);
 }
 
 // Event e fires at t on y: recorded (the state before), its assignments

@@ -10,8 +10,14 @@
 // (lane refill), so runs of very different lengths keep every lane busy.
 //
 // Included by engine.h in a CPU build with CUBIE_LANES, for explicit,
-// Rosenbrock, DIRK and Radau methods and fixed-step stochastic methods, without
-// events (src/solver/lanes.ts decides). A stochastic kernel refills its lanes
+// Rosenbrock, DIRK and Radau methods and fixed-step stochastic methods
+// (src/solver/lanes.ts decides). Events: every lane's `when` functions are
+// evaluated as vectors at the probes of each step; the lanes that cross are
+// located together, each with its own root-finding bracket, and the lanes
+// that fire an event get its assignments as one vector, while the records,
+// counts and discrete schedules are kept lane by lane. Each lane does
+// integrate_run's arithmetic, so its events fall where the scalar engine's
+// do. A stochastic kernel refills its lanes
 // only when all of them are done (lockstep), so that the W runs of a vector
 // step through the same times and share one descent of the Brownian tree
 // (lane_sde.h); a run that ends early leaves its lane idle until then.
@@ -21,7 +27,6 @@
 
 namespace cubie {
 
-static_assert(cubie_events::n_events == 0, "a lane build has no events (src/solver/lanes.ts)");
 #ifdef CUBIE_SAVES_WIENER
 #error "a lane build does not save W (src/solver/lanes.ts)"
 #endif
@@ -297,6 +302,28 @@ CUBIE_FN unsigned lane_bits(const Mask& m) {
 }
 CUBIE_FN lane_mask lane_mask_of(unsigned bits) { return simd::mask_from_bits<real, W>(bits); }
 
+// crosses (events.h) for every lane.
+CUBIE_FN lane_mask crosses_lanes(int direction, const lane_real& before, const lane_real& after) {
+  const lane_mask rising = before < real(0) && after >= real(0);
+  const lane_mask falling = before > real(0) && after <= real(0);
+  return direction > 0 ? rising : direction < 0 ? falling : (rising || falling);
+}
+
+// finish_event_records (engine.h) for one lane's run.
+CUBIE_FN void finish_lane_event_records(const Args& args, int run, const RunEvents<real>& events) {
+  const long long n_runs = static_cast<long long>(scalar_arg<S_N_RUNS>(args));
+  buffer_arg<int, B_EVENT_COUNT>(args)[run] = events.count;
+  const real nan = not_a_number();
+  const int max_records = static_cast<int>(scalar_arg<S_MAX_EVENT_RECORDS>(args));
+  for (int k = events.count; k < max_records; ++k) {
+    const long long r = static_cast<long long>(k) * n_runs + run;
+    buffer_arg<double, B_EVENT_TIME>(args)[r] = static_cast<double>(nan);
+    buffer_arg<int, B_EVENT_WHICH>(args)[r] = -1;
+    real* state = buffer_arg<real, B_EVENT_STATE>(args) + static_cast<long long>(k) * n_states * n_runs + run;
+    for (int i = 0; i < n_states; ++i) state[i * n_runs] = nan;
+  }
+}
+
 // A new run in lane l: the stepper's memory keeps nothing of the last one
 // (an implicit stepper's kept Jacobian and factors; an explicit one keeps nothing to reset).
 template <class Memory>
@@ -326,13 +353,21 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   constexpr bool adaptive = cubie_layout::controller != CONTROLLER_FIXED;
   constexpr bool interpolating = cubie_layout::interpolate_saves;
   constexpr bool lockstep = keeps_wiener<cubie_layout::StepperMemory>::value;
+  constexpr bool has_events = cubie_events::n_events > 0;
+  constexpr bool has_crossings = cubie_events::n_crossing > 0;
+  constexpr bool has_discrete = cubie_events::n_discrete > 0;
+  constexpr int n_when = EventSlots<cubie_events::n_crossing>::value;
+  // Lanes in lockstep share their step times; an event would move one lane's.
+  static_assert(!(has_events && lockstep), "a stochastic lane build has no events (src/solver/lanes.ts)");
+  // integrate_run's: a crossing is located on the continuous extension of the step it falls in.
+  constexpr bool dense = interpolating || has_crossings;
   const long long n_runs = static_cast<long long>(args.s[S_N_RUNS]);
   const int max_steps = static_cast<int>(scalar_arg<S_MAX_STEPS>(args));
   const int saves = n_saves(args);
   const lane_clock t_target = lane_clock::from(lane_time(save_time(args, saves - 1)));
 
   lane_real y[n_states], y_new[n_states], f0[n_states], f1[n_states], scratch[n_states];
-  lane_real y_old[interpolating ? n_states : 1], f_old[interpolating ? n_states : 1];
+  lane_real y_old[dense ? n_states : 1], f_old[dense ? n_states : 1];
   lane_real p[Slots<n_parameters>::value];
   for (int i = 0; i < n_states; ++i) y[i] = f0[i] = y_new[i] = f1[i] = lane_real(0);
   for (int j = 0; j < Slots<n_parameters>::value; ++j) p[j] = lane_real(0);
@@ -362,6 +397,13 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   }
   unsigned active = 0;  // lanes whose run goes on: status 0, saves left
   long long next = begin;
+
+  // Events: integrate_run's RunEvents per lane (its g unused), the `when`
+  // values at each lane's time as vectors, and each lane's next discrete time.
+  RunEvents<real> events[W];
+  lane_real g_when[n_when];
+  for (int c = 0; c < n_when; ++c) g_when[c] = lane_real(real(0));
+  lane_clock t_event = lane_clock::from(lane_time(never()));
 
   // Save k of each lane in `mask`, at that lane's time in ts, from that lane of ys.
   auto save_lanes = [&](unsigned mask, const lane_time& ts, const lane_real* ys) {
@@ -394,6 +436,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     } else if (cubie_summary::n_columns > 0) {
       saver[l].write_window();
     }
+    if (cubie_events::records) finish_lane_event_records(args, run[l], events[l]);
     static_cast<int*>(args.b[B_STATUS])[run[l]] = status[l];
     int* counters = static_cast<int*>(args.b[B_COUNTERS]);
     if (counters != nullptr) {
@@ -407,11 +450,12 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     }
     run[l] = -1;
   };
-  // Idle lanes take the next runs: state, parameters, f0 and (adaptive, no dt given) the starting step.
-  auto refill = [&]() {
+  // Idle lanes take the next runs: state, parameters, f0 and (adaptive, no dt given) the starting
+  // step. Returns the lanes that started.
+  auto start_runs = [&]() -> unsigned {
     if (lockstep) {
       for (int l = 0; l < W; ++l) {
-        if (run[l] >= 0) return;
+        if (run[l] >= 0) return 0u;
       }
     }
     unsigned starting = 0;
@@ -445,12 +489,12 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       t0.set(l, t.get(l).value());
       starting |= 1u << l;
     }
-    if (starting == 0) return;
+    if (starting == 0) return 0u;
     ctx.counting = lane_mask_of(starting);
     ctx.rhs(t0, y, scratch);
     const lane_mask started = lane_mask_of(starting);
     for (int i = 0; i < n_states; ++i) f0[i] = select(started, scratch[i], f0[i]);
-    if (!adaptive) return;
+    if (!adaptive) return starting;
     // initial_step (engine.h), lane by lane around one evaluation of f at y + h0 f0.
     const real dt_min = real_arg_dt_min(args), dt_max = real_arg_dt_max(args);
     unsigned guessing = 0;
@@ -476,7 +520,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       for (int i = 0; i < n_states; ++i) y1[i].set(l, y[i][l] + h0[l] * f0[i][l]);
       t1.set(l, t0[l] + static_cast<double>(h0[l]));
     }
-    if (guessing == 0) return;
+    if (guessing == 0) return starting;
     ctx.counting = lane_mask_of(guessing);
     ctx.rhs(t1, y1, scratch);
     for (int l = 0; l < W; ++l) {
@@ -495,12 +539,140 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       if (!(h == h)) h = real(1e-6) * dt_max;
       dt.set(l, fmin(dt_max, fmax(dt_min, h)));
     }
+    return starting;
+  };
+
+  // when_at (engine.h) for every lane, each at its own time.
+  auto when_lanes = [&](const lane_time& ts, const lane_real* __restrict__ ys, lane_real* __restrict__ g) {
+    lane_real d[Slots<n_drivers>::value];
+    ctx.drivers_at(ts, d);
+    cubie_events::when(ys, p, d, lane_real(ts), g);
+  };
+  // when_at then take_sides (engine.h) at each lane's (t, y, f0, dt), for the lanes in `lanes`;
+  // fired[c]: the lanes where crossing c just fired (null: none).
+  auto take_sides_lanes = [&](unsigned lanes, const unsigned* fired) {
+    const lane_time tv = t.value();
+    lane_real g_now[n_when], g_ahead[n_when], y_ahead[n_states];
+    when_lanes(tv, y, g_now);
+    const lane_real delta = real(1e-6) * dt;
+    for (int i = 0; i < n_states; ++i) y_ahead[i] = y[i] + delta * f0[i];
+    when_lanes(tv + lane_time(delta), y_ahead, g_ahead);
+    const lane_mask m = lane_mask_of(lanes);
+    for (int c = 0; c < cubie_events::n_crossing; ++c) {
+      lane_mask at_root = fabs(g_now[c]) <= fabs(g_ahead[c] - g_now[c]);
+      if (fired != nullptr) at_root = at_root || lane_mask_of(fired[c]);
+      g_when[c] = select(m, select(at_root, g_ahead[c], g_now[c]), g_when[c]);
+    }
+  };
+  // restart_after_events (engine.h) for the lanes in `lanes`.
+  auto restart_lanes = [&](unsigned lanes, const unsigned* fired) {
+    const lane_mask m = lane_mask_of(lanes);
+    ctx.counting = m;
+    ctx.rhs(t.value(), y, scratch);
+    for (int i = 0; i < n_states; ++i) f0[i] = select(m, scratch[i], f0[i]);
+    const lane_real zero(real(0));
+    history.err_prev = select(m, zero, history.err_prev);
+    history.err_prev2 = select(m, zero, history.err_prev2);
+    history.dt_accepted = select(m, zero, history.dt_accepted);
+    history.log_err_prev = select(m, zero, history.log_err_prev);
+    history.log_err_prev2 = select(m, zero, history.log_err_prev2);
+    if (has_crossings) take_sides_lanes(lanes, fired);
+    if (has_discrete) {
+      for (int l = 0; l < W; ++l) {
+        if (lane_on(lanes, l)) t_event.set(l, next_discrete_time(args, events[l]));
+      }
+    }
+  };
+  // fire_event (engine.h) in the lanes `lanes`, each at its own time: recorded (the state before) and
+  // counted lane by lane, the assignments applied to those lanes at once. Each lane's status bits
+  // that end its run, if any, are added to ended[l].
+  auto fire_lanes = [&](unsigned lanes, int e, int* ended) {
+    const lane_time te = t.value();
+    const int terminal = cubie_events::terminal(e);
+    for (int l = 0; l < W; ++l) {
+      if (!lane_on(lanes, l)) continue;
+      RunEvents<real>& ev = events[l];
+      if (cubie_events::records && ev.count < static_cast<int>(scalar_arg<S_MAX_EVENT_RECORDS>(args))) {
+        const long long r = static_cast<long long>(ev.count) * n_runs + run[l];
+        buffer_arg<double, B_EVENT_TIME>(args)[r] = te[l];
+        buffer_arg<int, B_EVENT_WHICH>(args)[r] = e;
+        real* state = buffer_arg<real, B_EVENT_STATE>(args) + static_cast<long long>(ev.count) * n_states * n_runs + run[l];
+        for (int i = 0; i < n_states; ++i) state[i * n_runs] = y[i][l];
+      }
+      ++ev.count;
+      ++ev.fired[e];
+      if (terminal > 0 && ev.fired[e] >= terminal) ended[l] |= STATUS_TERMINATED;
+      if (ev.count > static_cast<int>(scalar_arg<S_MAX_EVENTS>(args))) ended[l] |= STATUS_TOO_MANY_EVENTS;
+    }
+    lane_real d[Slots<n_drivers>::value], assigned[n_states];
+    ctx.drivers_at(te, d);
+    for (int i = 0; i < n_states; ++i) assigned[i] = y[i];
+    cubie_events::apply(e, assigned, p, d, lane_real(te));
+    const lane_mask m = lane_mask_of(lanes);
+    for (int i = 0; i < n_states; ++i) y[i] = select(m, assigned[i], y[i]);
+  };
+  auto lane_finite = [&](int l) {
+    bool finite = true;
+    for (int i = 0; i < n_states; ++i) finite = finite && y[i][l] - y[i][l] == real(0);
+    return finite;
+  };
+  // New runs' events: none fired, each `when` on its side, each discrete event's first occurrence.
+  auto refill = [&]() {
+    const unsigned starting = start_runs();
+    if (!has_events || starting == 0) return;
+    const double* at_times = buffer_arg<const double, B_EVENT_AT_TIMES>(args);
+    for (int l = 0; l < W; ++l) {
+      if (!lane_on(starting, l)) continue;
+      events[l].count = 0;
+      for (int e = 0; e < cubie_events::n_events; ++e) events[l].fired[e] = 0;
+      const RunTime<real> t0 = t.get(l);
+      for (int kd = 0; kd < cubie_events::n_discrete; ++kd) {
+        events[l].next[kd] = first_occurrence(kd, at_times, t0.value(), static_cast<double>(landing_slack(t0)));
+      }
+      if (has_discrete) t_event.set(l, next_discrete_time(args, events[l]));
+    }
+    if (has_crossings) take_sides_lanes(starting, nullptr);
   };
 
   for (;;) {
     refill();
     // The rare paths, lane by lane: saves landed on (steps end on them), and the step limit.
     for (;;) {
+      if (has_discrete) {
+        // Every discrete event due now, in definition order, before a save at the same time (reached, engine.h).
+        const lane_real gap = t.until(t_event);
+        const unsigned due = active & lane_bits(gap <= landing_slacks(t_event) && gap - gap == real(0));
+        if (due != 0) {
+          const double* at_times = buffer_arg<const double, B_EVENT_AT_TIMES>(args);
+          int ended[W] = {};
+          for (int kd = 0; kd < cubie_events::n_discrete; ++kd) {
+            // Round by round, the lanes whose next occurrence of kd is due fire it, until none is
+            // (integrate_run's loop over occurrences; a lane stops at the first that ends its run).
+            for (;;) {
+              unsigned firing = 0;
+              for (int l = 0; l < W; ++l) {
+                if (!lane_on(due, l) || ended[l] != 0) continue;
+                const RunTime<real> at = RunTime<real>::from(occurrence(kd, events[l].next[kd], at_times, scalar_arg<S_T0>(args), never()));
+                if (!reached(t.get(l), at)) continue;
+                ++events[l].next[kd];
+                firing |= 1u << l;
+              }
+              if (firing == 0) break;
+              fire_lanes(firing, cubie_events::discrete_event(kd), ended);
+            }
+          }
+          for (int l = 0; l < W; ++l) {
+            if (!lane_on(due, l)) continue;
+            if (!lane_finite(l)) ended[l] |= STATUS_NONFINITE;
+            status[l] |= ended[l];
+          }
+          restart_lanes(due, nullptr);
+          for (int l = 0; l < W; ++l) {
+            if (lane_on(due, l) && status[l] != 0) active &= ~(1u << l);
+          }
+          continue;
+        }
+      }
       const unsigned landing = active & lane_bits(t.until(t_next) <= landing_slacks(t_next));
       const unsigned exceeded = active & ~landing & lane_bits(lane_mask{accepted + rejected >= max_steps});
       if ((landing | exceeded) == 0) break;
@@ -526,7 +698,8 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     if (active == 0) break;
 
     // One step of every active lane: to its next save (or the last, interpolating), or dt.
-    const lane_clock aim = interpolating ? t_target : t_next;
+    lane_clock aim = interpolating ? t_target : t_next;
+    if (has_discrete) aim = select(lane_mask_of(lane_bits(t_event.value() < aim.value())), t_event, aim);
     const lane_real to_aim = t.until(aim);
     const lane_mask shortened = dt >= to_aim;
     const lane_real h = select(shortened, to_aim, dt);
@@ -536,7 +709,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     const lane_real estimate = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
     // A lane whose implicit solve failed reports implicit_solve_failed's error (newton.h).
     const lane_real err = select(ctx.failed, lane_real(real(1e35)), estimate);
-    if (interpolating) {
+    if (dense) {
       for (int i = 0; i < n_states; ++i) {
         y_old[i] = y[i];
         f_old[i] = f0[i];
@@ -579,22 +752,119 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       }
     }
     const unsigned moved = took_bits & ~broken;
-    if (adaptive) {
-      const lane_real factor = accepted_factors<cubie_layout::controller>(err, log_err, h, inv_k, controller_gains(args), history, took);
-      lane_real proposal = h * factor;
-      proposal = select(shortened, fmax(proposal, dt), proposal);
-      dt = select(lane_mask_of(moved), fmin(lane_real(real_arg_dt_max(args)), fmax(step_floors(args, t), proposal)), dt);
-    }
     if (!cubie_method::fsal && moved != 0) {
       const lane_mask m = lane_mask_of(moved);
       ctx.counting = m;
       ctx.rhs(t.value(), y, scratch);
       for (int i = 0; i < n_states; ++i) f0[i] = select(m, scratch[i], f0[i]);
     }
+    // The step's continuous extension at t_begin + theta h, every lane (after f0 moved on, before y does).
+    auto extension = [&](const lane_real& theta, lane_real* __restrict__ out) {
+      if (cubie_layout::method_interpolates) {
+        cubie_layout::interpolate(memory, y_old, h, theta, out);
+      } else {
+        hermite(y_old, f_old, y, f0, h, theta, out);
+      }
+    };
+    // Crossings (integrate_run's): every moved lane's `when` at the probes, as vectors; a lane that
+    // crosses stops probing, and the crossed lanes are then located together on the extension.
+    unsigned crossed = 0;
+    unsigned fires[n_when] = {};
+    lane_real y_event[has_crossings ? n_states : 1];
+    if (has_crossings && moved != 0) {
+      // integrate_run prepares the extension at its first probe inside the step, that is in every step.
+      if (cubie_layout::method_interpolates) {
+        ctx.counting = lane_mask_of(moved);
+        cubie_layout::prepare_extension(ctx, memory, t_begin.value(), h, static_cast<const lane_real*>(y_old),
+                                        static_cast<const lane_real*>(y), static_cast<const lane_real*>(f0));
+      }
+      lane_real g_lo[n_when], g_hi[n_when], g_probe[n_when], y_theta[n_states];
+      for (int c = 0; c < n_when; ++c) g_lo[c] = g_hi[c] = g_when[c];
+      lane_real theta_lo(real(0)), theta_event(real(1));
+      unsigned probing = moved;
+      for (int j = 1; j <= crossing_probes && probing != 0; ++j) {
+        const real theta = j == crossing_probes ? real(1) : real(j) / real(crossing_probes);
+        if (j == crossing_probes) {
+          when_lanes(t.value(), y, g_probe);
+        } else {
+          extension(lane_real(theta), y_theta);
+          when_lanes(t_begin.value() + static_cast<double>(theta) * lane_time(h), y_theta, g_probe);
+        }
+        lane_mask any = lane_real(real(0)) != lane_real(real(0));
+        for (int c = 0; c < cubie_events::n_crossing; ++c) any = any || crosses_lanes(cubie_events::crossing_direction(c), g_lo[c], g_probe[c]);
+        const unsigned hit = probing & lane_bits(any);
+        const lane_mask hit_m = lane_mask_of(hit), on_m = lane_mask_of(probing & ~hit);
+        for (int c = 0; c < n_when; ++c) {
+          g_hi[c] = select(hit_m, g_probe[c], g_hi[c]);
+          g_lo[c] = select(on_m, g_probe[c], g_lo[c]);
+        }
+        theta_event = select(hit_m, lane_real(theta), theta_event);
+        theta_lo = select(on_m, lane_real(theta), theta_lo);
+        crossed |= hit;
+        probing &= ~hit;
+      }
+      // Lanes without a crossing: their `when` values at the step's end.
+      const lane_mask quiet = lane_mask_of(moved & ~crossed);
+      for (int c = 0; c < n_when; ++c) g_when[c] = select(quiet, g_lo[c], g_when[c]);
+      if (crossed != 0) {
+        // locate_crossing (events.h) for every crossed lane at once, crossing by crossing: each lane
+        // has its own bracket, side and stopping point, and the loop runs while any lane narrows.
+        const double tolerance = scalar_arg<S_EVENT_TOLERANCE>(args);
+        const real epsilon = sizeof(real) == 4 ? real(1.1920928955078125e-7) : real(2.220446049250313e-16);
+        const lane_real tol = tolerance > 0 ? lane_real(tolerance / lane_time(h)) : lane_real(real(4) * epsilon);
+        // when_inside (engine.h): every `when` on each lane's extension at its own theta.
+        auto when_inside = [&](const lane_real& theta, lane_real* __restrict__ g) {
+          extension(theta, y_theta);
+          when_lanes(t_begin.value() + lane_time(theta) * lane_time(h), y_theta, g);
+        };
+        const lane_mask crossed_m = lane_mask_of(crossed);
+        lane_real theta_at = theta_event;
+        for (int c = 0; c < cubie_events::n_crossing; ++c) {
+          const unsigned bracketed = crossed & lane_bits(crosses_lanes(cubie_events::crossing_direction(c), g_lo[c], g_hi[c]));
+          if (bracketed == 0) continue;
+          const lane_real sign = select(g_lo[c] < real(0), lane_real(real(1)), lane_real(real(-1)));
+          lane_real a = theta_lo, fa = sign * g_lo[c], b = theta_at, fb = sign * g_hi[c], side(real(0));
+          unsigned narrowing = bracketed & lane_bits(b - a > tol);
+          for (int iteration = 0; iteration < 100 && narrowing != 0; ++iteration) {
+            lane_real x = b - fb * (b - a) / (fb - fa);
+            x = select(!(x > a && x < b), real(0.5) * (a + b), x);
+            narrowing &= lane_bits(x > a && x < b);  // a and b adjacent: as narrow as the precision allows
+            if (narrowing == 0) break;
+            when_inside(x, g_probe);
+            const lane_real fx = sign * g_probe[c];
+            const lane_mask on = lane_mask_of(narrowing);
+            const lane_mask up = on && fx >= real(0), down = on && !(fx >= real(0));
+            b = select(up, x, b);
+            fb = select(up, fx, fb);
+            fa = select(up && side == real(1), fa * real(0.5), fa);
+            fa = select(down, fx, fa);
+            a = select(down, x, a);
+            fb = select(down && side == real(-1), fb * real(0.5), fb);
+            side = select(up, lane_real(real(1)), select(down, lane_real(real(-1)), side));
+            narrowing &= lane_bits(b - a > tol);
+          }
+          const lane_mask earlier = lane_mask_of(bracketed) && b < theta_at;
+          if (simd::any(earlier)) {
+            theta_at = select(earlier, b, theta_at);
+            when_inside(theta_at, g_probe);
+            for (int k = 0; k < n_when; ++k) g_hi[k] = select(earlier, g_probe[k], g_hi[k]);
+          }
+        }
+        for (int c = 0; c < cubie_events::n_crossing; ++c) {
+          fires[c] = crossed & lane_bits(crosses_lanes(cubie_events::crossing_direction(c), g_lo[c], g_hi[c]));
+        }
+        const lane_mask inside = crossed_m && theta_at < real(1);
+        if (simd::any(inside)) {
+          t = select(inside, t_begin.after(theta_at * h), t);
+          extension(theta_at, y_theta);
+        }
+        for (int i = 0; i < n_states; ++i) y_event[i] = select(inside, y_theta[i], y[i]);
+      }
+    }
     if (interpolating) {
       // Saves inside the step, from its continuous extension: one round per save, all lanes at once.
       unsigned pending = moved & lane_bits(save_next < t.value());
-      if (pending != 0 && cubie_layout::method_interpolates) {
+      if (pending != 0 && cubie_layout::method_interpolates && !has_crossings) {
         ctx.counting = lane_mask_of(pending);
         cubie_layout::prepare_extension(ctx, memory, t_begin.value(), h, static_cast<const lane_real*>(y_old),
                                         static_cast<const lane_real*>(y), static_cast<const lane_real*>(f0));
@@ -611,6 +881,38 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
           if (lane_on(pending, l)) advance_save(l);
         }
         pending &= active & lane_bits(save_next < t.value());
+      }
+    }
+    // The crossings fire where the lane's saves have not run out first (integrate_run ends such a run there).
+    const unsigned firing = crossed & active;
+    if (firing != 0) {
+      const lane_mask firing_m = lane_mask_of(firing);
+      for (int i = 0; i < n_states; ++i) y[i] = select(firing_m, y_event[i], y[i]);
+      int ended[W] = {};
+      for (int c = 0; c < cubie_events::n_crossing; ++c) {
+        // A lane fires its crossings in order until one ends its run.
+        unsigned now = firing & fires[c];
+        for (int l = 0; l < W; ++l) {
+          if (ended[l] != 0) now &= ~(1u << l);
+        }
+        if (now != 0) fire_lanes(now, cubie_events::crossing_event(c), ended);
+      }
+      for (int l = 0; l < W; ++l) {
+        if (!lane_on(firing, l)) continue;
+        if (!lane_finite(l)) ended[l] |= STATUS_NONFINITE;
+        status[l] |= ended[l];
+      }
+    }
+    if (adaptive) {
+      const lane_real factor = accepted_factors<cubie_layout::controller>(err, log_err, h, inv_k, controller_gains(args), history, took);
+      lane_real proposal = h * factor;
+      proposal = select(shortened, fmax(proposal, dt), proposal);
+      dt = select(lane_mask_of(moved), fmin(lane_real(real_arg_dt_max(args)), fmax(step_floors(args, t), proposal)), dt);
+    }
+    if (firing != 0) {
+      restart_lanes(firing, fires);
+      for (int l = 0; l < W; ++l) {
+        if (lane_on(firing, l) && status[l] != 0) active &= ~(1u << l);
       }
     }
   }

@@ -1,8 +1,8 @@
 /**
  * Which kernels run in SIMD lanes on the CPU (backends/cpu/lanes.ts builds
  * them): explicit methods, Rosenbrock, DIRK and Radau methods on the dense
- * or sparse LU, and stochastic methods at fixed steps, without events, unless
- * cpuLanes is 1.
+ * or sparse LU, with or without events, and stochastic methods at fixed steps
+ * without events, unless cpuLanes is 1.
  */
 import type { CompilePlan } from '../codegen/compile-plan';
 import { jacobianMayOverflow } from '../codegen/jacobian-overflow';
@@ -13,18 +13,20 @@ import type { CubieSystem } from '../system/types';
 /**
  * Why a kernel runs one run per core rather than in lanes, or undefined when
  * it runs in lanes. The Krylov linear solvers, a sparse Jacobian that may
- * overflow, events, adaptive stochastic steps and saved Wiener paths run on
- * the scalar engine (kernel/cubie/lane_engine.h, lane_linalg.h,
+ * overflow, adaptive stochastic steps, saved Wiener paths and a stochastic
+ * system with events run on the scalar engine (kernel/cubie/lane_engine.h, lane_linalg.h,
  * lane_sparse.h, lane_newton.h and lane_sde.h cover the explicit,
  * Rosenbrock, DIRK, Radau (the firk family) and fixed-step stochastic steppers; Radau's complex
- * block is a lane complex LU, dense or generated sparse).
+ * block is a lane complex LU, dense or generated sparse; each lane has its
+ * own events, the crossed lanes located together on their own brackets).
  */
 export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
-  if (system.model.events.length > 0) return 'the system has events';
   // Noise before the registry (a stochastic method is not in it). Lanes share one descent of
   // the Brownian tree, so they step through the same times: fixed steps only (lane_sde.h).
   if (plan.stochastic !== undefined) {
+    // An event moves one lane's step times, and stochastic lanes step together.
+    if (system.model.events.length > 0) return 'the stochastic system has events';
     if (plan.controller !== 'fixed') return `stochastic method '${plan.method}' adapts its step (lanes run stochastic methods at fixed steps)`;
     if ([...plan.layout.saved, ...plan.layout.summarised].some((s) => s.kind === 'wiener')) return "outputTypes has 'wiener'";
     return undefined;

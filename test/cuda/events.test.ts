@@ -1,6 +1,7 @@
 /**
  * Events on the CUDA backend (through the driver test double) give the CPU
- * backend's results to the last bit: event records are per-run outputs the
+ * backend's scalar engine's results (cpuLanes 1, one run at a time as a GPU
+ * thread does; adaptive lanes differ in libmvec's last bits) to the last bit: event records are per-run outputs the
  * runner chunks, stages and reassembles like saves, and the `at` times a
  * buffer every run shares.
  */
@@ -40,7 +41,7 @@ describe('events on the CUDA backend (driver test double) against the CPU backen
     const k = Float64Array.from({ length: 77 }, (_, i) => 0.3 + (i % 11) * 0.06);
     const y = Float64Array.from({ length: 77 }, (_, i) => 5 + (i % 5));
     const options = { maxEventRecords: 12 };
-    const cpu = await new Solver(ball, { ...settings, backend: 'cpu' }).solve({ y }, { k }, options);
+    const cpu = await new Solver(ball, { ...settings, backend: 'cpu', cpuLanes: 1 }).solve({ y }, { k }, options);
     const cuda = onCuda(new Solver(ball, settings), { devices: [0, 1], chunkRuns: 8 });
     const gpu = await cuda.solver.solve({ y }, { k }, options);
     expect(gpu.kernel.backend).toBe('cuda');
@@ -55,7 +56,7 @@ describe('events on the CUDA backend (driver test double) against the CPU backen
     const settings = { method: 'tsit5', saveMode: 'interpolate' as const, outputTypes: ['state', 'events'], rtol: 1e-9, atol: 1e-9 };
     const k = Float64Array.from({ length: 19 }, (_, i) => 0.5 + i * 0.02);
     const options = { duration: 4, saveAt: [0.1, 0.5, 1.25, 2, 2.0001, 3.3, 4] };
-    const cpu = await new Solver(ball, { ...settings, backend: 'cpu' }).solve({}, { k }, options);
+    const cpu = await new Solver(ball, { ...settings, backend: 'cpu', cpuLanes: 1 }).solve({}, { k }, options);
     const gpu = await onCuda(new Solver(ball, settings), { devices: [0], chunkRuns: 5 }).solver.solve({}, { k }, options);
     expect(Array.from(gpu.time)).toEqual(options.saveAt);
     expectSameEvents(gpu, cpu);

@@ -539,6 +539,108 @@ describe.each(['float64', 'float32'] as const)('%s Radau IIA in lanes (each lane
   });
 });
 
+/** The same event records, run by run: counts and which exactly, times and states within `within` (0: bit for bit). */
+function expectSameEvents(scalar: SolveResult, lanes: SolveResult, within: number): void {
+  const a = scalar.events!, b = lanes.events!;
+  expect(Array.from(b.count)).toEqual(Array.from(a.count));
+  expect(Array.from(b.which)).toEqual(Array.from(a.which));
+  if (within === 0) {
+    expect(Array.from(b.time)).toEqual(Array.from(a.time));
+    expect(Array.from(b.state)).toEqual(Array.from(a.state));
+  } else {
+    expect(maxRelative(a.time, b.time)).toBeLessThanOrEqual(within);
+    // A crossing's own state is near zero there: states are compared to the largest recorded.
+    let scale = 0, worst = 0;
+    for (let i = 0; i < a.state.length; i++) if (!Number.isNaN(a.state[i])) scale = Math.max(scale, Math.abs(a.state[i]));
+    for (let i = 0; i < a.state.length; i++) {
+      if (Number.isNaN(a.state[i]) && Number.isNaN(b.state[i])) continue;
+      const d = Math.abs(a.state[i] - b.state[i]) / scale;
+      worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
+    }
+    expect(worst).toBeLessThanOrEqual(within);
+  }
+}
+
+function expectIdenticalRuns(scalar: SolveResult, lanes: SolveResult): void {
+  expect(Array.from(lanes.status)).toEqual(Array.from(scalar.status));
+  expect(Array.from(lanes.timeDomain)).toEqual(Array.from(scalar.timeDomain));
+  for (const name of Object.keys(scalar.iterationCounters!)) {
+    expect([name, Array.from(lanes.iterationCounters![name])]).toEqual([name, Array.from(scalar.iterationCounters![name])]);
+  }
+}
+
+// A ball dropped from h0 under gravity g, its speed reversed and scaled by k at each impact; the third
+// impact ends the run. Runs with strong gravity bounce three times well within the duration, the
+// weakest not once, so terminated lanes refill while their neighbours fly on.
+const ballInLanes = createSystem({
+  name: 'lanes_ball',
+  equations: 'dh = v\ndv = -g',
+  states: { h: 10, v: 0 },
+  parameters: { g: 9.81, k: 0.8 },
+  events: [{ name: 'bounce', when: 'h', direction: 'falling', then: 'v = -k*v', terminal: 3 }],
+});
+
+// First-order elimination with a dose every 1.5 time units and two halvings at given times.
+const dosing = createSystem({
+  name: 'lanes_dosing',
+  equations: 'dc = -ke*c',
+  states: { c: 0 },
+  parameters: { ke: 0.3 },
+  events: [
+    { name: 'dose', every: 1.5, then: 'c = c + 1' },
+    { name: 'halve', at: [0.7, 2.2, 4.45], then: 'c = 0.5*c' },
+  ],
+});
+
+describe.each(['float64', 'float32'] as const)('%s events in lanes', (precision) => {
+  const ballRuns = { h: spread(RUNS, 12, 1) }, ballParameters = { g: spread(RUNS, 0.5, 40), k: spread(RUNS, 0.5, 0.9) };
+  const events = { outputTypes: ['state', 'events', 'iteration_counters'], maxEventRecords: 4 } as SolveOptions;
+
+  it('rk4 at fixed steps: a bouncing ball, terminal after three impacts, bit for bit as the scalar engine', async () => {
+    const { scalar, lanes } = await both(ballInLanes, ballRuns, ballParameters, { method: 'rk4', dt: 0.01, precision, duration: 6, saveEvery: 0.25, ...events });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    const status = Array.from(scalar.status);
+    expect(status.filter((s) => s === StatusBits.TERMINATED).length).toBeGreaterThan(2);
+    expect(status.filter((s) => s === 0).length).toBeGreaterThan(2);
+    expect(Array.from(scalar.events!.count).filter((c) => c === 0).length).toBeGreaterThan(0);
+    expectIdenticalRuns(scalar, lanes);
+    expectSameEvents(scalar, lanes, 0);
+  });
+
+  it('rk4 at fixed steps: discrete events every period and at given times, bit for bit as the scalar engine', async () => {
+    const { scalar, lanes } = await both(dosing, { c: spread(RUNS, 0, 2) }, { ke: spread(RUNS, 0.05, 3) }, { method: 'rk4', dt: 0.1, precision, duration: 6, saveEvery: 0.5, ...events });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    // Doses at 0, 1.5, 3, 4.5 and 6 (the end), halvings at 0.7, 2.2 and 4.45.
+    expect(Array.from(scalar.events!.count).every((c) => c === 8)).toBe(true);
+    expectIdenticalRuns(scalar, lanes);
+    expectSameEvents(scalar, lanes, 0);
+  });
+
+  it.each([
+    ['tsit5', 'step'],
+    ['dormand-prince-54', 'interpolate'],
+    ['rodas4', 'step'],
+    ['rodas5p', 'interpolate'],
+    ['kvaerno5', 'step'],
+    ['radau', 'interpolate'],
+  ] as const)('%s, saves by %s: the bouncing ball and the dosing schedule as in the scalar engine', async (method, saveMode) => {
+    // float32's tolerances above its rounding, so the error estimates are not rounding noise.
+    const tolerances = precision === 'float64' ? { rtol: 1e-6, atol: 1e-8 } : { rtol: 1e-4, atol: 1e-6 };
+    const options = { method, saveMode, precision, ...tolerances, ...events } as SolveOptions;
+    const within = precision === 'float64' ? 1e-6 : 1e-3;
+    const steps = precision === 'float64' ? 2 : 3;
+    const ball = await both(ballInLanes, ballRuns, ballParameters, { ...options, duration: 6, saveEvery: 0.25 });
+    expect(ball.lanes.kernel.lanes).toBeGreaterThan(1);
+    expect(Array.from(ball.scalar.status).filter((s) => s === StatusBits.TERMINATED).length).toBeGreaterThan(2);
+    expectAgreement(ball.scalar, ball.lanes, { within, steps });
+    expectSameEvents(ball.scalar, ball.lanes, within);
+    const doses = await both(dosing, { c: spread(RUNS, 0, 2) }, { ke: spread(RUNS, 0.05, 3) }, { ...options, duration: 6, saveEvery: 0.5 });
+    expect(doses.lanes.kernel.lanes).toBeGreaterThan(1);
+    expectAgreement(doses.scalar, doses.lanes, { within, steps });
+    expectSameEvents(doses.scalar, doses.lanes, within);
+  });
+});
+
 describe('sampled drivers in lanes', () => {
   it('each lane reads the drivers at its own time, as the scalar engine does', async () => {
     const forced = createSystem({ name: 'lanes_forced', equations: 'dx = -k*x + u', states: { x: 0 }, parameters: { k: 1 }, drivers: ['u'] });
@@ -558,7 +660,7 @@ describe('sampled drivers in lanes', () => {
 });
 
 describe('where lanes do not apply', () => {
-  it('Krylov linear solvers, events and cpuLanes: 1 run on the scalar engine', async () => {
+  it('Krylov linear solvers, a stochastic system with events and cpuLanes: 1 run on the scalar engine', async () => {
     const solve = (system: CubieSystem, options: SolveOptions) => new Solver(system, { backend: 'cpu', ...options }).solve({}, {}, { duration: 1 });
     expect((await solve(oscillator, { method: 'radau', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
     expect((await solve(oscillator, { method: 'radau' })).kernel.lanes).toBeGreaterThan(1);
@@ -567,8 +669,16 @@ describe('where lanes do not apply', () => {
     expect((await solve(oscillator, { method: 'rodas4' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'kvaerno5' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'tsit5', cpuLanes: 1 })).kernel.lanes).toBe(1);
-    const ball = createSystem({ name: 'lanes_ball', equations: 'dh = v\ndv = -9.81', states: { h: 1, v: 0 }, events: [{ name: 'bounce', when: 'h', direction: 'falling', then: 'v = -0.8*v' }] });
-    expect((await solve(ball, { method: 'tsit5' })).kernel.lanes).toBe(1);
+    expect((await solve(ballInLanes, { method: 'tsit5' })).kernel.lanes).toBeGreaterThan(1);
+    const noisyBall = createSystem({
+      name: 'lanes_noisy_ball',
+      equations: 'dh = v\ndv = -9.81',
+      states: { h: 1, v: 0 },
+      noise: { v: '0.1' },
+      // With noise, only discrete events (a stochastic step has no continuous extension to locate a crossing on).
+      events: [{ name: 'kick', every: 0.5, then: 'v = v + 1' }],
+    });
+    expect((await solve(noisyBall, { method: 'euler-maruyama', dt: 1e-3 })).kernel.lanes).toBe(1);
   });
 
   it('cpuLanes takes only auto or 1', () => {
