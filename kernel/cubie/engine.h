@@ -458,6 +458,22 @@ CUBIE_FN RunTime<real> next_discrete_time(const Args& args, const RunEvents<real
   return RunTime<real>::from(next);
 }
 
+// The count, and every record slot the run did not fill: time NaN, which -1, state NaN
+// (the lane engine's per lane's run).
+CUBIE_FN void finish_event_records(const Args& args, int run, const RunEvents<real>& events) {
+  const long long n_runs = static_cast<long long>(scalar_arg<S_N_RUNS>(args));
+  buffer_arg<int, B_EVENT_COUNT>(args)[run] = events.count;
+  const real nan = not_a_number();
+  const int max_records = static_cast<int>(scalar_arg<S_MAX_EVENT_RECORDS>(args));
+  for (int k = events.count; k < max_records; ++k) {
+    const long long r = static_cast<long long>(k) * n_runs + run;
+    buffer_arg<double, B_EVENT_TIME>(args)[r] = static_cast<double>(nan);
+    buffer_arg<int, B_EVENT_WHICH>(args)[r] = -1;
+    real* state = buffer_arg<real, B_EVENT_STATE>(args) + static_cast<long long>(k) * n_states * n_runs + run;
+    for (int i = 0; i < n_states; ++i) state[i * n_runs] = nan;
+  }
+}
+
 #if !CUBIE_LANE_BUILD
 
 // Every crossing event's `when` at (t, y), with the drivers at t.
@@ -510,21 +526,6 @@ CUBIE_FN int fire_event(const Args& args, int run, const RunContext& ctx, RunEve
   if (terminal > 0 && events.fired[e] >= terminal) status |= STATUS_TERMINATED;
   if (events.count > static_cast<int>(scalar_arg<S_MAX_EVENTS>(args))) status |= STATUS_TOO_MANY_EVENTS;
   return status;
-}
-
-// The count, and every record slot the run did not fill: time NaN, which -1, state NaN.
-CUBIE_FN void finish_event_records(const Args& args, int run, const RunEvents<real>& events) {
-  const long long n_runs = static_cast<long long>(scalar_arg<S_N_RUNS>(args));
-  buffer_arg<int, B_EVENT_COUNT>(args)[run] = events.count;
-  const real nan = real(0) * cubie_layout::infinity();
-  const int max_records = static_cast<int>(scalar_arg<S_MAX_EVENT_RECORDS>(args));
-  for (int k = events.count; k < max_records; ++k) {
-    const long long r = static_cast<long long>(k) * n_runs + run;
-    buffer_arg<double, B_EVENT_TIME>(args)[r] = static_cast<double>(nan);
-    buffer_arg<int, B_EVENT_WHICH>(args)[r] = -1;
-    real* state = buffer_arg<real, B_EVENT_STATE>(args) + static_cast<long long>(k) * n_states * n_runs + run;
-    for (int i = 0; i < n_states; ++i) state[i * n_runs] = nan;
-  }
 }
 
 CUBIE_FN void integrate_run(const Args& args, int run) {

@@ -309,21 +309,6 @@ CUBIE_FN lane_mask crosses_lanes(int direction, const lane_real& before, const l
   return direction > 0 ? rising : direction < 0 ? falling : (rising || falling);
 }
 
-// finish_event_records (engine.h) for one lane's run.
-CUBIE_FN void finish_lane_event_records(const Args& args, int run, const RunEvents<real>& events) {
-  const long long n_runs = static_cast<long long>(scalar_arg<S_N_RUNS>(args));
-  buffer_arg<int, B_EVENT_COUNT>(args)[run] = events.count;
-  const real nan = not_a_number();
-  const int max_records = static_cast<int>(scalar_arg<S_MAX_EVENT_RECORDS>(args));
-  for (int k = events.count; k < max_records; ++k) {
-    const long long r = static_cast<long long>(k) * n_runs + run;
-    buffer_arg<double, B_EVENT_TIME>(args)[r] = static_cast<double>(nan);
-    buffer_arg<int, B_EVENT_WHICH>(args)[r] = -1;
-    real* state = buffer_arg<real, B_EVENT_STATE>(args) + static_cast<long long>(k) * n_states * n_runs + run;
-    for (int i = 0; i < n_states; ++i) state[i * n_runs] = nan;
-  }
-}
-
 // A new run in lane l: the stepper's memory keeps nothing of the last one
 // (an implicit stepper's kept Jacobian and factors; an explicit one keeps nothing to reset).
 template <class Memory>
@@ -436,13 +421,13 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     } else if (cubie_summary::n_columns > 0) {
       saver[l].write_window();
     }
-    if (cubie_events::records) finish_lane_event_records(args, run[l], events[l]);
+    if (cubie_events::records) finish_event_records(args, run[l], events[l]);
     static_cast<int*>(args.b[B_STATUS])[run[l]] = status[l];
     int* counters = static_cast<int*>(args.b[B_COUNTERS]);
     if (counters != nullptr) {
-      counters[C_ACCEPTED * n_runs + run[l]] = accepted[l];
-      counters[C_REJECTED * n_runs + run[l]] = rejected[l];
-      counters[C_RHS_EVALUATIONS * n_runs + run[l]] = ctx.rhs_evaluations[l];
+      counters[C_ACCEPTED * n_runs + run[l]] = static_cast<int>(accepted[l]);
+      counters[C_REJECTED * n_runs + run[l]] = static_cast<int>(rejected[l]);
+      counters[C_RHS_EVALUATIONS * n_runs + run[l]] = static_cast<int>(ctx.rhs_evaluations[l]);
       counters[C_JACOBIAN_EVALUATIONS * n_runs + run[l]] = static_cast<int>(ctx.jacobian_evaluations.v[l]);
       counters[C_NEWTON_ITERATIONS * n_runs + run[l]] = static_cast<int>(ctx.newton_iterations[l]);
       counters[C_LINEAR_ITERATIONS * n_runs + run[l]] = 0;
@@ -847,7 +832,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
           if (simd::any(earlier)) {
             theta_at = select(earlier, b, theta_at);
             when_inside(theta_at, g_probe);
-            for (int k = 0; k < n_when; ++k) g_hi[k] = select(earlier, g_probe[k], g_hi[k]);
+            for (int w = 0; w < n_when; ++w) g_hi[w] = select(earlier, g_probe[w], g_hi[w]);
           }
         }
         for (int c = 0; c < cubie_events::n_crossing; ++c) {
