@@ -644,7 +644,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
         status |= ctx.newton_failed ? STATUS_NEWTON_FAILED : STATUS_DT_UNDERFLOW;
         break;
       }
-      dt = fmax(step_floor(args, t), h * rejected_factor(err, inv_k, controller_gains(args)));
+      dt = fmax(step_floor(args, t), h * rejected_factor(err, log_error(err), inv_k, controller_gains(args)));
       continue;
     }
     ++accepted;
@@ -757,7 +757,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       if (!all_finite(y)) status |= STATUS_NONFINITE;
     }
     if (adaptive) {
-      real proposal = h * accepted_factor<cubie_layout::controller>(err, h, inv_k, controller_gains(args), history);
+      real proposal = h * accepted_factor<cubie_layout::controller>(log_error(err), h, inv_k, controller_gains(args), history);
       if (shortened) proposal = fmax(proposal, dt);
       dt = fmin(real_arg_dt_max(args), fmax(step_floor(args, t), proposal));
     }

@@ -200,38 +200,34 @@ typedef mask_of<lane_real> lane_mask;
 // Per-lane counts, in the integers a lane mask is made of.
 typedef typename lane_mask::native lane_count;
 
-// Every lane's controller history (controllers.h), as vectors, with the logarithms of the errors kept.
+// Every lane's controller history (controllers.h's ControllerHistory), as vectors.
 struct LaneHistory {
-  lane_real err_prev, err_prev2, dt_accepted, log_err_prev, log_err_prev2;
+  lane_real log_err_prev, log_err_prev2, dt_accepted;
 };
 
-// accepted_factor (controllers.h) for the lanes in `accepted`, all at once,
-// from log_err = log(max(err, 1e-10)): the products of powers of the errors
-// as one exp of a sum of logarithms (libmvec's), which is where a lane's step
-// size may differ from the scalar engine's in the last bits (README, "The
-// CPU backend"). Other lanes' history is kept.
+// accepted_factor (controllers.h) for the lanes in `accepted`, all at once:
+// the same operations on vectors, plain_math.h's log and exp among them, so
+// a lane's next step is the scalar engine's bit for bit. Other lanes'
+// history is kept.
 template <int Kind>
-CUBIE_FN lane_real accepted_factors(const lane_real& err, const lane_real& log_err, const lane_real& dt, real inv_k,
+CUBIE_FN lane_real accepted_factors(const lane_real& log_err, const lane_real& dt, real inv_k,
                                     const ControllerGains<real>& g, LaneHistory& h, const lane_mask& accepted) {
   lane_real factor;
   if (Kind == CONTROLLER_I) {
-    factor = g.safety * exp(-inv_k * log_err);
+    factor = g.safety * exp_open(-inv_k * log_err);
   } else if (Kind == CONTROLLER_PI || Kind == CONTROLLER_PID) {
-    const lane_real log_e1 = select(h.err_prev > real(0), h.log_err_prev, log_err);
+    const lane_real log_e1 = select(h.log_err_prev > real(0), log_err, h.log_err_prev);
     lane_real exponent = (-g.kp * inv_k) * log_err + (-g.ki * inv_k) * log_e1;
-    if (Kind == CONTROLLER_PID) exponent += (-g.kd * inv_k) * select(h.err_prev2 > real(0), h.log_err_prev2, log_e1);
-    factor = g.safety * exp(exponent);
+    if (Kind == CONTROLLER_PID) exponent += (-g.kd * inv_k) * select(h.log_err_prev2 > real(0), log_e1, h.log_err_prev2);
+    factor = g.safety * exp_open(exponent);
   } else {  // Gustafsson
-    factor = g.safety * exp(-inv_k * log_err);
-    const lane_real predictive = g.safety * (dt / h.dt_accepted) * exp(inv_k * (h.log_err_prev - log_err) - inv_k * log_err);
+    factor = g.safety * exp_open(-inv_k * log_err);
+    const lane_real predictive = g.safety * (dt / h.dt_accepted) * exp_open(inv_k * (h.log_err_prev - log_err) - inv_k * log_err);
     factor = select(h.dt_accepted > real(0), fmin(factor, predictive), factor);
     h.dt_accepted = select(accepted, dt, h.dt_accepted);
   }
-  const real log_floor = log(real(1e-4));
-  h.err_prev2 = select(accepted, h.err_prev, h.err_prev2);
   h.log_err_prev2 = select(accepted, h.log_err_prev, h.log_err_prev2);
-  h.err_prev = select(accepted, fmax(fmax(err, lane_real(real(1e-10))), lane_real(real(1e-4))), h.err_prev);
-  h.log_err_prev = select(accepted, fmax(log_err, lane_real(log_floor)), h.log_err_prev);
+  h.log_err_prev = select(accepted, fmax(log_err, lane_real(log_open(real(1e-4)))), h.log_err_prev);
   return fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), factor));
 }
 
@@ -290,9 +286,9 @@ CUBIE_FN lane_real step_floors(const Args& a, const lane_clock& t) {
 }
 CUBIE_FN lane_real landing_slacks(const lane_clock& at) { return real(1e-12) * fmax(lane_real(real(1)), at.magnitude()); }
 
-// rejected_factor (controllers.h) for every lane: err^(-1/k) as exp(-log_err / k), libmvec's.
+// rejected_factor (controllers.h) for every lane.
 CUBIE_FN lane_real rejected_factors(const lane_real& err, const lane_real& log_err, real inv_k, const ControllerGains<real>& g) {
-  const lane_real shrink = fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), fmin(lane_real(real(1)), g.safety * exp(-inv_k * log_err))));
+  const lane_real shrink = fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), fmin(lane_real(real(1)), g.safety * exp_open(-inv_k * log_err))));
   return select(!(err == err) || err > real(1e30), lane_real(g.min_gain), shrink);
 }
 
@@ -363,7 +359,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     ctx.rtol_[i] = lane_real(buffer_arg<const real, B_RTOL>(args)[i]);
   }
   cubie_layout::StepperMemory memory;
-  LaneHistory history = {lane_real(real(0)), lane_real(real(0)), lane_real(real(0)), lane_real(real(0)), lane_real(real(0))};
+  LaneHistory history = {lane_real(real(1)), lane_real(real(1)), lane_real(real(0))};
 
   // What integrate_run keeps in locals, for every lane: vectors where every step reads them,
   // scalars per lane where only the rare paths (saves landed on, a run's end) do.
@@ -461,11 +457,9 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       for (int i = 0; i < n_states; ++i) finite = finite && y[i][l] - y[i][l] == real(0);
       status[l] = finite ? 0 : STATUS_NONFINITE;
       if (finite) active |= 1u << l;
-      history.err_prev.set(l, real(0));
-      history.err_prev2.set(l, real(0));
+      history.log_err_prev.set(l, real(1));
+      history.log_err_prev2.set(l, real(1));
       history.dt_accepted.set(l, real(0));
-      history.log_err_prev.set(l, real(0));
-      history.log_err_prev2.set(l, real(0));
       saver[l].run = run[l];
       saver[l].window = 0;
       saver[l].summary = cubie_summary::State();
@@ -555,12 +549,9 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     ctx.counting = m;
     ctx.rhs(t.value(), y, scratch);
     for (int i = 0; i < n_states; ++i) f0[i] = select(m, scratch[i], f0[i]);
-    const lane_real zero(real(0));
-    history.err_prev = select(m, zero, history.err_prev);
-    history.err_prev2 = select(m, zero, history.err_prev2);
-    history.dt_accepted = select(m, zero, history.dt_accepted);
-    history.log_err_prev = select(m, zero, history.log_err_prev);
-    history.log_err_prev2 = select(m, zero, history.log_err_prev2);
+    history.log_err_prev = select(m, lane_real(real(1)), history.log_err_prev);
+    history.log_err_prev2 = select(m, lane_real(real(1)), history.log_err_prev2);
+    history.dt_accepted = select(m, lane_real(real(0)), history.dt_accepted);
     if (has_crossings) take_sides_lanes(lanes, fired);
     if (has_discrete) {
       for (int l = 0; l < W; ++l) {
@@ -707,7 +698,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     accepted -= took.m;
     rejected -= refused.m;
     // Refused steps: a smaller one, or the end of the run at the floor.
-    const lane_real log_err = adaptive ? log(fmax(err, lane_real(real(1e-10)))) : lane_real(real(0));
+    const lane_real log_err = adaptive ? log_open(fmax(err, lane_real(real(1e-10)))) : lane_real(real(0));
     if (refused_bits != 0) {
       const lane_real floor = step_floors(args, t);
       const unsigned underflow = refused_bits & (adaptive ? lane_bits(h <= floor) : ~0u);
@@ -889,7 +880,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       }
     }
     if (adaptive) {
-      const lane_real factor = accepted_factors<cubie_layout::controller>(err, log_err, h, inv_k, controller_gains(args), history, took);
+      const lane_real factor = accepted_factors<cubie_layout::controller>(log_err, h, inv_k, controller_gains(args), history, took);
       lane_real proposal = h * factor;
       proposal = select(shortened, fmax(proposal, dt), proposal);
       dt = select(lane_mask_of(moved), fmin(lane_real(real_arg_dt_max(args)), fmax(step_floors(args, t), proposal)), dt);

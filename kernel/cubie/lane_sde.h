@@ -6,7 +6,7 @@
 // times. The decade intervals, which splits are drawn and the block numbers
 // are then the same in every lane; only the run word of the Philox counter,
 // hence the normals and the values, differ. The normals are random.h's, on
-// vectors: Philox4x32-10, the open uniforms, log_open and sincos_two_pi with
+// vectors: Philox4x32-10, the open uniforms, log_open (lane_plain_math.h) and sincos_two_pi with
 // the same operations in the same order, so a lane's noise is the scalar
 // build's (and the GPU's) bit for bit.
 //
@@ -29,14 +29,8 @@ struct lane_runs {
 // lane: Philox's 32 x 32 -> 64-bit products are then one instruction per
 // vector (vpmuludq), with no widening or narrowing between rounds.
 template <int W>
-struct lane_words {
-  typedef unsigned int u32 __attribute__((vector_size(4 * W)));
-  typedef int i32 __attribute__((vector_size(4 * W)));
-  typedef unsigned long long u64 __attribute__((vector_size(8 * W)));
-  typedef long long i64 __attribute__((vector_size(8 * W)));
-  typedef double f64 __attribute__((vector_size(8 * W)));
-  typedef float f32 __attribute__((vector_size(4 * W)));
-  u64 v[4];  // each lane below 2^32
+struct lane_words : lane_ints<W> {
+  typename lane_ints<W>::u64 v[4];  // each lane below 2^32
 };
 
 // a * m for lanes below 2^32: the unsigned 32 x 32 -> 64-bit multiply where
@@ -87,40 +81,6 @@ CUBIE_FN void lane_philox4x32(lane_words<W>* c, philox4x32_key key) {
       c[b] = out;
     }
   }
-}
-
-// log_open (random.h) lane by lane.
-template <int W>
-CUBIE_FN typename lane_words<W>::f64 lane_log_open(typename lane_words<W>::f64 x) {
-  typedef typename lane_words<W>::u64 u64;
-  typedef typename lane_words<W>::i64 i64;
-  typedef typename lane_words<W>::f64 f64;
-  const u64 bits = (u64)x;
-  u64 hx = bits >> 32;
-  i64 k = (i64)(hx >> 20);
-  k -= 1023;
-  hx &= 0x000fffffull;
-  const u64 i = (hx + 0x95f64ull) & 0x100000ull;
-  const u64 mbits = ((hx | (i ^ 0x3ff00000ull)) << 32) | (bits & 0xffffffffull);
-  const f64 m = (f64)mbits;
-  k += (i64)(i >> 20);
-  return log_reduced<double>(m - 1.0, __builtin_convertvector(k, f64));
-}
-
-template <int W>
-CUBIE_FN typename lane_words<W>::f32 lane_log_open(typename lane_words<W>::f32 x) {
-  typedef typename lane_words<W>::u32 u32;
-  typedef typename lane_words<W>::i32 i32;
-  typedef typename lane_words<W>::f32 f32;
-  u32 ix = (u32)x;
-  i32 k = (i32)(ix >> 23);
-  k -= 127;
-  ix &= 0x007fffffu;
-  const u32 i = (ix + (0x95f64u << 3)) & 0x800000u;
-  const u32 mbits = ix | (i ^ 0x3f800000u);
-  const f32 m = (f32)mbits;
-  k += (i32)(i >> 23);
-  return log_reduced<float>(m - 1.0f, __builtin_convertvector(k, f32));
 }
 
 // sincos_two_pi (random.h) lane by lane: R is W lanes of T, I its integer lanes.

@@ -363,4 +363,5 @@ CUBIE_FN double fmax(double a, double b) { return (a >= b || b != b) ? a : b; }
 CUBIE_FN float fmax(float a, float b) { return (a >= b || b != b) ? a : b; }
 
 }  // namespace cubie
+#include "cubie/lane_plain_math.h"
 #endif

@@ -10,7 +10,7 @@ import { compileCuda } from '../../src/native/nvrtc';
 import { itNvrtc } from '../support/nvrtc';
 import { KERNEL_INCLUDE } from '../system/support/gxx';
 
-const HEADERS = ['cubie/platform.h', 'cubie/random.h', 'cubie/brownian.h'];
+const HEADERS = ['cubie/platform.h', 'cubie/plain_math.h', 'cubie/random.h', 'cubie/brownian.h'];
 
 const probe = (real: 'float' | 'double'): string => `#include "cubie/brownian.h"
 extern "C" __global__ void probe_${real}(${real}* out, unsigned int* words, unsigned long long seed) {

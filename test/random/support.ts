@@ -16,12 +16,12 @@ if (compiler === undefined) {
 /** `it` for tests that compile a harness: skipped (with the warning above) where there is no compiler. */
 export const itGxx: jest.It = compiler === undefined ? it.skip : it;
 
-/** Compiles test/random/harness/NAME.cpp at -O2 and returns a function running it with arguments. */
-export async function buildHarness(name: string): Promise<(...args: string[]) => string> {
+/** Compiles test/random/harness/NAME.cpp at -O2 (and `flags`) and returns a function running it with arguments. */
+export async function buildHarness(name: string, flags: string[] = []): Promise<(...args: string[]) => string> {
   const dir = tempDir(`random-${name}`);
   const exe = path.join(dir, name);
   const source = path.join(HARNESS_DIR, `${name}.cpp`);
-  const result = await run(GXX, [...STRICT_FLAGS, '-O2', `-I${KERNEL_INCLUDE}`, '-o', exe, source]);
+  const result = await run(GXX, [...STRICT_FLAGS, '-O2', ...flags, `-I${KERNEL_INCLUDE}`, '-o', exe, source]);
   if (result.code !== 0) throw new Error(`g++ failed on ${source}:\n${result.stderr}`);
   return (...args: string[]) => execFileSync(exe, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 }

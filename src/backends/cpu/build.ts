@@ -21,7 +21,7 @@ const execFileAsync = promisify(execFile);
  * 'portable' one (x86-64 has none) round every operation alike and give the
  * same numbers bit for bit, so `cpuTarget` only changes speed.
  */
-export const HOST_FLAGS = ['-std=c++17', '-O3', '-fno-math-errno', '-ffp-contract=off', '-fPIC', '-shared'];
+export const HOST_FLAGS = ['-std=c++17', '-O3', '-fno-math-errno', '-ffp-contract=off', '-fno-tree-vectorize', '-fPIC', '-shared'];
 
 export type { CpuTarget };
 
