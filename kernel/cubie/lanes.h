@@ -184,7 +184,7 @@ template <class T, int W>
 CUBIE_FN vec_mask<T, W> operator!(const vec_mask<T, W>& a) { return {~a.m}; }
 
 // Lane by lane through the scalar function: libmvec's vector variant where
-// declared above, an inline vector instruction (sqrt, fabs, floor) where the
+// declared above, an inline vector instruction (sqrt, fabs) where the
 // compiler has one, else a loop of scalar calls.
 #define CUBIE_VEC_UNARY(name)                                                  \
   template <int W>                                                             \
@@ -252,13 +252,47 @@ CUBIE_VEC_UNARY(log1p)
 CUBIE_VEC_UNARY(sqrt)
 CUBIE_VEC_UNARY(cbrt)
 CUBIE_VEC_UNARY(fabs)
-CUBIE_VEC_UNARY(floor)
-CUBIE_VEC_UNARY(ceil)
 CUBIE_VEC_BINARY(pow)
 CUBIE_VEC_BINARY(hypot)
 CUBIE_VEC_BINARY(atan2)
 #undef CUBIE_VEC_UNARY
 #undef CUBIE_VEC_BINARY
+
+// floor and ceil (Mode: the x86 rounding-control bits, 1 down, 2 up) as one rounding
+// instruction where the target has one: exact, as C's. GCC's vectoriser does
+// not turn C's floor into it (the function may raise inexact), so an omp simd
+// loop would round lane by lane.
+template <int Mode, class T, int W>
+CUBIE_FN vec<T, W> round_toward(const vec<T, W>& x) {
+  typedef typename vec<T, W>::native N;
+  // | 8 below: _MM_FROUND_NO_EXC, no inexact flag. AVX-512: the masked form with every lane
+  // set, as the unmasked one trips GCC 12's -Wuninitialized on its _mm512_undefined source.
+  constexpr bool wide = sizeof(T) == 8;
+#if defined(__AVX512F__)
+  if constexpr (sizeof(N) == 64 && wide) return vec<T, W>((N)_mm512_mask_roundscale_pd((__m512d)x.v, 0xff, (__m512d)x.v, Mode | 8));
+  if constexpr (sizeof(N) == 64 && !wide) return vec<T, W>((N)_mm512_mask_roundscale_ps((__m512)x.v, 0xffff, (__m512)x.v, Mode | 8));
+#endif
+#if defined(__AVX__)
+  if constexpr (sizeof(N) == 32 && wide) return vec<T, W>((N)_mm256_round_pd((__m256d)x.v, Mode | 8));
+  if constexpr (sizeof(N) == 32 && !wide) return vec<T, W>((N)_mm256_round_ps((__m256)x.v, Mode | 8));
+#endif
+#if defined(__SSE4_1__)
+  if constexpr (sizeof(N) == 16 && wide) return vec<T, W>((N)_mm_round_pd((__m128d)x.v, Mode | 8));
+  if constexpr (sizeof(N) == 16 && !wide) return vec<T, W>((N)_mm_round_ps((__m128)x.v, Mode | 8));
+#endif
+  (void)wide;
+  N r = x.v;
+  for (int l = 0; l < W; ++l) r[l] = Mode == 1 ? ::floor(r[l]) : ::ceil(r[l]);
+  return vec<T, W>(r);
+}
+template <class T, int W>
+CUBIE_FN vec<T, W> floor(const vec<T, W>& x) { return round_toward<1>(x); }
+template <class T, int W>
+CUBIE_FN vec<T, W> ceil(const vec<T, W>& x) { return round_toward<2>(x); }
+template <int W>
+CUBIE_FN vec<float, W> floorf(const vec<float, W>& x) { return floor(x); }
+template <int W>
+CUBIE_FN vec<float, W> ceilf(const vec<float, W>& x) { return ceil(x); }
 
 // fmin and fmax as selects, so they stay vector instructions: the smaller
 // (larger) of the two, or the one that is not NaN, as C's fmin (fmax).
