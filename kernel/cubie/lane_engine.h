@@ -27,10 +27,6 @@
 
 namespace cubie {
 
-#ifdef CUBIE_SAVES_WIENER
-#error "a lane build does not save W (src/solver/lanes.ts)"
-#endif
-
 constexpr int W = lane_real::width;
 typedef wide_of<lane_real> lane_time;
 
@@ -338,8 +334,9 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   constexpr bool has_crossings = cubie_events::n_crossing > 0;
   constexpr bool has_discrete = cubie_events::n_discrete > 0;
   constexpr int n_when = EventSlots<cubie_events::n_crossing>::value;
-  // Lanes in lockstep share their step times; an event would move one lane's.
-  static_assert(!(has_events && lockstep), "a stochastic lane build has no events (src/solver/lanes.ts)");
+  // Lanes in lockstep share their step times. A stochastic system's events are discrete (no
+  // crossings), at times every run shares, so they keep the lanes together.
+  static_assert(!(has_crossings && lockstep), "a stochastic system has no crossing events (src/system)");
   // integrate_run's: a crossing is located on the continuous extension of the step it falls in.
   constexpr bool dense = interpolating || has_crossings;
   const long long n_runs = static_cast<long long>(args.s[S_N_RUNS]);
@@ -392,6 +389,10 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     if (cubie_layout::needs_observables) ctx.observables_at(ts, ys, obs);
     lane_real values[Slots<cubie_layout::n_saved>::value], x[Slots<cubie_summary::n_summarised>::value];
     if (cubie_layout::n_saved > 0) cubie_layout::gather_saved(ys, obs, values);
+#ifdef CUBIE_SAVES_WIENER
+    // 'wiener' outputs: a stochastic kernel's lanes step together, so the saving lanes share their time.
+    cubie_layout::gather_wiener(ctx, ts[__builtin_ctz(mask)], values);
+#endif
     if (cubie_summary::n_columns > 0) cubie_layout::gather_summarised(ys, obs, x);
     for (int l = 0; l < W; ++l) {
       if (!lane_on(mask, l)) continue;

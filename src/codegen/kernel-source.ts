@@ -112,13 +112,14 @@ function interpolateAdapter(method: boolean): string[] {
  * defined, so kernels without it keep their text.
  */
 function wienerGather(saved: ValueSource[]): string[] {
-  const columns = saved.flatMap((s, j) => (s.kind === 'wiener' ? [`  out[${j}] = tree.at(static_cast<real>(t), ${s.index}u);`] : []));
+  const columns = saved.flatMap((s, j) => (s.kind === 'wiener' ? [`  out[${j}] = tree.at(static_cast<cubie::scalar_of<real>>(t), ${s.index}u);`] : []));
   if (columns.length === 0) return [];
   return [
     '#define CUBIE_SAVES_WIENER 1',
     'template <class Ctx>',
     'CUBIE_FN void gather_wiener(const Ctx& ctx, double t, real* __restrict__ out) {',
-    '  const cubie::brownian_tree<real> tree = ctx.brownian();',
+    '  // One run\'s tree here; in CPU lanes, the W lanes\' tree at their shared time.',
+    '  const auto tree = ctx.brownian();',
     ...columns,
     '}',
   ];

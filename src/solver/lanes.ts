@@ -2,7 +2,7 @@
  * Which kernels run in SIMD lanes on the CPU (backends/cpu/lanes.ts builds
  * them): explicit methods, Rosenbrock, DIRK and Radau methods on the dense
  * or sparse LU, with or without events, and stochastic methods at fixed steps
- * without events, unless cpuLanes is 1.
+ * (their discrete events and saved Wiener paths too), unless cpuLanes is 1.
  */
 import type { CompilePlan } from '../codegen/compile-plan';
 import { jacobianMayOverflow } from '../codegen/jacobian-overflow';
@@ -25,10 +25,7 @@ export function scalarReason(system: CubieSystem, plan: CompilePlan, option: Cpu
   // Noise before the registry (a stochastic method is not in it). Lanes share one descent of
   // the Brownian tree, so they step through the same times: fixed steps only (lane_sde.h).
   if (plan.stochastic !== undefined) {
-    // An event moves one lane's step times, and stochastic lanes step together.
-    if (system.model.events.length > 0) return 'the stochastic system has events';
     if (plan.controller !== 'fixed') return `stochastic method '${plan.method}' adapts its step (lanes run stochastic methods at fixed steps)`;
-    if ([...plan.layout.saved, ...plan.layout.summarised].some((s) => s.kind === 'wiener')) return "outputTypes has 'wiener'";
     return undefined;
   }
   const family = resolveMethod(plan.method).family;

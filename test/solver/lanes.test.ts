@@ -576,7 +576,8 @@ describe('where lanes do not apply', () => {
       // With noise, only discrete events (a stochastic step has no continuous extension to locate a crossing on).
       events: [{ name: 'kick', every: 0.5, then: 'v = v + 1' }],
     });
-    expect((await solve(noisyBall, { method: 'euler-maruyama', dt: 1e-3 })).kernel.lanes).toBe(1);
+    // With noise, discrete events keep the lanes together (test/solver/sde-lanes.test.ts).
+    expect((await solve(noisyBall, { method: 'euler-maruyama', dt: 1e-3 })).kernel.lanes).toBeGreaterThan(1);
   });
 
   it('cpuLanes takes only auto or 1', () => {

@@ -85,10 +85,58 @@ describe('stochastic methods in CPU lanes', () => {
     expectSameBits(lanes.timeDomain, scalar.timeDomain);
   });
 
-  it('adaptive stochastic steps and saved Wiener paths stay on the scalar engine, with the reason', () => {
+  it.each(['float64', 'float32'] as const)("saved Wiener paths ('wiener' outputs, %s): bit for bit, W(0) = 0, each run its own path", async (precision) => {
+    const run = (cpuLanes: 'auto' | 1) =>
+      new Solver(coupled, { method: 'euler-maruyama', dt: 1e-3, backend: 'cpu', precision, cpuLanes, outputTypes: ['state', 'wiener'] }).solve(
+        {},
+        { k: Float64Array.from({ length: RUNS }, (_, i) => 0.5 + 0.05 * i) },
+        { duration: 1, saveEvery: 0.125, seed: 2026 },
+      );
+    const [lanes, scalar] = [await run('auto'), await run(1)];
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    expect(scalar.kernel.lanes).toBe(1);
+    expect(lanes.variables).toEqual(['x', 'y', 'W.W1', 'W.W2']);
+    expectSameBits(lanes.timeDomain, scalar.timeDomain);
+    // W(0) = 0, and the runs' paths differ from one another.
+    for (let r = 0; r < RUNS; r++) expect(lanes.trajectory('W.W1', r)[0]).toBe(0);
+    expect(new Set(Array.from({ length: RUNS }, (_, r) => lanes.trajectory('W.W2', r)[8])).size).toBe(RUNS);
+  });
+
+  it.each(['float64', 'float32'] as const)('discrete events (every, at, terminal; %s): bit for bit, records included', async (precision) => {
+    // A stochastic system's events are discrete, at times every run shares: the lanes stay together.
+    const kicked = createSystem({
+      name: 'sde_lanes_kicked',
+      equations: 'dh = v\ndv = -g',
+      states: { h: 1, v: 0 },
+      parameters: { g: 9.81 },
+      noise: { v: '0.1 + 0.05*h' },
+      events: [
+        { name: 'kick', every: 0.5, then: 'v = v + 1', terminal: 4 },
+        { name: 'halve', at: [0.3, 0.75], then: 'v = 0.5*v' },
+      ],
+    });
+    const run = (cpuLanes: 'auto' | 1) =>
+      new Solver(kicked, { method: 'milstein', dt: 1e-3, backend: 'cpu', precision, cpuLanes, outputTypes: ['state', 'events', 'iteration_counters'], maxEventRecords: 8 }).solve(
+        {},
+        { g: Float64Array.from({ length: RUNS }, (_, i) => 1 + i) },
+        { duration: 2, saveEvery: 0.125, seed: 7 },
+      );
+    const [lanes, scalar] = [await run('auto'), await run(1)];
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    // Kicks at 0, 0.5, 1 and 1.5 (the fourth ends the run), halvings at 0.3 and 0.75.
+    expect(Array.from(scalar.events!.count).every((c) => c === 6)).toBe(true);
+    expect(Array.from(scalar.status).every((s) => s === StatusBits.TERMINATED)).toBe(true);
+    expectSameBits(lanes.status, scalar.status);
+    expectSameBits(lanes.timeDomain, scalar.timeDomain);
+    for (const field of ['count', 'which', 'time', 'state'] as const) expectSameBits(lanes.events![field], scalar.events![field]);
+    for (const name of Object.keys(scalar.iterationCounters!)) expectSameBits(lanes.iterationCounters![name], scalar.iterationCounters![name]);
+  });
+
+  it('adaptive stochastic steps stay on the scalar engine, with the reason', () => {
     const reason = (options: Record<string, unknown>) => scalarReason(gbm, compilePlan(gbm, { dt: 1e-3, ...options }), 'auto');
     expect(reason({ method: 'euler-maruyama' })).toBeUndefined();
+    expect(reason({ method: 'euler-maruyama', outputTypes: ['state', 'wiener'] })).toBeUndefined();
     expect(reason({ method: 'milstein-adaptive' })).toMatch(/adapts its step/);
-    expect(reason({ method: 'euler-maruyama', outputTypes: ['state', 'wiener'] })).toMatch(/wiener/);
   });
 });
+
