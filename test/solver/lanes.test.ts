@@ -366,7 +366,10 @@ describe.each(['float64', 'float32'] as const)('%s DIRK methods in lanes (each l
       expect(expectSameRuns(scalar, lanes, 1e-11)).toBeGreaterThanOrEqual(Math.ceil(0.9 * RUNS));
       expectAgreement(scalar, lanes, { within: 1e-6, steps: 2 });
     } else {
-      expectAgreement(scalar, lanes, { within: 1e-2, steps: Math.ceil(0.1 * Math.max(...accepted)) });
+      // The scalar engine and the lanes part in the step sizes' last bits (libmvec's exp and log in the
+      // controller), and float32 at rtol 1e-4 carries that through mu = 1000's folds: 0.97% apart at
+      // the last save before the Newton start from the last step (dirk-stepper.ts), 1.6% since.
+      expectAgreement(scalar, lanes, { within: 2e-2, steps: Math.ceil(0.1 * Math.max(...accepted)) });
     }
   });
 
@@ -628,7 +631,9 @@ describe.each(['float64', 'float32'] as const)('%s events in lanes', (precision)
     const tolerances = precision === 'float64' ? { rtol: 1e-6, atol: 1e-8 } : { rtol: 1e-4, atol: 1e-6 };
     const options = { method, saveMode, precision, ...tolerances, ...events } as SolveOptions;
     const within = precision === 'float64' ? 1e-6 : 1e-3;
-    const steps = precision === 'float64' ? 2 : 3;
+    // float32: the runs part in the step sizes' last bits (libmvec's exp and log in the controller);
+    // kvaerno5's runs, whose Newton starts from the last step (dirk-stepper.ts), by up to 5 steps.
+    const steps = precision === 'float64' ? 2 : method === 'kvaerno5' ? 6 : 3;
     const ball = await both(ballInLanes, ballRuns, ballParameters, { ...options, duration: 6, saveEvery: 0.25 });
     expect(ball.lanes.kernel.lanes).toBeGreaterThan(1);
     expect(Array.from(ball.scalar.status).filter((s) => s === StatusBits.TERMINATED).length).toBeGreaterThan(2);
