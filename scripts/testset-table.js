@@ -6,6 +6,7 @@
 // between the README's testset-table markers.
 //
 //   npm run build:ts && node scripts/testset-table.js [--write]
+//   node scripts/testset-table.js --methods=kvaerno5 --problems=rober,hires  (some rows, printed only)
 
 const fs = require('fs');
 const path = require('path');
@@ -13,7 +14,9 @@ const path = require('path');
 const root = path.join(__dirname, '..');
 const { createSystem, Solver } = require(path.join(root, 'dist'));
 const fixture = JSON.parse(fs.readFileSync(path.join(root, 'test', 'fixtures', 'stiff', 'ivp-testset.json'), 'utf8'));
-const METHODS = ['rodas4', 'rodas5p', 'radau', 'kvaerno5'];
+const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
+const METHODS = option('methods') ?? ['rodas4', 'rodas5p', 'radau', 'kvaerno5'];
+const PROBLEMS = option('problems');
 const TOLERANCES = [1e-6, 1e-9];
 const BEGIN = '<!-- testset-table:begin (node scripts/testset-table.js --write) -->';
 const END = '<!-- testset-table:end -->';
@@ -38,10 +41,11 @@ async function main() {
     '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [name, problem] of Object.entries(fixture.problems)) {
+    if (PROBLEMS !== undefined && !PROBLEMS.includes(name)) continue;
     for (const method of METHODS) for (const rtol of TOLERANCES) lines.push(await row(name, problem, method, rtol));
   }
   const table = lines.join('\n');
-  if (!process.argv.includes('--write')) {
+  if (!process.argv.includes('--write') || PROBLEMS !== undefined || option('methods') !== undefined) {
     console.log(table);
     return;
   }

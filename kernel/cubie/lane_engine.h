@@ -322,6 +322,14 @@ CUBIE_FN auto reset_memory_lane(Memory& memory, int l, int) -> decltype(memory.r
 }
 template <class Memory>
 CUBIE_FN void reset_memory_lane(Memory&, int, long) {}
+// A DIRK's (dirk-stepper.ts): no last step to start Newton from.
+template <class Memory>
+CUBIE_FN auto reset_predictor_lane(Memory& memory, int l, int) -> decltype(memory.last_dt.set(l, real(0)), void()) {
+  memory.last_dt.set(l, real(0));
+  memory.last_end.set(l, 0.0);
+}
+template <class Memory>
+CUBIE_FN void reset_predictor_lane(Memory&, int, long) {}
 
 CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) {
   constexpr int error_exponent =
@@ -466,6 +474,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       saver[l].summary = cubie_summary::State();
       ctx.rhs_evaluations[l] = ctx.jacobian_evaluations.v[l] = ctx.factorizations[l] = ctx.newton_iterations[l] = 0;
       reset_memory_lane(memory, l, 0);
+      reset_predictor_lane(memory, l, 0);
       t0.set(l, t.get(l).value());
       starting |= 1u << l;
     }

@@ -11,6 +11,11 @@
  * converged stage equation implies, rather than f(Y_i), which on a stiff
  * problem would amplify the Newton error by J.
  *
+ * Each stage's Newton iteration starts from the secant of the last accepted step, y + c_i (dt / h) (y - y0),
+ * kept in Memory (README, "What is kept between steps"): from dt a_ii times the previous stage's
+ * derivative, Robertson's y2 started tolerance units off at large steps and Newton failures made kvaerno5
+ * take 50 times radau's steps.
+ *
  * A failed factorisation or stage iteration goes through CUBIE_REQUIRE_SOLVED
  * (platform.h): it ends the step on the GPU and the scalar engine, and in a
  * CPU lane build marks the failing lanes, whose runs reject the step while
@@ -37,9 +42,29 @@ export function generateDirkStepper(tableau: DirkTableau, options: ImplicitStepp
     errorOrder: tableau.errorOrder,
     stages: tableau.b.length,
     stepReturns: '// error norm (<= 1 accepts; 0 without an estimate), or flags ctx.newton_failed.',
-    memory: stepperMemory(keepsSystem(tableau, linearSolver) ? [`${keptSystemType(linearSolver)} linear;`] : []),
+    memory: dirkMemory(tableau, linearSolver),
     body: stepBody(tableau, precision, linearSolver, nStates),
   });
+}
+
+/**
+ * What a DIRK keeps between steps: the Newton matrix where it can (keepsSystem), and, for a method
+ * with implicit stages, the last accepted step's increment, from which the next step's stages start
+ * Newton (stepBody).
+ */
+function dirkMemory(tableau: DirkTableau, linearSolver: LinearSolverKind): string[] {
+  const system = keepsSystem(tableau, linearSolver) ? [`${keptSystemType(linearSolver)} linear;`] : [];
+  if (diagonalsOf(tableau).length === 0) return stepperMemory(system);
+  return [
+    "// Kept between steps: the Newton matrix (where kept), and the last accepted step's increment, whose",
+    "// extrapolation starts the next step's Newton iterations.",
+    'struct Memory {',
+    ...system.map((m) => `  ${m}`),
+    '  real last_dy[n_states];  // y1 - y0 of the last accepted step',
+    '  cubie::wide_of<real> last_end = 0;  // where it ended',
+    '  real last_dt = real(0);  // its size; 0 while nothing is kept',
+    '};',
+  ];
 }
 
 function diagonalsOf(tableau: DirkTableau): number[] {
@@ -68,7 +93,7 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
   const diagonals = diagonalsOf(tableau);
   const fromY = solutionStage(tableau);
   const kept = keepsSystem(tableau, linearSolver);
-  const lines: string[] = ['(void)f1;', ...(kept ? [] : ['(void)memory;']), ''];
+  const lines: string[] = ['(void)f1;', ...(diagonals.length > 0 ? [] : ['(void)memory;']), ''];
   if (diagonals.length > 0) {
     lines.push(
       ...(kept
@@ -87,6 +112,13 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
       'cubie::newton_scale<real, n_states>(y, ctx.atol(), ctx.rtol(), scale);',
       'const real newton_tol = cubie::newton_tolerance<real, n_states>(ctx.newton_tol(), ctx.rtol());',
       'real sigma = real(0);',
+      '',
+      "// Newton's start where this step begins where the last accepted one ended (from t - h to t; the retry",
+      "// of a rejected step too): the secant through that step's ends, y + (s - t) (y - y0) / h at each stage",
+      "// time s = t + c_i dt; else (the first step, after an event cut a step short) dt a_ii times the previous",
+      "// stage's derivative. (In CPU lanes, each lane its own.)",
+      'const cubie::mask_of<real> extrapolate = memory.last_dt > real(0) && cubie::mask_as<real>(fabs(t - memory.last_end) <= 1e-3 * cubie::wide(memory.last_dt));',
+      'const real ratio = dt / CUBIE_SELECT(extrapolate, memory.last_dt, dt);',
     );
   }
   lines.push('real psi[n_states];  // a stage\'s explicit part, y + dt sum_{j<i} a_ij k_j');
@@ -115,11 +147,17 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
         lines.push(`sigma = real(1) / ${diagonal === 1 ? 'dt' : `(dt * ${literal(diagonal)})`};`, 'CUBIE_REQUIRE_SOLVED(ctx, linear.factor(ctx, sigma));');
         factored = diagonal;
       }
-      // z starts from dt a_ii times the previous stage's derivative: the stage derivative
-      // changes by O(dt) from stage to stage on the smooth solution a stiff method follows.
+      // z = Y - psi starts from the secant (above), else from dt a_ii times the previous stage's
+      // derivative: the stage derivative changes by O(dt) from stage to stage on the smooth solution a
+      // stiff method follows.
       const previous = names.length > 0 ? names[names.length - 1] : 'f0';
+      const fallback = `${diagonal === 1 ? '' : `${literal(diagonal)} * `}dt * ${previous}[i]`;
+      const secant = c[i] === 1 ? 'ratio' : c[i] === 0 ? undefined : `${literal(c[i])} * ratio`;
+      // (y - psi written as -dt sum_j a_ij k_j: no cancellation between y and psi.)
+      const terms = [...(secant === undefined ? [] : [`${secant} * memory.last_dy[i]`]), ...(increment === undefined ? [] : [`dt * ${increment}`])];
+      const start = terms.length === 0 ? 'real(0)' : secant === undefined ? `-(${terms[0]})` : terms.join(' - ');
+      lines.push(stateLoop(`${name}[i] = CUBIE_SELECT(extrapolate, ${start}, ${fallback})`));
       lines.push(
-        stateLoop(`${name}[i] = ${diagonal === 1 ? '' : `${literal(diagonal)} * `}dt * ${previous}[i]`),
         // Parenthesised: the template arguments' comma would split the macro's arguments.
         `CUBIE_REQUIRE_SOLVED(ctx, (cubie::solve_stage_refreshing<real, n_states>(ctx, linear, ${stageTime(c[i])}, sigma, psi, scale, newton_tol, ${name})));`,
       );
@@ -137,7 +175,21 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
     lines.push(stateLoop(`y_new[i] = ${increment === undefined ? 'y[i]' : `y[i] + dt * ${increment}`}`));
   }
   const estimator = tableau.errorEstimator;
+  // This step's increment, for the next step's start, where it is solved (solved_value: in CPU lanes, the
+  // lanes that solved it) and passes the error test (`accepted`; on fixed steps, a method with an estimate
+  // keeps the steps that would pass it, one without every solved step).
+  const keepStep = (accepted: string | undefined): string[] => {
+    const where = (value: string, kept: string, mask = 'accepted'): string => (accepted === undefined ? value : `CUBIE_SELECT(${mask}, ${value}, ${kept})`);
+    return [
+      `// this step's increment, for the next step's Newton start${accepted === undefined ? '' : ' where it is accepted'} (solved_value: in CPU lanes, the lanes that solved it)`,
+      ...(accepted === undefined ? [] : [`const cubie::mask_of<real> accepted = ${accepted};`]),
+      stateLoop(`memory.last_dy[i] = cubie::solved_value(ctx, memory.last_dy[i], ${where('y_new[i] - y[i]', 'memory.last_dy[i]')})`),
+      `memory.last_end = cubie::solved_value(ctx, memory.last_end, ${where('t + cubie::wide(dt)', 'memory.last_end', 'cubie::mask_as<cubie::wide_of<real>>(accepted)')});`,
+      `memory.last_dt = cubie::solved_value(ctx, memory.last_dt, ${where('dt', 'memory.last_dt')});`,
+    ];
+  };
   if (estimator.kind !== 'embedded') {
+    if (diagonals.length > 0) lines.push('', ...keepStep(undefined));
     lines.push('return real(0);  // no error estimate: fixed steps');
     return lines;
   }
@@ -147,7 +199,9 @@ function stepBody(tableau: DirkTableau, precision: Precision, linearSolver: Line
     `// error estimate: dt * sum_j (b_j - bHat_j) k_j, bHat of order ${estimator.embeddedOrder}`,
     'real* const err = psi;  // psi is not read again',
     stateLoop(`err[i] = dt * ${sum}`),
-    'return cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol(), ctx.rtol());',
+    ...(diagonals.length > 0
+      ? ['const real norm = cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol(), ctx.rtol());', '', ...keepStep('norm <= real(1)'), 'return norm;']
+      : ['return cubie::scaled_rms_norm<real, n_states>(err, y, y_new, ctx.atol(), ctx.rtol());']),
   );
   return lines;
 }
