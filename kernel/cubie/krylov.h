@@ -7,7 +7,8 @@
 //
 // The shifted systems below have the interface of their dense counterparts
 // in kernel/cubie/linalg.h, so a generated stepper switches between the two
-// by the one line that declares them.
+// by the one line that declares them. A CPU lane build gives W runs their
+// own GMRES each (lane_krylov.h, included at the end).
 #ifndef CUBIE_KRYLOV_H
 #define CUBIE_KRYLOV_H
 #include "cubie/platform.h"
@@ -213,4 +214,7 @@ struct MatrixFreeComplexShiftedSystem {
 };
 
 }  // namespace cubie
+#if CUBIE_LANE_BUILD
+#include "cubie/lane_krylov.h"
+#endif
 #endif

@@ -68,7 +68,7 @@ struct LaneContext {
   lane_real rtol_[n_states];
   mutable mask_of<lane_real> counting;
   // Per lane: the counters integrate_run reports (a lane's mask is -1 where it counts).
-  mutable typename mask_of<lane_real>::native rhs_evaluations, factorizations, newton_iterations;
+  mutable typename mask_of<lane_real>::native rhs_evaluations, factorizations, newton_iterations, linear_iterations;
   mutable LaneCounter jacobian_evaluations;
   // Lanes whose implicit solve failed in this step (CUBIE_REQUIRE_SOLVED): RunContext's newton_failed.
   mutable mask_of<lane_real> failed;
@@ -98,6 +98,8 @@ struct LaneContext {
   CUBIE_FN const lane_real* rtol() const { return rtol_; }
   CUBIE_FN lane_real newton_tol() const { return lane_real(static_cast<real>(scalar_arg<S_NEWTON_TOL>(args))); }
   CUBIE_FN int newton_max_iters() const { return static_cast<int>(scalar_arg<S_NEWTON_MAX_ITERS>(args)); }
+  CUBIE_FN real linear_tol() const { return static_cast<real>(scalar_arg<S_LINEAR_TOL>(args)); }
+  CUBIE_FN int linear_max_iters() const { return static_cast<int>(scalar_arg<S_LINEAR_MAX_ITERS>(args)); }
 
   // Each lane's drivers at its own time, from the scalar evaluation.
   CUBIE_FN void drivers_at(const lane_time& t, lane_real* d, lane_real* ddot = nullptr) const {
@@ -169,6 +171,13 @@ struct LaneContext {
       }
       yh[j] = y[j];
     }
+  }
+  // J v for the matrix-free solvers (lane_krylov.h), every lane at its own time. (A system whose
+  // Jacobian may overflow runs its Krylov solves on the scalar engine, with RunContext::jvp's fallback: solver/lanes.ts.)
+  CUBIE_FN void jvp(const lane_time& t, const lane_real* __restrict__ y, const lane_real* __restrict__ v, lane_real* __restrict__ Jv) const {
+    lane_real d[Slots<n_drivers>::value];
+    drivers_at(t, d);
+    cubie_sys::jvp(y, p, d, lane_real(t), v, Jv);
   }
   CUBIE_FN void dfdt(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ ft) const {
     lane_real d[Slots<n_drivers>::value], ddot[Slots<n_drivers>::value];
@@ -357,7 +366,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   lane_real p[Slots<n_parameters>::value];
   for (int i = 0; i < n_states; ++i) y[i] = f0[i] = y_new[i] = f1[i] = lane_real(0);
   for (int j = 0; j < Slots<n_parameters>::value; ++j) p[j] = lane_real(0);
-  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {}, {{}, nullptr}, {}, {}};
+  LaneContext ctx = {args, p, {}, {}, {}, {}, {}, {}, {}, {{}, nullptr}, {}, {}};
   ctx.jacobian_evaluations.counting = &ctx.counting;
   for (int i = 0; i < n_states; ++i) {
     ctx.atol_[i] = lane_real(buffer_arg<const real, B_ATOL>(args)[i]);
@@ -435,7 +444,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       counters[C_RHS_EVALUATIONS * n_runs + run[l]] = static_cast<int>(ctx.rhs_evaluations[l]);
       counters[C_JACOBIAN_EVALUATIONS * n_runs + run[l]] = static_cast<int>(ctx.jacobian_evaluations.v[l]);
       counters[C_NEWTON_ITERATIONS * n_runs + run[l]] = static_cast<int>(ctx.newton_iterations[l]);
-      counters[C_LINEAR_ITERATIONS * n_runs + run[l]] = 0;
+      counters[C_LINEAR_ITERATIONS * n_runs + run[l]] = static_cast<int>(ctx.linear_iterations[l]);
       counters[C_FACTORIZATIONS * n_runs + run[l]] = static_cast<int>(ctx.factorizations[l]);
     }
     run[l] = -1;
@@ -472,7 +481,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       saver[l].run = run[l];
       saver[l].window = 0;
       saver[l].summary = cubie_summary::State();
-      ctx.rhs_evaluations[l] = ctx.jacobian_evaluations.v[l] = ctx.factorizations[l] = ctx.newton_iterations[l] = 0;
+      ctx.rhs_evaluations[l] = ctx.jacobian_evaluations.v[l] = ctx.factorizations[l] = ctx.newton_iterations[l] = ctx.linear_iterations[l] = 0;
       reset_memory_lane(memory, l, 0);
       reset_predictor_lane(memory, l, 0);
       t0.set(l, t.get(l).value());

@@ -3,6 +3,7 @@
 // lane_linalg.h.
 #ifndef CUBIE_LANE_SPARSE_H
 #define CUBIE_LANE_SPARSE_H
+#include "cubie/lane_krylov.h"
 #include "cubie/lane_linalg.h"
 #include "cubie/sparse.h"
 
@@ -90,6 +91,51 @@ struct SparseComplexShiftedSystem<simd::vec<T, W>, Factor> {
   }
   CUBIE_FN void blend_from(const SparseComplexShiftedSystem& before, const typename L::mask& keep) {
     for (int k = 0; k < Factor::n_factor; ++k) lu[k] = lane_select(keep, before.lu[k], lu[k]);
+  }
+};
+
+// PreconditionedShiftedSystem (sparse.h), lane by lane: each lane its own
+// J values and preconditioner (a lane whose pivot fails reports it in the
+// returned mask), and its own right-preconditioned GMRES (lane_krylov.h) for
+// the lanes in ctx.counting. The product is sparse.h's, on vectors.
+template <class Ctx, class T, int W, int N, int M, class Jacobian, class Preconditioner>
+struct PreconditionedShiftedSystem<Ctx, simd::vec<T, W>, N, M, Jacobian, Preconditioner> {
+  typedef simd::vec<T, W> V;
+  typedef lane_types<V> L;
+  static constexpr bool owns_jacobian = true;
+  // Every call computes every lane: a caller that serves some lanes keeps the others with blend_from.
+  static constexpr bool keeps_lanes = false;
+  const Ctx* ctx = nullptr;
+  V jv[Jacobian::n_jacobian];
+  V m[Preconditioner::n_factor];
+  V sigma = V(T(0));
+
+  CUBIE_FN void evaluate_jacobian(const Ctx& c, const typename L::time& t, const V* __restrict__ y) {
+    ctx = &c;
+    Jacobian::evaluate(c, t, y, jv);
+  }
+  // The preconditioner's factorisation is counted as one.
+  CUBIE_FN typename L::mask factor(const Ctx& c, const V& s) {
+    c.count_factorizations(c.counting);
+    return factor(s);
+  }
+  CUBIE_FN typename L::mask factor(const V& s) {
+    sigma = s;
+    return Preconditioner::factor(jv, s, m);
+  }
+  CUBIE_FN typename L::mask solve(V* __restrict__ b) const {
+    const PreconditionedShiftedProduct<V, N, Jacobian, Preconditioner> op = {jv, m, sigma};
+    V u[N];
+    const typename L::mask converged =
+        lane_gmres<T, W, N, M>(op, b, u, ctx->linear_tol(), ctx->linear_max_iters(), ctx->counting, ctx->linear_iterations);
+    Preconditioner::solve(m, u);
+    for (int i = 0; i < N; ++i) b[i] = u[i];
+    return converged;
+  }
+  CUBIE_FN void blend_from(const PreconditionedShiftedSystem& before, const typename L::mask& keep) {
+    for (int k = 0; k < Jacobian::n_jacobian; ++k) jv[k] = select(keep, before.jv[k], jv[k]);
+    for (int k = 0; k < Preconditioner::n_factor; ++k) m[k] = select(keep, before.m[k], m[k]);
+    sigma = select(keep, before.sigma, sigma);
   }
 };
 

@@ -123,7 +123,6 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
     const terms = coefficients.flatMap((x, j) => (x === 0 ? [] : [x === 1 ? `${names[j]}[i]` : `${signedLiteral(x, precision)} * ${names[j]}[i]`]));
     return terms.length === 0 ? 'real(0)' : terms.join(' + ');
   };
-  const failed = 'return cubie::implicit_solve_failed<real>(ctx);';
   const kept = keptBetweenSteps(linearSolver);
   const shifts = ['const real inverse_dt = real(1) / dt;', `const real sigma = ${literal(realEigenvalue)} * inverse_dt;`];
   const factorComplex = `complex_block.factor(ctx, real_block, ${literal(complexEigenvalue.re)} * inverse_dt, ${literal(complexEigenvalue.im)} * inverse_dt)`;
@@ -146,8 +145,8 @@ function stepBody(tableau: RadauTableau, precision: Precision, linearSolver: Lin
           `${complexShiftedSystemType(linearSolver, nStates)} complex_block;`,
           'real_block.evaluate_jacobian(ctx, t, y);',
           ...shifts,
-          `if (!${factorComplex}) ${failed}`,
-          `if (!real_block.factor(ctx, sigma)) ${failed}`,
+          `CUBIE_REQUIRE_SOLVED(ctx, ${factorComplex});`,
+          'CUBIE_REQUIRE_SOLVED(ctx, real_block.factor(ctx, sigma));',
         ]),
     'real weight[n_states];  // 1 / (atol + rtol |y|): the weights of the Newton norm, multiplied (not divided) three times an iteration',
     'cubie::newton_scale<real, n_states>(y, ctx.atol(), ctx.rtol(), weight);',

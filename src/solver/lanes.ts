@@ -1,7 +1,7 @@
 /**
  * Which kernels run in SIMD lanes on the CPU (backends/cpu/lanes.ts builds
  * them): explicit methods, Rosenbrock, DIRK and Radau methods on the dense
- * or sparse LU, with or without events, and stochastic methods at fixed steps
+ * or sparse LU or GMRES, with or without events, and stochastic methods at fixed steps
  * (their discrete events and saved Wiener paths too), unless cpuLanes is 1.
  */
 import type { CompilePlan } from '../codegen/compile-plan';
@@ -12,14 +12,18 @@ import type { CubieSystem } from '../system/types';
 
 /**
  * Why a kernel runs one run per core rather than in lanes, or undefined when
- * it runs in lanes. The Krylov linear solvers, a sparse Jacobian that may
+ * it runs in lanes. A sparse or Krylov solve on a Jacobian that may
  * overflow, adaptive stochastic steps, saved Wiener paths and a stochastic
  * system with events run on the scalar engine (kernel/cubie/lane_engine.h, lane_linalg.h,
- * lane_sparse.h, lane_newton.h and lane_sde.h cover the explicit,
+ * lane_sparse.h, lane_krylov.h, lane_newton.h and lane_sde.h cover the explicit,
  * Rosenbrock, DIRK, Radau (the firk family) and fixed-step stochastic steppers; Radau's complex
- * block is a lane complex LU, dense or generated sparse; each lane has its
+ * block is a lane complex LU, dense or generated sparse, or each lane's own GMRES;
+ * the Krylov solvers, plain or preconditioned, run each lane's own GMRES; each lane has its
  * own events, the crossed lanes located together on their own brackets).
  */
+/** The linear solvers lanes carry: each lane its own LU (lane_linalg.h, lane_sparse.h) or its own GMRES (lane_krylov.h). */
+const LANE_LINEAR_SOLVERS: readonly string[] = ['dense', 'sparse', 'gmres', 'gmres-jacobi', 'gmres-ilu0'];
+
 export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
   // Noise before the registry (a stochastic method is not in it). Lanes share one descent of
@@ -31,8 +35,9 @@ export function scalarReason(system: CubieSystem, plan: CompilePlan, option: Cpu
   const family = resolveMethod(plan.method).family;
   if (family === 'explicit') return undefined;
   if (family !== 'rosenbrock' && family !== 'dirk' && family !== 'firk') return `method '${plan.method}' is a ${family} method`;
-  if (plan.linearSolver !== 'dense' && plan.linearSolver !== 'sparse') return `linear solver '${plan.linearSolver}' (lanes have the dense and sparse LU)`;
-  // The symbolic Jacobian's overflow fallback is carried in lanes for the dense J only.
+  if (!LANE_LINEAR_SOLVERS.includes(plan.linearSolver)) return `linear solver '${plan.linearSolver}' (lanes have the dense and sparse LU and GMRES)`;
+  // The symbolic Jacobian's overflow fallback (finite differences of f) is carried in lanes for the dense J only.
   if (plan.linearSolver === 'sparse' && jacobianMayOverflow(system.model)) return 'a sparse Jacobian that may overflow';
+  if (plan.linearSolver !== 'dense' && jacobianMayOverflow(system.model)) return `a Jacobian that may overflow, with linear solver '${plan.linearSolver}'`;
   return undefined;
 }

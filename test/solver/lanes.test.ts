@@ -6,6 +6,9 @@
  * right-hand sides, runs that take very different numbers of steps, and runs
  * that fail mid-batch.
  *
+ * GMRES too, plain and preconditioned, each lane its own Krylov iteration
+ * (restarts and the product limit included).
+ *
  * Lanes do each run's arithmetic as the scalar build does, the step-size
  * controllers' powers included (plain_math.h's log and exp in both), except
  * the vector math functions a right-hand side calls (glibc's libmvec, within
@@ -461,6 +464,122 @@ describe.each(['float64', 'float32'] as const)('%s Radau IIA in lanes (each lane
   });
 });
 
+// BRUSS (Hairer & Wanner II) on `cells` grid points, u and v interleaved: 2 cells states, a banded J,
+// stiffer with the diffusion c. Products only (u*u*v): no math function.
+function brusselator(cells: number): CubieSystem {
+  const equations: string[] = [];
+  const states: Record<string, number> = {};
+  const u = (i: number) => (i < 0 || i >= cells ? '1' : `u${i}`);
+  const v = (i: number) => (i < 0 || i >= cells ? '3' : `v${i}`);
+  for (let i = 0; i < cells; i++) {
+    equations.push(`du${i} = 1 + u${i}*u${i}*v${i} - 4*u${i} + c*(${u(i - 1)} - 2*u${i} + ${u(i + 1)})`);
+    equations.push(`dv${i} = 3*u${i} - u${i}*u${i}*v${i} + c*(${v(i - 1)} - 2*v${i} + ${v(i + 1)})`);
+    states[`u${i}`] = 1 + Math.sin((2 * Math.PI * (i + 1)) / (cells + 1));
+    states[`v${i}`] = 3;
+  }
+  return createSystem({ name: `lanes_bruss${2 * cells}`, equations: equations.join('\n'), states, parameters: { c: 1 } });
+}
+
+const KRYLOV_CASES: [string, 'gmres' | 'gmres-jacobi' | 'gmres-ilu0'][] = [
+  ['rodas4', 'gmres'],
+  ['rodas4', 'gmres-jacobi'],
+  ['rodas4', 'gmres-ilu0'],
+  ['kvaerno5', 'gmres'],
+  ['kvaerno5', 'gmres-jacobi'],
+  ['kvaerno5', 'gmres-ilu0'],
+  ['radau', 'gmres'],
+];
+
+describe.each(['float64', 'float32'] as const)('%s GMRES in lanes (each lane its own Krylov iteration, restarts and product count)', (precision) => {
+  const tolerances = precision === 'float64' ? { rtol: 1e-7, atol: 1e-11 } : { rtol: 1e-4, atol: 1e-7 };
+  const robertsonRuns = { k3: spread(RUNS, 5e3, 2e4), k1: spread(RUNS, 0.01, 0.1) };
+
+  it.each(KRYLOV_CASES)('%s with %s on Robertson: the scalar engine\'s steps, iterations, products and states', async (method, linearSolver) => {
+    const { scalar, lanes } = await both(robertson, {}, robertsonRuns, {
+      method,
+      precision,
+      linearSolver,
+      duration: 100,
+      saveEvery: 10,
+      ...tolerances,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel).toMatchObject({ linearSolver });
+    expect(scalar.kernel.lanes).toBe(1);
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    expect(Array.from(scalar.iterationCounters!.linearIterations).every((n) => n > 0)).toBe(true);
+    expectIdenticalRuns(scalar, lanes);
+  });
+
+  it.each([...FIXED_DIRK.map((m): [string, string] => [m, 'gmres']), ...FIXED_DIRK.map((m): [string, string] => [m, 'gmres-ilu0'])])(
+    '%s with %s on fixed steps: bit for bit (with gmres-ilu0, a stage that fails retries with its lane\'s J refreshed)',
+    async (method, linearSolver) => {
+      const { scalar, lanes } = await both(robertson, {}, robertsonRuns, {
+        method,
+        precision,
+        linearSolver: linearSolver as SolveOptions['linearSolver'],
+        dt: 2e-3,
+        duration: 5,
+        saveEvery: 1,
+        outputTypes: ['state', 'iteration_counters'],
+      });
+      expect(lanes.kernel.lanes).toBeGreaterThan(1);
+      const counters = scalar.iterationCounters!;
+      if (linearSolver === 'gmres-ilu0') {
+        // The preconditioned system owns its J: some stages refreshed it (more evaluations than steps).
+        expect(Array.from(counters.jacobianEvaluations).some((j, r) => j > counters.accepted[r] + counters.rejected[r])).toBe(true);
+      }
+      expectIdenticalRuns(scalar, lanes);
+    },
+  );
+
+  it('radau with gmres on fixed steps, van der Pol, mu from 1 to 10^4: bit for bit', async () => {
+    const mu = Array.from({ length: RUNS }, (_, i) => 10 ** ((4 * i) / (RUNS - 1)));
+    const { scalar, lanes } = await both(vanDerPol, {}, { mu }, {
+      method: 'radau',
+      precision,
+      linearSolver: 'gmres',
+      stepController: 'fixed',
+      dt: 0.01,
+      duration: 3,
+      saveEvery: 0.5,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    expectIdenticalRuns(scalar, lanes);
+  });
+
+  it.each(['rodas4', 'kvaerno5', 'radau'])('%s with gmres on a 24-state Brusselator: restarts, and the product limit reached in some lanes beside others', async (method) => {
+    // GMRES(16) on 24 unknowns (48 for Radau's complex block): the stiffer runs' solves restart after
+    // 16 products, and with linearMaxIters 24 (Radau: 40) some of them stop at the limit (a failed
+    // Rosenbrock stage, an inexact Newton update) while the less stiff runs' solves never reach it.
+    const c = Array.from({ length: RUNS }, (_, i) => 10 ** (1 + (2.5 * i) / (RUNS - 1)));
+    const options: SolveOptions = {
+      method,
+      precision,
+      linearSolver: 'gmres',
+      linearTol: precision === 'float64' ? 1e-10 : 1e-5,
+      duration: 2,
+      saveEvery: 0.5,
+      ...(precision === 'float64' ? { rtol: 1e-6, atol: 1e-8 } : { rtol: 1e-4, atol: 1e-6 }),
+      outputTypes: ['state', 'iteration_counters'],
+    };
+    const system = brusselator(12);
+    const { scalar, lanes } = await both(system, {}, { c }, { ...options, linearMaxIters: method === 'radau' ? 40 : 24 });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    expectIdenticalRuns(scalar, lanes);
+    if (precision === 'float64') {
+      // Against the same runs without the limit: some runs change (a solve went past the limit, so
+      // it restarted), others are the same run for run.
+      const unlimited = await new Solver(system, { backend: 'cpu', threads: 1, ...options, cpuLanes: 1 }).solve({}, { c }, { ...options, gridType: 'verbatim' } as SolveOptions);
+      const same = (r: number) => Object.keys(scalar.iterationCounters!).every((name) => scalar.iterationCounters![name][r] === unlimited.iterationCounters![name][r]);
+      const runs = Array.from({ length: RUNS }, (_, r) => r);
+      expect(runs.some(same)).toBe(true);
+      expect(runs.some((r) => !same(r))).toBe(true);
+    }
+  });
+});
+
 /** The same event records, run by run, bit for bit. */
 function expectSameEvents(scalar: SolveResult, lanes: SolveResult): void {
   const a = scalar.events!, b = lanes.events!;
@@ -558,12 +677,17 @@ describe('sampled drivers in lanes', () => {
 });
 
 describe('where lanes do not apply', () => {
-  it('Krylov linear solvers, a stochastic system with events and cpuLanes: 1 run on the scalar engine', async () => {
+  it('Krylov solves on a Jacobian that may overflow and cpuLanes: 1 run on the scalar engine; GMRES and a stochastic system with events run in lanes', async () => {
     const solve = (system: CubieSystem, options: SolveOptions) => new Solver(system, { backend: 'cpu', ...options }).solve({}, {}, { duration: 1 });
-    expect((await solve(oscillator, { method: 'radau', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
+    // GMRES runs in lanes; on a Jacobian that may overflow (a division, a sqrt) its products' fallback is the scalar engine's.
+    expect((await solve(oscillator, { method: 'radau', linearSolver: 'gmres' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'radau' })).kernel.lanes).toBeGreaterThan(1);
-    expect((await solve(oscillator, { method: 'kvaerno5', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
-    expect((await solve(oscillator, { method: 'rodas4', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
+    expect((await solve(oscillator, { method: 'kvaerno5', linearSolver: 'gmres' })).kernel.lanes).toBeGreaterThan(1);
+    expect((await solve(oscillator, { method: 'rodas4', linearSolver: 'gmres-ilu0' })).kernel.lanes).toBeGreaterThan(1);
+    const root = createSystem({ name: 'lanes_root', equations: 'dy = -k*sqrt(y)', states: { y: 1 }, parameters: { k: 1 } });
+    expect((await solve(root, { method: 'rodas4', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
+    expect((await solve(root, { method: 'kvaerno5', linearSolver: 'gmres-jacobi' })).kernel.lanes).toBe(1);
+    expect((await solve(root, { method: 'rodas4', linearSolver: 'dense' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'rodas4' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'kvaerno5' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'tsit5', cpuLanes: 1 })).kernel.lanes).toBe(1);
