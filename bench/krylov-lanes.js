@@ -19,29 +19,10 @@
 //   node bench/run.js krylov-lanes    the same through the bench runner
 
 const path = require('path');
-const { intEnv, best, fmtUs, fmtRatio, table, progressFor, printTable } = require('./support');
+const { brusselator, listEnv, intEnv, best, fmtUs, fmtRatio, table, progressFor, printTable } = require('./support');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const progress = progressFor('krylov-lanes');
-
-function listEnv(name, fallback) {
-  const raw = process.env[name];
-  return raw === undefined || raw.trim() === '' ? fallback : raw.split(',').map((s) => s.trim());
-}
-
-function brusselator(cells) {
-  const equations = [];
-  const states = {};
-  const u = (i) => (i < 0 || i >= cells ? '1' : `u${i}`);
-  const v = (i) => (i < 0 || i >= cells ? '3' : `v${i}`);
-  for (let i = 0; i < cells; i++) {
-    equations.push(`du${i} = 1 + u${i}*u${i}*v${i} - 4*u${i} + c*(${u(i - 1)} - 2*u${i} + ${u(i + 1)})`);
-    equations.push(`dv${i} = 3*u${i} - u${i}*u${i}*v${i} + c*(${v(i - 1)} - 2*v${i} + ${v(i + 1)})`);
-    states[`u${i}`] = 1 + Math.sin((2 * Math.PI * (i + 1)) / (cells + 1));
-    states[`v${i}`] = 3;
-  }
-  return { name: `bruss${2 * cells}`, equations: equations.join('\n'), states, parameters: { c: (cells + 1) ** 2 / 50 } };
-}
 
 function identical(a, b) {
   if (a.timeDomain.length !== b.timeDomain.length) return false;

@@ -28,33 +28,13 @@
 //   node bench/run.js sparse-linear    the same through the bench runner
 
 const path = require('path');
-const { intEnv, best, fmtInt, fmtUs, fmtRatio, table, progressFor, printTable } = require('./support');
+const { brusselator, listEnv, intEnv, best, fmtInt, fmtUs, fmtRatio, table, progressFor, printTable } = require('./support');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const RTOL = 1e-6;
 const ATOL = 1e-8;
 const T1 = 10;
 const progress = progressFor('sparse-linear');
-
-function listEnv(name, fallback) {
-  const raw = process.env[name];
-  return raw === undefined || raw.trim() === '' ? fallback : raw.split(',').map((s) => s.trim());
-}
-
-/** BRUSS with `cells` grid points; c = alpha (cells+1)^2 is the swept parameter. */
-function brusselator(cells) {
-  const equations = [];
-  const states = {};
-  const u = (i) => (i < 0 || i >= cells ? '1' : `u${i}`);
-  const v = (i) => (i < 0 || i >= cells ? '3' : `v${i}`);
-  for (let i = 0; i < cells; i++) {
-    equations.push(`du${i} = 1 + u${i}^2*v${i} - 4*u${i} + c*(${u(i - 1)} - 2*u${i} + ${u(i + 1)})`);
-    equations.push(`dv${i} = 3*u${i} - u${i}^2*v${i} + c*(${v(i - 1)} - 2*v${i} + ${v(i + 1)})`);
-    states[`u${i}`] = 1 + Math.sin((2 * Math.PI * (i + 1)) / (cells + 1));
-    states[`v${i}`] = 3;
-  }
-  return { name: `bruss${2 * cells}`, equations: equations.join('\n'), states, parameters: { c: (cells + 1) ** 2 / 50 } };
-}
 
 /** Fewer runs as N grows, so each size takes seconds on one thread. */
 function runsFor(n) {

@@ -78,4 +78,30 @@ function printTable(run) {
   );
 }
 
-module.exports = { intEnv, sampleIndices, nowS, best, median, mean, fmtInt, fmtUs, fmtRatio, table, progressFor, printTable };
+/** A comma-separated list from the environment variable `name`, else `fallback`. */
+function listEnv(name, fallback) {
+  const raw = process.env[name];
+  return raw === undefined || raw.trim() === '' ? fallback : raw.split(',').map((s) => s.trim());
+}
+
+/**
+ * The IVP Test Set's BRUSS (a Brusselator reaction-diffusion chain) with
+ * `cells` grid points, 2 cells states; c = alpha (cells+1)^2 is the swept
+ * parameter. Products are written out (u*u, not u^2): no math function, so
+ * SIMD lanes and the scalar engine agree bit for bit.
+ */
+function brusselator(cells) {
+  const equations = [];
+  const states = {};
+  const u = (i) => (i < 0 || i >= cells ? '1' : `u${i}`);
+  const v = (i) => (i < 0 || i >= cells ? '3' : `v${i}`);
+  for (let i = 0; i < cells; i++) {
+    equations.push(`du${i} = 1 + u${i}*u${i}*v${i} - 4*u${i} + c*(${u(i - 1)} - 2*u${i} + ${u(i + 1)})`);
+    equations.push(`dv${i} = 3*u${i} - u${i}*u${i}*v${i} + c*(${v(i - 1)} - 2*v${i} + ${v(i + 1)})`);
+    states[`u${i}`] = 1 + Math.sin((2 * Math.PI * (i + 1)) / (cells + 1));
+    states[`v${i}`] = 3;
+  }
+  return { name: `bruss${2 * cells}`, equations: equations.join('\n'), states, parameters: { c: (cells + 1) ** 2 / 50 } };
+}
+
+module.exports = { listEnv, brusselator, intEnv, sampleIndices, nowS, best, median, mean, fmtInt, fmtUs, fmtRatio, table, progressFor, printTable };
