@@ -10,17 +10,19 @@
 // (lane refill), so runs of very different lengths keep every lane busy.
 //
 // Included by engine.h in a CPU build with CUBIE_LANES, for explicit,
-// Rosenbrock, DIRK and Radau methods and fixed-step stochastic methods
+// Rosenbrock, DIRK and Radau methods and stochastic methods
 // (src/solver/lanes.ts decides). Events: every lane's `when` functions are
 // evaluated as vectors at the probes of each step; the lanes that cross are
 // located together, each with its own root-finding bracket, and the lanes
 // that fire an event get its assignments as one vector, while the records,
 // counts and discrete schedules are kept lane by lane. Each lane does
 // integrate_run's arithmetic, so its events fall where the scalar engine's
-// do. A stochastic kernel refills its lanes
+// do. A stochastic kernel at fixed steps refills its lanes
 // only when all of them are done (lockstep), so that the W runs of a vector
 // step through the same times and share one descent of the Brownian tree
-// (lane_sde.h); a run that ends early leaves its lane idle until then.
+// (lane_sde.h); a run that ends early leaves its lane idle until then. With
+// an adaptive controller each lane keeps its own run's Brownian cache
+// (wiener_per_lane, lane_sde.h) and refills alone, as an ODE lane does.
 #ifndef CUBIE_LANE_ENGINE_H
 #define CUBIE_LANE_ENGINE_H
 #include <new>
@@ -32,6 +34,14 @@ typedef wide_of<lane_real> lane_time;
 
 template <int Width>
 struct lane_runs;  // lane_sde.h, in kernels with noise
+
+// lane_sde.h: a stochastic kernel whose controller adapts the step gives each
+// lane its own Brownian cache (its runs step at their own times); at fixed
+// steps the lanes share one descent and step in lockstep.
+template <int Width>
+struct wiener_per_lane {
+  static constexpr bool value = cubie_layout::controller != CONTROLLER_FIXED;
+};
 
 // Whether the stepper keeps a Brownian path (a stochastic method's Memory has a WienerCache).
 template <class Memory, class = void>
@@ -85,10 +95,16 @@ struct LaneContext {
   // RunContext::brownian for the W runs in the lanes, one Philox run word per lane.
   template <class Runs = lane_runs<W>>
   CUBIE_FN brownian_tree<real, Runs> brownian() const {
-    const unsigned long long seed = (static_cast<unsigned long long>(scalar_arg<S_SEED_HIGH>(args)) << 32) |
-                                    static_cast<unsigned long long>(scalar_arg<S_SEED_LOW>(args));
     Runs runs;
     for (int l = 0; l < W; ++l) runs.v[l] = run_index[l];
+    return brownian_of(runs);
+  }
+  // RunContext::brownian of lane l's run alone: the scalar engine's tree (per-lane Brownian caches, lane_sde.h).
+  CUBIE_FN brownian_tree<real> brownian_run(int l) const { return brownian_of(run_index[l]); }
+  template <class Runs>
+  CUBIE_FN brownian_tree<real, Runs> brownian_of(const Runs& runs) const {
+    const unsigned long long seed = (static_cast<unsigned long long>(scalar_arg<S_SEED_HIGH>(args)) << 32) |
+                                    static_cast<unsigned long long>(scalar_arg<S_SEED_LOW>(args));
     const double span = scalar_arg<S_SETTLING_TIME>(args) + scalar_arg<S_DURATION>(args);
     return brownian_tree<real, Runs>::make(seed, runs, static_cast<real>(scalar_arg<S_T0>(args)), static_cast<real>(span),
                                            static_cast<real>(scalar_arg<S_BROWNIAN_TOLERANCE>(args)));
@@ -346,7 +362,9 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   constexpr real inv_k = real(1) / real(error_exponent);
   constexpr bool adaptive = cubie_layout::controller != CONTROLLER_FIXED;
   constexpr bool interpolating = cubie_layout::interpolate_saves;
-  constexpr bool lockstep = keeps_wiener<cubie_layout::StepperMemory>::value;
+  // A stochastic kernel at fixed steps: its lanes share one descent of the Brownian tree (lane_sde.h).
+  constexpr bool noise = keeps_wiener<cubie_layout::StepperMemory>::value;
+  constexpr bool lockstep = noise && !wiener_per_lane<W>::value;
   constexpr bool has_events = cubie_events::n_events > 0;
   constexpr bool has_crossings = cubie_events::n_crossing > 0;
   constexpr bool has_discrete = cubie_events::n_discrete > 0;
@@ -407,8 +425,19 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     lane_real values[Slots<cubie_layout::n_saved>::value], x[Slots<cubie_summary::n_summarised>::value];
     if (cubie_layout::n_saved > 0) cubie_layout::gather_saved(ys, obs, values);
 #ifdef CUBIE_SAVES_WIENER
-    // 'wiener' outputs: a stochastic kernel's lanes step together, so the saving lanes share their time.
-    cubie_layout::gather_wiener(ctx, ts[__builtin_ctz(mask)], values);
+    if (lockstep) {
+      // 'wiener' outputs: a fixed-step stochastic kernel's lanes step together, so the saving lanes share their time.
+      cubie_layout::gather_wiener(ctx, ts[__builtin_ctz(mask)], values);
+    } else {
+      // Lanes at their own times: each saving lane's W at its own (the other columns kept).
+      for (int l = 0; l < W; ++l) {
+        if (!lane_on(mask, l)) continue;
+        lane_real at_l[Slots<cubie_layout::n_saved>::value];
+        for (int j = 0; j < cubie_layout::n_saved; ++j) at_l[j] = values[j];
+        cubie_layout::gather_wiener(ctx, ts[l], at_l);
+        for (int j = 0; j < cubie_layout::n_saved; ++j) values[j].set(l, at_l[j][l]);
+      }
+    }
 #endif
     if (cubie_summary::n_columns > 0) cubie_layout::gather_summarised(ys, obs, x);
     for (int l = 0; l < W; ++l) {
@@ -462,7 +491,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     for (int l = 0; l < W && next < end; ++l) {
       if (run[l] >= 0) continue;
       run[l] = static_cast<int>(next++);
-      if (lockstep) ctx.run_index[l] = static_cast<unsigned int>(buffer_arg<const double, B_RUN_INDEX>(args)[run[l]]);
+      if (noise) ctx.run_index[l] = static_cast<unsigned int>(buffer_arg<const double, B_RUN_INDEX>(args)[run[l]]);
       for (int i = 0; i < n_states; ++i) y[i].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + i])[run[l]]);
       for (int j = 0; j < n_parameters; ++j) p[j].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run[l]]);
       t.set(l, RunTime<real>::from(args.s[S_T0]));

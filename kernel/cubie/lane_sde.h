@@ -1,14 +1,15 @@
 // Noise in CPU lanes: W runs' Brownian paths at once, one run per lane.
 //
-// Why it can share one descent: a lane build runs a stochastic method only at
-// fixed steps, and the lane engine starts the W runs of a vector together
-// (lockstep refill, lane_engine.h), so every lane asks the tree for the same
-// times. The decade intervals, which splits are drawn and the block numbers
+// Why it can share one descent: at fixed steps the lane engine starts the W
+// runs of a vector together (lockstep refill, lane_engine.h), so every lane
+// asks the tree for the same times. The decade intervals, which splits are drawn and the block numbers
 // are then the same in every lane; only the run word of the Philox counter,
 // hence the normals and the values, differ. The normals are random.h's, on
 // vectors: Philox4x32-10, the open uniforms, log_open (lane_plain_math.h) and sincos_two_pi with
 // the same operations in the same order, so a lane's noise is the scalar
-// build's (and the GPU's) bit for bit.
+// build's (and the GPU's) bit for bit. With an adaptive controller the lanes
+// step at their own times and refill one by one: then each lane keeps the
+// scalar engine's own cache of its run instead (WienerCache below).
 //
 // Included by sde.h in a CPU build with CUBIE_LANES.
 #ifndef CUBIE_LANE_SDE_H
@@ -172,6 +173,90 @@ struct wiener_lanes<simd::vec<T, W>> {
   static CUBIE_FN double shared(const time& t, int lead) { return t[lead]; }
   template <class Ctx>
   static CUBIE_FN int lead(const Ctx& ctx) { return ctx.lead_lane(); }
+};
+
+// Whether the lanes' runs step at their own times (an adaptive controller), so
+// that each lane descends its own run's tree: declared here, defined by the
+// lane engine (lane_engine.h) from the kernel's controller, and read only in
+// the bodies below, which are instantiated where the engine steps.
+template <int Width>
+struct wiener_per_lane;
+
+// The WienerCache a lane stepper keeps. At fixed steps: the shared descent
+// above (the plain WienerCache on vectors), unchanged. With an adaptive
+// controller each lane's run has its own step times, so no descent can be
+// shared: lane l keeps the scalar engine's own WienerCache of its run
+// (brownian_tree<T> with that run's word), queried at lane l's times for the
+// lanes the step serves, and the values are gathered into the vectors the
+// stepper reads (w_start, w_end, the increments). A lane's path, its rejected
+// steps' retries included, is then the scalar engine's bit for bit. Which of
+// the two is a compile-time choice (wiener_per_lane); the other's storage is
+// kept but never touched.
+template <class T, int W, int M>
+struct WienerCache<simd::vec<T, W>, M, 0> : WienerCache<simd::vec<T, W>, M, 1> {
+  typedef WienerCache<simd::vec<T, W>, M, 1> Shared;
+  typedef simd::vec<T, W> real;
+  typedef simd::vec<double, W> time;
+  WienerCache<T, M> lane[W];
+  unsigned int serving = 0u;  // the lanes the current step serves (per-lane caches)
+
+  CUBIE_FN WienerCache() {
+    // Idle lanes' values are read (and dropped) by the vector code: keep them plain numbers.
+    CUBIE_UNROLL for (int j = 0; j < M; ++j) this->w_start[j] = this->w_end[j] = real(T(0));
+  }
+
+  template <class Ctx>
+  CUBIE_FN const typename Shared::Tree& tree(const Ctx& ctx) {
+    if constexpr (wiener_per_lane<W>::value) {
+      serving = simd::bits_of(ctx.counting);
+      for (int l = 0; l < W; ++l) {
+        if (((serving >> l) & 1u) == 0u || lane[l].has_tree) continue;
+        lane[l].path = ctx.brownian_run(l);
+        lane[l].has_tree = true;
+      }
+      return this->path;  // unused: each lane reads its own
+    } else {
+      return Shared::tree(ctx);
+    }
+  }
+
+  CUBIE_FN real at(const time& t, int j) {
+    if constexpr (wiener_per_lane<W>::value) {
+      real w(T(0));
+      for (int l = 0; l < W; ++l) {
+        if (((serving >> l) & 1u) != 0u) w.set(l, lane[l].at(t[l], j));
+      }
+      return w;
+    } else {
+      return Shared::at(t, j);
+    }
+  }
+
+  CUBIE_FN void increment(const time& ta, const time& tb, real* __restrict__ dW) {
+    if constexpr (wiener_per_lane<W>::value) {
+      for (int l = 0; l < W; ++l) {
+        if (((serving >> l) & 1u) == 0u) continue;
+        T lane_dW[M];
+        lane[l].increment(ta[l], tb[l], lane_dW);
+        CUBIE_UNROLL for (int j = 0; j < M; ++j) {
+          this->w_start[j].set(l, lane[l].w_start[j]);
+          this->w_end[j].set(l, lane[l].w_end[j]);
+        }
+      }
+      CUBIE_UNROLL for (int j = 0; j < M; ++j) dW[j] = this->w_end[j] - this->w_start[j];
+    } else {
+      Shared::increment(ta, tb, dW);
+    }
+  }
+
+  // A new run in lane l: with per-lane caches, that lane's alone (lanes refill one by one).
+  CUBIE_FN void reset_lane(int l) {
+    if constexpr (wiener_per_lane<W>::value) {
+      lane[l].reset_lane(l);
+    } else {
+      Shared::reset_lane(l);
+    }
+  }
 };
 
 }  // namespace cubie

@@ -24,7 +24,9 @@ struct wiener_lanes {
   static CUBIE_FN int lead(const Ctx&) { return 0; }
 };
 
-template <typename real, int M>
+// Plain: 0 everywhere but in CPU lanes, whose WienerCache (lane_sde.h) builds
+// on this one's code with Plain = 1 and adds each lane's own cache.
+template <typename real, int M, int Plain = 0>
 struct WienerCache {
   typedef wiener_lanes<real> L;
   typedef typename L::scalar scalar;
@@ -77,7 +79,7 @@ struct WienerCache {
     CUBIE_UNROLL for (int j = 0; j < M; ++j) dW[j] = w_end[j] - w_start[j];
   }
 
-  // A new run (CPU lanes refill all their lanes together, so all start afresh).
+  // A new run (CPU lanes sharing one descent refill all their lanes together, so all start afresh).
   CUBIE_FN void reset_lane(int) {
     has_tree = has_start = has_end = false;
     CUBIE_UNROLL for (int j = 0; j < M; ++j) stack[j] = brownian_stack<scalar, brownian_stack_decades, real>();

@@ -1,8 +1,8 @@
 /**
  * Which kernels run in SIMD lanes on the CPU (backends/cpu/lanes.ts builds
  * them): explicit methods, Rosenbrock, DIRK and Radau methods on the dense
- * or sparse LU or GMRES, with or without events, and stochastic methods at fixed steps
- * (their discrete events and saved Wiener paths too), unless cpuLanes is 1.
+ * or sparse LU or GMRES, with or without events, and stochastic methods, at fixed or
+ * adaptive steps (their discrete events and saved Wiener paths too), unless cpuLanes is 1.
  */
 import type { CompilePlan } from '../codegen/compile-plan';
 import { jacobianMayOverflow } from '../codegen/jacobian-overflow';
@@ -13,10 +13,11 @@ import type { CubieSystem } from '../system/types';
 /**
  * Why a kernel runs one run per core rather than in lanes, or undefined when
  * it runs in lanes. A sparse or Krylov solve on a Jacobian that may
- * overflow, adaptive stochastic steps, saved Wiener paths and a stochastic
- * system with events run on the scalar engine (kernel/cubie/lane_engine.h, lane_linalg.h,
+ * overflow runs on the scalar engine (kernel/cubie/lane_engine.h, lane_linalg.h,
  * lane_sparse.h, lane_krylov.h, lane_newton.h and lane_sde.h cover the explicit,
- * Rosenbrock, DIRK, Radau (the firk family) and fixed-step stochastic steppers; Radau's complex
+ * Rosenbrock, DIRK, Radau (the firk family) and stochastic steppers: at fixed steps a
+ * vector's runs share one descent of the Brownian tree, with an adaptive controller
+ * each lane keeps the scalar engine's Brownian cache of its own run; Radau's complex
  * block is a lane complex LU, dense or generated sparse, or each lane's own GMRES;
  * the Krylov solvers, plain or preconditioned, run each lane's own GMRES; each lane has its
  * own events, the crossed lanes located together on their own brackets).
@@ -26,12 +27,10 @@ const LANE_LINEAR_SOLVERS: readonly string[] = ['dense', 'sparse', 'gmres', 'gmr
 
 export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
-  // Noise before the registry (a stochastic method is not in it). Lanes share one descent of
-  // the Brownian tree, so they step through the same times: fixed steps only (lane_sde.h).
-  if (plan.stochastic !== undefined) {
-    if (plan.controller !== 'fixed') return `stochastic method '${plan.method}' adapts its step (lanes run stochastic methods at fixed steps)`;
-    return undefined;
-  }
+  // Noise before the registry (a stochastic method is not in it). At fixed steps the lanes share
+  // one descent of the Brownian tree; with an adaptive controller each lane descends its own
+  // run's tree at its own times (lane_sde.h).
+  if (plan.stochastic !== undefined) return undefined;
   const family = resolveMethod(plan.method).family;
   if (family === 'explicit') return undefined;
   if (family !== 'rosenbrock' && family !== 'dirk' && family !== 'firk') return `method '${plan.method}' is a ${family} method`;
