@@ -157,14 +157,67 @@ struct LaneContext {
     jacobian_evaluations -= lanes.m;
     if constexpr (cubie_sys::jacobian_may_overflow) replace_nonfinite_columns(lanes, t, d, y, J);
   }
+  // RunContext::replace_nonfinite_values (engine.h), lane by lane: the
+  // sparse linear solvers' J values (lane_sparse.h), their structural
+  // nonzeros in pattern order, checked and differenced in the lanes the call
+  // serves as the dense J is. (Values::column_finite and replace_nonfinite
+  // are generated only for a system that may overflow.)
+  template <class Values>
+  CUBIE_FN void replace_nonfinite_values(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ jv) const {
+    if constexpr (cubie_sys::jacobian_may_overflow) {
+      mask_of<lane_real> finite = all_lanes<lane_real>();
+      for (int k = 0; k < Values::n_jacobian; ++k) finite = finite && jv[k] - jv[k] == real(0);
+      if (!simd::any(counting && !finite)) return;
+      lane_real d[Slots<n_drivers>::value];
+      drivers_at(t, d);
+      replace_nonfinite_columns(counting, t, d, y, SparseColumns<Values>{jv});
+    } else {
+      (void)t, (void)y, (void)jv;
+    }
+  }
+  // RunContext's column access, lane by lane: each test a mask, each replacement only in the lanes given.
+  struct DenseColumns {
+    lane_real* __restrict__ J;
+    static constexpr int n_entries = n_states * n_states;
+    CUBIE_FN mask_of<lane_real> entry_finite(int k) const { return J[k] - J[k] == real(0); }
+    CUBIE_FN mask_of<lane_real> finite(int j) const {
+      mask_of<lane_real> ok = all_lanes<lane_real>();
+      for (int i = 0; i < n_states; ++i) ok = ok && J[i * n_states + j] - J[i * n_states + j] == real(0);
+      return ok;
+    }
+    CUBIE_FN void replace(int j, const lane_real* __restrict__ c, const mask_of<lane_real>& lanes) const {
+      for (int i = 0; i < n_states; ++i) {
+        J[i * n_states + j] = select(lanes && !(J[i * n_states + j] - J[i * n_states + j] == real(0)), c[i], J[i * n_states + j]);
+      }
+    }
+  };
+  template <class Values>
+  struct SparseColumns {
+    lane_real* __restrict__ jv;
+    static constexpr int n_entries = Values::n_jacobian;
+    CUBIE_FN mask_of<lane_real> entry_finite(int k) const { return jv[k] - jv[k] == real(0); }
+    CUBIE_FN mask_of<lane_real> finite(int j) const { return Values::column_finite(j, jv); }
+    // The generated replacement (every lane's entries that are not finite in column j), kept in `lanes` only.
+    CUBIE_FN void replace(int j, const lane_real* __restrict__ c, const mask_of<lane_real>& lanes) const {
+      lane_real before[Values::n_jacobian];
+      for (int k = 0; k < Values::n_jacobian; ++k) before[k] = jv[k];
+      Values::replace_nonfinite(j, c, jv);
+      for (int k = 0; k < Values::n_jacobian; ++k) jv[k] = select(lanes, jv[k], before[k]);
+    }
+  };
   // RunContext::replace_nonfinite_columns (engine.h), lane by lane: a lane
   // whose J has an entry that is not finite differences those columns from
   // f, with the same increment, and counts the evaluations its run would.
   CUBIE_FN void replace_nonfinite_columns(const mask_of<lane_real>& lanes, const lane_time& t, const lane_real* __restrict__ d,
                                           const lane_real* __restrict__ y, lane_real* __restrict__ J) const {
+    replace_nonfinite_columns(lanes, t, d, y, DenseColumns{J});
+  }
+  template <class Columns>
+  CUBIE_FN void replace_nonfinite_columns(const mask_of<lane_real>& lanes, const lane_time& t, const lane_real* __restrict__ d,
+                                          const lane_real* __restrict__ y, const Columns& columns) const {
     typedef mask_of<lane_real> M;
     M broken = lane_real(real(0)) != lane_real(real(0));
-    for (int k = 0; k < n_states * n_states; ++k) broken = broken || !(J[k] - J[k] == real(0));
+    for (int k = 0; k < Columns::n_entries; ++k) broken = broken || !columns.entry_finite(k);
     broken = broken && lanes;
     if (!simd::any(broken)) return;
     const real eps = sizeof(real) == sizeof(float) ? real(1.1920929e-7) : real(2.220446049250313e-16);
@@ -173,27 +226,60 @@ struct LaneContext {
     rhs_evaluations -= broken.m;
     for (int i = 0; i < n_states; ++i) yh[i] = y[i];
     for (int j = 0; j < n_states; ++j) {
-      M column = lane_real(real(0)) != lane_real(real(0));
-      for (int i = 0; i < n_states; ++i) column = column || !(J[i * n_states + j] - J[i * n_states + j] == real(0));
-      column = column && broken;
+      const M column = !columns.finite(j) && broken;
       if (!simd::any(column)) continue;
       yh[j] = y[j] + sqrt(eps * fmax(lane_real(real(1e-5)), fabs(y[j])));
       const lane_real h = yh[j] - y[j];
       cubie_sys::dxdt(yh, p, d, lane_real(t), fh);
       rhs_evaluations -= column.m;
-      for (int i = 0; i < n_states; ++i) {
-        const lane_real difference = (fh[i] - f0[i]) / h;
-        J[i * n_states + j] = select(column && !(J[i * n_states + j] - J[i * n_states + j] == real(0)), difference, J[i * n_states + j]);
-      }
+      for (int i = 0; i < n_states; ++i) fh[i] = (fh[i] - f0[i]) / h;
+      columns.replace(j, fh, column);
       yh[j] = y[j];
     }
   }
-  // J v for the matrix-free solvers (lane_krylov.h), every lane at its own time. (A system whose
-  // Jacobian may overflow runs its Krylov solves on the scalar engine, with RunContext::jvp's fallback: solver/lanes.ts.)
+  // J v for the matrix-free solvers (lane_krylov.h), every lane at its own
+  // time, with RunContext::jvp's fallback in the lanes the product serves
+  // (`lanes`: those whose GMRES asks for it, as their runs would).
   CUBIE_FN void jvp(const lane_time& t, const lane_real* __restrict__ y, const lane_real* __restrict__ v, lane_real* __restrict__ Jv) const {
+    jvp_for(counting, t, y, v, Jv);
+  }
+  CUBIE_FN void jvp_for(const mask_of<lane_real>& lanes, const lane_time& t, const lane_real* __restrict__ y,
+                        const lane_real* __restrict__ v, lane_real* __restrict__ Jv) const {
     lane_real d[Slots<n_drivers>::value];
     drivers_at(t, d);
     cubie_sys::jvp(y, p, d, lane_real(t), v, Jv);
+    if constexpr (cubie_sys::jacobian_may_overflow) {
+      mask_of<lane_real> finite = all_lanes<lane_real>();
+      for (int i = 0; i < n_states; ++i) finite = finite && Jv[i] - Jv[i] == real(0);
+      const mask_of<lane_real> broken = lanes && !finite;
+      if (simd::any(broken)) replace_nonfinite_product(broken, t, d, y, v, Jv);
+    } else {
+      (void)lanes;
+    }
+  }
+  // RunContext::replace_nonfinite_product (engine.h) in the lanes `broken`.
+  CUBIE_FN void replace_nonfinite_product(const mask_of<lane_real>& broken, const lane_time& t, const lane_real* __restrict__ d,
+                                          const lane_real* __restrict__ y, const lane_real* __restrict__ v,
+                                          lane_real* __restrict__ Jv) const {
+    const real eps = sizeof(real) == sizeof(float) ? real(1.1920929e-7) : real(2.220446049250313e-16);
+    lane_real norm_y = lane_real(real(0)), norm_v = lane_real(real(0));
+    for (int i = 0; i < n_states; ++i) {
+      norm_y += y[i] * y[i];
+      norm_v += v[i] * v[i];
+    }
+    const mask_of<lane_real> moving = broken && !(norm_v == real(0));
+    lane_real f0[n_states], yh[n_states], fh[n_states];
+    for (int i = 0; i < n_states; ++i) fh[i] = lane_real(real(0));
+    if (simd::any(moving)) {
+      const lane_real h = lane_real(sqrt(eps)) * (lane_real(real(1)) + sqrt(norm_y)) / sqrt(norm_v);
+      for (int i = 0; i < n_states; ++i) yh[i] = y[i] + h * v[i];
+      cubie_sys::dxdt(y, p, d, lane_real(t), f0);
+      cubie_sys::dxdt(yh, p, d, lane_real(t), fh);
+      rhs_evaluations -= moving.m;
+      rhs_evaluations -= moving.m;
+      for (int i = 0; i < n_states; ++i) fh[i] = select(moving, (fh[i] - f0[i]) / h, lane_real(real(0)));
+    }
+    for (int i = 0; i < n_states; ++i) Jv[i] = select(broken && !(Jv[i] - Jv[i] == real(0)), fh[i], Jv[i]);
   }
   CUBIE_FN void dfdt(const lane_time& t, const lane_real* __restrict__ y, lane_real* __restrict__ ft) const {
     lane_real d[Slots<n_drivers>::value], ddot[Slots<n_drivers>::value];

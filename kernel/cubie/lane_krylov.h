@@ -15,6 +15,18 @@
 
 namespace cubie {
 
+// op(v, out) for the lanes in `lanes`: a Jacobian-vector product (whose
+// overflow fallback evaluates f, counted per lane) is told which lanes ask.
+template <class Operator, class V, class Mask>
+CUBIE_FN auto apply_for(const Operator& op, const V* __restrict__ v, V* __restrict__ out, const Mask& lanes, int)
+    -> decltype(op(v, out, lanes)) {
+  return op(v, out, lanes);
+}
+template <class Operator, class V, class Mask>
+CUBIE_FN void apply_for(const Operator& op, const V* __restrict__ v, V* __restrict__ out, const Mask&, long) {
+  op(v, out);
+}
+
 // gmres (krylov.h) lane by lane, for the lanes in `serving`: x = 0 in the
 // others. Returns the lanes that converged, and those not served.
 // `products` counts each lane's products with A (a lane's mask is -1 where it counts).
@@ -44,7 +56,7 @@ CUBIE_FN simd::vec_mask<T, W> lane_gmres(const Operator& op, const simd::vec<T, 
     if (first_cycle) {
       for (int i = 0; i < N; ++i) r[i] = b[i];
     } else {
-      op(x, r);
+      apply_for(op, x, r, active, 0);
       used -= active.m;
       products -= active.m;
       for (int i = 0; i < N; ++i) r[i] = b[i] - r[i];
@@ -66,7 +78,7 @@ CUBIE_FN simd::vec_mask<T, W> lane_gmres(const Operator& op, const simd::vec<T, 
       building = building && !Mask{used >= max_products};
       if (!simd::any(building)) break;
       V* __restrict__ w = basis + (column + 1) * N;
-      op(basis + column * N, w);
+      apply_for(op, static_cast<const V*>(basis + column * N), w, building, 0);
       used -= building.m;
       products -= building.m;
       for (int j = 0; j <= column; ++j) {
@@ -116,15 +128,17 @@ CUBIE_FN simd::vec_mask<T, W> lane_gmres(const Operator& op, const simd::vec<T, 
   return converged || !serving;
 }
 
-// v -> sigma v - J v in every lane, J v from the lane context's Jacobian-vector product.
+// v -> sigma v - J v in every lane, J v from the lane context's Jacobian-vector
+// product (its overflow fallback in the lanes that ask).
 template <class Ctx, class V, class Time, int N>
 struct LaneShiftedJacobianProduct {
   const Ctx& ctx;
   Time t;
   const V* __restrict__ y;
   V sigma;
-  CUBIE_FN void operator()(const V* __restrict__ v, V* __restrict__ out) const {
-    ctx.jvp(t, y, v, out);
+  template <class Mask>
+  CUBIE_FN void operator()(const V* __restrict__ v, V* __restrict__ out, const Mask& lanes) const {
+    ctx.jvp_for(lanes, t, y, v, out);
     for (int i = 0; i < N; ++i) out[i] = sigma * v[i] - out[i];
   }
 };
@@ -136,11 +150,12 @@ struct LaneComplexShiftedJacobianProduct {
   Time t;
   const V* __restrict__ y;
   V sr, si;
-  CUBIE_FN void operator()(const V* __restrict__ v, V* __restrict__ out) const {
+  template <class Mask>
+  CUBIE_FN void operator()(const V* __restrict__ v, V* __restrict__ out, const Mask& lanes) const {
     const V* re = v;
     const V* im = v + N;
-    ctx.jvp(t, y, re, out);
-    ctx.jvp(t, y, im, out + N);
+    ctx.jvp_for(lanes, t, y, re, out);
+    ctx.jvp_for(lanes, t, y, im, out + N);
     for (int i = 0; i < N; ++i) {
       const V jre = out[i], jim = out[N + i];
       out[i] = sr * re[i] - si * im[i] - jre;

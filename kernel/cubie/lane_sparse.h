@@ -35,9 +35,8 @@ CUBIE_SPARSE_INLINE complex_number<simd::vec<T, W>> reciprocal(const complex_num
 }
 
 // SparseShiftedSystem (sparse.h), lane by lane: the generated LU's
-// straight-line code on vectors, each lane's pivots checked on their own.
-// (A system whose Jacobian may overflow runs its sparse solves on the scalar
-// engine: solver/lanes.ts.)
+// straight-line code on vectors, each lane's pivots checked on their own,
+// and each lane's J values the overflow fallback's (LaneContext::replace_nonfinite_values).
 template <class T, int W, class Jacobian, class Factor>
 struct SparseShiftedSystem<simd::vec<T, W>, Jacobian, Factor> {
   typedef simd::vec<T, W> V;
@@ -51,6 +50,7 @@ struct SparseShiftedSystem<simd::vec<T, W>, Jacobian, Factor> {
   template <class Ctx>
   CUBIE_FN void evaluate_jacobian(const Ctx& ctx, const typename L::time& t, const V* __restrict__ y) {
     Jacobian::evaluate(ctx, t, y, jv);
+    ctx.template replace_nonfinite_values<Jacobian>(t, y, jv);  // as the dense J (lane_engine.h)
   }
   template <class Ctx>
   CUBIE_FN typename L::mask factor(const Ctx& ctx, const V& sigma) {
@@ -113,6 +113,7 @@ struct PreconditionedShiftedSystem<Ctx, simd::vec<T, W>, N, M, Jacobian, Precond
   CUBIE_FN void evaluate_jacobian(const Ctx& c, const typename L::time& t, const V* __restrict__ y) {
     ctx = &c;
     Jacobian::evaluate(c, t, y, jv);
+    c.template replace_nonfinite_values<Jacobian>(t, y, jv);
   }
   // The preconditioner's factorisation is counted as one.
   CUBIE_FN typename L::mask factor(const Ctx& c, const V& s) {

@@ -198,7 +198,10 @@ export function emitJacobianStruct(pattern: JacobianPattern): string[] {
   ];
 }
 
-/** Column access for RunContext::replace_nonfinite_values (engine.h), the symbolic J's overflow fallback: only where J may overflow. */
+/**
+ * Column access for RunContext::replace_nonfinite_values (engine.h), the symbolic J's overflow fallback: only where J may overflow.
+ * Written for lanes too (LaneContext::replace_nonfinite_values, lane_engine.h): a column's test is a mask, the replacement a select.
+ */
 function columnFallback(pattern: JacobianPattern): string[] {
   const byColumn: number[][] = Array.from({ length: pattern.n }, () => []);
   pattern.cols.forEach((j, k) => byColumn[j].push(k));
@@ -206,18 +209,18 @@ function columnFallback(pattern: JacobianPattern): string[] {
   const columns = byColumn.flatMap((ks, j) => (ks.length === 0 ? [] : [j]));
   return [
     "  // Column j's values all finite?",
-    '  static CUBIE_SPARSE_FN bool column_finite(int j, const real* __restrict__ jv) {',
+    '  static CUBIE_SPARSE_FN cubie::mask_of<real> column_finite(int j, const real* __restrict__ jv) {',
     '    (void)jv;',
     '    switch (j) {',
     ...columns.map((j) => `      case ${j}: return ${byColumn[j].map(finite).join(' && ')};`),
-    '      default: return true;',
+    '      default: return cubie::all_lanes<real>();',
     '    }',
     '  }',
     "  // Column j's values that are not finite <- c[their rows], c a finite-difference column of J.",
     '  static CUBIE_SPARSE_FN void replace_nonfinite(int j, const real* __restrict__ c, real* __restrict__ jv) {',
     '    (void)c; (void)jv;',
     '    switch (j) {',
-    ...columns.map((j) => `      case ${j}: ${byColumn[j].map((k) => `if (!(${finite(k)})) jv[${k}] = c[${pattern.rows[k]}]; `).join('')}break;`),
+    ...columns.map((j) => `      case ${j}: ${byColumn[j].map((k) => `jv[${k}] = CUBIE_SELECT(${finite(k)}, jv[${k}], c[${pattern.rows[k]}]); `).join('')}break;`),
     '      default: break;',
     '    }',
     '  }',

@@ -108,7 +108,7 @@ export interface SolveOptions extends CacheOptions {
   /**
    * CPU backend: 'auto' (default) integrates W runs at once in SIMD lanes
    * (W = vector bytes / size of the real: 8 float64 or 16 float32 with
-   * AVX-512) for explicit, Rosenbrock, DIRK and Radau methods, events included, and fixed-step stochastic methods; 1, one run per
+   * AVX-512) for every method (explicit, Rosenbrock, DIRK, Radau, stochastic), events included; 1, one run per
    * core with scalar arithmetic. Same numbers but for the last bits of vector
    * math functions (libmvec); result.kernel.lanes says which ran.
    */

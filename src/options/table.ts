@@ -106,7 +106,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   // every host build has -ffp-contract=off (no FMA contraction), so native and portable round alike.
   execution('cpuTarget', oneOfValues(CPU_TARGETS), "'native': this machine's instruction set"),
   // Execution: lanes change how a CPU kernel is built, not its arithmetic (only libmvec's last bits).
-  execution('cpuLanes', cpuLanesCheck, "'auto': explicit, Rosenbrock, DIRK and Radau methods and fixed-step stochastic methods run in SIMD lanes"),
+  execution('cpuLanes', cpuLanesCheck, "'auto': every method runs W runs at once in SIMD lanes"),
   execution('chunkRuns', positiveInteger(), 'CPU: up to 256 runs a work item; CUDA: from free memory and occupancy'),
   execution('blockSize', positiveInteger(1024), "the occupancy calculator's choice"),
   execution('maxDeviceBytes', positive, 'no cap beyond free memory'),

@@ -5,22 +5,22 @@
  * adaptive steps (their discrete events and saved Wiener paths too), unless cpuLanes is 1.
  */
 import type { CompilePlan } from '../codegen/compile-plan';
-import { jacobianMayOverflow } from '../codegen/jacobian-overflow';
 import { resolveMethod } from '../methods/registry';
 import type { CpuLanes } from '../options/solve-options';
 import type { CubieSystem } from '../system/types';
 
 /**
  * Why a kernel runs one run per core rather than in lanes, or undefined when
- * it runs in lanes. A sparse or Krylov solve on a Jacobian that may
- * overflow runs on the scalar engine (kernel/cubie/lane_engine.h, lane_linalg.h,
+ * it runs in lanes: only when cpuLanes is 1 (kernel/cubie/lane_engine.h, lane_linalg.h,
  * lane_sparse.h, lane_krylov.h, lane_newton.h and lane_sde.h cover the explicit,
  * Rosenbrock, DIRK, Radau (the firk family) and stochastic steppers: at fixed steps a
  * vector's runs share one descent of the Brownian tree, with an adaptive controller
  * each lane keeps the scalar engine's Brownian cache of its own run; Radau's complex
  * block is a lane complex LU, dense or generated sparse, or each lane's own GMRES;
  * the Krylov solvers, plain or preconditioned, run each lane's own GMRES; each lane has its
- * own events, the crossed lanes located together on their own brackets).
+ * own events, the crossed lanes located together on their own brackets; a
+ * Jacobian that may overflow is checked and differenced lane by lane, for the
+ * dense and sparse J values and the Krylov solvers' J v products, lane_engine.h).
  */
 /** The linear solvers lanes carry: each lane its own LU (lane_linalg.h, lane_sparse.h) or its own GMRES (lane_krylov.h). */
 const LANE_LINEAR_SOLVERS: readonly string[] = ['dense', 'sparse', 'gmres', 'gmres-jacobi', 'gmres-ilu0'];
@@ -35,8 +35,5 @@ export function scalarReason(system: CubieSystem, plan: CompilePlan, option: Cpu
   if (family === 'explicit') return undefined;
   if (family !== 'rosenbrock' && family !== 'dirk' && family !== 'firk') return `method '${plan.method}' is a ${family} method`;
   if (!LANE_LINEAR_SOLVERS.includes(plan.linearSolver)) return `linear solver '${plan.linearSolver}' (lanes have the dense and sparse LU and GMRES)`;
-  // The symbolic Jacobian's overflow fallback (finite differences of f) is carried in lanes for the dense J only.
-  if (plan.linearSolver === 'sparse' && jacobianMayOverflow(system.model)) return 'a sparse Jacobian that may overflow';
-  if (plan.linearSolver !== 'dense' && jacobianMayOverflow(system.model)) return `a Jacobian that may overflow, with linear solver '${plan.linearSolver}'`;
   return undefined;
 }

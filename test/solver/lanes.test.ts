@@ -7,7 +7,9 @@
  * that fail mid-batch.
  *
  * GMRES too, plain and preconditioned, each lane its own Krylov iteration
- * (restarts and the product limit included).
+ * (restarts and the product limit included). A Jacobian that may overflow,
+ * with every linear solver: each lane's own J, J values or J v products
+ * differenced from f where they are not finite, as the scalar engine does.
  *
  * Lanes do each run's arithmetic as the scalar build does, the step-size
  * controllers' powers included (plain_math.h's log and exp in both), except
@@ -229,12 +231,15 @@ describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (
     expectIdenticalRuns(scalar, lanes);
   });
 
-  it('a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine', async () => {
+  // The dense LU, the sparse LU (each lane's J values checked and differenced
+  // where not finite) and GMRES (each lane's J v products, plain or on the sparse J's ILU(0)).
+  it.each(['dense', 'sparse', 'gmres', 'gmres-ilu0'] as const)('a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine (%s)', async (linearSolver) => {
     // y reaches 0 at t = 2/k: there dJ = -k/(2 sqrt(y)) is infinite; the runs with small k end first.
     const root = createSystem({ name: 'lanes_root', equations: 'dy = -k*sqrt(y)', states: { y: 1 }, parameters: { k: 1 } });
     const { scalar, lanes } = await both(root, {}, { k: spread(RUNS, 0.1, 10) }, {
       method: 'rodas4',
       precision,
+      linearSolver,
       duration: 5,
       saveEvery: 1,
       rtol: 1e-6,
@@ -244,6 +249,8 @@ describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (
     expect(Array.from(scalar.status).some((s) => s !== 0)).toBe(true);
     expect(Array.from(scalar.status).some((s) => s === 0)).toBe(true);
     expect(Array.from(lanes.status)).toContain(StatusBits.NEWTON_FAILED);
+    expect(lanes.kernel).toMatchObject({ linearSolver });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
     expectIdenticalRuns(scalar, lanes);
   });
 });
@@ -336,11 +343,12 @@ describe.each(['float64', 'float32'] as const)('%s DIRK methods in lanes (each l
     }
   });
 
-  it('kvaerno5: a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine', async () => {
+  it.each(['dense', 'sparse', 'gmres', 'gmres-ilu0'] as const)('kvaerno5: a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine (%s)', async (linearSolver) => {
     const root = createSystem({ name: 'lanes_root', equations: 'dy = -k*sqrt(y)', states: { y: 1 }, parameters: { k: 1 } });
     const { scalar, lanes } = await both(root, {}, { k: spread(RUNS, 0.1, 10) }, {
       method: 'kvaerno5',
       precision,
+      linearSolver,
       duration: 5,
       saveEvery: 1,
       rtol: 1e-6,
@@ -351,6 +359,8 @@ describe.each(['float64', 'float32'] as const)('%s DIRK methods in lanes (each l
     expect(Array.from(scalar.status).some((s) => s === 0)).toBe(true);
     // Failing after steps taken, beside lanes whose runs go on.
     expect(Array.from(scalar.status).some((s, r) => s !== 0 && scalar.iterationCounters!.accepted[r] > 10)).toBe(true);
+    expect(lanes.kernel).toMatchObject({ linearSolver });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
     expectIdenticalRuns(scalar, lanes);
   });
 });
@@ -676,17 +686,97 @@ describe('sampled drivers in lanes', () => {
   });
 });
 
+// A Jacobian that may overflow (a sqrt, a division: no vector math function, so bit for bit):
+// x and y coupled through sqrt(z), z decaying from z0. Where z0 = 0, z stays 0 and
+// dy/dz = 1/(2 sqrt(z)) is infinite at every step while f is finite, beside runs whose
+// J stays finite: only the overflow fallback (the column differenced from f, or the
+// product J v from f(y + h v)) lets those runs finish, as in the scalar engine.
+const rootChain = createSystem({
+  name: 'lanes_root_chain',
+  equations: 'dx = -a*x + y\ndy = x - b*y + sqrt(z)\ndz = -c*z/(1 + z)',
+  states: { x: 1, y: 0, z: 0 },
+  parameters: { a: 1, b: 2, c: 1 },
+});
+
+const gate = createSystem({
+  name: 'lanes_gate',
+  equations: 'dx = -a/(1 + exp((x - s)/0.001)) - b*x + y\ndy = 0.1*x - y',
+  states: { x: 2, y: 0 },
+  parameters: { a: 1, b: 1, s: 0.5 },
+});
+
+const OVERFLOW_CASES: [string, 'sparse' | 'gmres' | 'gmres-jacobi' | 'gmres-ilu0'][] = [
+  ['rodas4', 'sparse'],
+  ['rodas4', 'gmres'],
+  ['rodas4', 'gmres-ilu0'],
+  ['kvaerno5', 'sparse'],
+  ['kvaerno5', 'gmres'],
+  ['kvaerno5', 'gmres-jacobi'],
+  ['kvaerno5', 'gmres-ilu0'],
+  ['radau', 'sparse'],
+  ['radau', 'gmres'],
+];
+
+describe.each(['float64', 'float32'] as const)('%s a Jacobian that may overflow, in lanes, with the sparse LU and GMRES', (precision) => {
+  const tolerances = precision === 'float64' ? { rtol: 1e-7, atol: 1e-10 } : { rtol: 1e-4, atol: 1e-7 };
+
+  it.each(OVERFLOW_CASES)('%s with %s: runs whose J is infinite throughout finish on the fallback, bit for bit with the scalar engine', async (method, linearSolver) => {
+    const z0 = spread(RUNS, 0, 1).map((z, r) => (r % 2 === 0 ? 0 : z));
+    const { scalar, lanes } = await both(rootChain, { z: z0 }, { a: spread(RUNS, 0.5, 50), c: spread(RUNS, 1, 3) }, {
+      method,
+      precision,
+      linearSolver,
+      duration: 5,
+      saveEvery: 1,
+      ...tolerances,
+      outputTypes: ['state', 'iteration_counters'],
+    });
+    expect(lanes.kernel).toMatchObject({ linearSolver });
+    expect(scalar.kernel.lanes).toBe(1);
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    // Every run finishes, those with z0 = 0 (J infinite at every step) among them.
+    expect(Array.from(scalar.status).every((s) => s === 0)).toBe(true);
+    expectIdenticalRuns(scalar, lanes);
+  });
+
+  // A gating rate a/(1 + exp((x - s)/0.001)): from x = 2 its exp overflows, the rate is a finite 0 and
+  // its symbolic derivative inf/inf = NaN, until x has decayed to within 0.709 of s. Lanes call libmvec's
+  // exp, so the two engines agree to the integration's scale rather than bit for bit. (Without the
+  // fallback in lanes, the sparse LU fails every run with NEWTON_FAILED and GMRES's states part by 0.6.)
+  it.each([['rodas4', 'sparse'], ['rodas4', 'gmres-ilu0'], ['kvaerno5', 'sparse'], ['kvaerno5', 'gmres'], ['radau', 'sparse'], ['radau', 'gmres']] as const)(
+    '%s with %s, a gate whose exp overflows: the scalar engine\'s results',
+    async (method, linearSolver) => {
+      const { scalar, lanes } = await both(gate, {}, { a: spread(RUNS, 0.5, 2), s: spread(RUNS, 0.2, 1) }, {
+        method,
+        precision,
+        linearSolver,
+        duration: 5,
+        saveEvery: 0.5,
+        ...(precision === 'float64' ? { rtol: 1e-8, atol: 1e-10 } : { rtol: 1e-4, atol: 1e-7 }),
+        outputTypes: ['state', 'iteration_counters'],
+      });
+      expect(lanes.kernel).toMatchObject({ linearSolver });
+      expect(lanes.kernel.lanes).toBeGreaterThan(1);
+      expect(Array.from(scalar.status).every((s) => s === 0)).toBe(true);
+      const steps = Math.max(...Array.from(scalar.iterationCounters!.accepted));
+      expectAgreement(scalar, lanes, { within: precision === 'float64' ? 1e-7 : 1e-3, steps: Math.ceil((precision === 'float64' ? 0.1 : 0.25) * steps) });
+    },
+  );
+});
+
 describe('where lanes do not apply', () => {
-  it('Krylov solves on a Jacobian that may overflow and cpuLanes: 1 run on the scalar engine; GMRES and a stochastic system with events run in lanes', async () => {
+  it('cpuLanes: 1 runs on the scalar engine; GMRES, the sparse LU on a Jacobian that may overflow and a stochastic system with events run in lanes', async () => {
     const solve = (system: CubieSystem, options: SolveOptions) => new Solver(system, { backend: 'cpu', ...options }).solve({}, {}, { duration: 1 });
-    // GMRES runs in lanes; on a Jacobian that may overflow (a division, a sqrt) its products' fallback is the scalar engine's.
+    // GMRES runs in lanes; on a Jacobian that may overflow (a division, a sqrt) too, each lane with its own fallback.
     expect((await solve(oscillator, { method: 'radau', linearSolver: 'gmres' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'radau' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'kvaerno5', linearSolver: 'gmres' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'rodas4', linearSolver: 'gmres-ilu0' })).kernel.lanes).toBeGreaterThan(1);
     const root = createSystem({ name: 'lanes_root', equations: 'dy = -k*sqrt(y)', states: { y: 1 }, parameters: { k: 1 } });
-    expect((await solve(root, { method: 'rodas4', linearSolver: 'gmres' })).kernel.lanes).toBe(1);
-    expect((await solve(root, { method: 'kvaerno5', linearSolver: 'gmres-jacobi' })).kernel.lanes).toBe(1);
+    expect((await solve(root, { method: 'rodas4', linearSolver: 'gmres' })).kernel.lanes).toBeGreaterThan(1);
+    expect((await solve(root, { method: 'kvaerno5', linearSolver: 'gmres-jacobi' })).kernel.lanes).toBeGreaterThan(1);
+    expect((await solve(root, { method: 'radau', linearSolver: 'sparse' })).kernel.lanes).toBeGreaterThan(1);
+    expect((await solve(root, { method: 'rodas4', linearSolver: 'gmres', cpuLanes: 1 })).kernel.lanes).toBe(1);
     expect((await solve(root, { method: 'rodas4', linearSolver: 'dense' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'rodas4' })).kernel.lanes).toBeGreaterThan(1);
     expect((await solve(oscillator, { method: 'kvaerno5' })).kernel.lanes).toBeGreaterThan(1);
