@@ -19,20 +19,10 @@
 //   node bench/run.js krylov-lanes    the same through the bench runner
 
 const path = require('path');
-const { brusselator, listEnv, intEnv, best, fmtUs, fmtRatio, table, progressFor, printTable } = require('./support');
+const { identical, brusselator, listEnv, intEnv, best, fmtUs, fmtRatio, table, progressFor, printTable } = require('./support');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const progress = progressFor('krylov-lanes');
-
-function identical(a, b) {
-  if (a.timeDomain.length !== b.timeDomain.length) return false;
-  for (let i = 0; i < a.timeDomain.length; i++) if (!Object.is(a.timeDomain[i], b.timeDomain[i])) return false;
-  for (const name of Object.keys(a.iterationCounters)) {
-    const x = a.iterationCounters[name], y = b.iterationCounters[name];
-    for (let r = 0; r < x.length; r++) if (x[r] !== y[r]) return false;
-  }
-  return Array.from(a.status).every((s, r) => s === b.status[r]);
-}
 
 async function run() {
   const { createSystem, Solver } = require(DIST);

@@ -8,7 +8,7 @@
 //   node bench/run.js [TABLE...]     tables by name (default: all)
 // See bench/README.md.
 
-const TABLES = [require('./lorenz-cpu'), require('./cpu-lanes'), require('./stiff'), require('./cache'), require('./cli-memory'), require('./cuda-registers'), require('./lorenz-gpu'), require('./step-control'), require('./cvode'), require('./events'), require('./cellml'), require('./sparse-linear'), require('./krylov-lanes'), require('./sde'), require('./sde-adaptive-lanes')];
+const TABLES = [require('./lorenz-cpu'), require('./cpu-lanes'), require('./stiff'), require('./cache'), require('./cli-memory'), require('./cuda-registers'), require('./lorenz-gpu'), require('./step-control'), require('./cvode'), require('./events'), require('./cellml'), require('./sparse-linear'), require('./krylov-lanes'), require('./sde'), require('./sde-adaptive-lanes'), require('./ball-lanes')];
 
 async function main() {
   const wanted = process.argv.slice(2);

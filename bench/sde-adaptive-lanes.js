@@ -19,20 +19,10 @@
 //   node bench/run.js sde-adaptive-lanes   the same through the bench runner
 
 const path = require('path');
-const { intEnv, best, fmtUs, fmtRatio, table, progressFor, printTable } = require('./support');
+const { identical, intEnv, best, fmtUs, fmtRatio, table, progressFor, printTable } = require('./support');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const progress = progressFor('sde-adaptive-lanes');
-
-function identical(a, b) {
-  if (a.timeDomain.length !== b.timeDomain.length) return false;
-  for (let i = 0; i < a.timeDomain.length; i++) if (!Object.is(a.timeDomain[i], b.timeDomain[i])) return false;
-  for (const name of Object.keys(a.iterationCounters)) {
-    const x = a.iterationCounters[name], y = b.iterationCounters[name];
-    for (let r = 0; r < x.length; r++) if (x[r] !== y[r]) return false;
-  }
-  return Array.from(a.status).every((s, r) => s === b.status[r]);
-}
 
 const mean = (a) => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
 

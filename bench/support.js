@@ -104,4 +104,15 @@ function brusselator(cells) {
   return { name: `bruss${2 * cells}`, equations: equations.join('\n'), states, parameters: { c: (cells + 1) ** 2 / 50 } };
 }
 
-module.exports = { listEnv, brusselator, intEnv, sampleIndices, nowS, best, median, mean, fmtInt, fmtUs, fmtRatio, table, progressFor, printTable };
+/** Whether two SolveResults have the same saved values, counters and statuses, bit for bit. */
+function identical(a, b) {
+  if (a.timeDomain.length !== b.timeDomain.length) return false;
+  for (let i = 0; i < a.timeDomain.length; i++) if (!Object.is(a.timeDomain[i], b.timeDomain[i])) return false;
+  for (const name of Object.keys(a.iterationCounters ?? {})) {
+    const x = a.iterationCounters[name], y = b.iterationCounters[name];
+    for (let r = 0; r < x.length; r++) if (x[r] !== y[r]) return false;
+  }
+  return Array.from(a.status).every((s, r) => s === b.status[r]);
+}
+
+module.exports = { identical, listEnv, brusselator, intEnv, sampleIndices, nowS, best, median, mean, fmtInt, fmtUs, fmtRatio, table, progressFor, printTable };
