@@ -14,6 +14,11 @@
 // the controlled stepper under integrate_adaptive, as a Boost user writes it);
 // Debian's libboost-dev is installed by the bench when missing (as root, with
 // apt-get), else the Boost rows are skipped with the reason.
+// The hand-written loop (bench/baselines/lorenz_tsit5.cpp, the lorenz-cpu
+// table's: tsit5 written out by hand, float64, one run after another) is
+// built with cubie's own host flags for 'native' (-O3 -march=native
+// -ffp-contract=off ...) and set against cubie's tsit5 in lanes, which takes
+// the same steps (float64 only: the loop has no float32 form).
 //
 // Environment:
 //   CUBIE_BENCH_RUNS   ensemble size (default 65536)
@@ -26,6 +31,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { ensureAptPackage } = require('./apt');
+const { buildBaseline, readBaselineOutput, runBaseline } = require('./lorenz-cpu');
 const { intEnv, nowS, best, fmtInt, fmtUs, fmtRatio, table, progressFor, printTable } = require('./support');
 
 const RHO_MAX = 21;
@@ -109,6 +115,8 @@ async function run() {
     progress('building the Boost baseline');
     const boost = buildBoost(tmp);
     if (boost.skipped) notes.push(`Boost rows skipped: ${boost.skipped}`);
+    progress('building the hand-written loop');
+    const hand = buildBaseline(tmp, 'native');
     progress('the reference (dop853, float64, 1e-13)');
     const reference = finalStates(await cubie.solveIvp(lorenz, {}, { rho }, { ...REFERENCE, backend: 'cpu', duration: 1, gridType: 'combinatorial' }));
 
@@ -129,12 +137,25 @@ async function run() {
         boostAll: [],
       };
       let boostRun;
+      // float64: cubie's tsit5 in lanes against the hand-written tsit5 loop (the same steps).
+      const handCase = precision === 'float64';
+      const tsit5 = handCase ? new cubie.Solver(lorenz, { ...settings, method: 'tsit5', cpuLanes: 'auto' }) : undefined;
+      const tsit5Check = handCase ? await tsit5.solve({}, { rho }, { ...counted, threads: 1 }) : undefined;
+      timed.tsit5 = [];
+      timed.hand1 = [];
+      const handOut = path.join(tmp, 'hand.bin');
       for (let rep = 0; rep < reps; rep++) {
         progress(`${precision}: round ${rep + 1} of ${reps}`);
         for (const [key, solver, threads] of [['lanes1', lanes, 1], ['lanesAll', lanes, allThreads], ['scalar1', scalar, 1]]) {
           const start = nowS();
           await solver.solve({}, { rho }, { threads });
           timed[key].push(nowS() - start);
+        }
+        if (handCase) {
+          const start = nowS();
+          await tsit5.solve({}, { rho }, { threads: 1 });
+          timed.tsit5.push(nowS() - start);
+          timed.hand1.push(runBaseline(hand.exe, n, 1, rep === 0 ? handOut : undefined, 1).best_s);
         }
         if (boost.exe) {
           boostRun = runBoost(boost.exe, precision, n, 1, tol, tmp);
@@ -157,6 +178,16 @@ async function run() {
         verdicts.push(
           `${precision}: cubie lanes ${ratio.toFixed(2)}x faster than Boost per core (target >= ${target}x), error ${laneError.toExponential(1)} vs Boost's ${boostError.toExponential(1)}: ${pass ? 'PASS' : 'MISS'}`,
         );
+      }
+      if (handCase) {
+        const handRun = readBaselineOutput(handOut, n);
+        const handError = maxError(handRun, reference);
+        const tsit5Error = maxError(finalStates(tsit5Check), reference);
+        const handSteps = sum(Array.from(handRun.accepted)) + sum(Array.from(handRun.rejected));
+        rows.push(row(`cubie tsit5, lanes (${tsit5Check.kernel.lanes}), 1 thread`, 'tsit5', steps(tsit5Check), tsit5Error));
+        rows.push(row("hand-written tsit5 loop, -O3 -march=native (cubie's host flags), 1 thread", 'hand1', handSteps, handError));
+        const sameSteps = Array.from(handRun.accepted).every((a, i) => a === tsit5Check.iterationCounters.accepted[i] && handRun.rejected[i] === tsit5Check.iterationCounters.rejected[i]);
+        verdicts.push(`${precision}: cubie tsit5 lanes ${(us('hand1') / us('tsit5')).toFixed(2)}x faster than the hand-written tsit5 loop per core, error ${tsit5Error.toExponential(1)} vs ${handError.toExponential(1)}; same steps in every run: ${sameSteps ? 'yes' : 'NO'}`);
       }
       verdicts.push(`${precision}: lanes ${(us('scalar1') / us('lanes1')).toFixed(2)}x faster than cubie's scalar engine, 1 thread`);
     }

@@ -76,7 +76,7 @@ function buildBaseline(dir, target) {
   const source = path.join(__dirname, 'baselines', 'lorenz_tsit5.cpp');
   const exe = path.join(dir, 'lorenz_tsit5');
   const flags = baselineFlags(target);
-  execFileSync(cxx, [...flags, source, '-o', exe], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(cxx, [...flags, `-I${path.join(__dirname, '..', 'kernel')}`, source, '-o', exe], { stdio: ['ignore', 'ignore', 'pipe'] });
   let version = cxx;
   try {
     version = firstLine(execFileSync(cxx, ['--version'], { encoding: 'utf8' }));
@@ -431,4 +431,4 @@ function compareRuns(n, cubieFinal, counters, status, ref) {
   return { countMismatches, maxDiff, identical, cubieAccepted, cubieRejected, refAccepted, refRejected, cubieFailed, refFailed, cubieChecksum };
 }
 
-module.exports = { name: 'lorenz-cpu', title: 'Lorenz ensemble, CPU backend', run };
+module.exports = { name: 'lorenz-cpu', title: 'Lorenz ensemble, CPU backend', run, buildBaseline, runBaseline, readBaselineOutput };

@@ -7,9 +7,12 @@
 // It holds its own copy of the method's coefficients and mirrors cubie's
 // controller (kernel/cubie/engine.h, controllers.h, norm.h) so that both
 // take the same steps; the bench checks this by comparing per-run accepted /
-// rejected step counts and final states.
+// rejected step counts and final states. The controller's powers of the
+// error are cubie's own log and exp in plain arithmetic (plain_math.h, the
+// one header taken from the kernel library), as cubie's controllers compute
+// them: the C library's pow would leave step sizes a few ulps apart.
 //
-//   Build: c++ -O3 -std=c++17 lorenz_tsit5.cpp -o lorenz_tsit5
+//   Build: c++ -O3 -std=c++17 -I kernel lorenz_tsit5.cpp -o lorenz_tsit5
 //   Run:   lorenz_tsit5 N [REPS] [OUT.bin|-] [THREADS]
 //     N       runs; run i has rho = 21 * i / (N - 1) (linspace(0, 21, N)),
 //             sigma = 10, beta = 8/3, x = y = z = 1, t in [0, 1]
@@ -32,7 +35,12 @@
 #include <thread>
 #include <vector>
 
+#include "cubie/plain_math.h"
+
 namespace {
+
+// controllers.h's log_error: log max(err, 1e-10).
+double log_error(double err) { return cubie::log_open(std::fmax(err, 1e-10)); }
 
 // Tsitouras, "Runge-Kutta pairs of order 5(4) satisfying only the first column
 // simplifying assumption", Comput. Math. Appl. 62 (2011) 770-775; decimals as
@@ -158,7 +166,7 @@ RunResult integrate(double rho, double* y) {
   double f0[3], f1[3], y_new[3];
   lorenz(y, rho, f0);
   double dt = initial_step(rho, y, f0);
-  double err_prev = 0.0;  // 0: no accepted step yet
+  double log_err_prev = 1.0;  // log max(err, 1e-4) of the last accepted step; > 0: none yet
   double t = t0;
   for (;;) {
     const double remaining = t1 - t;
@@ -177,8 +185,9 @@ RunResult integrate(double rho, double* y) {
         r.status = 1;
         break;
       }
-      double gain = (!(err == err) || err > 1e30) ? min_gain
-                                                  : std::fmin(max_gain, std::fmax(min_gain, std::fmin(1.0, safety * std::pow(err, -inv_k))));
+      double gain = (!(err == err) || err > 1e30)
+                        ? min_gain
+                        : std::fmin(max_gain, std::fmax(min_gain, std::fmin(1.0, safety * cubie::exp_open(-inv_k * log_error(err)))));
       dt = std::fmax(dt_min, h * gain);
       continue;
     }
@@ -190,12 +199,13 @@ RunResult integrate(double rho, double* y) {
       break;
     }
     for (int i = 0; i < 3; ++i) f0[i] = f1[i];  // FSAL
-    // PI controller (Soderlind): safety * e_n^(-kp/k) * e_{n-1}^(-ki/k), e_{n-1} = e_n on the first step.
-    const double e = std::fmax(err, 1e-10);
-    const double e_prev = err_prev > 0.0 ? err_prev : e;
-    double factor = safety * std::pow(e, -kp * inv_k) * std::pow(e_prev, -ki * inv_k);
+    // PI controller (Soderlind): safety * e_n^(-kp/k) * e_{n-1}^(-ki/k), e_{n-1} = e_n on the first step,
+    // as exp of a sum of logs (controllers.h).
+    const double log_e = log_error(err);
+    const double log_e1 = log_err_prev > 0.0 ? log_e : log_err_prev;
+    double factor = safety * cubie::exp_open((-kp * inv_k) * log_e + (-ki * inv_k) * log_e1);
     factor = std::fmin(max_gain, std::fmax(min_gain, factor));
-    err_prev = std::fmax(e, 1e-4);
+    log_err_prev = std::fmax(log_e, cubie::log_open(1e-4));
     double proposal = h * factor;
     if (shortened) proposal = std::fmax(proposal, dt);
     dt = std::fmin(dt_max, std::fmax(dt_min, proposal));
