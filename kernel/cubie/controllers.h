@@ -31,6 +31,12 @@ CUBIE_FN real clamp_gain(real g, const ControllerGains<real>& gains) {
   return fmin(gains.max_gain, fmax(gains.min_gain, g));
 }
 
+// log 1e-4: the floor of a kept error's logarithm (a literal, so no log per step).
+template <typename real>
+CUBIE_FN real log_error_kept_floor() {
+  return real(-9.210340371976184);
+}
+
 // log(max(err, 1e-10)): the floor lets a step with zero estimated error (a
 // polynomial solution) grow by max_gain instead of dividing by zero.
 // Powers of errors are exp of sums of these logarithms, in plain_math.h's
@@ -63,7 +69,7 @@ CUBIE_FN real accepted_factor(real log_err, real dt, real inv_k, const Controlle
     h.dt_accepted = dt;
   }
   h.log_err_prev2 = h.log_err_prev;
-  h.log_err_prev = fmax(log_err, log_open(real(1e-4)));
+  h.log_err_prev = fmax(log_err, log_error_kept_floor<real>());
   return clamp_gain(factor, g);
 }
 

@@ -334,7 +334,7 @@ CUBIE_FN lane_real accepted_factors(const lane_real& log_err, const lane_real& d
     h.dt_accepted = select(accepted, dt, h.dt_accepted);
   }
   h.log_err_prev2 = select(accepted, h.log_err_prev, h.log_err_prev2);
-  h.log_err_prev = select(accepted, fmax(log_err, lane_real(log_open(real(1e-4)))), h.log_err_prev);
+  h.log_err_prev = select(accepted, fmax(log_err, lane_real(log_error_kept_floor<real>())), h.log_err_prev);
   return fmin(lane_real(g.max_gain), fmax(lane_real(g.min_gain), factor));
 }
 
