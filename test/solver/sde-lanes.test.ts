@@ -40,6 +40,19 @@ const diagonal = createSystem({
   noise: { x: '0.3*x', y: '0.2*y + 0.1' },
 });
 
+// Kicked and halved at times every run shares (a stochastic system's events are discrete), its noise growing with h.
+const kicked = createSystem({
+  name: 'sde_lanes_kicked',
+  equations: 'dh = v\ndv = -g',
+  states: { h: 1, v: 0 },
+  parameters: { g: 9.81 },
+  noise: { v: '0.1 + 0.05*h' },
+  events: [
+    { name: 'kick', every: 0.5, then: 'v = v + 1', terminal: 4 },
+    { name: 'halve', at: [0.3, 0.75], then: 'v = 0.5*v' },
+  ],
+});
+
 async function both(system: typeof gbm, method: string, precision: 'float32' | 'float64', parameters: Record<string, Float64Array>): Promise<[SolveResult, SolveResult]> {
   const run = async (cpuLanes: 'auto' | 1) =>
     new Solver(system, { method, dt: 1e-3, backend: 'cpu', precision, cpuLanes, outputTypes: ['state', 'iteration_counters'] }).solve({}, parameters, {
@@ -114,17 +127,6 @@ describe('stochastic methods in CPU lanes', () => {
 
   it.each(['float64', 'float32'] as const)('discrete events (every, at, terminal; %s): bit for bit, records included', async (precision) => {
     // A stochastic system's events are discrete, at times every run shares: the lanes stay together.
-    const kicked = createSystem({
-      name: 'sde_lanes_kicked',
-      equations: 'dh = v\ndv = -g',
-      states: { h: 1, v: 0 },
-      parameters: { g: 9.81 },
-      noise: { v: '0.1 + 0.05*h' },
-      events: [
-        { name: 'kick', every: 0.5, then: 'v = v + 1', terminal: 4 },
-        { name: 'halve', at: [0.3, 0.75], then: 'v = 0.5*v' },
-      ],
-    });
     const run = (cpuLanes: 'auto' | 1) =>
       new Solver(kicked, { method: 'milstein', dt: 1e-3, backend: 'cpu', precision, cpuLanes, outputTypes: ['state', 'events', 'iteration_counters'], maxEventRecords: 8 }).solve(
         {},
@@ -232,17 +234,6 @@ describe('adaptive stochastic methods in CPU lanes', () => {
   });
 
   it.each(cases)('%s (%s): discrete events, each lane at its own steps: bit for bit, records included', async (method, precision) => {
-    const kicked = createSystem({
-      name: 'sde_lanes_kicked_adaptive',
-      equations: 'dh = v\ndv = -g',
-      states: { h: 1, v: 0 },
-      parameters: { g: 9.81 },
-      noise: { v: '0.1 + 0.05*h' },
-      events: [
-        { name: 'kick', every: 0.5, then: 'v = v + 1', terminal: 4 },
-        { name: 'halve', at: [0.3, 0.75], then: 'v = 0.5*v' },
-      ],
-    });
     const [lanes, scalar] = await adaptive(kicked, method, precision, { g: Float64Array.from({ length: RUNS }, (_, i) => 1 + i) }, {
       outputTypes: ['state', 'events', 'iteration_counters'],
       maxEventRecords: 8,
