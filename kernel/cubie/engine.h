@@ -492,10 +492,11 @@ CUBIE_FN void when_at(const RunContext& ctx, double t, const real* __restrict__ 
 // no larger than the change the flow makes in it over that millionth: that is
 // also every other `when` with the same root (an SBML trigger and its
 // cancellation, which watch one expression in opposite directions), and a run
-// that starts on a root.
+// that starts on a root. (In float32 more than a millionth:
+// side_probe_fraction, events.h.)
 CUBIE_FN void take_sides(const RunContext& ctx, double t, const real* __restrict__ y, const real* __restrict__ f, real dt,
                          const bool* __restrict__ fired, real* __restrict__ g) {
-  const real delta = real(1e-6) * dt;
+  const real delta = side_probe_fraction<real>() * dt;
   real y_ahead[n_states], g_ahead[EventSlots<cubie_events::n_crossing>::value];
   for (int i = 0; i < n_states; ++i) y_ahead[i] = y[i] + delta * f[i];
   when_at(ctx, t + static_cast<double>(delta), y_ahead, g_ahead);

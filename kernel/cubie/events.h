@@ -121,6 +121,17 @@ CUBIE_FN real locate_crossing(int c, real theta_lo, real g_lo, real theta_hi, re
 // than a quarter of a step can be missed.
 constexpr int crossing_probes = 4;
 
+// How far ahead along the flow take_sides (engine.h) looks, as a fraction of
+// the next step: a millionth, and in float32 1024 ulps of 1 (1.2e-4). A root
+// is located to a few ulps of its step, which leaves the state that far off
+// zero; in float32 the flow's change over a millionth of a step is below
+// that noise, so a ball's fifth bounce took the wrong side and its sixth was
+// missed. R is real or a lane vector of it.
+template <typename R>
+CUBIE_FN R side_probe_fraction() {
+  return R(sizeof(scalar_of<R>) == 4 ? 1.220703125e-4 : 1e-6);
+}
+
 // The events of one run: the `when` values at its current time, each
 // discrete event's next occurrence, firings per event (for `terminal`) and in
 // all (for maxEvents and the records).

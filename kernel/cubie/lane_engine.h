@@ -667,7 +667,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     const lane_time tv = t.value();
     lane_real g_now[n_when], g_ahead[n_when], y_ahead[n_states];
     when_lanes(tv, y, g_now);
-    const lane_real delta = real(1e-6) * dt;
+    const lane_real delta = side_probe_fraction<real>() * dt;
     for (int i = 0; i < n_states; ++i) y_ahead[i] = y[i] + delta * f0[i];
     when_lanes(tv + lane_time(delta), y_ahead, g_ahead);
     const lane_mask m = lane_mask_of(lanes);
