@@ -203,6 +203,14 @@ struct brownian_stack {
   brownian_decade<real, V> decade[C > 0 ? C : 1];
   bool has_root = false;
   V root;  // B(1)
+  // Where the last full descent ended: the kept decade near_decade's interval whose left end is
+  // the tree point near_left (in leaves, like K below), near_unit = 10^(decades - 1 - near_decade)
+  // leaves a tenth. A query that lands in the same interval reads it there (standard), skipping
+  // the digits and the decades above, which it shares; -1: none.
+  int near_decade = -1;
+  unsigned long long near_left = 0ull;
+  unsigned long long near_unit = 1ull;
+  real near_inv_unit = real(1);
 
   CUBIE_FN brownian_stack() {
     CUBIE_UNROLL for (int d = 0; d < (C > 0 ? C : 1); ++d) decade[d].group = ~0ull;
@@ -319,6 +327,27 @@ struct brownian_tree {
     const unsigned long long K = static_cast<unsigned long long>(on_point ? nearest : floor(x));
     const real frac = on_point ? real(0) : x - floor(x);
     if (K == 0ull && on_point) return value(real(0));
+    if constexpr (C > 0) {
+      // The last descent's interval again (consecutive steps on a grid): the same operations on
+      // the same kept points as the descent below, so the same bits.
+      const int d = stack.near_decade;
+      if (d >= 0 && K >= stack.near_left) {
+        const unsigned long long off = K - stack.near_left;
+        const real q = static_cast<real>(off) * stack.near_inv_unit;  // exact enough: c <= 9
+        const unsigned int c = q < real(9.5) ? static_cast<unsigned int>(q + real(0.5)) : 10u;
+        if (c <= 9u && static_cast<unsigned long long>(c) * stack.near_unit == off) {
+          brownian_decade<real, value>& at = stack.decade[d];
+          if (on_point && c >= 1u) {
+            if (!(at.known & (1u << c))) walk(at, d, brownian_path_to_point(static_cast<int>(c)), process);
+            return at.P[c];
+          }
+          if (!on_point && d == decades - 1) {
+            if ((at.known & (3u << c)) != (3u << c)) walk(at, d, brownian_path_to_tenth(static_cast<int>(c)), process);
+            return at.P[c] + frac * (at.P[c + 1] - at.P[c]);
+          }
+        }
+      }
+    }
     // tau's decimal digits, most significant first (divisions by the constant 10: multiplies,
     // in 32 bits while K fits, as it does for the default 6 decades).
     int digit[brownian_limits<real>::max_decades];
@@ -355,6 +384,7 @@ struct brownian_tree {
       // A kept interval usually has what this query needs already (an earlier query's digits).
       if (d == last && on_point) {
         if (!(at->known & (1u << c))) walk(*at, d, brownian_path_to_point(c), process);
+        remember_interval(stack, d, K, c);
         return at->P[c];
       }
       if ((at->known & (3u << c)) != (3u << c)) walk(*at, d, brownian_path_to_tenth(c), process);
@@ -363,7 +393,24 @@ struct brownian_tree {
       prefix = prefix * 10ull + static_cast<unsigned long long>(c);
       first = first * 10ull + 1ull;
     }
+    remember_interval(stack, decades - 1, K, digit[decades - 1]);
     return left + frac * (right - left);
+  }
+
+  // Records decade d's interval holding leaf K (digit c there) for standard's shortcut, where the stack keeps d.
+  template <int C>
+  CUBIE_FN void remember_interval(brownian_stack<real, C, value>& stack, int d, unsigned long long K, int c) const {
+    if constexpr (C > 0) {
+      if (d >= C) {
+        stack.near_decade = -1;
+        return;
+      }
+      const unsigned long long unit = brownian_pow10(decades - 1 - d);
+      stack.near_decade = d;
+      stack.near_unit = unit;
+      stack.near_left = K - static_cast<unsigned long long>(c) * unit;
+      stack.near_inv_unit = real(1) / static_cast<real>(unit);
+    }
   }
 
   // W(t) for one process through a stack that belongs to this tree and process.
