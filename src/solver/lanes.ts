@@ -7,7 +7,6 @@
 import type { CompilePlan } from '../codegen/compile-plan';
 import { resolveMethod } from '../methods/registry';
 import type { CpuLanes } from '../options/solve-options';
-import type { CubieSystem } from '../system/types';
 
 /**
  * Why a kernel runs one run per core rather than in lanes, or undefined when
@@ -25,7 +24,7 @@ import type { CubieSystem } from '../system/types';
 /** The linear solvers lanes carry: each lane its own LU (lane_linalg.h, lane_sparse.h) or its own GMRES (lane_krylov.h). */
 const LANE_LINEAR_SOLVERS: readonly string[] = ['dense', 'sparse', 'gmres', 'gmres-jacobi', 'gmres-ilu0'];
 
-export function scalarReason(system: CubieSystem, plan: CompilePlan, option: CpuLanes): string | undefined {
+export function scalarReason(plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
   // Noise before the registry (a stochastic method is not in it). At fixed steps the lanes share
   // one descent of the Brownian tree; with an adaptive controller each lane descends its own

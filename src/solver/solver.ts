@@ -271,7 +271,7 @@ export class Solver {
 
   private async kernel(options: SolveOptions, plan = compilePlan(this.system, options)): Promise<LoadedKernel> {
     const backend = readOption(options, 'backend', defaultBackend());
-    const lanes = scalarReason(this.system, plan, readOption(options, 'cpuLanes', 'auto')) === undefined ? plan.precision : undefined;
+    const lanes = scalarReason(plan, readOption(options, 'cpuLanes', 'auto')) === undefined ? plan.precision : undefined;
     const loaded = await loadKernel(this.sourceFor(plan), this.system.name, backend, { ...options, lanes });
     return { ...loaded, info: { ...loaded.info, linearSolver: plan.linearSolver } };
   }

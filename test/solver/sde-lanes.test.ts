@@ -145,12 +145,12 @@ describe('stochastic methods in CPU lanes', () => {
   });
 
   it('adaptive stochastic steps run in lanes too', () => {
-    const reason = (options: Record<string, unknown>) => scalarReason(gbm, compilePlan(gbm, { dt: 1e-3, ...options }), 'auto');
+    const reason = (options: Record<string, unknown>) => scalarReason(compilePlan(gbm, { dt: 1e-3, ...options }), 'auto');
     expect(reason({ method: 'euler-maruyama' })).toBeUndefined();
     expect(reason({ method: 'euler-maruyama', outputTypes: ['state', 'wiener'] })).toBeUndefined();
     expect(reason({ method: 'milstein-adaptive' })).toBeUndefined();
     expect(reason({ method: 'milstein-adaptive', outputTypes: ['state', 'wiener'] })).toBeUndefined();
-    expect(scalarReason(gbm, compilePlan(gbm, { method: 'milstein-adaptive' }), 1)).toBe('cpuLanes is 1');
+    expect(scalarReason(compilePlan(gbm, { method: 'milstein-adaptive' }), 1)).toBe('cpuLanes is 1');
   });
 });
 
