@@ -22,8 +22,10 @@
 // (cpuLanes: 1), N/10 and N on all cores, NumPy at N. Skips NumPy with a
 // message when python3 or numpy is missing.
 
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
-const { spawnSync } = require('child_process');
+const { execFileSync, spawnSync } = require('child_process');
 const { fmtInt, fmtRatio, fmtUs, intEnv, nowS, table } = require('./support');
 
 const DIST = path.join(__dirname, '..', 'dist');
@@ -113,6 +115,27 @@ function accuracy(m, replicates) {
   return { z: z.toFixed(2), rel: rel.toFixed(2) };
 }
 
+/**
+ * The floor (bench/baselines/sde_normals_floor.cpp): the normals alone, in cubie's lanes, built
+ * with the flags of a native lane kernel; {lanes, philox_ns, normals_ns} per normal, or {skip}.
+ */
+function normalsFloor() {
+  const cxx = process.env.CXX && process.env.CXX.trim() ? process.env.CXX.trim() : 'c++';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cubie-bench-sde-'));
+  try {
+    const { hostFlags } = require(path.join(DIST, 'backends', 'cpu', 'build.js'));
+    const { LANE_FLAGS } = require(path.join(DIST, 'backends', 'cpu', 'lanes.js'));
+    const flags = [...hostFlags('native'), ...LANE_FLAGS].filter((f) => f !== '-fPIC' && f !== '-shared');
+    const exe = path.join(dir, 'sde_normals_floor');
+    execFileSync(cxx, [...flags, `-I${path.join(__dirname, '..', 'kernel')}`, path.join(__dirname, 'baselines', 'sde_normals_floor.cpp'), '-o', exe], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return JSON.parse(execFileSync(exe, ['4000000'], { encoding: 'utf8' }));
+  } catch (e) {
+    return { skip: `could not build or run it (${String(e.message).split('\n')[0]})` };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function run() {
   const total = intEnv('CUBIE_BENCH_SDE_REPLICATES', 1000000, 10 * COMBINATIONS);
   const big = Math.floor(total / COMBINATIONS); // replicates per combination
@@ -142,6 +165,17 @@ async function run() {
     for (const what of Object.keys(perStep)) {
       const ratio = ns / perStep[what];
       lines.push(`${ratio >= 10 ? 'PASS' : 'MISS'}: ${what}, cubie is ${fmtRatio(ratio)} as fast per core per step as NumPy at dt = ${DT} (target >= 10x)`);
+    }
+    const floor = normalsFloor();
+    // a decade's nine normals serve ten steps at DT: 0.9 a step
+    if (floor.skip) {
+      lines.push(`Floor: skipped (${floor.skip})`);
+    } else {
+      const lane = perStep['1 thread(s), ' + `${floor.lanes} lanes`];
+      const need = 0.9 * floor.normals_ns;
+      lines.push(`Floor (bench/baselines/sde_normals_floor.cpp, ${floor.lanes} lanes, one core): the tree's normals alone cost ${floor.normals_ns.toFixed(2)} ns each ` +
+        `(Philox4x32-10 alone ${floor.philox_ns.toFixed(2)}), so the 0.9 a step needs cost ${need.toFixed(2)} ns a step` +
+        `${lane ? ` (${((100 * need) / lane).toFixed(0)} % of cubie's ${lane.toFixed(1)})` : ''}; 10x NumPy allows ${(ns / 10).toFixed(2)} ns a step for everything.`);
     }
   }
   const growth = Number(rows[3][9]) / Number(rows[2][9]);
