@@ -281,21 +281,32 @@ struct brownian_tree {
   CUBIE_FN void split(brownian_decade<real, value>& at, int d, int s, unsigned int process) const {
     const brownian_split sp = brownian_split_of(s);
     if (at.known & (1u << sp.mid)) return;
-    const int b = s / per_block;
-    if (!(at.loaded & (1u << b))) {
-      const unsigned long long first = 1ull + at.group * static_cast<unsigned long long>(blocks_per_group);
-      if constexpr (draw::whole_groups) {
-        draw::template group_normals<blocks_per_group>(key, first, process, run, at.z);
-        at.loaded = (1u << blocks_per_group) - 1u;
-      } else {
+    const unsigned long long first = 1ull + at.group * static_cast<unsigned long long>(blocks_per_group);
+    if constexpr (draw::whole_groups) {
+      // Lanes draw the whole group at once, so they bridge all nine splits at once too, in one
+      // straight line: in this order each split's ends are drawn before it, and each split is the
+      // same operations as one at a time, so the same bits.
+      draw::template group_normals<blocks_per_group>(key, first, process, run, at.z);
+      at.loaded = (1u << blocks_per_group) - 1u;
+      CUBIE_UNROLL for (int k = 0; k < 9; ++k) bridge(at, d, k);
+      at.known = (1u << 11) - 1u;
+    } else {
+      const int b = s / per_block;
+      if (!(at.loaded & (1u << b))) {
         normals(first + static_cast<unsigned long long>(b), process, at.z + b * per_block);
         at.loaded |= 1u << b;
       }
+      bridge(at, d, s);
+      at.known |= 1u << sp.mid;
     }
+  }
+
+  // P[mid] of split s of decade d's interval from its ends and the split's normal.
+  CUBIE_FN void bridge(brownian_decade<real, value>& at, int d, int s) const {
+    const brownian_split sp = brownian_split_of(s);
     const value left = at.P[sp.lo];
     at.P[sp.mid] = left + brownian_split_weight<real>(s) * (at.P[sp.hi] - left) +
                    (brownian_split_sd<real>(s) * brownian_decade_sd<real>(d + 1)) * at.z[s];
-    at.known |= 1u << sp.mid;
   }
 
   CUBIE_FN void walk(brownian_decade<real, value>& at, int d, unsigned int path, unsigned int process) const {
