@@ -208,8 +208,8 @@ struct brownian_stack {
   // leaves a tenth. A query that lands in the same interval reads it there (standard), skipping
   // the digits and the decades above, which it shares; -1: none.
   int near_decade = -1;
-  unsigned long long near_left = 0ull;
-  unsigned long long near_unit = 1ull;
+  real near_left = real(0);
+  real near_unit = real(1);
   real near_inv_unit = real(1);
 
   CUBIE_FN brownian_stack() {
@@ -335,18 +335,19 @@ struct brownian_tree {
     const real nearest = floor(x + real(0.5));
     const real reach = (magnitude + tau) * scale * brownian_limits<real>::snap();
     const bool on_point = fabs(x - nearest) <= (reach < real(0.25) ? reach : real(0.25));
-    const unsigned long long K = static_cast<unsigned long long>(on_point ? nearest : floor(x));
+    const real leaf = on_point ? nearest : floor(x);  // K below, the leaf tau is at or in
     const real frac = on_point ? real(0) : x - floor(x);
-    if (K == 0ull && on_point) return value(real(0));
+    if (on_point && nearest == real(0)) return value(real(0));
     if constexpr (C > 0) {
       // The last descent's interval again (consecutive steps on a grid): the same operations on
-      // the same kept points as the descent below, so the same bits.
+      // the same kept points as the descent below, so the same bits. In real arithmetic, which is
+      // exact here: leaves are whole numbers below 10^decades, and 10^decades is exact in real.
       const int d = stack.near_decade;
-      if (d >= 0 && K >= stack.near_left) {
-        const unsigned long long off = K - stack.near_left;
-        const real q = static_cast<real>(off) * stack.near_inv_unit;  // exact enough: c <= 9
+      const real off = leaf - stack.near_left;
+      if (d >= 0 && off >= real(0)) {
+        const real q = off * stack.near_inv_unit;  // c to within far less than a half
         const unsigned int c = q < real(9.5) ? static_cast<unsigned int>(q + real(0.5)) : 10u;
-        if (c <= 9u && static_cast<unsigned long long>(c) * stack.near_unit == off) {
+        if (c <= 9u && static_cast<real>(c) * stack.near_unit == off) {
           brownian_decade<real, value>& at = stack.decade[d];
           if (on_point && c >= 1u) {
             if (!(at.known & (1u << c))) walk(at, d, brownian_path_to_point(static_cast<int>(c)), process);
@@ -359,6 +360,7 @@ struct brownian_tree {
         }
       }
     }
+    const unsigned long long K = static_cast<unsigned long long>(leaf);
     // tau's decimal digits, most significant first (divisions by the constant 10: multiplies,
     // in 32 bits while K fits, as it does for the default 6 decades).
     int digit[brownian_limits<real>::max_decades];
@@ -418,8 +420,8 @@ struct brownian_tree {
       }
       const unsigned long long unit = brownian_pow10(decades - 1 - d);
       stack.near_decade = d;
-      stack.near_unit = unit;
-      stack.near_left = K - static_cast<unsigned long long>(c) * unit;
+      stack.near_unit = static_cast<real>(unit);
+      stack.near_left = static_cast<real>(K - static_cast<unsigned long long>(c) * unit);
       stack.near_inv_unit = real(1) / static_cast<real>(unit);
     }
   }
