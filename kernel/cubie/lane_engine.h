@@ -494,7 +494,8 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     k[l] = status[l] = 0;
     new (&saver[l]) Saver{args, -1, 0, {}};
   }
-  unsigned active = 0;  // lanes whose run goes on: status 0, saves left
+  unsigned active = 0;    // lanes whose run goes on: status 0, saves left
+  unsigned occupied = 0;  // lanes holding a run (run[l] >= 0), finished or not
   long long next = begin;
 
   // Events: integrate_run's RunEvents per lane (its g unused), the `when`
@@ -563,6 +564,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       counters[C_FACTORIZATIONS * n_runs + run[l]] = static_cast<int>(ctx.factorizations[l]);
     }
     run[l] = -1;
+    occupied &= ~(1u << l);
   };
   // Idle lanes take the next runs: state, parameters, f0 and (adaptive, no dt given) the starting
   // step. Returns the lanes that started.
@@ -577,6 +579,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     for (int l = 0; l < W && next < end; ++l) {
       if (run[l] >= 0) continue;
       run[l] = static_cast<int>(next++);
+      occupied |= 1u << l;
       if (noise) ctx.run_index[l] = static_cast<unsigned int>(buffer_arg<const double, B_RUN_INDEX>(args)[run[l]]);
       for (int i = 0; i < n_states; ++i) y[i].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + i])[run[l]]);
       for (int j = 0; j < n_parameters; ++j) p[j].set(l, static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run[l]]);
@@ -797,12 +800,9 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
         }
       }
     }
-    unsigned finished = 0;
-    for (int l = 0; l < W; ++l) {
-      if (run[l] >= 0 && !lane_on(active, l)) {
-        finish(l);
-        finished |= 1u << l;
-      }
+    const unsigned finished = occupied & ~active;
+    for (int l = 0; finished != 0 && l < W; ++l) {
+      if (lane_on(finished, l)) finish(l);
     }
     if (finished != 0 && next < end) continue;  // refill before stepping
     if (active == 0) break;
@@ -855,7 +855,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
     lane_mask finite = y[0] - y[0] == real(0);
     for (int i = 1; i < n_states; ++i) finite = finite && (y[i] - y[i] == real(0));
     const unsigned broken = took_bits & ~lane_bits(finite);
-    for (int l = 0; l < W; ++l) {
+    for (int l = 0; broken != 0 && l < W; ++l) {
       if (lane_on(broken, l)) {
         status[l] |= STATUS_NONFINITE;
         active &= ~(1u << l);
