@@ -245,6 +245,7 @@ struct brownian_tree {
   Runs run;
   real t0;
   real duration;
+  real inv_duration;  // tau by a multiply: within a few roundings either way, which snap() allows for
   real sqrt_duration;
   real scale;  // 10^decades
   int decades;
@@ -268,6 +269,7 @@ struct brownian_tree {
     tree.run = run;
     tree.t0 = t0;
     tree.duration = duration;
+    tree.inv_duration = real(1) / duration;
     tree.sqrt_duration = sqrt(duration);
     tree.decades = decades_for(duration, tolerance);
     tree.scale = static_cast<real>(brownian_pow10(tree.decades));  // exact
@@ -429,7 +431,7 @@ struct brownian_tree {
   // W(t) for one process through a stack that belongs to this tree and process.
   template <int C>
   CUBIE_FN value at(real t, unsigned int process, brownian_stack<real, C, value>& stack) const {
-    return sqrt_duration * standard((t - t0) / duration, (fabs(t) + fabs(t0)) / duration, process, stack);
+    return sqrt_duration * standard((t - t0) * inv_duration, (fabs(t) + fabs(t0)) * inv_duration, process, stack);
   }
 
   // W(t) for one process, a fresh descent.
