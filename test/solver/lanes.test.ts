@@ -231,13 +231,14 @@ describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (
     expectIdenticalRuns(scalar, lanes);
   });
 
-  // The dense LU, the sparse LU (each lane's J values checked and differenced
+  // Rosenbrock and DIRK; the dense LU, the sparse LU (each lane's J values checked and differenced
   // where not finite) and GMRES (each lane's J v products, plain or on the sparse J's ILU(0)).
-  it.each(['dense', 'sparse', 'gmres', 'gmres-ilu0'] as const)('a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine (%s)', async (linearSolver) => {
+  const jacobianFailures = (['rodas4', 'kvaerno5'] as const).flatMap((method) => (['dense', 'sparse', 'gmres', 'gmres-ilu0'] as const).map((linearSolver) => [method, linearSolver] as const));
+  it.each(jacobianFailures)('%s: a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine (%s)', async (method, linearSolver) => {
     // y reaches 0 at t = 2/k: there dJ = -k/(2 sqrt(y)) is infinite; the runs with small k end first.
     const root = createSystem({ name: 'lanes_root', equations: 'dy = -k*sqrt(y)', states: { y: 1 }, parameters: { k: 1 } });
     const { scalar, lanes } = await both(root, {}, { k: spread(RUNS, 0.1, 10) }, {
-      method: 'rodas4',
+      method,
       precision,
       linearSolver,
       duration: 5,
@@ -248,7 +249,11 @@ describe.each(['float64', 'float32'] as const)('%s Rosenbrock methods in lanes (
     });
     expect(Array.from(scalar.status).some((s) => s !== 0)).toBe(true);
     expect(Array.from(scalar.status).some((s) => s === 0)).toBe(true);
-    expect(Array.from(lanes.status)).toContain(StatusBits.NEWTON_FAILED);
+    // Failing after steps taken, beside lanes whose runs go on.
+    expect(Array.from(scalar.status).some((s, r) => s !== 0 && scalar.iterationCounters!.accepted[r] > 10)).toBe(true);
+    // A Rosenbrock step reports the failed linear solve as NEWTON_FAILED; kvaerno5's Newton may end otherwise
+    // (on GMRES it does), the same in both engines (the statuses are compared below).
+    if (method === 'rodas4') expect(Array.from(lanes.status)).toContain(StatusBits.NEWTON_FAILED);
     expect(lanes.kernel).toMatchObject({ linearSolver });
     expect(lanes.kernel.lanes).toBeGreaterThan(1);
     expectIdenticalRuns(scalar, lanes);
@@ -343,26 +348,6 @@ describe.each(['float64', 'float32'] as const)('%s DIRK methods in lanes (each l
     }
   });
 
-  it.each(['dense', 'sparse', 'gmres', 'gmres-ilu0'] as const)('kvaerno5: a run whose Jacobian turns infinite fails in its own lane, as in the scalar engine (%s)', async (linearSolver) => {
-    const root = createSystem({ name: 'lanes_root', equations: 'dy = -k*sqrt(y)', states: { y: 1 }, parameters: { k: 1 } });
-    const { scalar, lanes } = await both(root, {}, { k: spread(RUNS, 0.1, 10) }, {
-      method: 'kvaerno5',
-      precision,
-      linearSolver,
-      duration: 5,
-      saveEvery: 1,
-      rtol: 1e-6,
-      atol: 1e-9,
-      outputTypes: ['state', 'iteration_counters'],
-    });
-    expect(Array.from(scalar.status).some((s) => s !== 0)).toBe(true);
-    expect(Array.from(scalar.status).some((s) => s === 0)).toBe(true);
-    // Failing after steps taken, beside lanes whose runs go on.
-    expect(Array.from(scalar.status).some((s, r) => s !== 0 && scalar.iterationCounters!.accepted[r] > 10)).toBe(true);
-    expect(lanes.kernel).toMatchObject({ linearSolver });
-    expect(lanes.kernel.lanes).toBeGreaterThan(1);
-    expectIdenticalRuns(scalar, lanes);
-  });
 });
 
 // HIRES (Hairer & Wanner's test set) with its fast rate k (280 there) per run: 8 states, a sparse J.
@@ -597,7 +582,6 @@ function expectSameEvents(scalar: SolveResult, lanes: SolveResult): void {
     expect([field, Array.from(b[field])]).toEqual([field, Array.from(a[field])]);
   }
 }
-
 
 // A ball dropped from h0 under gravity g, its speed reversed and scaled by k at each impact; the third
 // impact ends the run. Runs with strong gravity bounce three times well within the duration, the
