@@ -862,11 +862,13 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       }
     }
     const unsigned moved = took_bits & ~broken;
+    // The same lanes as a vector mask made from vector masks: f0's select below is on the chain from one
+    // step to the next, and a mask made from `moved` would put a round trip through bits on it.
+    const lane_mask moved_m = took && finite;
     if (!cubie_method::fsal && moved != 0) {
-      const lane_mask m = lane_mask_of(moved);
-      ctx.counting = m;
+      ctx.counting = moved_m;
       ctx.rhs(t.value(), y, scratch);
-      for (int i = 0; i < n_states; ++i) f0[i] = select(m, scratch[i], f0[i]);
+      for (int i = 0; i < n_states; ++i) f0[i] = select(moved_m, scratch[i], f0[i]);
     }
     // The step's continuous extension at t_begin + theta h, every lane (after f0 moved on, before y does).
     auto extension = [&](const lane_real& theta, lane_real* __restrict__ out) {
@@ -1017,7 +1019,7 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
       const lane_real factor = accepted_factors<cubie_layout::controller>(log_err, h, inv_k, controller_gains(args), history, took);
       lane_real proposal = h * factor;
       proposal = select(shortened, fmax(proposal, dt), proposal);
-      dt = select(lane_mask_of(moved), fmin(lane_real(real_arg_dt_max(args)), fmax(step_floors(args, t), proposal)), dt);
+      dt = select(moved_m, fmin(lane_real(real_arg_dt_max(args)), fmax(step_floors(args, t), proposal)), dt);
     }
     if (firing != 0) {
       restart_lanes(firing, fires);
