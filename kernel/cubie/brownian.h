@@ -44,9 +44,11 @@
 //
 // brownian_stack keeps each decade's last interval: its group, the points
 // and the normal blocks it has drawn. The next query recomputes only what
-// its own digits need below the deepest decade the two share. A fresh
-// descent (at) runs the same code with nothing kept, so both give the same
-// bits.
+// its own digits need below the deepest decade the two share; one that lands
+// in the interval where the last one ended (the next step on a grid) reads
+// it there without its digits. A fresh descent (at) runs the same code with
+// nothing kept, so both give the same bits. CPU lanes draw a decade's
+// normals all at once and bridge its nine splits with them.
 #ifndef CUBIE_BROWNIAN_H
 #define CUBIE_BROWNIAN_H
 #include "cubie/platform.h"
