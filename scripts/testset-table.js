@@ -7,6 +7,7 @@
 //
 //   npm run build:ts && node scripts/testset-table.js [--write]
 //   node scripts/testset-table.js --methods=kvaerno5 --problems=rober,hires  (some rows, printed only)
+//   node scripts/testset-table.js --methods=kvaerno5 --problems=ringmod --dt-max=1e-8  (a step cap, printed only)
 
 const fs = require('fs');
 const path = require('path');
@@ -18,6 +19,7 @@ const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.s
 const METHODS = option('methods') ?? ['rodas4', 'rodas5p', 'radau', 'kvaerno5'];
 const PROBLEMS = option('problems');
 const TOLERANCES = [1e-6, 1e-9];
+const DT_MAX = option('dt-max') !== undefined ? Number(option('dt-max')[0]) : undefined;
 const BEGIN = '<!-- testset-table:begin (node scripts/testset-table.js --write) -->';
 const END = '<!-- testset-table:end -->';
 
@@ -25,7 +27,7 @@ async function row(name, problem, method, rtol) {
   const system = createSystem({ name: `testset_${name}`, equations: problem.equations, states: problem.states, constants: problem.constants });
   const atol = rtol * (problem.atolHint ?? 1);
   const solver = new Solver(system, { method, backend: 'cpu', outputTypes: ['state', 'iteration_counters'] });
-  const r = await solver.solve({}, {}, { t0: problem.t0, duration: problem.tend - problem.t0, rtol, atol });
+  const r = await solver.solve({}, {}, { t0: problem.t0, duration: problem.tend - problem.t0, rtol, atol, ...(DT_MAX !== undefined ? { dtMax: DT_MAX } : {}) });
   solver.close();
   const n = system.states.length;
   const final = r.timeDomain.subarray(n, 2 * n);
@@ -45,7 +47,7 @@ async function main() {
     for (const method of METHODS) for (const rtol of TOLERANCES) lines.push(await row(name, problem, method, rtol));
   }
   const table = lines.join('\n');
-  if (!process.argv.includes('--write') || PROBLEMS !== undefined || option('methods') !== undefined) {
+  if (!process.argv.includes('--write') || PROBLEMS !== undefined || option('methods') !== undefined || DT_MAX !== undefined) {
     console.log(table);
     return;
   }
