@@ -170,7 +170,8 @@ struct wiener_lanes<simd::vec<T, W>> {
   typedef T scalar;
   typedef lane_runs<W> runs;
   typedef simd::vec<double, W> time;
-  static CUBIE_FN double shared(const time& t, int lead) { return t[lead]; }
+  // Lane 0 leads whenever it steps: a fixed lane is one register move, a variable one a trip through memory.
+  static CUBIE_FN double shared(const time& t, int lead) { return lead == 0 ? t[0] : t[lead]; }
   template <class Ctx>
   static CUBIE_FN int lead(const Ctx& ctx) { return ctx.lead_lane(); }
 };
