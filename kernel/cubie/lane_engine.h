@@ -569,8 +569,8 @@ CUBIE_FN void integrate_lanes(const Args& args, long long begin, long long end) 
   // Idle lanes take the next runs: state, parameters, f0 and (adaptive, no dt given) the starting
   // step. Returns the lanes that started.
   auto start_runs = [&]() -> unsigned {
-    constexpr unsigned all_lanes = W >= 32 ? ~0u : (1u << W) - 1u;
-    if (lockstep ? occupied != 0 : occupied == all_lanes || next >= end) return 0u;
+    constexpr unsigned every_lane = (1u << W) - 1u;  // W <= 16: lane sets are bits of an unsigned
+    if (lockstep ? occupied != 0 : occupied == every_lane || next >= end) return 0u;
     unsigned starting = 0;
     lane_time t0 = zero_time;
     for (int l = 0; l < W && next < end; ++l) {
