@@ -7,7 +7,7 @@ import { createSystem, isCubieSystem } from '../system';
 import type { CubieSystem, OdeSystem, SystemDefinition } from '../system';
 import { fitDrivers, FittedDrivers } from './drivers';
 import { buildGrid, Inputs, replicateGrid } from './grid';
-import { EnsembleAccumulator } from './ensemble-result';
+import { EnsembleAccumulator, type EnsembleResult } from './ensemble-result';
 import { ensembleOnlyResult, withEnsemble, withoutSeries } from './ensemble-batch';
 import { Buffer as Slot, COUNTER_NAMES, FIXED_BUFFER_SLOTS, KernelBuffer, Scalar, SCALAR_SLOTS } from '../backends/kernel-abi';
 import { GridType, mergeOptions, normalizeOptions, readOption, SolveOptions } from '../options/solve-options';
@@ -151,23 +151,32 @@ export class Solver {
    * Solves the batch a chunk of runs at a time, handing each chunk's result to
    * `onChunk` (awaited before the next chunk starts), so that memory stays
    * bounded by the chunk whatever the batch size. A chunk's runs are
-   * `firstRun .. firstRun + chunk.nRuns - 1` of the whole grid.
+   * `firstRun .. firstRun + chunk.nRuns - 1` of the whole grid. With
+   * `ensembleOutputs` the statistics of the whole batch come back at the end
+   * (chunks may cut inside a combination); each chunk then holds its per-run
+   * saves only if per-run outputs were asked for besides the statistics.
    */
   async solveChunks(
     y0: Inputs,
     parameters: Inputs | undefined,
     options: SolveOptions | undefined,
     chunk: { runsPerChunk: number; gridType?: GridType; onChunk: (result: SolveResult, firstRun: number, totalRuns: number) => void | Promise<void> },
-  ): Promise<{ nRuns: number; kernel: KernelInfo }> {
+  ): Promise<{ nRuns: number; kernel: KernelInfo; ensemble?: EnsembleResult }> {
     if (!Number.isInteger(chunk.runsPerChunk) || chunk.runsPerChunk < 1) {
       throw new CubieError('INVALID_OPTION', `runsPerChunk must be a positive integer (got ${chunk.runsPerChunk})`, { where: 'runsPerChunk' });
     }
     const batch = await this.prepare(y0, parameters, options, chunk.gridType ?? 'verbatim');
     for (let first = 0; first < batch.nRuns; first += chunk.runsPerChunk) {
       const result = await batch.run(first, Math.min(batch.nRuns, first + chunk.runsPerChunk));
-      await chunk.onChunk(result, first, batch.nRuns);
+      if (batch.ensemble === undefined) {
+        await chunk.onChunk(result, first, batch.nRuns);
+        continue;
+      }
+      batch.ensemble.accumulator.add(result.timeDomain, result.nRuns, first);
+      await chunk.onChunk(batch.ensemble.keepRuns ? result : withoutSeries(result), first, batch.nRuns);
     }
-    return { nRuns: batch.nRuns, kernel: batch.kernel };
+    const ensemble = batch.ensemble?.accumulator.result();
+    return { nRuns: batch.nRuns, kernel: batch.kernel, ...(ensemble ? { ensemble } : {}) };
   }
 
   /** Everything about a batch but the runs themselves: plan, grid, drivers and kernel. */

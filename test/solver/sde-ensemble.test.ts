@@ -74,3 +74,55 @@ it('describe() says an ensemble-only solve keeps no per-run series', () => {
   expect(new Solver(ou, { ensembleOutputs: ['mean'] }).describe().variables).toEqual(['x']);
   expect(() => new Solver(ou, { ensembleOutputs: ['median'] })).toThrow(/ensembleOutputs\[0\] must be one of mean, var, std, min, max/);
 });
+
+describe('solveChunks with ensembleOutputs', () => {
+  const small = { ...settings, replicates: 50, ensembleOutputs: ['mean', 'var', 'min', 'max'] };
+
+  it('chunks that cut inside combinations give the statistics of the one-shot solve; the chunks hold statuses, not saves', async () => {
+    const solver = new Solver(ou, { ...small, outputTypes: [] });
+    const whole = await solver.solve({}, { theta: thetas }, { gridType: 'combinatorial' });
+    const seen: Array<[number, number, number]> = [];
+    const statuses = new Int32Array(150).fill(-1);
+    const { nRuns, ensemble } = await solver.solveChunks({}, { theta: thetas }, undefined, {
+      runsPerChunk: 37,
+      gridType: 'combinatorial',
+      onChunk: (chunk, first) => {
+        seen.push([first, chunk.nRuns, chunk.timeDomain.length]);
+        statuses.set(chunk.status, first);
+      },
+    });
+    expect(nRuns).toBe(150);
+    expect(seen).toEqual([[0, 37, 0], [37, 37, 0], [74, 37, 0], [111, 37, 0], [148, 2, 0]]);
+    expect(Array.from(statuses)).toEqual(Array.from(whole.status));
+    expect(ensemble!.legend).toEqual(whole.ensemble!.legend);
+    expect(ensemble!.shape).toEqual([3, 4, 3]);
+    ensemble!.values.forEach((v, i) => expect(v).toBeCloseTo(whole.ensemble!.values[i], 12));
+    // min and max are exact, whatever the cut
+    for (let k = 0; k < 3; k++) for (let j = 2; j < 4; j++) for (let c = 0; c < 3; c++) {
+      const i = (k * 4 + j) * 3 + c;
+      expect(ensemble!.values[i]).toBe(whole.ensemble!.values[i]);
+    }
+  });
+
+  it('with per-run outputs besides, each chunk holds its saves, equal to the one-shot solve\'s', async () => {
+    const solver = new Solver(ou, { ...small, outputTypes: ['state'] });
+    const whole = await solver.solve({}, { theta: [1, 2] });
+    const chunks: Array<{ first: number; values: Float64Array | Float32Array; n: number }> = [];
+    const { ensemble } = await solver.solveChunks({}, { theta: [1, 2] }, undefined, {
+      runsPerChunk: 64,
+      onChunk: (chunk, first) => { chunks.push({ first, values: chunk.timeDomain, n: chunk.nRuns }); },
+    });
+    expect(chunks.map((c) => c.n)).toEqual([64, 36]);
+    for (const { first, values, n } of chunks)
+      for (let k = 0; k < 3; k++)
+        for (let r = 0; r < n; r++) expect(values[k * n + r]).toBe(whole.timeDomain[k * 100 + first + r]);
+    ensemble!.values.forEach((v, i) => expect(v).toBeCloseTo(whole.ensemble!.values[i], 12));
+  });
+
+  it('without ensembleOutputs the resolved value has no ensemble', async () => {
+    const solver = new Solver(ou, { ...settings, replicates: 1 });
+    const out = await solver.solveChunks({}, { theta: [1, 2] }, undefined, { runsPerChunk: 1, onChunk: () => undefined });
+    expect(out.nRuns).toBe(2);
+    expect('ensemble' in out).toBe(false);
+  });
+});
