@@ -266,13 +266,13 @@ export function range(values: ArrayLike<number>): [number, number] {
 }
 
 /** Title and subtitle for a result: system, file, runs and what was swept. */
-export function describeBatch(systemName: string, file: string, inputs: RunInputs, runs: RunRange, settings: Record<string, unknown>): { title: string; subtitle: string } {
+export function describeBatch(systemName: string, file: string, inputs: RunInputs, runs: RunRange, settings: Record<string, unknown>, unit = 'runs'): { title: string; subtitle: string } {
   const swept = inputs.swept.map((c) => {
     const [low, high] = range(c.values);
     return `${c.role === 'y0' ? `${c.name}(0)` : c.name} ${shortNumber(low)}…${shortNumber(high)} (${c.values.length})`;
   });
   const n = runs.end - runs.first;
-  const part = n === inputs.nRuns ? `${n} runs` : `runs ${runs.first}–${runs.end - 1} of ${inputs.nRuns}`;
+  const part = n === inputs.nRuns ? `${n} ${unit}` : `${unit} ${runs.first}–${runs.end - 1} of ${inputs.nRuns}`;
   const method = typeof settings.method === 'string' ? settings.method : 'tsit5';
   return { title: `${systemName} (${file})`, subtitle: [part, ...(swept.length ? [`sweep: ${swept.join(', ')}`] : []), `method ${method}`].join(' · ') };
 }
@@ -383,7 +383,7 @@ async function fromCsv(sidecarFile: string, sidecar: ResultSidecar, plan: PlotPl
 /** The per-run series file; an ensemble-only result (cubie run with ensembleOutputs) has none. */
 function timeDomainFile(file: string, sidecar: ResultSidecar): ArrayFile {
   if (sidecar.output.timeDomain === null) {
-    throw new CubieError('UNSUPPORTED', `${file} holds ensemble statistics only (${sidecar.ensemble?.file.path ?? 'no per-run series'}); cubie plot draws per-run series. node scripts/plot-ensemble.js draws a mean ± std band from it`, { where: file, file });
+    throw new CubieError('UNSUPPORTED', `${file} holds ensemble statistics only (${sidecar.ensemble?.file.path ?? 'no per-run series'}); it has no per-run series; cubie plot draws its statistics`, { where: file, file });
   }
   return sidecar.output.timeDomain;
 }

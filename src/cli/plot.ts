@@ -1,9 +1,10 @@
 /** `cubie plot RESULT`: the first picture of a result on disk, as SVG. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { sidecarPathFor } from '../files/sidecar';
+import { readSidecar, sidecarPathFor } from '../files/sidecar';
 import { parseArgs, usageError } from './args';
-import { loadPlotData, PlotData } from './plot-data';
+import { loadPlotData, PlotChoices, PlotData } from './plot-data';
+import { EnsemblePlotData, ensembleSpec, loadEnsemblePlotData } from './plot-ensemble';
 import { plotSpec } from './plot-spec';
 import { displayPath } from './report';
 import { renderSvg } from './vega';
@@ -12,6 +13,8 @@ export const PLOT_USAGE = `usage: cubie plot RESULT [options]
 
 Draws a result written by 'cubie run --out' (name any of its files): a few trajectories over
 time and, for a sweep of one or two inputs, a summary against the inputs (line or heat map).
+An ensemble result (replicates with ensembleOutputs) is drawn as the mean over time with a
+mean ± std band (and the min..max range) for a few input combinations.
 
 options:
   --out FILE.svg        where to write the picture (default: the result's name with .svg)
@@ -24,11 +27,29 @@ options:
 
 const FLAGS = { '--out': 'value', '--variables': 'value', '--summary': 'value', '--spec': 'switch', '--help': 'switch' } as const;
 
-/** Renders PlotData to an SVG file (its folder is created). */
-export async function writePlot(data: PlotData, file: string): Promise<void> {
-  const svg = await renderSvg(plotSpec(data));
+/** Renders a picture (per-run or ensemble) to an SVG file (its folder is created). */
+export async function writePlot(data: PlotData | EnsemblePlotData, file: string): Promise<void> {
+  const svg = await renderSvg(specOf(data));
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, svg);
+  // Under a partial name, then renamed: an interrupted write leaves no torn picture.
+  const partial = `${file}.partial-${process.pid}`;
+  try {
+    fs.writeFileSync(partial, svg);
+    fs.renameSync(partial, file);
+  } catch (e) {
+    fs.rmSync(partial, { force: true });
+    throw e;
+  }
+}
+
+function specOf(data: PlotData | EnsemblePlotData): Record<string, unknown> {
+  return 'bands' in data ? ensembleSpec(data) : plotSpec(data);
+}
+
+/** What a result on disk is drawn as: its runs, or its ensemble statistics. */
+async function loadPicture(file: string, choices: PlotChoices): Promise<PlotData | EnsemblePlotData> {
+  const sidecar = readSidecar(file);
+  return sidecar.ensemble !== undefined ? loadEnsemblePlotData(file, sidecar, choices) : loadPlotData(file, choices);
 }
 
 export async function plot(args: string[]): Promise<number> {
@@ -42,9 +63,9 @@ export async function plot(args: string[]): Promise<number> {
   const out = parsed.values.get('--out') ?? sidecarPathFor(result).replace(/\.json$/i, '.svg');
   if (path.extname(out).toLowerCase() !== '.svg') throw usageError('plot', `--out ${out}: the picture is an SVG file; name it *.svg`, '--out');
   const variables = parsed.values.get('--variables')?.split(',').map((v) => v.trim()).filter(Boolean);
-  const data = await loadPlotData(result, { variables, summary: parsed.values.get('--summary') });
+  const data = await loadPicture(result, { variables, summary: parsed.values.get('--summary') });
   if (parsed.switches.has('--spec')) {
-    process.stdout.write(JSON.stringify(plotSpec(data), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(specOf(data), null, 2) + '\n');
     return 0;
   }
   await writePlot(data, out);

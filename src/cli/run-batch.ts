@@ -95,7 +95,7 @@ function withNoiseSettings(request: RunRequest): RunRequest {
  * A shard takes whole combinations, so its statistics need no merging.
  */
 function checkEnsemble(request: RunRequest, solver: Solver): string[] | undefined {
-  const { options, plotFile } = request;
+  const { options } = request;
   const outputs = options.ensembleOutputs as string[] | undefined;
   const replicates = Number(options.replicates ?? 1);
   if (outputs === undefined || outputs.length === 0) {
@@ -105,7 +105,6 @@ function checkEnsemble(request: RunRequest, solver: Solver): string[] | undefine
   if (solver.describe().variables.length > 0) {
     throw new CubieError('UNSUPPORTED', `cubie run with 'ensembleOutputs' writes the statistics only: set 'outputTypes: []' (statistics of the states) or 'saveVariables' instead of per-run outputs`, { where: 'options.outputTypes' });
   }
-  if (plotFile) throw new CubieError('UNSUPPORTED', `--plot draws per-run series; for ensemble statistics use node scripts/plot-ensemble.js on the written result`, { where: '--plot' });
   return outputs;
 }
 

@@ -17,12 +17,15 @@ import { outputPaths, type ExecutionRecord } from '../files/sidecar';
 import { RunRange, shardRange } from '../files/shard';
 import { describeStatus, StatusTally } from '../files/status';
 import type { Solver } from '../solver/solver';
+import { describeBatch } from './plot-data';
+import { EnsemblePlotCollector, planEnsemblePlot } from './plot-ensemble';
+import { writePlot } from './plot';
 import { displayPath, formatBytes, formatMs } from './report';
 import type { RunRequest } from './run-sidecar';
 import { abandonBatch, DEFAULT_CHUNK_BYTES, kernelText, sidecarFor } from './run-sidecar';
 
 export async function solveEnsemble(request: RunRequest, solver: Solver, ensembleOutputs: string[]): Promise<number> {
-  const { model, options, reporter } = request;
+  const { model, options, plotFile, reporter } = request;
   const replicates = Number(options.replicates ?? 1);
   const nCombinations = model.inputs.nRuns;
   const nRuns = nCombinations * replicates;
@@ -52,6 +55,7 @@ export async function solveEnsemble(request: RunRequest, solver: Solver, ensembl
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let writer: EnsembleWriter | undefined;
+  let collector: EnsemblePlotCollector | undefined;
   try {
     const tally = new StatusTally();
     let runMs = 0;
@@ -68,6 +72,13 @@ export async function solveEnsemble(request: RunRequest, solver: Solver, ensembl
       // Opened at the first chunk, when the legend is known.
       writer ??= paths ? new EnsembleWriter({ paths, time: out.time, legend: ensemble.legend, replicates, inputs: model.inputs, combinations }) : undefined;
       writer?.writeChunk(ensemble, result.status, first);
+      if (plotFile) {
+        if (collector === undefined) {
+          const { title, subtitle } = describeBatch(model.system.name, model.file, model.inputs, combinations, options as Record<string, unknown>, 'combinations');
+          collector = new EnsemblePlotCollector(planEnsemblePlot({ title, subtitle, time: out.time, legend: ensemble.legend, replicates, inputs: model.inputs, combinations }));
+        }
+        collector.add(ensemble, first);
+      }
       tally.add(result.status, first * replicates);
       runMs += result.timings.runMs;
       reporter.event({ event: 'progress', done: (end - combinations.first) * replicates, total: shardRuns });
@@ -86,6 +97,11 @@ export async function solveEnsemble(request: RunRequest, solver: Solver, ensembl
       written.push(...writer.finish(sidecar));
       writer = undefined;
       written.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));
+    }
+    if (plotFile && collector) {
+      await writePlot(collector.data(), plotFile);
+      written.push(plotFile);
+      reporter.line('plot', displayPath(plotFile));
     }
     reporter.event({ event: 'done', nRuns: shardRuns, failedRuns: status.failedRuns, status, wallMs, solveMs, runMs, kernel, chunks, outputs: written, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
     return 0;

@@ -19,6 +19,7 @@ options:
                            (or a long CSV table), summaries and run status beside it, and FILE.json
                            (legends, times, inputs, settings)
   --plot FILE.svg          draw a few trajectories and, for a 1- or 2-input sweep, a summary against the inputs
+                           (an ensemble: the mean with a ± std band for a few input combinations)
   --backend auto|cpu|cuda  where to run (default: the model's, else auto)
   --threads N              CPU backend: worker threads (default: all cores)
   --shard I/N              solve only shard I of N (I from 0); output files get '.shard-I-of-N'

@@ -3,9 +3,9 @@
  * statistics of one library solve with the same seed, whatever the chunking
  * (chunks of whole combinations, each reduced 65,536 runs at a time); CSV
  * gives the same numbers in a table; shards of whole combinations merge into
- * the unsharded files bit for bit; per-run outputs, replicates without
- * statistics and --plot are refused with a CubieError; an interrupted write
- * leaves no result.
+ * the unsharded files bit for bit; per-run outputs and replicates without
+ * statistics are refused with a CubieError; an interrupted write leaves no
+ * result; cubie plot and --plot draw the mean with its bands.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -64,11 +64,38 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     expect(numpy<number[]>(`a = np.load(sys.argv[1]); print(json.dumps([int(a.shape[0]), int((a != 0).sum())]))`, [at('whole', 'ou.status.npy')])).toEqual([600, 0]);
   });
 
-  it('cubie plot refuses an ensemble result, saying why', () => {
-    const plot = cubie(['plot', at('whole', 'ou.json'), '--out', at('whole', 'p.svg')]);
-    expect(plot.status).not.toBe(0);
-    expect(plot.stderr + plot.stdout).toMatch(/holds ensemble statistics only .*scripts\/plot-ensemble\.js/);
-    expect(fs.existsSync(at('whole', 'p.svg'))).toBe(false);
+  it('cubie plot draws an ensemble result as the mean over time with a ± std band (here from var; no max, so no range)', () => {
+    const svg = at('whole', 'p.svg');
+    cubieOk(['plot', at('whole', 'ou.json'), '--out', svg]);
+    const text = fs.readFileSync(svg, 'utf8');
+    expect(text.match(/mark-area/g)!.length).toBe(3); // one band per combination drawn
+    expect(text).toMatch(/mark-line/);
+    expect(text).toMatch(/theta=0\.5/);
+    expect(text).toMatch(/mean ± std over 200 replicates/);
+    const spec = JSON.parse(cubieOk(['plot', at('whole', 'ou.json'), '--spec']).stdout);
+    const rows = spec.data.values as Array<{ t: number; combination: string; mean: number; lo: number; hi: number; min: number; max: number }>;
+    expect(rows.length).toBe(3 * 3); // 3 times x 3 combinations x 1 variable
+    const values = numpy<number[]>(`a = np.load(sys.argv[1]); print(json.dumps(a.ravel().tolist()))`, [at('whole', 'ou.ensemble.npy')]);
+    // legend x.mean, x.var, x.min; shape [3 times, 3, 3 combinations]
+    const last = rows.find((r) => r.t === 1 && r.combination === 'theta=2')!;
+    const [mean, variance, min] = [0, 1, 2].map((j) => values[(2 * 3 + j) * 3 + 2]);
+    expect(last.mean).toBe(mean);
+    expect(last.hi - last.mean).toBeCloseTo(Math.sqrt(variance), 12);
+    expect(min).toBeLessThan(mean);
+    expect([last.min, last.max]).toEqual([undefined, undefined]); // min without max: no range drawn
+    expect(cubie(['plot', at('whole', 'ou.json'), '--summary', 'x.max']).stderr).toMatch(/no per-run summaries/);
+  });
+
+  it('cubie run --plot draws the same picture as cubie plot on the written result', () => {
+    const model = writeModel(dir, 'ou-plot.yaml', yaml(ensembleOptions.replace('[mean, var, min]', '[mean, std, min, max]')));
+    fs.mkdirSync(at('plotted'));
+    cubieOk(['run', model, '--out', at('plotted', 'ou.csv'), '--plot', at('plotted', 'run.svg'), '--quiet', '--runs-per-chunk', '200']);
+    cubieOk(['plot', at('plotted', 'ou.json'), '--out', at('plotted', 'plot.svg')]);
+    const run = fs.readFileSync(at('plotted', 'run.svg'), 'utf8');
+    expect(run.match(/mark-area/g)!.length).toBe(6); // std band and min..max range, 3 combinations
+    expect(run).toMatch(/mean ± std, min…max over 200 replicates/);
+    expect(run).toBe(fs.readFileSync(at('plotted', 'plot.svg'), 'utf8'));
+    expect(fs.readdirSync(at('plotted')).some((f) => f.includes('.partial-'))).toBe(false);
   });
 
   it('shards take whole combinations, and cubie merge joins them into the unsharded files bit for bit (npy and csv)', () => {
@@ -124,7 +151,7 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     expect(fs.readdirSync(at('interrupted'))).toEqual([]);
   });
 
-  it('refuses per-run outputs, replicates without statistics and --plot, with CubieErrors, writing nothing', () => {
+  it('refuses per-run outputs and replicates without statistics, with CubieErrors, writing nothing', () => {
     const refused = (options: string, extra: string[], pattern: RegExp) => {
       const model = writeModel(dir, 'refused.yaml', yaml(options));
       fs.rmSync(at('refused'), { recursive: true, force: true });
@@ -136,11 +163,10 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     };
     refused('  replicates: 4\n  ensembleOutputs: [mean]\n  outputTypes: [state]', [], /writes the statistics only/);
     refused('  replicates: 4', [], /'replicates' in cubie run needs 'ensembleOutputs'/);
-    refused(ensembleOptions, ['--plot', at('refused', 'p.svg')], /scripts\/plot-ensemble\.js/);
   });
 });
 
-it('examples/noisy-gene.yaml writes its ensemble, and scripts/plot-ensemble.js draws the mean ± std band from it', () => {
+it('examples/noisy-gene.yaml writes its ensemble, and cubie plot draws the mean ± std band from it', () => {
   const dir = tempDir('noisy-gene');
   try {
     const out = path.join(dir, 'noisy-gene.npy');
@@ -153,11 +179,10 @@ it('examples/noisy-gene.yaml writes its ensemble, and scripts/plot-ensemble.js d
       expect(last[1][c]).toBeGreaterThan(0);
     });
     const svg = path.join(dir, 'band.svg');
-    const plot = spawnSync(process.execPath, [path.join('scripts', 'plot-ensemble.js'), out.replace('.npy', '.json'), svg], { encoding: 'utf8' });
-    expect(plot.stderr).toBe('');
+    cubieOk(['plot', out, '--out', svg]);
     const text = fs.readFileSync(svg, 'utf8');
     expect(text).toMatch(/mark-area/);
-    expect(text).toMatch(/k_m = 4/);
+    expect(text).toMatch(/k_m=4/);
     expect(fs.readdirSync(dir).some((f) => f.includes('.partial-'))).toBe(false);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
