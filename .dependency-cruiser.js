@@ -16,7 +16,7 @@ const LAYERS = {
   codegen: ['shared', 'system', 'methods', 'summaries', 'options'],
   backends: ['shared', 'native', 'cache', 'options', 'codegen'],
   solver: ['shared', 'system', 'methods', 'summaries', 'options', 'codegen', 'backends'],
-  files: ['shared', 'system', 'import', 'options', 'codegen', 'backends', 'solver'],
+  files: ['shared', 'system', 'import', 'summaries', 'options', 'codegen', 'backends', 'solver'],
   cli: ['shared', 'native', 'system', 'import', 'methods', 'summaries', 'cache', 'options', 'codegen', 'backends', 'solver', 'files'],
 };
 

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readSidecar, sidecarPathFor } from '../files/sidecar';
+import { CubieError } from '../shared/errors';
 import { parseArgs, usageError } from './args';
 import { loadPlotData, PlotChoices, PlotData } from './plot-data';
 import { EnsemblePlotData, ensembleSpec, loadEnsemblePlotData } from './plot-ensemble';
@@ -49,6 +50,10 @@ function specOf(data: PlotData | EnsemblePlotData): Record<string, unknown> {
 /** What a result on disk is drawn as: its runs, or its ensemble statistics. */
 async function loadPicture(file: string, choices: PlotChoices): Promise<PlotData | EnsemblePlotData> {
   const sidecar = readSidecar(file);
+  const partial = sidecar.ensemble?.partial;
+  if (partial && sidecar.shard) {
+    throw new CubieError('UNSUPPORTED', `${file} is shard ${sidecar.shard.index}/${sidecar.shard.count}, which cut inside input combinations and holds the moments of some replicates of combinations ${partial.combinations.first}..${partial.combinations.end - 1}; merge the shards (cubie merge) and draw the merged result`, { where: file, file });
+  }
   return sidecar.ensemble !== undefined ? loadEnsemblePlotData(file, sidecar, choices) : loadPlotData(file, choices);
 }
 

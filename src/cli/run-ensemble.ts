@@ -17,7 +17,9 @@ import { outputPaths, type ExecutionRecord } from '../files/sidecar';
 import { RunRange, shardRange } from '../files/shard';
 import { describeStatus, StatusTally } from '../files/status';
 import type { Solver } from '../solver/solver';
+import type { EnsembleOutput } from '../summaries/ensemble';
 import { describeBatch } from './plot-data';
+import { shardCutsCombinations, solveEnsembleShard } from './run-ensemble-shard';
 import { EnsemblePlotCollector, planEnsemblePlot } from './plot-ensemble';
 import { writePlot } from './plot';
 import { displayPath, formatBytes, formatMs } from './report';
@@ -28,6 +30,7 @@ export async function solveEnsemble(request: RunRequest, solver: Solver, ensembl
   const { model, options, plotFile, reporter } = request;
   const replicates = Number(options.replicates ?? 1);
   const nCombinations = model.inputs.nRuns;
+  if (shardCutsCombinations(nCombinations, request.shard)) return solveEnsembleShard(request, solver, ensembleOutputs as EnsembleOutput[]);
   const nRuns = nCombinations * replicates;
   const { shard } = request;
   const combinations: RunRange = shard ? shardRange(nCombinations, shard) : { first: 0, end: nCombinations };

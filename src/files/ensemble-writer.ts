@@ -36,6 +36,45 @@ export function ensemblePath(paths: OutputPaths): string {
   return path.join(paths.dir, `${paths.stem}.ensemble.${paths.format}`);
 }
 
+/** The columns of STEM.ensemble.csv. */
+export function ensembleCsvHeader(inputs: RunInputs, legend: readonly string[]): string[] {
+  return ['time', 'combination', ...inputColumnNames(inputs), ...legend];
+}
+
+/** STEM.ensemble.csv's rows for combinations first .. first + shape[2] - 1: one per (combination, time). */
+export function ensembleCsvLines(ensemble: EnsembleResult, firstCombination: number, inputs: RunInputs, time: ArrayLike<number>, emit: (line: string) => void): void {
+  const [nTimes, nLegend, n] = ensemble.shape;
+  for (let c = 0; c < n; c++) {
+    const combination = firstCombination + c;
+    let prefix = String(combination);
+    for (const col of inputs.swept) prefix += `,${formatFloat64(inputs.value(combination, col))}`;
+    for (let k = 0; k < nTimes; k++) {
+      let line = `${formatFloat64(time[k])},${prefix}`;
+      for (let j = 0; j < nLegend; j++) line += `,${formatFloat64(ensemble.values[(k * nLegend + j) * n + c])}`;
+      emit(line);
+    }
+  }
+}
+
+/** A whole batch's statistics in one file (cubie merge of shards that cut inside combinations). */
+export function writeEnsembleFile(file: string, format: 'npy' | 'csv', ensemble: EnsembleResult, inputs: RunInputs, time: ArrayLike<number>): void {
+  if (format === 'npy') {
+    const writer = new NpyFileWriter(file, 'f8', ensemble.shape);
+    try {
+      writer.write(0, ensemble.values);
+    } finally {
+      writer.close();
+    }
+    return;
+  }
+  const writer = new CsvFileWriter(file, ensembleCsvHeader(inputs, ensemble.legend));
+  try {
+    ensembleCsvLines(ensemble, 0, inputs, time, (line) => writer.line(line));
+  } finally {
+    writer.close();
+  }
+}
+
 export class EnsembleWriter {
   readonly output: ResultSidecar['output'];
   /** No event records: they are per run. */
@@ -64,7 +103,7 @@ export class EnsembleWriter {
         };
       } else {
         this.csv = {
-          values: new CsvFileWriter(track(file), ['time', 'combination', ...inputColumnNames(inputs), ...legend]),
+          values: new CsvFileWriter(track(file), ensembleCsvHeader(inputs, legend)),
           runs: new CsvFileWriter(track(paths.status), ['run', 'combination', 'replicate', 'status']),
         };
       }
@@ -74,7 +113,7 @@ export class EnsembleWriter {
     }
     const describe = (w: NpyFileWriter | CsvFileWriter, f: string, columns?: string[]): ArrayFile =>
       w instanceof NpyFileWriter ? { path: path.basename(f), shape: [...w.shape], dtype: w.descr } : { path: path.basename(f), columns };
-    const values = this.npy ? describe(this.npy.values, file) : describe(this.csv!.values, file, ['time', 'combination', ...inputColumnNames(inputs), ...legend]);
+    const values = this.npy ? describe(this.npy.values, file) : describe(this.csv!.values, file, ensembleCsvHeader(inputs, legend));
     const status = this.npy ? describe(this.npy.status, paths.status) : describe(this.csv!.runs, paths.status, ['run', 'combination', 'replicate', 'status']);
     this.output = { format: paths.format, timeDomain: null, summaries: null, status, counters: null };
     this.ensemble = { legend: [...legend], replicates, nCombinations: this.nCombinations, file: values };
@@ -90,17 +129,7 @@ export class EnsembleWriter {
       this.npy.status.write(offset * R, status);
       return;
     }
-    const { inputs, time } = this.layout;
-    for (let c = 0; c < n; c++) {
-      const combination = firstCombination + c;
-      let prefix = String(combination);
-      for (const col of inputs.swept) prefix += `,${formatFloat64(inputs.value(combination, col))}`;
-      for (let k = 0; k < nTimes; k++) {
-        let line = `${formatFloat64(time[k])},${prefix}`;
-        for (let j = 0; j < nLegend; j++) line += `,${formatFloat64(ensemble.values[(k * nLegend + j) * n + c])}`;
-        this.csv!.values.line(line);
-      }
-    }
+    ensembleCsvLines(ensemble, firstCombination, this.layout.inputs, this.layout.time, (line) => this.csv!.values.line(line));
     for (let r = 0; r < status.length; r++) {
       const run = firstCombination * R + r;
       this.csv!.runs.line(`${run},${Math.floor(run / R)},${run % R},${status[r]}`);

@@ -8,7 +8,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CubieError } from '../shared/errors';
-import { ensemblePath } from './ensemble-writer';
+import { EnsembleAccumulator, type EnsembleResult } from '../solver/ensemble-result';
+import type { EnsembleOutput } from '../summaries/ensemble';
+import { readMoments } from './ensemble-moments';
+import { ensembleCsvHeader, ensemblePath, writeEnsembleFile } from './ensemble-writer';
+import { RunInputs } from './run-inputs';
 import { canonicalJson } from './model-hash';
 import { NpyFileWriter, npyElementCount, readNpyElements, withNpy } from './npy';
 import { ArrayFile, cubieVersion, outputFormatOf, outputPaths, OutputPaths, readSidecar, resolveFromSidecar, ResultSidecar, sidecarPathFor, writeSidecar } from './sidecar';
@@ -44,6 +48,10 @@ export function checkShards(files: string[]): ShardFiles[] {
   const ensemble = shards.filter((s) => s.sidecar.ensemble !== undefined);
   if (ensemble.length > 0 && ensemble.length < shards.length) {
     throw mismatch(`${ensemble[0].file} holds ensemble statistics and ${shards.find((s) => s.sidecar.ensemble === undefined)!.file} per-run results`, ensemble[0].file);
+  }
+  const partial = ensemble.filter((s) => s.sidecar.ensemble!.partial !== undefined);
+  if (partial.length > 0 && partial.length < ensemble.length) {
+    throw mismatch(`${partial[0].file} holds moments of a shard inside combinations and ${ensemble.find((s) => s.sidecar.ensemble!.partial === undefined)!.file} final statistics of whole ones: merge shards of one --shard count`, partial[0].file);
   }
   const [first] = shards;
   for (const s of shards.slice(1)) {
@@ -178,6 +186,37 @@ export interface MergeReport {
   sidecar: ResultSidecar;
 }
 
+/** The merged result's `ensemble`: the final statistics of every combination. */
+function mergedEnsemble(first: ResultSidecar, target: string): NonNullable<ResultSidecar['ensemble']> {
+  const { legend, replicates } = first.ensemble!;
+  const nCombinations = first.nRuns / replicates;
+  const file: ArrayFile = first.output.format === 'npy'
+    ? { path: path.basename(target), shape: [first.time.length, legend.length, nCombinations], dtype: '<f8' }
+    : { path: path.basename(target), columns: ensembleCsvHeader(RunInputs.fromJSON(first.inputs), legend) };
+  return { legend: [...legend], replicates, nCombinations, file };
+}
+
+/**
+ * The statistics of shards that cut inside combinations: their moments
+ * folded in run order (Chan et al.), every slot checked to count R replicates.
+ */
+function foldShardMoments(shards: ShardFiles[]): EnsembleResult {
+  const first = shards[0].sidecar;
+  const { legend, replicates } = first.ensemble!;
+  const variables = [...new Set(legend.map((l) => l.slice(0, l.lastIndexOf('.'))))];
+  const outputs = legend.slice(0, legend.length / variables.length).map((l) => l.slice(l.lastIndexOf('.') + 1)) as EnsembleOutput[];
+  const nCombinations = first.nRuns / replicates;
+  const nTimes = first.time.length;
+  const accumulator = new EnsembleAccumulator(nTimes, variables, outputs, nCombinations, replicates);
+  for (const s of shards) {
+    const { first: a, end: b } = s.sidecar.runs;
+    const inShard = (c: number): number => Math.max(0, Math.min(b, (c + 1) * replicates) - Math.max(a, c * replicates));
+    const file = resolveFromSidecar(s.file, s.sidecar.ensemble!.file);
+    accumulator.addMoments(readMoments(file, s.sidecar.ensemble!.partial!.combinations.first, nTimes, variables.length, nCombinations, inShard));
+  }
+  return accumulator.result();
+}
+
 /** Merges shard results into `out` (its extension must match the shards' format). */
 export function mergeShards(files: string[], out: string): MergeReport {
   const shards = checkShards(files);
@@ -199,7 +238,8 @@ export function mergeShards(files: string[], out: string): MergeReport {
     // Event records and counts have the run axis last (npy) or rows in run order (csv), like the rest.
     [(s) => s.output.events ?? null, paths.events],
     [(s) => s.output.eventCounts ?? null, paths.eventCounts],
-    [(s) => s.ensemble?.file ?? null, ensembleTarget, combinationSpan],
+    // Moments (shards inside combinations) are folded below, not copied.
+    [(s) => (s.ensemble?.partial ? null : s.ensemble?.file ?? null), ensembleTarget, combinationSpan],
   ];
   const written: string[] = [];
   const partial = (file: string): string => `${file}.partial-${process.pid}`;
@@ -209,6 +249,11 @@ export function mergeShards(files: string[], out: string): MergeReport {
       if (format === 'npy') mergeNpy(shards, pick, partial(target), span);
       else mergeCsv(shards, pick, partial(target));
       written.push(target);
+    }
+    if (first.ensemble?.partial) {
+      const merged = foldShardMoments(shards);
+      writeEnsembleFile(partial(ensembleTarget), format, merged, RunInputs.fromJSON(first.inputs), first.time);
+      written.push(ensembleTarget);
     }
   } catch (e) {
     for (const [, target] of jobs) fs.rmSync(partial(target), { force: true });
@@ -231,9 +276,7 @@ export function mergeShards(files: string[], out: string): MergeReport {
       ...(first.output.events ? { events: rename(first.output.events, paths.events)! } : {}),
       ...(first.output.eventCounts ? { eventCounts: rename(first.output.eventCounts, paths.eventCounts)! } : {}),
     },
-    ...(first.ensemble
-      ? { ensemble: { ...first.ensemble, nCombinations: first.nRuns / first.ensemble.replicates, file: { ...first.ensemble.file, path: path.basename(ensembleTarget), ...(first.ensemble.file.shape ? { shape: [...first.ensemble.file.shape.slice(0, -1), first.nRuns / first.ensemble.replicates] } : {}) } } }
-      : {}),
+    ...(first.ensemble ? { ensemble: mergedEnsemble(first, ensembleTarget) } : {}),
     status: mergeStatus(shards.map((s) => s.sidecar.status)),
     execution: null,
     mergedFrom: shards.map((s) => ({ sidecar: s.file, runs: s.sidecar.runs, shard: s.sidecar.shard, execution: s.sidecar.execution })),

@@ -114,7 +114,18 @@ export interface ResultSidecar {
    * combination's replicates. Run c*R + k of the status file is replicate k
    * of combination c; `inputs` lists the combinations.
    */
-  ensemble?: { legend: string[]; replicates: number; nCombinations: number; file: ArrayFile };
+  ensemble?: {
+    legend: string[];
+    replicates: number;
+    nCombinations: number;
+    file: ArrayFile;
+    /**
+     * A shard that cut inside combinations (fewer combinations than shards):
+     * `file` holds the moments of its replicates of these combinations
+     * (files/ensemble-moments.ts), final only once `cubie merge` folds the shards.
+     */
+    partial?: { combinations: RunRange };
+  };
   status: StatusSummary;
   /** How this file set was computed; null for a merge, whose parts are in mergedFrom. */
   execution: ExecutionRecord | null;

@@ -8,6 +8,7 @@ import { summaryLegend } from '../codegen/summary-outputs';
 import type { SolveOptions } from '../options/solve-options';
 import type { CubieSystem } from '../system';
 import { runPlan } from './run-plan';
+import { ensembleLegend } from '../summaries/ensemble';
 
 export interface OutputDescription {
   /** The dtype of timeDomain and summaries. */
@@ -29,6 +30,8 @@ export interface OutputDescription {
   events?: { names: string[]; states: string[]; maxRecords: number };
   /** Output bytes one run adds: saved values, summaries, status, counters and event records. */
   bytesPerRun: number;
+  /** With ensembleOutputs: `result.ensemble.legend` ('x.mean', 'x.var', ...). */
+  ensembleLegend?: string[];
 }
 
 export function describeOutput(system: CubieSystem, options: SolveOptions): OutputDescription {
@@ -54,5 +57,6 @@ export function describeOutput(system: CubieSystem, options: SolveOptions): Outp
     summaryShape: [run.nWindows, legend.length],
     ...(events ? { events } : {}),
     bytesPerRun: values * item + 4 * (1 + counterLegend.length) + eventBytes,
+    ...(plan.ensemble ? { ensembleLegend: ensembleLegend(plan.savedVariables, plan.ensemble.outputs) } : {}),
   };
 }

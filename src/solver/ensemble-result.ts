@@ -44,6 +44,11 @@ export class EnsembleAccumulator {
     this.total.merge(chunk);
   }
 
+  /** Moments gathered elsewhere (shards' moment files), for the same slots: (k * nVariables + v) * nCombinations + c. */
+  addMoments(moments: EnsembleMoments): void {
+    this.total.merge(moments);
+  }
+
   result(): EnsembleResult {
     const legend = ensembleLegend(this.variables, this.outputs);
     const nVars = this.variables.length;

@@ -119,6 +119,63 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     }
   });
 
+  it('with fewer combinations than shards, shards cut inside combinations and write moments; cubie merge folds them into the unsharded statistics (npy and csv)', () => {
+    // 2 combinations x 301 replicates over 5 shards: every shard holds part of a combination, shard 2 parts of both
+    const options = ensembleOptions.replace('replicates: 200', 'replicates: 301').replace('[mean, var, min]', '[mean, var, std, min, max]');
+    const model = writeModel(dir, 'ou-cut.yaml', yaml(options).replace('theta: [0.5, 1, 2]', 'theta: [0.5, 2]'));
+    for (const format of ['npy', 'csv']) {
+      const sub = (name: string) => at(`cut-${name}-${format}`);
+      for (const name of ['one', 'shards', 'merged']) fs.mkdirSync(sub(name));
+      cubieOk(['run', model, '--out', path.join(sub('one'), `ou.${format}`), '--quiet']);
+      for (let i = 0; i < 5; i++) cubieOk(['run', model, '--out', path.join(sub('shards'), `ou.${format}`), '--quiet', '--shard', `${i}/5`, '--runs-per-chunk', '50']);
+      const shard2 = JSON.parse(fs.readFileSync(path.join(sub('shards'), 'ou.shard-2-of-5.json'), 'utf8'));
+      expect(shard2.runs).toEqual({ first: 240, end: 361 });
+      expect(shard2.ensemble).toMatchObject({ legend: ['x.mean', 'x.var', 'x.std', 'x.min', 'x.max'], replicates: 301, nCombinations: 2, partial: { combinations: { first: 0, end: 2 } }, file: { path: 'ou.shard-2-of-5.moments.npy', shape: [5, 3, 1, 2] } });
+      // A shard's moments are not a picture: cubie plot says to merge first.
+      expect(cubie(['plot', path.join(sub('shards'), 'ou.shard-2-of-5.json')]).stderr).toMatch(/cut inside input combinations .*cubie merge/);
+      const parts = [0, 1, 2, 3, 4].map((i) => path.join(sub('shards'), `ou.shard-${i}-of-5.json`));
+      cubieOk(['merge', ...parts, '--out', path.join(sub('merged'), `ou.${format}`), '--quiet']);
+      const merged = JSON.parse(fs.readFileSync(path.join(sub('merged'), 'ou.json'), 'utf8'));
+      const one = JSON.parse(fs.readFileSync(path.join(sub('one'), 'ou.json'), 'utf8'));
+      expect(merged.ensemble).toEqual(one.ensemble);
+      expect(merged.output.status).toEqual(one.output.status);
+      const status = format === 'npy' ? 'ou.status.npy' : 'ou.runs.csv';
+      expect(fs.readFileSync(path.join(sub('merged'), status)).equals(fs.readFileSync(path.join(sub('one'), status)))).toBe(true);
+      // The statistics agree to rounding (Chan merges in another order); min and max exactly.
+      const read = (folder: string): number[] => format === 'npy'
+        ? numpy<number[]>(`a = np.load(sys.argv[1]); print(json.dumps(a.ravel().tolist()))`, [path.join(folder, 'ou.ensemble.npy')])
+        : fs.readFileSync(path.join(folder, 'ou.ensemble.csv'), 'utf8').trim().split('\n').slice(1).flatMap((line) => line.split(',').slice(3).map(Number));
+      const [want, got] = [read(sub('one')), read(sub('merged'))];
+      expect(got.length).toBe(want.length);
+      got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-13 * Math.abs(want[i])));
+      if (format === 'npy') {
+        for (let k = 0; k < 3; k++) for (const j of [3, 4]) for (let c = 0; c < 2; c++) expect(got[(k * 5 + j) * 2 + c]).toBe(want[(k * 5 + j) * 2 + c]);
+      }
+      expect(cubieOk(['plot', path.join(sub('merged'), 'ou.json'), '--out', path.join(sub('merged'), 'ou.svg')]).status).toBe(0);
+    }
+  });
+
+  it('cubie merge refuses moments that do not count the shard\'s runs, and shards cut by different counts', () => {
+    const options = ensembleOptions.replace('replicates: 200', 'replicates: 10');
+    const model = writeModel(dir, 'ou-bad-cut.yaml', yaml(options).replace('theta: [0.5, 1, 2]', 'theta: [1]'));
+    fs.mkdirSync(at('bad-cut'));
+    for (let i = 0; i < 2; i++) cubieOk(['run', model, '--out', at('bad-cut', 'ou.npy'), '--quiet', '--shard', `${i}/2`]);
+    expect(JSON.parse(fs.readFileSync(at('bad-cut', 'ou.shard-1-of-2.json'), 'utf8')).runs).toEqual({ first: 5, end: 10 });
+    // Shard 1 ran replicates 5..9: moments that count 4 of them are refused, and nothing is written.
+    const moments = at('bad-cut', 'ou.shard-1-of-2.moments.npy');
+    const good = fs.readFileSync(moments);
+    numpy(`a = np.load(sys.argv[1]); a[0] = 4; np.save(sys.argv[1], a); print('null')`, [moments]);
+    const bad = cubie(['merge', at('bad-cut', 'ou.shard-0-of-2.json'), at('bad-cut', 'ou.shard-1-of-2.json'), '--out', at('bad-cut', 'merged', 'ou.npy')]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/counts 4 replicates of combination 0, but its shard ran 5/);
+    expect(fs.existsSync(at('bad-cut', 'merged', 'ou.ensemble.npy'))).toBe(false);
+    fs.writeFileSync(moments, good);
+    // 1 combination over 1 shard is not cut: with --shard 0/1 the shard holds final statistics, and does not merge with moments.
+    cubieOk(['run', model, '--out', at('bad-cut', 'whole', 'ou.npy'), '--quiet', '--shard', '0/1']);
+    const mixed = cubie(['merge', at('bad-cut', 'ou.shard-0-of-2.json'), at('bad-cut', 'whole', 'ou.shard-0-of-1.json'), '--out', at('bad-cut', 'mixed', 'ou.npy')]);
+    expect(mixed.stderr).toMatch(/holds moments of a shard inside combinations .* final statistics/);
+  });
+
   it('--out .csv: NAME.ensemble.csv with time, combination, inputs and one column per statistic', () => {
     const model = writeModel(dir, 'ou-csv.yaml', yaml(ensembleOptions));
     fs.mkdirSync(at('csv'));

@@ -71,6 +71,8 @@ it('describe() says an ensemble-only solve keeps no per-run series', () => {
   const solver = new Solver(ou, { outputTypes: [], ensembleOutputs: ['mean'] });
   expect(solver.describe().variables).toEqual([]);
   expect(solver.describe().timeDomainShape).toEqual([2, 0]);
+  expect(solver.describe({ ensembleOutputs: ['mean', 'std'] }).ensembleLegend).toEqual(['x.mean', 'x.std']);
+  expect(new Solver(ou).describe().ensembleLegend).toBeUndefined();
   expect(new Solver(ou, { ensembleOutputs: ['mean'] }).describe().variables).toEqual(['x']);
   expect(() => new Solver(ou, { ensembleOutputs: ['median'] })).toThrow(/ensembleOutputs\[0\] must be one of mean, var, std, min, max/);
 });
