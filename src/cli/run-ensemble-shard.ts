@@ -8,19 +8,17 @@
  * combination's replicates k0..k1-1, solved with run index offset c*R + k0,
  * so every replicate draws the path it draws in an unsharded run.
  */
-import * as fs from 'fs';
-import * as os from 'os';
 import { MOMENT_OUTPUTS, momentsOf, MomentsShardWriter } from '../files/ensemble-moments';
-import { outputPaths, type ExecutionRecord } from '../files/sidecar';
+import { outputPaths, type ResultSidecar } from '../files/sidecar';
 import { RunRange, shardRange, type Shard } from '../files/shard';
-import { describeStatus, StatusTally } from '../files/status';
+import { StatusTally } from '../files/status';
 import { CubieError } from '../shared/errors';
 import type { Solver } from '../solver/solver';
 import type { EnsembleMoments } from '../summaries/ensemble';
 import { ensembleLegend, type EnsembleOutput } from '../summaries/ensemble';
-import { displayPath, formatBytes, formatMs } from './report';
+import { finishEnsembleBatch } from './ensemble-finish';
 import type { RunRequest } from './run-sidecar';
-import { abandonBatch, kernelText, sidecarFor } from './run-sidecar';
+import { abandonBatch, kernelText, onInterrupt } from './run-sidecar';
 
 /** Replicates solved at a time when --runs-per-chunk does not say: the library reduces them in pieces of this size too. */
 const PIECE_RUNS = 65_536;
@@ -62,57 +60,39 @@ export async function solveEnsembleShard(request: RunRequest, solver: Solver, en
   reporter.event({ event: 'start', model: model.file, modelHash: model.hash, system: model.system.name, nRuns, nCombinations, replicates, runs, combinations, chunks: pieces.length, shard: { index: shard.index, count: shard.count, source: shard.source } });
 
   const paths = request.out !== undefined ? outputPaths(request.out, shard) : undefined;
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   let writer: MomentsShardWriter | undefined;
   try {
-    writer = paths ? new MomentsShardWriter({ paths, legend, replicates, nTimes: out.time.length, nVariables: variables.length, runs, combinations }) : undefined;
-    const moments = new Map<number, EnsembleMoments>();
-    const tally = new StatusTally();
-    let runMs = 0;
-    const started = process.hrtime.bigint();
-    for (const { combination, first, end } of pieces) {
-      const { y0, parameters } = model.inputs.slice(combination, combination + 1);
-      const result = await solver.solve(y0, parameters, {
-        gridType: 'verbatim',
-        replicates: end - first,
-        ensembleOutputs: MOMENT_OUTPUTS,
-        ...(model.system.model.noise !== undefined ? { runIndexOffset: first } : {}),
-        signal: abort.signal,
-      });
-      const part = momentsOf(result.ensemble!, variables.length);
-      const sofar = moments.get(combination);
-      if (sofar === undefined) moments.set(combination, part);
-      else sofar.merge(part);
-      writer?.writeStatus(result.status, first);
-      tally.add(result.status, first);
-      runMs += result.timings.runMs;
-      reporter.event({ event: 'progress', done: end - runs.first, total: shardRuns });
-    }
-    const solveMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const wallMs = Number(process.hrtime.bigint() - request.started) / 1e6;
-    const status = tally.summary();
-    reporter.line('solved', `${shardRuns} runs in ${formatMs(solveMs)} (kernels ${formatMs(runMs)}); wall time ${formatMs(wallMs)}`);
-    reporter.line('failed', describeStatus(status, shardRuns));
-    if (status.failedRuns > 0) reporter.warn(`${describeStatus(status, shardRuns)}; NaN saves enter the statistics of their combination`);
-    const written: string[] = [];
-    if (writer) {
-      const execution: ExecutionRecord = { backend: kernel.backend, kernel, runsPerChunk: piece, chunks: pieces.length, wallMs, runMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, host: os.hostname() };
-      const plan = { range: runs, layout: { precision: out.precision, times: out.time, variables: [], legend: [], nWindows: 0, counters: [] } };
-      const sidecar = { ...sidecarFor(request, plan, writer, status, execution), nRuns, ensemble: writer.ensemble };
-      const ordered = Array.from({ length: combinations.end - combinations.first }, (_, i) => moments.get(combinations.first + i)!);
-      written.push(...writer.finish(ordered, sidecar));
+    return await onInterrupt(async (signal) => {
+      writer = paths ? new MomentsShardWriter({ paths, legend, replicates, nTimes: out.time.length, nVariables: variables.length, runs, combinations }) : undefined;
+      const moments = new Map<number, EnsembleMoments>();
+      const tally = new StatusTally();
+      let runMs = 0;
+      const started = process.hrtime.bigint();
+      for (const { combination, first, end } of pieces) {
+        const { y0, parameters } = model.inputs.slice(combination, combination + 1);
+        const result = await solver.solve(y0, parameters, {
+          gridType: 'verbatim',
+          replicates: end - first,
+          ensembleOutputs: MOMENT_OUTPUTS,
+          ...(model.system.model.noise !== undefined ? { runIndexOffset: first } : {}),
+          signal,
+        });
+        const part = momentsOf(result.ensemble!, variables.length);
+        const sofar = moments.get(combination);
+        if (sofar === undefined) moments.set(combination, part);
+        else sofar.merge(part);
+        writer?.writeStatus(result.status, first);
+        tally.add(result.status, first);
+        runMs += result.timings.runMs;
+        reporter.event({ event: 'progress', done: end - runs.first, total: shardRuns });
+      }
+      const done = writer;
       writer = undefined;
-      written.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));
-    }
-    reporter.event({ event: 'done', nRuns: shardRuns, failedRuns: status.failedRuns, status, wallMs, solveMs, runMs, kernel, chunks: pieces.length, outputs: written, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
-    return 0;
+      const ordered = Array.from({ length: combinations.end - combinations.first }, (_, i) => moments.get(combinations.first + i)!);
+      const finishing = done && { output: done.output, events: undefined, ensemble: done.ensemble, finish: (sidecar: ResultSidecar) => done.finish(ordered, sidecar) };
+      return finishEnsembleBatch({ request, kernel, out, started, runMs, tally, nRuns, range: runs, chunks: pieces.length, runsPerChunk: piece }, finishing);
+    });
   } catch (e) {
     return abandonBatch(e, writer);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }

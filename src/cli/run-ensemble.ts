@@ -8,23 +8,23 @@
  * statistics and statuses, never by the saves of all replicates. A shard
  * takes whole combinations too (shardRange over the combinations), so its
  * statistics are final and `cubie merge` joins shards by concatenation,
- * giving the unsharded file bit for bit.
+ * giving the unsharded file bit for bit; with fewer combinations than
+ * shards a shard takes runs and writes moments (cli/run-ensemble-shard.ts).
  */
-import * as fs from 'fs';
-import * as os from 'os';
 import { EnsembleWriter } from '../files/ensemble-writer';
-import { outputPaths, type ExecutionRecord } from '../files/sidecar';
+import { outputPaths } from '../files/sidecar';
 import { RunRange, shardRange } from '../files/shard';
-import { describeStatus, StatusTally } from '../files/status';
+import { StatusTally } from '../files/status';
 import type { Solver } from '../solver/solver';
 import type { EnsembleOutput } from '../summaries/ensemble';
 import { describeBatch } from './plot-data';
 import { shardCutsCombinations, solveEnsembleShard } from './run-ensemble-shard';
 import { EnsemblePlotCollector, planEnsemblePlot } from './plot-ensemble';
 import { writePlot } from './plot';
-import { displayPath, formatBytes, formatMs } from './report';
+import { displayPath } from './report';
 import type { RunRequest } from './run-sidecar';
-import { abandonBatch, DEFAULT_CHUNK_BYTES, kernelText, sidecarFor } from './run-sidecar';
+import { abandonBatch, DEFAULT_CHUNK_BYTES, kernelText, onInterrupt } from './run-sidecar';
+import { finishEnsembleBatch } from './ensemble-finish';
 
 export async function solveEnsemble(request: RunRequest, solver: Solver, ensembleOutputs: string[]): Promise<number> {
   const { model, options, plotFile, reporter } = request;
@@ -53,65 +53,48 @@ export async function solveEnsemble(request: RunRequest, solver: Solver, ensembl
   reporter.event({ event: 'start', model: model.file, modelHash: model.hash, system: model.system.name, nRuns, nCombinations, replicates, combinations, chunks, shard: shard ? { index: shard.index, count: shard.count, source: shard.source } : null });
 
   const paths = request.out !== undefined ? outputPaths(request.out, shard) : undefined;
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   let writer: EnsembleWriter | undefined;
   let collector: EnsemblePlotCollector | undefined;
   try {
-    const tally = new StatusTally();
-    let runMs = 0;
-    const started = process.hrtime.bigint();
-    for (let first = combinations.first; first < combinations.end; first += perChunk) {
-      const end = Math.min(combinations.end, first + perChunk);
-      const { y0, parameters } = model.inputs.slice(first, end);
-      const result = await solver.solve(y0, parameters, {
-        gridType: 'verbatim',
-        ...(model.system.model.noise !== undefined ? { runIndexOffset: first * replicates } : {}),
-        signal: abort.signal,
-      });
-      const ensemble = result.ensemble!;
-      // Opened at the first chunk, when the legend is known.
-      writer ??= paths ? new EnsembleWriter({ paths, time: out.time, legend: ensemble.legend, replicates, inputs: model.inputs, combinations }) : undefined;
-      writer?.writeChunk(ensemble, result.status, first);
-      if (plotFile) {
-        if (collector === undefined) {
-          const { title, subtitle } = describeBatch(model.system.name, model.file, model.inputs, combinations, options as Record<string, unknown>, 'combinations');
-          collector = new EnsemblePlotCollector(planEnsemblePlot({ title, subtitle, time: out.time, legend: ensemble.legend, replicates, inputs: model.inputs, combinations }));
+    return await onInterrupt(async (signal) => {
+      const tally = new StatusTally();
+      let runMs = 0;
+      const started = process.hrtime.bigint();
+      for (let first = combinations.first; first < combinations.end; first += perChunk) {
+        const end = Math.min(combinations.end, first + perChunk);
+        const { y0, parameters } = model.inputs.slice(first, end);
+        const result = await solver.solve(y0, parameters, {
+          gridType: 'verbatim',
+          ...(model.system.model.noise !== undefined ? { runIndexOffset: first * replicates } : {}),
+          signal,
+        });
+        const ensemble = result.ensemble!;
+        // Opened at the first chunk, when the legend is known.
+        writer ??= paths ? new EnsembleWriter({ paths, time: out.time, legend: ensemble.legend, replicates, inputs: model.inputs, combinations }) : undefined;
+        writer?.writeChunk(ensemble, result.status, first);
+        if (plotFile) {
+          if (collector === undefined) {
+            const { title, subtitle } = describeBatch(model.system.name, model.file, model.inputs, combinations, options as Record<string, unknown>, 'combinations');
+            collector = new EnsemblePlotCollector(planEnsemblePlot({ title, subtitle, time: out.time, legend: ensemble.legend, replicates, inputs: model.inputs, combinations }));
+          }
+          collector.add(ensemble, first);
         }
-        collector.add(ensemble, first);
+        tally.add(result.status, first * replicates);
+        runMs += result.timings.runMs;
+        reporter.event({ event: 'progress', done: (end - combinations.first) * replicates, total: shardRuns });
       }
-      tally.add(result.status, first * replicates);
-      runMs += result.timings.runMs;
-      reporter.event({ event: 'progress', done: (end - combinations.first) * replicates, total: shardRuns });
-    }
-    const solveMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const wallMs = Number(process.hrtime.bigint() - request.started) / 1e6;
-    const status = tally.summary();
-    reporter.line('solved', `${shardRuns} runs in ${formatMs(solveMs)} (kernels ${formatMs(runMs)}); wall time ${formatMs(wallMs)}`);
-    reporter.line('failed', describeStatus(status, shardRuns));
-    if (status.failedRuns > 0) reporter.warn(`${describeStatus(status, shardRuns)}; NaN saves enter the statistics of their combination`);
-    const written: string[] = [];
-    if (writer) {
-      const execution: ExecutionRecord = { backend: kernel.backend, kernel, runsPerChunk: perChunk * replicates, chunks, wallMs, runMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, host: os.hostname() };
-      const plan = { range: { first: combinations.first * replicates, end: combinations.end * replicates }, layout: { precision: out.precision, times: out.time, variables: [], legend: [], nWindows: 0, counters: [] } };
-      const sidecar = { ...sidecarFor(request, plan, writer, status, execution), nRuns, ensemble: writer.ensemble };
-      written.push(...writer.finish(sidecar));
+      const range = { first: combinations.first * replicates, end: combinations.end * replicates };
+      const done = writer;
       writer = undefined;
-      written.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));
-    }
-    if (plotFile && collector) {
-      await writePlot(collector.data(), plotFile);
-      written.push(plotFile);
-      reporter.line('plot', displayPath(plotFile));
-    }
-    reporter.event({ event: 'done', nRuns: shardRuns, failedRuns: status.failedRuns, status, wallMs, solveMs, runMs, kernel, chunks, outputs: written, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
-    return 0;
+      return finishEnsembleBatch({ request, kernel, out, started, runMs, tally, nRuns, range, chunks, runsPerChunk: perChunk * replicates }, done, async (written) => {
+        if (plotFile && collector) {
+          await writePlot(collector.data(), plotFile);
+          written.push(plotFile);
+          reporter.line('plot', displayPath(plotFile));
+        }
+      });
+    });
   } catch (e) {
     return abandonBatch(e, writer);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }

@@ -96,6 +96,20 @@ export function sidecarFor(request: RunRequest, plan: { range: RunRange; layout:
 }
 
 
+/** SIGINT and SIGTERM abort `signal` while `body` runs: the solves stop between chunks with ABORTED. */
+export async function onInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await body(abort.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 /**
  * A batch that threw: its partial files are removed; an interrupt (ABORTED)
  * exits 130 with a line saying so, anything else is rethrown.

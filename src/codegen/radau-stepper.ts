@@ -29,7 +29,7 @@ import type { RadauTableau } from '../methods/implicit/families';
 import type { Precision } from '../system/types';
 import { INTERPOLATE_SIGNATURE, NO_EXTRA_STAGES, realType, signedLiteral, stageTime, stateLoop } from './cpp-combination';
 import { cppLiteral } from './cpp-literal';
-import { complexShiftedSystemType, describeLinearSolver, keptBetweenSteps, keptSystemType, type LinearSolverKind, shiftedSystemType, stepperMemory } from './linear-solver';
+import { complexShiftedSystemType, describeLinearSolver, keptBetweenSteps, keptSystemType, type LinearSolverKind, shiftedSystemType } from './linear-solver';
 import { checkImplicitStepperOptions, type DenseStepperOptions, type ImplicitStepperOptions, implicitStepperFrame } from './stepper-options';
 
 export function generateRadauStepper(tableau: RadauTableau, options: ImplicitStepperOptions & DenseStepperOptions): string {
