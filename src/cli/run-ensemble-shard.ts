@@ -14,7 +14,7 @@ import { RunRange, shardRange, type Shard } from '../files/shard';
 import { StatusTally } from '../files/status';
 import { CubieError } from '../shared/errors';
 import type { Solver } from '../solver/solver';
-import type { EnsembleMoments } from '../summaries/ensemble';
+import { EnsembleAccumulator } from '../solver/ensemble-result';
 import { ensembleLegend, type EnsembleOutput } from '../summaries/ensemble';
 import { finishEnsembleBatch } from './ensemble-finish';
 import type { RunRequest } from './run-sidecar';
@@ -64,7 +64,8 @@ export async function solveEnsembleShard(request: RunRequest, solver: Solver, en
   try {
     return await onInterrupt(async (signal) => {
       writer = paths ? new MomentsShardWriter({ paths, legend, replicates, nTimes: out.time.length, nVariables: variables.length, runs, combinations }) : undefined;
-      const moments = new Map<number, EnsembleMoments>();
+      const nTouched = combinations.end - combinations.first;
+      const accumulator = new EnsembleAccumulator(out.time.length, variables, ensembleOutputs, nTouched, replicates);
       const tally = new StatusTally();
       let runMs = 0;
       const started = process.hrtime.bigint();
@@ -77,10 +78,7 @@ export async function solveEnsembleShard(request: RunRequest, solver: Solver, en
           ...(model.system.model.noise !== undefined ? { runIndexOffset: first } : {}),
           signal,
         });
-        const part = momentsOf(result.ensemble!, variables.length);
-        const sofar = moments.get(combination);
-        if (sofar === undefined) moments.set(combination, part);
-        else sofar.merge(part);
+        accumulator.addMoments(momentsOf(result.ensemble!, variables.length, combination - combinations.first, nTouched));
         writer?.writeStatus(result.status, first);
         tally.add(result.status, first);
         runMs += result.timings.runMs;
@@ -88,8 +86,7 @@ export async function solveEnsembleShard(request: RunRequest, solver: Solver, en
       }
       const done = writer;
       writer = undefined;
-      const ordered = Array.from({ length: combinations.end - combinations.first }, (_, i) => moments.get(combinations.first + i)!);
-      const finishing = done && { output: done.output, events: undefined, ensemble: done.ensemble, finish: (sidecar: ResultSidecar) => done.finish(ordered, sidecar) };
+      const finishing = done && { output: done.output, events: undefined, ensemble: done.ensemble, finish: (sidecar: ResultSidecar) => done.finish(accumulator.moments(), sidecar) };
       return finishEnsembleBatch({ request, kernel, out, started, runMs, tally, nRuns, range: runs, chunks: pieces.length, runsPerChunk: piece }, finishing);
     });
   } catch (e) {

@@ -34,22 +34,24 @@ export function momentsPath(paths: OutputPaths): string {
 
 /**
  * The moments of one solve's replicates of one combination, from its
- * MOMENT_OUTPUTS statistics: M2 = var (n - 1), exact to rounding. With one
- * replicate var is NaN and M2 is 0; a NaN sample keeps every moment NaN.
+ * MOMENT_OUTPUTS statistics (M2 = var (n - 1), exact to rounding; with one
+ * replicate var is NaN and M2 is 0, and a NaN sample keeps every moment
+ * NaN), placed as combination `c` of `n` in EnsembleAccumulator's layout:
+ * slot (k * nVariables + v) * n + c.
  */
-export function momentsOf(ensemble: EnsembleResult, nVariables: number): EnsembleMoments {
+export function momentsOf(ensemble: EnsembleResult, nVariables: number, c: number, n: number): EnsembleMoments {
   const [nTimes, nLegend, nCombinations] = ensemble.shape;
   if (nCombinations !== 1 || nLegend !== nVariables * MOMENT_OUTPUTS.length) throw new CubieError('INTERNAL', `moments need one combination's ${MOMENT_OUTPUTS.join(', ')} (got shape ${ensemble.shape.join('x')})`);
-  const n = ensemble.replicates;
-  const moments = new EnsembleMoments(nTimes * nVariables);
+  const count = ensemble.replicates;
+  const moments = new EnsembleMoments(nTimes * nVariables * n);
   for (let k = 0; k < nTimes; k++) {
     for (let v = 0; v < nVariables; v++) {
-      const slot = k * nVariables + v;
+      const slot = (k * nVariables + v) * n + c;
       const at = (o: number): number => ensemble.values[k * nLegend + v * MOMENT_OUTPUTS.length + o];
       const [mean, variance, min, max] = [0, 1, 2, 3].map(at);
-      moments.count[slot] = n;
+      moments.count[slot] = count;
       moments.mean[slot] = mean;
-      moments.m2[slot] = n < 2 ? (Number.isNaN(mean) ? NaN : 0) : variance * (n - 1);
+      moments.m2[slot] = count < 2 ? (Number.isNaN(mean) ? NaN : 0) : variance * (count - 1);
       moments.min[slot] = min;
       moments.max[slot] = max;
     }
@@ -57,28 +59,14 @@ export function momentsOf(ensemble: EnsembleResult, nVariables: number): Ensembl
   return moments;
 }
 
-/** The fields of per-combination moments laid out [5][nTimes][nVariables][nCombinations]. */
-export function momentsArray(perCombination: EnsembleMoments[], nTimes: number, nVariables: number): Float64Array {
-  const n = perCombination.length;
-  const slots = nTimes * nVariables;
-  const out = new Float64Array(FIELDS * slots * n);
-  perCombination.forEach((m, c) => {
-    [m.count, m.mean, m.m2, m.min, m.max].forEach((field, f) => {
-      for (let s = 0; s < slots; s++) out[(f * slots + s) * n + c] = field[s];
-    });
-  });
-  return out;
-}
-
-export function writeMoments(file: string, perCombination: EnsembleMoments[], nTimes: number, nVariables: number): { shape: number[]; dtype: string } {
-  const shape = [FIELDS, nTimes, nVariables, perCombination.length];
-  const writer = new NpyFileWriter(file, 'f8', shape);
+/** Moments in EnsembleAccumulator's layout (slot (k * nVariables + v) * n + c) as a [5, nTimes, nVariables, n] npy file. */
+export function writeMoments(file: string, moments: EnsembleMoments, nTimes: number, nVariables: number, n: number): void {
+  const writer = new NpyFileWriter(file, 'f8', [FIELDS, nTimes, nVariables, n]);
   try {
-    writer.write(0, momentsArray(perCombination, nTimes, nVariables));
+    [moments.count, moments.mean, moments.m2, moments.min, moments.max].forEach((field, f) => writer.write(f * field.length, field));
   } finally {
     writer.close();
   }
-  return { shape, dtype: writer.descr };
 }
 
 /**
@@ -176,10 +164,10 @@ export class MomentsShardWriter {
     }
   }
 
-  /** Writes the touched combinations' moments, moves every file into place, then the sidecar. */
-  finish(perCombination: EnsembleMoments[], sidecar: ResultSidecar): string[] {
+  /** Writes the touched combinations' moments (EnsembleAccumulator's layout), moves every file into place, then the sidecar. */
+  finish(moments: EnsembleMoments, sidecar: ResultSidecar): string[] {
     this.status.close();
-    writeMoments(`${this.momentsFile}.partial-${process.pid}`, perCombination, this.layout.nTimes, this.layout.nVariables);
+    writeMoments(`${this.momentsFile}.partial-${process.pid}`, moments, this.layout.nTimes, this.layout.nVariables, this.ensemble.nCombinations);
     for (const [from, to] of this.moves) fs.renameSync(from, to);
     writeSidecar(this.layout.paths.sidecar, sidecar);
     return [...this.moves.map(([, to]) => to), this.layout.paths.sidecar];

@@ -9,6 +9,9 @@
  *     inputs listed states first, then parameters, each in system order;
  *   verbatim: run i takes element i of every list (lists of one value, and
  *     numbers, apply to every run).
+ * With R replicates (`replicates`), each of those input combinations is run
+ * R times, the replicate fastest: run c*R + k is replicate k of combination c
+ * (src/solver/grid.ts, replicateGrid).
  */
 import { CubieError } from '../shared/errors';
 import type { GridType } from '../options/solve-options';
@@ -29,27 +32,34 @@ export interface RunInputsJson {
   parameters: Record<string, number | number[]>;
   /** The inputs that vary between runs, slowest first: `parameters.rho`. */
   swept: string[];
+  /** Runs: the input combinations times the replicates. */
   nRuns: number;
+  /** Runs per input combination, when more than one. */
+  replicates?: number;
 }
 
 export class RunInputs {
+  /** Runs: combinations x replicates. */
   readonly nRuns: number;
+  /** Input combinations (the grid's runs before replication). */
+  readonly combinations: number;
   /** Inputs with more than one value, in grid order (the slowest-varying first for combinatorial). */
   readonly swept: readonly InputColumn[];
   /** For combinatorial grids: how many consecutive runs share one value of each swept input. */
   private readonly strides: Map<InputColumn, number>;
 
   /** `columns`: every state then every parameter, in system order. */
-  constructor(readonly columns: readonly InputColumn[], readonly gridType: GridType) {
+  constructor(readonly columns: readonly InputColumn[], readonly gridType: GridType, readonly replicates = 1) {
+    if (!Number.isSafeInteger(replicates) || replicates < 1) throw new CubieError('INVALID_OPTION', `replicates must be a whole number >= 1, got ${replicates}`, { where: 'replicates', option: 'replicates' });
     this.swept = columns.filter((c) => c.values.length > 1);
     this.strides = new Map();
     if (gridType === 'verbatim') {
-      this.nRuns = this.swept.length ? this.swept[0].values.length : 1;
+      this.combinations = this.swept.length ? this.swept[0].values.length : 1;
       for (const c of this.swept) {
-        if (c.values.length !== this.nRuns) {
+        if (c.values.length !== this.combinations) {
           throw new CubieError(
             'INVALID_INPUT',
-            `verbatim grid: ${c.role}.${c.name} has ${c.values.length} values but ${this.swept[0].role}.${this.swept[0].name} has ${this.nRuns}; ` +
+            `verbatim grid: ${c.role}.${c.name} has ${c.values.length} values but ${this.swept[0].role}.${this.swept[0].name} has ${this.combinations}; ` +
               "every list must have one value per run (or use gridType 'combinatorial')",
             { where: `${c.role}.${c.name}` },
           );
@@ -61,13 +71,27 @@ export class RunInputs {
       if (!Number.isSafeInteger(n) || n > 2 ** 31 - 1) {
         throw new CubieError('INVALID_INPUT', `combinatorial grid of ${this.swept.map((c) => c.values.length).join(' x ')} runs is too large (at most ${2 ** 31 - 1})`, { where: 'gridType' });
       }
-      this.nRuns = n;
+      this.combinations = n;
       let repeat = n;
       for (const c of this.swept) {
         repeat /= c.values.length;
         this.strides.set(c, repeat);
       }
     }
+    this.nRuns = this.combinations * replicates;
+    if (this.nRuns > 2 ** 31 - 1) {
+      throw new CubieError('INVALID_INPUT', `${this.combinations} input combinations x ${replicates} replicates is too many runs (at most ${2 ** 31 - 1})`, { where: 'replicates' });
+    }
+  }
+
+  /** The same inputs with each combination run `replicates` times. */
+  withReplicates(replicates: number): RunInputs {
+    return new RunInputs(this.columns, this.gridType, replicates);
+  }
+
+  /** The input combination run `run` is a replicate of. */
+  combinationOf(run: number): number {
+    return this.replicates === 1 ? run : Math.floor(run / this.replicates);
   }
 
   column(role: InputRole, name: string): InputColumn | undefined {
@@ -77,8 +101,9 @@ export class RunInputs {
   /** Index into `column.values` of run `run`'s value. */
   valueIndex(run: number, column: InputColumn): number {
     if (column.values.length === 1) return 0;
-    if (this.gridType === 'verbatim') return run;
-    return Math.floor(run / this.strides.get(column)!) % column.values.length;
+    const combination = this.combinationOf(run);
+    if (this.gridType === 'verbatim') return combination;
+    return Math.floor(combination / this.strides.get(column)!) % column.values.length;
   }
 
   value(run: number, column: InputColumn): number {
@@ -108,7 +133,7 @@ export class RunInputs {
   toJSON(): RunInputsJson {
     const side = (role: InputRole): Record<string, number | number[]> =>
       Object.fromEntries(this.columns.filter((c) => c.role === role).map((c) => [c.name, c.values.length === 1 ? c.values[0] : Array.from(c.values)]));
-    return { gridType: this.gridType, y0: side('y0'), parameters: side('parameters'), swept: this.swept.map((c) => `${c.role}.${c.name}`), nRuns: this.nRuns };
+    return { gridType: this.gridType, y0: side('y0'), parameters: side('parameters'), swept: this.swept.map((c) => `${c.role}.${c.name}`), nRuns: this.nRuns, ...(this.replicates > 1 ? { replicates: this.replicates } : {}) };
   }
 
   static fromJSON(json: RunInputsJson): RunInputs {
@@ -116,6 +141,6 @@ export class RunInputs {
     for (const role of ['y0', 'parameters'] as const) {
       for (const [name, v] of Object.entries(json[role])) columns.push({ role, name, values: Float64Array.from(typeof v === 'number' ? [v] : v) });
     }
-    return new RunInputs(columns, json.gridType);
+    return new RunInputs(columns, json.gridType, json.replicates ?? 1);
   }
 }

@@ -44,6 +44,11 @@ export class EnsembleAccumulator {
     this.total.merge(chunk);
   }
 
+  /** The moments so far, slot (k * nVariables + v) * nCombinations + c. */
+  moments(): EnsembleMoments {
+    return this.total;
+  }
+
   /** Moments gathered elsewhere (shards' moment files), for the same slots: (k * nVariables + v) * nCombinations + c. */
   addMoments(moments: EnsembleMoments): void {
     this.total.merge(moments);
