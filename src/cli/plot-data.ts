@@ -140,11 +140,14 @@ export function planPlot(input: PlotPlanInput, choices: PlotChoices = {}): PlotP
   const runLabels = new Map<number, string>();
   for (const run of trajectoryRuns) {
     const parts = inputs.swept.map((c) => `${c.role === 'y0' ? `${c.name}(0)` : c.name}=${shortNumber(inputs.value(run, c))}`);
-    runLabels.set(run, parts.length ? parts.join(', ') : `run ${run}`);
+    // Replicates share their inputs: the replicate number tells their runs apart.
+    const replicate = inputs.replicates > 1 && parts.length ? ` #${run % inputs.replicates}` : '';
+    runLabels.set(run, parts.length ? parts.join(', ') + replicate : `run ${run}`);
   }
 
+  // With replicates a summary against the inputs would stack R values on each point: their statistics are the ensemble file's.
   let sweep: PlotPlan['sweep'] = null;
-  if ((inputs.swept.length === 1 || inputs.swept.length === 2) && n > 1 && (input.summaryLegend.length > 0 || input.variables.length > 0)) {
+  if ((inputs.swept.length === 1 || inputs.swept.length === 2) && inputs.replicates === 1 && n > 1 && (input.summaryLegend.length > 0 || input.variables.length > 0)) {
     const source = summarySource(input, choices, shownVariables);
     const axes = [...inputs.swept];
     let keep: (run: number) => boolean = () => true;
@@ -383,7 +386,7 @@ async function fromCsv(sidecarFile: string, sidecar: ResultSidecar, plan: PlotPl
 /** The per-run series file; an ensemble-only result (cubie run with ensembleOutputs) has none. */
 function timeDomainFile(file: string, sidecar: ResultSidecar): ArrayFile {
   if (sidecar.output.timeDomain === null) {
-    throw new CubieError('UNSUPPORTED', `${file} holds ensemble statistics only (${sidecar.ensemble?.file.path ?? 'no per-run series'}); it has no per-run series; cubie plot draws its statistics`, { where: file, file });
+    throw new CubieError('UNSUPPORTED', `${file} holds ensemble statistics only (${sidecar.ensemble?.file.path ?? 'no per-run series'}), no per-run series; cubie plot draws the statistics`, { where: file, file });
   }
   return sidecar.output.timeDomain;
 }

@@ -152,7 +152,7 @@ export class EnsemblePlotCollector {
 /** The plan for an ensemble result on disk, from its sidecar. */
 export function planFromEnsembleSidecar(sidecar: ResultSidecar, choices: PlotChoices): EnsemblePlotPlan {
   const ensemble = sidecar.ensemble!;
-  const inputs = RunInputs.fromJSON(sidecar.inputs);
+  const inputs = RunInputs.fromJSON(sidecar.inputs).withReplicates(1);
   const R = ensemble.replicates;
   const combinations = { first: sidecar.runs.first / R, end: sidecar.runs.end / R };
   const { title, subtitle } = describeBatch(sidecar.system.name, sidecar.model.file, inputs, combinations, sidecar.settings, 'combinations');

@@ -11,7 +11,12 @@ import * as os from 'os';
 import { CubieError } from '../shared/errors';
 import type { Model } from '../files/model-file';
 import { createResultWriter, ResultWriter } from '../files/result-writer';
-import { ExecutionRecord, OutputPaths, outputPaths } from '../files/sidecar';
+import { ExecutionRecord, OutputPaths, outputPaths, type ResultSidecar } from '../files/sidecar';
+import { ensembleFileDescription, ensemblePath, writeEnsembleFile } from '../files/ensemble-writer';
+import { momentsFileDescription, momentsPath, writeMoments } from '../files/ensemble-moments';
+import { EnsembleAccumulator } from '../solver/ensemble-result';
+import type { SolveResult } from '../solver/result';
+import { ensembleLegend, type EnsembleOutput } from '../summaries/ensemble';
 import { RunRange, shardRange } from '../files/shard';
 import { describeStatus, describeTerminated, StatusTally, terminatedRuns } from '../files/status';
 import { describeEventSummary, EventTally } from '../files/event-files';
@@ -56,7 +61,10 @@ function reportStart(request: RunRequest, plan: BatchPlan): void {
   const nRuns = model.inputs.nRuns;
   const swept = model.inputs.swept.map((c) => `${c.role === 'y0' ? `${c.name}(0)` : c.name} (${c.values.length})`).join(' x ');
   reporter.line('model', `${model.file}: system ${model.system.name} (${model.system.states.length} states, ${model.system.parameters.length} parameters), model hash ${model.hash.slice(0, 12)}`);
-  reporter.line('runs', `${nRuns}${swept ? ` = ${swept}, ${model.gridType}` : ''}; ${chunks} chunk${chunks === 1 ? '' : 's'} of up to ${runsPerChunk} runs (${formatBytes(runsPerChunk * layout.bytes)} each)`);
+  const R = model.inputs.replicates;
+  const grid = swept ? `${swept}, ${model.gridType}` : '';
+  const makeup = R > 1 ? ` = ${grid ? `(${grid})` : '1 combination'} x ${R} replicates` : grid ? ` = ${grid}` : '';
+  reporter.line('runs', `${nRuns}${makeup}; ${chunks} chunk${chunks === 1 ? '' : 's'} of up to ${runsPerChunk} runs (${formatBytes(runsPerChunk * layout.bytes)} each)`);
   if (shard) {
     const runs = range.end > range.first ? `runs ${range.first}..${range.end - 1}` : 'no runs (more shards than runs)';
     reporter.line('shard', `${shard.index}/${shard.count} (from ${shard.source}): ${runs} (${range.end - range.first} of ${nRuns})`);
@@ -90,37 +98,76 @@ function withNoiseSettings(request: RunRequest): RunRequest {
 }
 
 /**
- * What cubie run writes of replicates: their ensemble statistics, not their
- * runs (the per-run files index runs by the model's input combinations).
- * A shard takes whole combinations, so its statistics need no merging.
+ * With ensembleOutputs and no per-run outputs, cubie run writes the
+ * statistics alone (run-ensemble.ts): the statistics' outputs, or undefined
+ * for the per-run path (every replicate's runs, the statistics beside them
+ * when asked for).
  */
-function checkEnsemble(request: RunRequest, solver: Solver): string[] | undefined {
-  const { options } = request;
-  const outputs = options.ensembleOutputs as string[] | undefined;
-  const replicates = Number(options.replicates ?? 1);
-  if (outputs === undefined || outputs.length === 0) {
-    if (replicates > 1) throw new CubieError('UNSUPPORTED', `'replicates' in cubie run needs 'ensembleOutputs' (e.g. [mean, std]): cubie run writes the replicates' statistics, not each replicate's run`, { where: 'options.replicates' });
-    return undefined;
+function ensembleOnly(request: RunRequest, solver: Solver): string[] | undefined {
+  const outputs = request.options.ensembleOutputs as string[] | undefined;
+  if (outputs === undefined || outputs.length === 0) return undefined;
+  return solver.describe().variables.length === 0 ? outputs : undefined;
+}
+
+/**
+ * The statistics beside per-run files, gathered chunk by chunk from the
+ * saves: final for a whole batch (NAME.ensemble.*); for a shard, which cuts
+ * by runs, the moments of the combinations it touches (NAME.moments.npy,
+ * folded by cubie merge).
+ */
+class StatisticsBeside {
+  private readonly accumulator: EnsembleAccumulator;
+  private readonly combinations: RunRange;
+
+  constructor(private readonly request: RunRequest, private readonly layout: OutputLayout, range: RunRange, private readonly outputs: EnsembleOutput[]) {
+    const { inputs } = request.model;
+    const R = inputs.replicates;
+    this.combinations = range.end === range.first ? { first: 0, end: 0 } : request.shard
+      ? { first: inputs.combinationOf(range.first), end: inputs.combinationOf(range.end - 1) + 1 }
+      : { first: 0, end: inputs.combinations };
+    this.accumulator = new EnsembleAccumulator(layout.times.length, layout.variables, outputs, this.combinations.end - this.combinations.first, R);
   }
-  if (solver.describe().variables.length > 0) {
-    throw new CubieError('UNSUPPORTED', `cubie run with 'ensembleOutputs' writes the statistics only: set 'outputTypes: []' (statistics of the states) or 'saveVariables' instead of per-run outputs`, { where: 'options.outputTypes' });
+
+  add(result: SolveResult, firstRun: number): void {
+    this.accumulator.add(result.timeDomain, result.nRuns, firstRun - this.combinations.first * this.request.model.inputs.replicates);
   }
-  return outputs;
+
+  /** Writes the statistics (or the shard's moments) beside the per-run files; the sidecar's `ensemble`. */
+  write(writer: ResultWriter, paths: OutputPaths): NonNullable<ResultSidecar['ensemble']> {
+    const { inputs } = this.request.model;
+    const nTimes = this.layout.times.length;
+    const legend = ensembleLegend(this.layout.variables, this.outputs);
+    const n = this.combinations.end - this.combinations.first;
+    if (this.request.shard) {
+      const file = momentsPath(paths);
+      writer.alsoWrite(file, (partial) => writeMoments(partial, this.accumulator.moments(), nTimes, this.layout.variables.length, n));
+      return { legend, replicates: inputs.replicates, nCombinations: n, file: momentsFileDescription(file, nTimes, this.layout.variables.length, n), partial: { combinations: { ...this.combinations } } };
+    }
+    const file = ensemblePath(paths);
+    const combinations = inputs.withReplicates(1);
+    writer.alsoWrite(file, (partial) => writeEnsembleFile(partial, paths.format, this.accumulator.result(), combinations, this.layout.times));
+    return { legend, replicates: inputs.replicates, nCombinations: n, file: ensembleFileDescription(file, paths.format, nTimes, legend, combinations) };
+  }
 }
 
 /** Solves the batch (or shard) and writes what was asked for; resolves to the exit code. */
 export async function solveModel(given: RunRequest): Promise<number> {
-  const request = withNoiseSettings(given);
-  const { model, options, plotFile, reporter } = request;
-  const solver = new Solver(model.system, options);
-  const ensembleOutputs = checkEnsemble(request, solver);
-  if (ensembleOutputs) {
+  const noisy = withNoiseSettings(given);
+  const solver = new Solver(noisy.model.system, noisy.options);
+  const statistics = ensembleOnly(noisy, solver);
+  if (statistics) {
     try {
-      return await solveEnsemble(request, solver, ensembleOutputs);
+      return await solveEnsemble(noisy, solver, statistics);
     } finally {
       solver.close();
     }
   }
+  // Every replicate's runs: run c*R + k takes combination c's inputs, and the chunks are solved with
+  // those inputs expanded (replicates 1), each run keeping its batch index, so its Brownian path.
+  const replicates = Number(noisy.options.replicates ?? 1);
+  const request = replicates > 1 ? { ...noisy, model: { ...noisy.model, inputs: noisy.model.inputs.withReplicates(replicates) } } : noisy;
+  const { model, options, plotFile, reporter } = request;
+  const besideOutputs = (options.ensembleOutputs as EnsembleOutput[] | undefined) ?? [];
   const plan = planBatch(request, solver);
   const { range, layout, runsPerChunk, chunks, paths } = plan;
   const runs = range.end - range.first;
@@ -147,6 +194,7 @@ export async function solveModel(given: RunRequest): Promise<number> {
       const { title, subtitle } = describeBatch(model.system.name, model.file, model.inputs, range, options as Record<string, unknown>);
       collector = new PlotCollector(planPlot({ ...shape, title, subtitle, inputs: model.inputs, runs: range, eventNames: layout.events?.names }), model.inputs, layout.variables.length, layout.legend.length);
     }
+    const beside = besideOutputs.length > 0 ? new StatisticsBeside(request, layout, range, besideOutputs) : undefined;
     const tally = new StatusTally();
     const eventTally = layout.events ? new EventTally(layout.events.maxRecords) : undefined;
     let runMs = 0;
@@ -157,12 +205,16 @@ export async function solveModel(given: RunRequest): Promise<number> {
       const before = first - range.first;
       const result = await solver.solve(y0, parameters, {
         gridType: 'verbatim',
+        // The inputs are per run (replicates expanded); statistics, if any, are gathered here across chunks.
+        ...(replicates > 1 ? { replicates: 1 } : {}),
+        ...(beside ? { ensembleOutputs: [] } : {}),
         // Noise: each chunk's runs keep their index in the whole grid, so their paths are the batch's.
         ...(model.system.model.noise !== undefined ? { runIndexOffset: first } : {}),
         signal: abort.signal,
         onProgress: progress ? (p) => progress.update(before + p.done) : undefined,
       });
       writer?.writeChunk(result, first);
+      beside?.add(result, first);
       collector?.add(result, first);
       tally.add(result.status, first);
       if (eventTally && result.events) eventTally.add(result.events);
@@ -186,7 +238,8 @@ export async function solveModel(given: RunRequest): Promise<number> {
     const written: string[] = [];
     if (writer) {
       const execution: ExecutionRecord = { backend: kernel.backend, kernel, runsPerChunk, chunks, wallMs, runMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, host: os.hostname() };
-      written.push(...writer.finish(sidecarFor(request, plan, writer, status, execution)));
+      const ensemble = beside?.write(writer, paths!);
+      written.push(...writer.finish({ ...sidecarFor(request, plan, writer, status, execution), ...(ensemble ? { ensemble } : {}) }));
       writer = undefined;
       written.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));
     }

@@ -59,6 +59,11 @@ export function momentsOf(ensemble: EnsembleResult, nVariables: number, c: numbe
   return moments;
 }
 
+/** The sidecar's description of a moments file. */
+export function momentsFileDescription(file: string, nTimes: number, nVariables: number, n: number): ArrayFile {
+  return { path: path.basename(file), shape: [FIELDS, nTimes, nVariables, n], dtype: '<f8' };
+}
+
 /** Moments in EnsembleAccumulator's layout (slot (k * nVariables + v) * n + c) as a [5, nTimes, nVariables, n] npy file. */
 export function writeMoments(file: string, moments: EnsembleMoments, nTimes: number, nVariables: number, n: number): void {
   const writer = new NpyFileWriter(file, 'f8', [FIELDS, nTimes, nVariables, n]);
@@ -146,7 +151,7 @@ export class MomentsShardWriter {
       legend: [...layout.legend],
       replicates: layout.replicates,
       nCombinations: nTouched,
-      file: { path: path.basename(this.momentsFile), shape: [FIELDS, layout.nTimes, layout.nVariables, nTouched], dtype: '<f8' },
+      file: momentsFileDescription(this.momentsFile, layout.nTimes, layout.nVariables, nTouched),
       partial: { combinations: { ...combinations } },
     };
   }

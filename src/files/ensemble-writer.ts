@@ -56,6 +56,13 @@ export function ensembleCsvLines(ensemble: EnsembleResult, firstCombination: num
   }
 }
 
+/** The sidecar's description of a whole batch's statistics file. */
+export function ensembleFileDescription(file: string, format: 'npy' | 'csv', nTimes: number, legend: readonly string[], inputs: RunInputs): ArrayFile {
+  return format === 'npy'
+    ? { path: path.basename(file), shape: [nTimes, legend.length, inputs.combinations], dtype: '<f8' }
+    : { path: path.basename(file), columns: ensembleCsvHeader(inputs, legend) };
+}
+
 /** A whole batch's statistics in one file (cubie merge of shards that cut inside combinations). */
 export function writeEnsembleFile(file: string, format: 'npy' | 'csv', ensemble: EnsembleResult, inputs: RunInputs, time: ArrayLike<number>): void {
   if (format === 'npy') {

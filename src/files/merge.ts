@@ -11,7 +11,7 @@ import { CubieError } from '../shared/errors';
 import { EnsembleAccumulator, type EnsembleResult } from '../solver/ensemble-result';
 import type { EnsembleOutput } from '../summaries/ensemble';
 import { readMoments } from './ensemble-moments';
-import { ensembleCsvHeader, ensemblePath, writeEnsembleFile } from './ensemble-writer';
+import { ensembleFileDescription, ensemblePath, writeEnsembleFile } from './ensemble-writer';
 import { RunInputs } from './run-inputs';
 import { canonicalJson } from './model-hash';
 import { NpyFileWriter, npyElementCount, readNpyElements, withNpy } from './npy';
@@ -189,11 +189,8 @@ export interface MergeReport {
 /** The merged result's `ensemble`: the final statistics of every combination. */
 function mergedEnsemble(first: ResultSidecar, target: string): NonNullable<ResultSidecar['ensemble']> {
   const { legend, replicates } = first.ensemble!;
-  const nCombinations = first.nRuns / replicates;
-  const file: ArrayFile = first.output.format === 'npy'
-    ? { path: path.basename(target), shape: [first.time.length, legend.length, nCombinations], dtype: '<f8' }
-    : { path: path.basename(target), columns: ensembleCsvHeader(RunInputs.fromJSON(first.inputs), legend) };
-  return { legend: [...legend], replicates, nCombinations, file };
+  const combinations = RunInputs.fromJSON(first.inputs).withReplicates(1);
+  return { legend: [...legend], replicates, nCombinations: first.nRuns / replicates, file: ensembleFileDescription(target, first.output.format, first.time.length, legend, combinations) };
 }
 
 /**
@@ -252,7 +249,7 @@ export function mergeShards(files: string[], out: string): MergeReport {
     }
     if (first.ensemble?.partial) {
       const merged = foldShardMoments(shards);
-      writeEnsembleFile(partial(ensembleTarget), format, merged, RunInputs.fromJSON(first.inputs), first.time);
+      writeEnsembleFile(partial(ensembleTarget), format, merged, RunInputs.fromJSON(first.inputs).withReplicates(1), first.time);
       written.push(ensembleTarget);
     }
   } catch (e) {

@@ -32,6 +32,11 @@ export interface ResultWriter {
   readonly events: ResultSidecar['events'];
   /** Writes a chunk whose first run is global run `firstRun`. */
   writeChunk(result: SolveResult, firstRun: number): void;
+  /**
+   * Writes another file of the result now (the ensemble statistics), under a
+   * partial name that finish() moves into place with the rest and abort() removes.
+   */
+  alsoWrite(file: string, write: (partial: string) => void): void;
   /** Closes the arrays, moves them into place and writes the sidecar. */
   finish(sidecar: ResultSidecar): string[];
   /** Closes and deletes everything written so far. */
@@ -78,6 +83,10 @@ abstract class PartialResultWriter implements ResultWriter {
 
   /** The writers to close: null for an array not written, undefined for one not opened yet. */
   protected abstract writers(): Array<{ close(): void } | null | undefined>;
+
+  alsoWrite(file: string, write: (partial: string) => void): void {
+    write(this.files.track(file));
+  }
 
   finish(sidecar: ResultSidecar): string[] {
     this.close();

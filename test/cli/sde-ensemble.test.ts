@@ -3,9 +3,9 @@
  * statistics of one library solve with the same seed, whatever the chunking
  * (chunks of whole combinations, each reduced 65,536 runs at a time); CSV
  * gives the same numbers in a table; shards of whole combinations merge into
- * the unsharded files bit for bit; per-run outputs and replicates without
- * statistics are refused with a CubieError; an interrupted write leaves no
- * result; cubie plot and --plot draw the mean with its bands.
+ * the unsharded files bit for bit (shards inside combinations: to rounding);
+ * an interrupted write leaves no result; cubie plot and --plot draw the mean
+ * with its bands. Per-run files of replicates: test/cli/replicates.test.ts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -132,7 +132,7 @@ describe('cubie run with replicates and ensembleOutputs', () => {
       expect(shard2.runs).toEqual({ first: 240, end: 361 });
       expect(shard2.ensemble).toMatchObject({ legend: ['x.mean', 'x.var', 'x.std', 'x.min', 'x.max'], replicates: 301, nCombinations: 2, partial: { combinations: { first: 0, end: 2 } }, file: { path: 'ou.shard-2-of-5.moments.npy', shape: [5, 3, 1, 2] } });
       // A shard's moments are not a picture: cubie plot says to merge first.
-      expect(cubie(['plot', path.join(sub('shards'), 'ou.shard-2-of-5.json')]).stderr).toMatch(/cut inside input combinations .*cubie merge/);
+      expect(cubie(['plot', path.join(sub('shards'), 'ou.shard-2-of-5.json')]).stderr).toMatch(/holds the moments of its replicates of combinations 0\.\.1, not statistics; merge the shards \(cubie merge\)/);
       const parts = [0, 1, 2, 3, 4].map((i) => path.join(sub('shards'), `ou.shard-${i}-of-5.json`));
       cubieOk(['merge', ...parts, '--out', path.join(sub('merged'), `ou.${format}`), '--quiet']);
       const merged = JSON.parse(fs.readFileSync(path.join(sub('merged'), 'ou.json'), 'utf8'));
@@ -206,20 +206,6 @@ describe('cubie run with replicates and ensembleOutputs', () => {
     expect(status).toBe(130);
     expect(stderr).toContain('partial output files were removed');
     expect(fs.readdirSync(at('interrupted'))).toEqual([]);
-  });
-
-  it('refuses per-run outputs and replicates without statistics, with CubieErrors, writing nothing', () => {
-    const refused = (options: string, extra: string[], pattern: RegExp) => {
-      const model = writeModel(dir, 'refused.yaml', yaml(options));
-      fs.rmSync(at('refused'), { recursive: true, force: true });
-      fs.mkdirSync(at('refused'));
-      const run = cubie(['run', model, '--out', at('refused', 'r.npy'), ...extra]);
-      expect(run.status).not.toBe(0);
-      expect(run.stderr + run.stdout).toMatch(pattern);
-      expect(fs.readdirSync(at('refused'))).toEqual([]);
-    };
-    refused('  replicates: 4\n  ensembleOutputs: [mean]\n  outputTypes: [state]', [], /writes the statistics only/);
-    refused('  replicates: 4', [], /'replicates' in cubie run needs 'ensembleOutputs'/);
   });
 });
 
