@@ -124,6 +124,24 @@ template <class T, int W>
 CUBIE_FN vec<T, W> select(const vec_mask<T, W>& c, typename vec<T, W>::scalar a, typename vec<T, W>::scalar b) {
   return select(c, vec<T, W>(a), vec<T, W>(b));
 }
+// A condition the same in every lane (a comparison of two constants, as imported SBML writes)
+// is a plain bool: it selects between whole values, and combines with lane masks below.
+template <class T, int W>
+CUBIE_FN vec<T, W> select(bool c, const vec<T, W>& a, const vec<T, W>& b) {
+  return c ? a : b;
+}
+template <class T, int W>
+CUBIE_FN vec<T, W> select(bool c, const vec<T, W>& a, typename vec<T, W>::scalar b) {
+  return c ? a : vec<T, W>(b);
+}
+template <class T, int W>
+CUBIE_FN vec<T, W> select(bool c, typename vec<T, W>::scalar a, const vec<T, W>& b) {
+  return c ? vec<T, W>(a) : b;
+}
+template <class S, typename std::enable_if<std::is_arithmetic<S>::value, int>::type = 0>
+CUBIE_FN S select(bool c, S a, S b) {
+  return c ? a : b;
+}
 
 #define CUBIE_VEC_ARITHMETIC(op)                                                                    \
   template <class T, int W>                                                                         \
@@ -182,6 +200,20 @@ template <class T, int W>
 CUBIE_FN vec_mask<T, W> operator||(const vec_mask<T, W>& a, const vec_mask<T, W>& b) { return {a.m | b.m}; }
 template <class T, int W>
 CUBIE_FN vec_mask<T, W> operator!(const vec_mask<T, W>& a) { return {~a.m}; }
+// With a condition the same in every lane (a bool): that bool in every lane.
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> uniform_mask(bool b) {
+  typedef typename vec_mask<T, W>::native native;
+  return {b ? ~native{} : native{}};
+}
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> operator&&(const vec_mask<T, W>& a, bool b) { return a && uniform_mask<T, W>(b); }
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> operator&&(bool a, const vec_mask<T, W>& b) { return uniform_mask<T, W>(a) && b; }
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> operator||(const vec_mask<T, W>& a, bool b) { return a || uniform_mask<T, W>(b); }
+template <class T, int W>
+CUBIE_FN vec_mask<T, W> operator||(bool a, const vec_mask<T, W>& b) { return uniform_mask<T, W>(a) || b; }
 
 // Lane by lane through the scalar function: libmvec's vector variant where
 // declared above, an inline vector instruction (sqrt, fabs) where the

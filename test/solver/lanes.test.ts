@@ -653,6 +653,27 @@ describe.each(['float64', 'float32'] as const)('%s events in lanes', (precision)
   });
 });
 
+describe('conditions the same in every lane', () => {
+  it('a comparison of two constants combines with lane masks (and, or) and selects like any condition: bit for bit as the scalar engine', async () => {
+    // The text keeps `1 == 1` and `1 == 0` as comparisons (imported MathML does too: SBML Test Suite 01199, 01215).
+    const system = createSystem({
+      name: 'uniform_conditions',
+      equations: `
+        z = (x > 0.5 and 1 == 1) or (not (x > 0.5) and 1 == 0) ? 1 : 0
+        dx = -x + z
+      `,
+      states: { x: 1 },
+      observables: ['z'],
+    });
+    const { scalar, lanes } = await both(system, { x: spread(RUNS, 0, 1) }, {}, { method: 'rk4', dt: 0.01, duration: 2, saveEvery: 0.5, saveVariables: ['x', 'z'], outputTypes: ['state', 'observables', 'iteration_counters'] });
+    expect(lanes.kernel.lanes).toBeGreaterThan(1);
+    expectIdenticalRuns(scalar, lanes);
+    // x(0) > 0.5 relaxes towards 1, the others towards 0, through z
+    expect(lanes.trajectory('z', RUNS - 1)[0]).toBe(1);
+    expect(lanes.trajectory('z', 0)[0]).toBe(0);
+  });
+});
+
 describe('sampled drivers in lanes', () => {
   it('each lane reads the drivers at its own time, as the scalar engine does', async () => {
     const forced = createSystem({ name: 'lanes_forced', equations: 'dx = -k*x + u', states: { x: 0 }, parameters: { k: 1 }, drivers: ['u'] });
