@@ -8,8 +8,9 @@
  * -settings.txt, -results.csv, -model.m). Each case is imported with importSbml,
  * solved with rodas4 (rtol 1e-10, atol 1e-14) at the times of its -results.csv,
  * and passes when every reported value is within absolute + relative * |expected|
- * (the suite's own rule). Prints pass / fail / skip per case (skip: the import or
- * createSystem refused the model, with the error code and message) and totals by
+ * (the suite's own rule). Prints pass / fail / skip per case (skip: a feature
+ * refused with an UNSUPPORTED_* error, with its code and message; any other error
+ * is a failure) and totals by
  * tag; --json prints the summary as JSON instead. Needs `npm run build:ts` first.
  */
 'use strict';
@@ -82,6 +83,15 @@ function close(sim, exp, abs, rel) {
   return Math.abs(sim - exp) <= abs + rel * Math.abs(exp);
 }
 
+/**
+ * A skip is cubie refusing a feature it does not carry (UNSUPPORTED_SBML, and the
+ * like). Any other error (an import that builds an invalid system, a kernel that
+ * does not compile) is cubie's fault on a valid case: a failure.
+ */
+function refused(e) {
+  return typeof e.code === 'string' && e.code.startsWith('UNSUPPORTED');
+}
+
 async function runCase(dir, num) {
   const id = String(num).padStart(5, '0');
   const caseDir = path.join(dir, id);
@@ -112,7 +122,7 @@ async function runCase(dir, num) {
     const eqs = Array.isArray(model.definition.equations) ? model.definition.equations : [model.definition.equations];
     system = cubie.createSystem({ ...model.definition, equations: [...eqs, ...lines], observables: outNames });
   } catch (e) {
-    if (cubie.isCubieError(e)) return { ...base, result: 'skip', code: e.code, message: e.message };
+    if (cubie.isCubieError(e)) return { ...base, result: refused(e) ? 'skip' : 'fail', code: e.code, message: e.message };
     return { ...base, result: 'error', code: 'CRASH', message: String(e && e.stack || e) };
   }
   const times = expected.rows.map((r) => r[0]);
@@ -123,7 +133,7 @@ async function runCase(dir, num) {
       rtol: 1e-10, atol: 1e-14, maxSteps: 1e6, threads: 1,
     });
   } catch (e) {
-    if (cubie.isCubieError(e)) return { ...base, result: 'skip', code: e.code, message: e.message };
+    if (cubie.isCubieError(e)) return { ...base, result: refused(e) ? 'skip' : 'fail', code: e.code, message: e.message };
     return { ...base, result: 'error', code: 'CRASH', message: String(e && e.stack || e) };
   }
   const sim = outNames.map((n) => result.trajectory(n, 0));

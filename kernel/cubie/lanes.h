@@ -101,6 +101,11 @@ template <class T, int W>
 struct vec_mask {
   typedef decltype(typename vec<T, W>::native{} < typename vec<T, W>::native{}) native;
   native m;
+  vec_mask() = default;
+  CUBIE_FN vec_mask(native bits) : m(bits) {}
+  // A condition the same in every lane (a comparison of two constants, as imported SBML
+  // writes): that bool in every lane.
+  CUBIE_FN vec_mask(bool b) : m(b ? ~native{} : native{}) {}
   bool operator[](int l) const { return m[l] != 0; }
 };
 
@@ -200,20 +205,15 @@ template <class T, int W>
 CUBIE_FN vec_mask<T, W> operator||(const vec_mask<T, W>& a, const vec_mask<T, W>& b) { return {a.m | b.m}; }
 template <class T, int W>
 CUBIE_FN vec_mask<T, W> operator!(const vec_mask<T, W>& a) { return {~a.m}; }
-// With a condition the same in every lane (a bool): that bool in every lane.
+// A mask with a bool (a condition the same in every lane): that bool in every lane.
 template <class T, int W>
-CUBIE_FN vec_mask<T, W> uniform_mask(bool b) {
-  typedef typename vec_mask<T, W>::native native;
-  return {b ? ~native{} : native{}};
-}
+CUBIE_FN vec_mask<T, W> operator&&(const vec_mask<T, W>& a, bool b) { return a && vec_mask<T, W>(b); }
 template <class T, int W>
-CUBIE_FN vec_mask<T, W> operator&&(const vec_mask<T, W>& a, bool b) { return a && uniform_mask<T, W>(b); }
+CUBIE_FN vec_mask<T, W> operator&&(bool a, const vec_mask<T, W>& b) { return vec_mask<T, W>(a) && b; }
 template <class T, int W>
-CUBIE_FN vec_mask<T, W> operator&&(bool a, const vec_mask<T, W>& b) { return uniform_mask<T, W>(a) && b; }
+CUBIE_FN vec_mask<T, W> operator||(const vec_mask<T, W>& a, bool b) { return a || vec_mask<T, W>(b); }
 template <class T, int W>
-CUBIE_FN vec_mask<T, W> operator||(const vec_mask<T, W>& a, bool b) { return a || uniform_mask<T, W>(b); }
-template <class T, int W>
-CUBIE_FN vec_mask<T, W> operator||(bool a, const vec_mask<T, W>& b) { return uniform_mask<T, W>(a) || b; }
+CUBIE_FN vec_mask<T, W> operator||(bool a, const vec_mask<T, W>& b) { return vec_mask<T, W>(a) || b; }
 
 // Lane by lane through the scalar function: libmvec's vector variant where
 // declared above, an inline vector instruction (sqrt, fabs) where the

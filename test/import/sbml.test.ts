@@ -137,6 +137,15 @@ describe('importSbml: mapping', () => {
     createSystem(m.definition);
   });
 
+  it('ignores a function definition without math (SBML L3V2, Test Suite 01271), with a warning; calling it is refused', () => {
+    const empty = '<listOfFunctionDefinitions><functionDefinition id="foo"/></listOfFunctionDefinitions>';
+    const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>').replace('<listOfCompartments>', `${empty}<listOfCompartments>`));
+    expect(m.warnings).toContain("The function definition 'foo' has no math and is ignored");
+    createSystem(m.definition);
+    const called = decay('<apply><times/><apply><ci>foo</ci><ci>k</ci></apply><ci>S</ci></apply>').replace('<listOfCompartments>', `${empty}<listOfCompartments>`);
+    expect(() => importSbml(called)).toThrow(/'foo' is called but is not a function definition/);
+  });
+
   it('keeps amounts as states in a compartment whose size changes', () => {
     const xml = decay('<apply><times/><ci>k</ci><ci>S</ci></apply>', `<listOfRules><rateRule variable="c">${ci('k')}</rateRule></listOfRules>`)
       .replace('constant="true"/></listOfCompartments>', 'constant="false"/></listOfCompartments>');
@@ -158,6 +167,9 @@ describe('importSbml: mapping', () => {
     const m = importSbml(xml.replace(`${rateOf('q')}</math></rateRule>`, '<cn>1</cn></math></rateRule>'));
     expect(m.definition.equations).toContain('p = (((- 1 * R) / c) + 0)');
     createSystem(m.definition);
+    // A local parameter never changes (Test Suite 01459): its rate is 0, though no global has its id.
+    const local = decay(`<apply><plus/><ci>j</ci>${rateOf('j')}</apply>`).replace('</math></kineticLaw>', '</math><listOfLocalParameters><localParameter id="j" value="3"/></listOfLocalParameters></kineticLaw>');
+    expect(importSbml(local).definition.equations).toContain('R = (R_j + 0)');
   });
 
   it('ignores a rule without math (SBML L3v2), with a warning', () => {

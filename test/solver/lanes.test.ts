@@ -658,19 +658,22 @@ describe('conditions the same in every lane', () => {
     // The text keeps `1 == 1` and `1 == 0` as comparisons (imported MathML does too: SBML Test Suite 01199, 01215).
     const system = createSystem({
       name: 'uniform_conditions',
+      // u's comparisons of constants, shared with z, become masks of their own (c = (1.0 == 1.0)).
       equations: `
         z = (x > 0.5 and 1 == 1) or (not (x > 0.5) and 1 == 0) ? 1 : 0
-        dx = -x + z
+        u = (1 == 1 and 1 == 1) or 1 == 0 ? 2 : 3
+        dx = -x + z + 0*u
       `,
       states: { x: 1 },
-      observables: ['z'],
+      observables: ['z', 'u'],
     });
-    const { scalar, lanes } = await both(system, { x: spread(RUNS, 0, 1) }, {}, { method: 'rk4', dt: 0.01, duration: 2, saveEvery: 0.5, saveVariables: ['x', 'z'], outputTypes: ['state', 'observables', 'iteration_counters'] });
+    const { scalar, lanes } = await both(system, { x: spread(RUNS, 0, 1) }, {}, { method: 'rk4', dt: 0.01, duration: 2, saveEvery: 0.5, saveVariables: ['x', 'z', 'u'], outputTypes: ['state', 'observables', 'iteration_counters'] });
     expect(lanes.kernel.lanes).toBeGreaterThan(1);
     expectIdenticalRuns(scalar, lanes);
     // x(0) > 0.5 relaxes towards 1, the others towards 0, through z
     expect(lanes.trajectory('z', RUNS - 1)[0]).toBe(1);
     expect(lanes.trajectory('z', 0)[0]).toBe(0);
+    expect(Array.from(lanes.trajectory('u', 0))).toEqual([2, 2, 2, 2, 2]);
   });
 });
 

@@ -157,10 +157,18 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
 
   // ---- function definitions
   const functions = new Map<string, { params: string[]; body: MathNode }>();
+  // Ids of function definitions without math (SBML Level 3 Version 2 allows them): ignored, and a call to one is an error.
+  const mathless = new Set<string>();
   for (const f of list(model, 'listOfFunctionDefinitions', 'functionDefinition')) {
     const id = idOf(f);
     const ctx = { where: `function definition '${id}'`, elementId: id };
     const m = childNamed(f, 'math') ?? f.children.find((c) => c.local === 'math');
+    if (m === undefined) {
+      if (functions.has(id) || mathless.has(id)) invalid(`The id '${id}' is used twice`, f);
+      mathless.add(id);
+      warnings.push(`The function definition '${id}' has no math and is ignored`);
+      continue;
+    }
     const lambda = m?.children.find((c) => c.local === 'lambda') ?? m?.children.find((c) => c.local === 'semantics')?.children.find((c) => c.local === 'lambda');
     if (lambda === undefined) invalid(`Function definition '${id}' has no <lambda>`, f);
     const params: string[] = [];
@@ -182,7 +190,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   // ---- entities
   const entities = new Map<string, Entity>();
   const add = (e: Entity): void => {
-    if (entities.has(e.id) || functions.has(e.id)) invalid(`The id '${e.id}' is used twice`, e.el);
+    if (entities.has(e.id) || functions.has(e.id) || mathless.has(e.id)) invalid(`The id '${e.id}' is used twice`, e.el);
     entities.set(e.id, e);
   };
   for (const c of list(model, 'listOfCompartments', 'compartment')) add({ type: 'compartment', id: idOf(c), el: c });
@@ -327,7 +335,8 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
 
   const addedStates = new Set<string>();
   const nameIn = (locals: ReadonlyMap<string, number> | undefined, reaction: string | undefined, ctx: MathContext) => (id: string, rate?: boolean): string => {
-    if (rate === true) return rateText(id, ctx);
+    // A local parameter shadows a global one and never changes: its rate is 0 (Test Suite 01459).
+    if (rate === true) return reaction !== undefined && locals?.has(id) ? '0' : rateText(id, ctx);
     if (reaction !== undefined && locals?.has(id)) return symbols.get(`${reaction}/${id}`)!.name;
     // `#name`: a state the event import added (a value kept from a trigger time); '#' is in no SBML id
     if (id.startsWith('#') && addedStates.has(id.slice(1))) return id.slice(1);
