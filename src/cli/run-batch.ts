@@ -11,12 +11,9 @@ import * as os from 'os';
 import { CubieError } from '../shared/errors';
 import type { Model } from '../files/model-file';
 import { createResultWriter, ResultWriter } from '../files/result-writer';
-import { ExecutionRecord, OutputPaths, outputPaths, type ResultSidecar } from '../files/sidecar';
-import { ensembleFileDescription, ensemblePath, writeEnsembleFile } from '../files/ensemble-writer';
-import { momentsFileDescription, momentsPath, writeMoments } from '../files/ensemble-moments';
-import { EnsembleAccumulator } from '../solver/ensemble-result';
-import type { SolveResult } from '../solver/result';
-import { ensembleLegend, type EnsembleOutput } from '../summaries/ensemble';
+import { ExecutionRecord, OutputPaths, outputPaths } from '../files/sidecar';
+import type { EnsembleOutput } from '../summaries/ensemble';
+import { StatisticsBeside } from './statistics-beside';
 import { RunRange, shardRange } from '../files/shard';
 import { describeStatus, describeTerminated, StatusTally, terminatedRuns } from '../files/status';
 import { describeEventSummary, EventTally } from '../files/event-files';
@@ -107,47 +104,6 @@ function ensembleOnly(request: RunRequest, solver: Solver): string[] | undefined
   const outputs = request.options.ensembleOutputs as string[] | undefined;
   if (outputs === undefined || outputs.length === 0) return undefined;
   return solver.describe().variables.length === 0 ? outputs : undefined;
-}
-
-/**
- * The statistics beside per-run files, gathered chunk by chunk from the
- * saves: final for a whole batch (NAME.ensemble.*); for a shard, which cuts
- * by runs, the moments of the combinations it touches (NAME.moments.npy,
- * folded by cubie merge).
- */
-class StatisticsBeside {
-  private readonly accumulator: EnsembleAccumulator;
-  private readonly combinations: RunRange;
-
-  constructor(private readonly request: RunRequest, private readonly layout: OutputLayout, range: RunRange, private readonly outputs: EnsembleOutput[]) {
-    const { inputs } = request.model;
-    const R = inputs.replicates;
-    this.combinations = range.end === range.first ? { first: 0, end: 0 } : request.shard
-      ? { first: inputs.combinationOf(range.first), end: inputs.combinationOf(range.end - 1) + 1 }
-      : { first: 0, end: inputs.combinations };
-    this.accumulator = new EnsembleAccumulator(layout.times.length, layout.variables, outputs, this.combinations.end - this.combinations.first, R);
-  }
-
-  add(result: SolveResult, firstRun: number): void {
-    this.accumulator.add(result.timeDomain, result.nRuns, firstRun - this.combinations.first * this.request.model.inputs.replicates);
-  }
-
-  /** Writes the statistics (or the shard's moments) beside the per-run files; the sidecar's `ensemble`. */
-  write(writer: ResultWriter, paths: OutputPaths): NonNullable<ResultSidecar['ensemble']> {
-    const { inputs } = this.request.model;
-    const nTimes = this.layout.times.length;
-    const legend = ensembleLegend(this.layout.variables, this.outputs);
-    const n = this.combinations.end - this.combinations.first;
-    if (this.request.shard) {
-      const file = momentsPath(paths);
-      writer.alsoWrite(file, (partial) => writeMoments(partial, this.accumulator.moments(), nTimes, this.layout.variables.length, n));
-      return { legend, replicates: inputs.replicates, nCombinations: n, file: momentsFileDescription(file, nTimes, this.layout.variables.length, n), partial: { combinations: { ...this.combinations } } };
-    }
-    const file = ensemblePath(paths);
-    const combinations = inputs.withReplicates(1);
-    writer.alsoWrite(file, (partial) => writeEnsembleFile(partial, paths.format, this.accumulator.result(), combinations, this.layout.times));
-    return { legend, replicates: inputs.replicates, nCombinations: n, file: ensembleFileDescription(file, paths.format, nTimes, legend, combinations) };
-  }
 }
 
 /** Solves the batch (or shard) and writes what was asked for; resolves to the exit code. */
