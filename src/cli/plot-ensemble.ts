@@ -187,7 +187,7 @@ export async function loadEnsemblePlotData(file: string, sidecar: ResultSidecar,
     return collector.data();
   }
   // CSV: one row per (combination, time), the legend after time, combination and the swept inputs.
-  const skip = 2 + inputColumnNames(RunInputs.fromJSON(sidecar.inputs)).length;
+  const skip = 2 + inputColumnNames(RunInputs.fromJSON(sidecar.inputs).withReplicates(1)).length;
   const wanted = new Map(plan.combinations.map((c) => [c, new Float64Array(nTimes * nLegend)]));
   const filled = new Map(plan.combinations.map((c) => [c, 0]));
   let header = true;

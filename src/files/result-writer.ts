@@ -175,11 +175,12 @@ class NpyResultWriter extends PartialResultWriter {
 }
 
 /** Column names in CSV tables that inputs must not take. */
-const CSV_RESERVED = new Set(['run', 'time', 'variable', 'value', 'window', 'summary', 'status', 'events', 'record', 'event']);
+const CSV_RESERVED = new Set(['run', 'time', 'variable', 'value', 'window', 'summary', 'status', 'events', 'record', 'event', 'replicate', 'combination']);
 
-/** The swept inputs' CSV columns: `rho`, or `y0.x` for an initial value. */
+/** The swept inputs' CSV columns (`rho`, or `y0.x` for an initial value), then `replicate` when each combination runs several times. */
 export function inputColumnNames(inputs: RunInputs): string[] {
-  return inputs.swept.map((c) => (c.role === 'y0' ? `y0.${c.name}` : CSV_RESERVED.has(c.name) ? `parameters.${c.name}` : c.name));
+  const swept = inputs.swept.map((c) => (c.role === 'y0' ? `y0.${c.name}` : CSV_RESERVED.has(c.name) ? `parameters.${c.name}` : c.name));
+  return inputs.replicates > 1 ? [...swept, 'replicate'] : swept;
 }
 
 class CsvResultWriter extends PartialResultWriter {
@@ -231,8 +232,10 @@ class CsvResultWriter extends PartialResultWriter {
   }
 
   private runPrefix(run: number): string {
+    const { inputs } = this.layout;
     let text = String(run);
-    for (const c of this.layout.inputs.swept) text += `,${formatFloat64(this.layout.inputs.value(run, c))}`;
+    for (const c of inputs.swept) text += `,${formatFloat64(inputs.value(run, c))}`;
+    if (inputs.replicates > 1) text += `,${run % inputs.replicates}`;
     return text;
   }
 

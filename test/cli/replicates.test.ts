@@ -57,12 +57,16 @@ describe('cubie run with replicates and per-run outputs', () => {
     expect(new Set(x.slice(2 * 14, 2 * 14 + R)).size).toBe(R);
   });
 
-  it('CSV: each run carries its combination\'s inputs', () => {
+  it('CSV: each run carries its combination\'s inputs and its replicate number', () => {
     const model = writeModel(dir, 'csv.yaml', yaml(''));
     cubieOk(['run', model, '--out', at('csv', 'ou.csv'), '--quiet']);
     const runs = fs.readFileSync(at('csv', 'ou.runs.csv'), 'utf8').trim().split('\n');
-    expect(runs[0]).toBe('run,theta,status');
-    expect(runs.slice(1).map((line) => line.split(',')[1])).toEqual([...Array(R).fill('0.5'), ...Array(R).fill('2')]);
+    expect(runs[0]).toBe('run,theta,replicate,status');
+    expect(runs.slice(1).map((line) => line.split(',').slice(1, 3).join(','))).toEqual([0, 1].flatMap((c) => Array.from({ length: R }, (_, k) => `${c === 0 ? '0.5' : '2'},${k}`)));
+    expect(fs.readFileSync(at('csv', 'ou.csv'), 'utf8').split('\n')[0]).toBe('run,theta,replicate,time,variable,value');
+    // cubie plot reads the table back past the replicate column
+    const spec = JSON.parse(cubieOk(['plot', at('csv', 'ou.json'), '--spec']).stdout);
+    expect(JSON.stringify(spec)).toMatch(/theta=2 #6/);
   });
 
   it('with ensembleOutputs: the statistics beside the runs, as the library computes them', async () => {
