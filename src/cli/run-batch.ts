@@ -150,7 +150,7 @@ export async function solveModel(given: RunRequest): Promise<number> {
       const { title, subtitle } = describeBatch(model.system.name, model.file, model.inputs, range, options as Record<string, unknown>);
       collector = new PlotCollector(planPlot({ ...shape, title, subtitle, inputs: model.inputs, runs: range, eventNames: layout.events?.names }), model.inputs, layout.variables.length, layout.legend.length);
     }
-    const beside = besideOutputs.length > 0 ? new StatisticsBeside(request, layout, range, besideOutputs) : undefined;
+    const beside = besideOutputs.length > 0 ? new StatisticsBeside(request, layout, range, besideOutputs, writer, paths) : undefined;
     const tally = new StatusTally();
     const eventTally = layout.events ? new EventTally(layout.events.maxRecords) : undefined;
     let runMs = 0;
@@ -194,7 +194,7 @@ export async function solveModel(given: RunRequest): Promise<number> {
     const written: string[] = [];
     if (writer) {
       const execution: ExecutionRecord = { backend: kernel.backend, kernel, runsPerChunk, chunks, wallMs, runMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, host: os.hostname() };
-      const ensemble = beside?.write(writer, paths!);
+      const ensemble = beside?.sidecarEntry(paths!);
       written.push(...writer.finish({ ...sidecarFor(request, plan, writer, status, execution), ...(ensemble ? { ensemble } : {}) }));
       writer = undefined;
       written.forEach((file, i) => reporter.line(i === 0 ? 'wrote' : '', `${displayPath(file)} (${formatBytes(fs.statSync(file).size)})`));

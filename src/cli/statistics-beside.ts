@@ -1,9 +1,16 @@
 /**
  * `cubie run` with replicates, per-run outputs and ensembleOutputs: the
- * statistics written beside the per-run files (run-batch.ts).
+ * statistics written beside the per-run files (run-batch.ts), gathered from
+ * each chunk's saves. Chunks come in run order, so a combination is complete
+ * once a chunk reaches its last run (in this shard): each chunk's complete
+ * combinations are written at once and only the one it ends inside is
+ * carried over. Memory is one chunk's combinations, whatever the batch.
+ * A whole batch writes the final statistics (NAME.ensemble.*); a shard,
+ * which cuts by runs, the moments of the combinations it touches
+ * (NAME.moments.npy, which cubie merge folds).
  */
-import { ensembleFileDescription, ensemblePath, writeEnsembleFile } from '../files/ensemble-writer';
-import { momentsFileDescription, momentsPath, writeMoments } from '../files/ensemble-moments';
+import { ensembleFileDescription, ensemblePath, EnsembleValuesWriter } from '../files/ensemble-writer';
+import { momentsFileDescription, MomentsFileWriter, momentsPath } from '../files/ensemble-moments';
 import type { ResultWriter } from '../files/result-writer';
 import type { OutputPaths, ResultSidecar } from '../files/sidecar';
 import type { RunRange } from '../files/shard';
@@ -12,43 +19,73 @@ import type { SolveResult } from '../solver/result';
 import { ensembleLegend, type EnsembleOutput } from '../summaries/ensemble';
 import type { OutputLayout, RunRequest } from './run-sidecar';
 
-/**
- * The statistics beside per-run files, gathered chunk by chunk from the
- * saves: final for a whole batch (NAME.ensemble.*); for a shard, which cuts
- * by runs, the moments of the combinations it touches (NAME.moments.npy,
- * folded by cubie merge).
- */
 export class StatisticsBeside {
-  private readonly accumulator: EnsembleAccumulator;
+  /** The combinations the runs touch (all of them for a whole batch). */
   private readonly combinations: RunRange;
+  private readonly sink?: { kind: 'values'; writer: EnsembleValuesWriter } | { kind: 'moments'; writer: MomentsFileWriter };
+  private readonly file?: string;
+  /** The combination the last chunk ended inside, and its moments so far. */
+  private carry?: { combination: number; accumulator: EnsembleAccumulator };
 
-  constructor(private readonly request: RunRequest, private readonly layout: OutputLayout, range: RunRange, private readonly outputs: EnsembleOutput[]) {
+  constructor(
+    private readonly request: RunRequest,
+    private readonly layout: OutputLayout,
+    private readonly range: RunRange,
+    private readonly outputs: EnsembleOutput[],
+    writer: ResultWriter | undefined,
+    paths: OutputPaths | undefined,
+  ) {
     const { inputs } = request.model;
-    const R = inputs.replicates;
-    this.combinations = range.end === range.first ? { first: 0, end: 0 } : request.shard
-      ? { first: inputs.combinationOf(range.first), end: inputs.combinationOf(range.end - 1) + 1 }
-      : { first: 0, end: inputs.combinations };
-    this.accumulator = new EnsembleAccumulator(layout.times.length, layout.variables, outputs, this.combinations.end - this.combinations.first, R);
+    this.combinations = range.end === range.first ? { first: 0, end: 0 } : { first: inputs.combinationOf(range.first), end: inputs.combinationOf(range.end - 1) + 1 };
+    if (writer === undefined || paths === undefined) return;
+    const nTimes = layout.times.length;
+    if (request.shard) {
+      this.file = momentsPath(paths);
+      const sink: MomentsFileWriter = new MomentsFileWriter(writer.besideFile(this.file, () => sink.close()), nTimes, layout.variables.length, this.combinations.end - this.combinations.first);
+      this.sink = { kind: 'moments', writer: sink };
+    } else {
+      this.file = ensemblePath(paths);
+      const legend = ensembleLegend(layout.variables, outputs);
+      const sink: EnsembleValuesWriter = new EnsembleValuesWriter(writer.besideFile(this.file, () => sink.close()), paths.format, nTimes, legend, inputs.withReplicates(1), layout.times);
+      this.sink = { kind: 'values', writer: sink };
+    }
   }
 
+  /** A chunk's saves, runs firstRun .. firstRun + nRuns - 1 (following the last chunk's). */
   add(result: SolveResult, firstRun: number): void {
-    this.accumulator.add(result.timeDomain, result.nRuns, firstRun - this.combinations.first * this.request.model.inputs.replicates);
+    const { inputs } = this.request.model;
+    const R = inputs.replicates;
+    const end = firstRun + result.nRuns;
+    if (end === firstRun) return;
+    const first = inputs.combinationOf(firstRun);
+    const last = inputs.combinationOf(end - 1);
+    const n = last - first + 1;
+    const accumulator = new EnsembleAccumulator(this.layout.times.length, this.layout.variables, this.outputs, n, R);
+    accumulator.add(result.timeDomain, result.nRuns, firstRun - first * R);
+    if (this.carry !== undefined && this.carry.combination === first) accumulator.mergeCombination(this.carry.accumulator, 0, 0);
+    this.carry = undefined;
+    // The last combination is complete when this chunk reaches its last run in the range.
+    const complete = end >= Math.min(this.range.end, (last + 1) * R) ? n : n - 1;
+    if (complete < n) {
+      const carried = new EnsembleAccumulator(this.layout.times.length, this.layout.variables, this.outputs, 1, R);
+      carried.mergeCombination(accumulator, n - 1, 0);
+      this.carry = { combination: last, accumulator: carried };
+    }
+    if (complete === 0 || this.sink === undefined) return;
+    if (this.sink.kind === 'values') this.sink.writer.write(accumulator.result(), first, complete);
+    else this.sink.writer.write(accumulator.moments(), n, first - this.combinations.first, complete);
   }
 
-  /** Writes the statistics (or the shard's moments) beside the per-run files; the sidecar's `ensemble`. */
-  write(writer: ResultWriter, paths: OutputPaths): NonNullable<ResultSidecar['ensemble']> {
+  /** The sidecar's `ensemble` for what was written. */
+  sidecarEntry(paths: OutputPaths): NonNullable<ResultSidecar['ensemble']> {
     const { inputs } = this.request.model;
     const nTimes = this.layout.times.length;
     const legend = ensembleLegend(this.layout.variables, this.outputs);
     const n = this.combinations.end - this.combinations.first;
+    const file = this.file ?? ensemblePath(paths);
     if (this.request.shard) {
-      const file = momentsPath(paths);
-      writer.alsoWrite(file, (partial) => writeMoments(partial, this.accumulator.moments(), nTimes, this.layout.variables.length, n));
       return { legend, replicates: inputs.replicates, nCombinations: n, file: momentsFileDescription(file, nTimes, this.layout.variables.length, n), partial: { combinations: { ...this.combinations } } };
     }
-    const file = ensemblePath(paths);
-    const combinations = inputs.withReplicates(1);
-    writer.alsoWrite(file, (partial) => writeEnsembleFile(partial, paths.format, this.accumulator.result(), combinations, this.layout.times));
-    return { legend, replicates: inputs.replicates, nCombinations: n, file: ensembleFileDescription(file, paths.format, nTimes, legend, combinations) };
+    return { legend, replicates: inputs.replicates, nCombinations: n, file: ensembleFileDescription(file, paths.format, nTimes, legend, inputs.withReplicates(1)) };
   }
 }

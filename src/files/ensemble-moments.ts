@@ -64,11 +64,36 @@ export function momentsFileDescription(file: string, nTimes: number, nVariables:
   return { path: path.basename(file), shape: [FIELDS, nTimes, nVariables, n], dtype: '<f8' };
 }
 
+/** A [5, nTimes, nVariables, n] moments file filled as combinations complete. */
+export class MomentsFileWriter {
+  private readonly npy: NpyFileWriter;
+
+  constructor(file: string, private readonly nTimes: number, private readonly nVariables: number, private readonly n: number) {
+    this.npy = new NpyFileWriter(file, 'f8', [FIELDS, nTimes, nVariables, n]);
+  }
+
+  /**
+   * The first `count` combinations of moments laid out as EnsembleAccumulator's
+   * over `m` combinations (slot (k * nVariables + v) * m + c), as the file's
+   * combinations first .. first + count - 1.
+   */
+  write(moments: EnsembleMoments, m: number, first: number, count = m): void {
+    const slots = this.nTimes * this.nVariables;
+    [moments.count, moments.mean, moments.m2, moments.min, moments.max].forEach((field, f) => {
+      for (let s = 0; s < slots; s++) this.npy.write((f * slots + s) * this.n + first, field.subarray(s * m, s * m + count));
+    });
+  }
+
+  close(): void {
+    this.npy.close();
+  }
+}
+
 /** Moments in EnsembleAccumulator's layout (slot (k * nVariables + v) * n + c) as a [5, nTimes, nVariables, n] npy file. */
 export function writeMoments(file: string, moments: EnsembleMoments, nTimes: number, nVariables: number, n: number): void {
-  const writer = new NpyFileWriter(file, 'f8', [FIELDS, nTimes, nVariables, n]);
+  const writer = new MomentsFileWriter(file, nTimes, nVariables, n);
   try {
-    [moments.count, moments.mean, moments.m2, moments.min, moments.max].forEach((field, f) => writer.write(f * field.length, field));
+    writer.write(moments, n, 0);
   } finally {
     writer.close();
   }

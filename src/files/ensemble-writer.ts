@@ -41,10 +41,10 @@ export function ensembleCsvHeader(inputs: RunInputs, legend: readonly string[]):
   return ['time', 'combination', ...inputColumnNames(inputs), ...legend];
 }
 
-/** STEM.ensemble.csv's rows for combinations first .. first + shape[2] - 1: one per (combination, time). */
-export function ensembleCsvLines(ensemble: EnsembleResult, firstCombination: number, inputs: RunInputs, time: ArrayLike<number>, emit: (line: string) => void): void {
+/** STEM.ensemble.csv's rows for the first `count` combinations of `ensemble` (all by default), numbered from `firstCombination`: one per (combination, time). */
+export function ensembleCsvLines(ensemble: EnsembleResult, firstCombination: number, inputs: RunInputs, time: ArrayLike<number>, emit: (line: string) => void, count = ensemble.shape[2]): void {
   const [nTimes, nLegend, n] = ensemble.shape;
-  for (let c = 0; c < n; c++) {
+  for (let c = 0; c < count; c++) {
     const combination = firstCombination + c;
     let prefix = String(combination);
     for (const col of inputs.swept) prefix += `,${formatFloat64(inputs.value(combination, col))}`;
@@ -63,20 +63,41 @@ export function ensembleFileDescription(file: string, format: 'npy' | 'csv', nTi
     : { path: path.basename(file), columns: ensembleCsvHeader(inputs, legend) };
 }
 
+/**
+ * A batch's statistics file filled as combinations complete, in order:
+ * npy [nTimes, legend.length, nCombinations] in place, csv appended.
+ */
+export class EnsembleValuesWriter {
+  private readonly npy?: NpyFileWriter;
+  private readonly csv?: CsvFileWriter;
+
+  constructor(file: string, format: 'npy' | 'csv', private readonly nTimes: number, legend: readonly string[], private readonly inputs: RunInputs, private readonly time: ArrayLike<number>) {
+    if (format === 'npy') this.npy = new NpyFileWriter(file, 'f8', [nTimes, legend.length, inputs.combinations]);
+    else this.csv = new CsvFileWriter(file, ensembleCsvHeader(inputs, legend));
+  }
+
+  /** The first `count` combinations of `ensemble`, which are combinations first .. first + count - 1 of the batch. */
+  write(ensemble: EnsembleResult, firstCombination: number, count = ensemble.shape[2]): void {
+    const [, nLegend, n] = ensemble.shape;
+    if (this.npy) {
+      const total = this.inputs.combinations;
+      for (let row = 0; row < this.nTimes * nLegend; row++) this.npy.write(row * total + firstCombination, ensemble.values.subarray(row * n, row * n + count));
+      return;
+    }
+    ensembleCsvLines(ensemble, firstCombination, this.inputs, this.time, (line) => this.csv!.line(line), count);
+  }
+
+  close(): void {
+    this.npy?.close();
+    this.csv?.close();
+  }
+}
+
 /** A whole batch's statistics in one file (cubie merge of shards that cut inside combinations). */
 export function writeEnsembleFile(file: string, format: 'npy' | 'csv', ensemble: EnsembleResult, inputs: RunInputs, time: ArrayLike<number>): void {
-  if (format === 'npy') {
-    const writer = new NpyFileWriter(file, 'f8', ensemble.shape);
-    try {
-      writer.write(0, ensemble.values);
-    } finally {
-      writer.close();
-    }
-    return;
-  }
-  const writer = new CsvFileWriter(file, ensembleCsvHeader(inputs, ensemble.legend));
+  const writer = new EnsembleValuesWriter(file, format, ensemble.shape[0], ensemble.legend, inputs, time);
   try {
-    ensembleCsvLines(ensemble, 0, inputs, time, (line) => writer.line(line));
+    writer.write(ensemble, 0);
   } finally {
     writer.close();
   }

@@ -33,10 +33,11 @@ export interface ResultWriter {
   /** Writes a chunk whose first run is global run `firstRun`. */
   writeChunk(result: SolveResult, firstRun: number): void;
   /**
-   * Writes another file of the result now (the ensemble statistics), under a
-   * partial name that finish() moves into place with the rest and abort() removes.
+   * Another file of the result (the ensemble statistics), written by the
+   * caller under the partial name returned: finish() calls `close` and moves
+   * it into place with the rest, abort() calls `close` and removes it.
    */
-  alsoWrite(file: string, write: (partial: string) => void): void;
+  besideFile(file: string, close: () => void): string;
   /** Closes the arrays, moves them into place and writes the sidecar. */
   finish(sidecar: ResultSidecar): string[];
   /** Closes and deletes everything written so far. */
@@ -84,8 +85,11 @@ abstract class PartialResultWriter implements ResultWriter {
   /** The writers to close: null for an array not written, undefined for one not opened yet. */
   protected abstract writers(): Array<{ close(): void } | null | undefined>;
 
-  alsoWrite(file: string, write: (partial: string) => void): void {
-    write(this.files.track(file));
+  private readonly besides: Array<() => void> = [];
+
+  besideFile(file: string, close: () => void): string {
+    this.besides.push(close);
+    return this.files.track(file);
   }
 
   finish(sidecar: ResultSidecar): string[] {
@@ -97,6 +101,7 @@ abstract class PartialResultWriter implements ResultWriter {
 
   private close(): void {
     for (const w of this.writers()) w?.close();
+    for (const close of this.besides) close();
   }
 
   abort(): void {

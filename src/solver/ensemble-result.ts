@@ -49,6 +49,24 @@ export class EnsembleAccumulator {
     return this.total;
   }
 
+  /** Combination `from` of another accumulator over the same times and variables, folded into this one's combination `to`. */
+  mergeCombination(other: EnsembleAccumulator, from: number, to: number): void {
+    const nVars = this.variables.length;
+    const part = new EnsembleMoments(this.total.slots);
+    for (let k = 0; k < this.nTimes; k++) {
+      for (let v = 0; v < nVars; v++) {
+        const a = (k * nVars + v) * other.nCombinations + from;
+        const b = (k * nVars + v) * this.nCombinations + to;
+        part.count[b] = other.total.count[a];
+        part.mean[b] = other.total.mean[a];
+        part.m2[b] = other.total.m2[a];
+        part.min[b] = other.total.min[a];
+        part.max[b] = other.total.max[a];
+      }
+    }
+    this.total.merge(part);
+  }
+
   /** Moments gathered elsewhere (shards' moment files), for the same slots: (k * nVariables + v) * nCombinations + c. */
   addMoments(moments: EnsembleMoments): void {
     this.total.merge(moments);

@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Solver } from '../../src';
-import { cubie, cubieOk, numpy, tempDir, writeModel } from './support';
+import { cubie, cubieOk, numpy, scratchFolder, writeModel } from './support';
 
 const system = { name: 'cli_ou_replicates', equations: 'dx = theta*(mu - x)', states: { x: 2 }, parameters: { theta: 1, mu: 0.5, sigma: 0.8 }, noise: { x: 'sigma' } };
 const yaml = (options: string) => `system:
@@ -32,18 +32,13 @@ ${options}`;
 const R = 7;
 
 describe('cubie run with replicates and per-run outputs', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = tempDir('replicates');
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const at = (...parts: string[]) => path.join(dir, ...parts);
+  const { at, dir } = scratchFolder('replicates');
   const readNpy = (file: string) => numpy<number[]>(`a = np.load(sys.argv[1]); print(json.dumps(a.ravel().tolist()))`, [file]);
   const library = () => new Solver(system, { backend: 'cpu', method: 'euler-maruyama' })
     .solve({}, { theta: [0.5, 2] }, { gridType: 'combinatorial', dt: 0.0625, saveEvery: 0.5, seed: 77, replicates: R, ensembleOutputs: ['mean', 'var', 'min', 'max'] });
 
   it('without ensembleOutputs: the runs of every replicate, equal to the library solve bit for bit, in any chunking', async () => {
-    const model = writeModel(dir, 'runs.yaml', yaml(''));
+    const model = writeModel(dir(), 'runs.yaml', yaml(''));
     cubieOk(['run', model, '--out', at('runs', 'ou.npy'), '--quiet', '--runs-per-chunk', '3']);
     const sidecar = JSON.parse(fs.readFileSync(at('runs', 'ou.json'), 'utf8'));
     expect(sidecar.nRuns).toBe(14);
@@ -58,7 +53,7 @@ describe('cubie run with replicates and per-run outputs', () => {
   });
 
   it('CSV: each run carries its combination\'s inputs and its replicate number', () => {
-    const model = writeModel(dir, 'csv.yaml', yaml(''));
+    const model = writeModel(dir(), 'csv.yaml', yaml(''));
     cubieOk(['run', model, '--out', at('csv', 'ou.csv'), '--quiet']);
     const runs = fs.readFileSync(at('csv', 'ou.runs.csv'), 'utf8').trim().split('\n');
     expect(runs[0]).toBe('run,theta,replicate,status');
@@ -70,7 +65,7 @@ describe('cubie run with replicates and per-run outputs', () => {
   });
 
   it('with ensembleOutputs: the statistics beside the runs, as the library computes them', async () => {
-    const model = writeModel(dir, 'both.yaml', yaml('  ensembleOutputs: [mean, var, min, max]'));
+    const model = writeModel(dir(), 'both.yaml', yaml('  ensembleOutputs: [mean, var, min, max]'));
     cubieOk(['run', model, '--out', at('both', 'ou.npy'), '--quiet']);
     cubieOk(['run', model, '--out', at('both-chunks', 'ou.npy'), '--quiet', '--runs-per-chunk', '4']);
     expect(fs.readdirSync(at('both')).sort()).toEqual(['ou.ensemble.npy', 'ou.json', 'ou.npy', 'ou.status.npy']);
@@ -80,12 +75,25 @@ describe('cubie run with replicates and per-run outputs', () => {
     const result = await library();
     expect(readNpy(at('both', 'ou.npy'))).toEqual(Array.from(result.timeDomain));
     expect(readNpy(at('both', 'ou.ensemble.npy'))).toEqual(Array.from(result.ensemble!.values)); // one chunk: the same sums
+    // Chunks of 4 runs end inside combinations of 7: each combination's statistics are written when it completes.
     const chunked = readNpy(at('both-chunks', 'ou.ensemble.npy'));
     chunked.forEach((v, i) => expect(Math.abs(v - result.ensemble!.values[i])).toBeLessThanOrEqual(1e-14 * Math.abs(result.ensemble!.values[i])));
+    cubieOk(['run', model, '--out', at('both-csv', 'ou.csv'), '--quiet', '--runs-per-chunk', '3']);
+    const rows = fs.readFileSync(at('both-csv', 'ou.ensemble.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('time,combination,theta,x.mean,x.var,x.min,x.max');
+    expect(rows.slice(1).map((r) => r.split(',').slice(0, 3).join(','))).toEqual(['0,0,0.5', '0.5,0,0.5', '1,0,0.5', '0,1,2', '0.5,1,2', '1,1,2']);
+    // csv row (combination c, time k), statistic j = npy [k, j, c]
+    rows.slice(1).forEach((r, i) => {
+      const [c, k] = [Math.floor(i / 3), i % 3];
+      r.split(',').slice(3).map(Number).forEach((v, j) => {
+        const want = result.ensemble!.values[(k * 4 + j) * 2 + c];
+        expect(Math.abs(v - want)).toBeLessThanOrEqual(1e-14 * Math.abs(want));
+      });
+    });
   });
 
   it('shards cut by runs write moments beside their runs; cubie merge gives the unsharded files (npy and csv)', () => {
-    const model = writeModel(dir, 'shards.yaml', yaml('  ensembleOutputs: [mean, std, min, max]'));
+    const model = writeModel(dir(), 'shards.yaml', yaml('  ensembleOutputs: [mean, std, min, max]'));
     for (const format of ['npy', 'csv']) {
       const sub = (name: string) => at(`${name}-${format}`);
       cubieOk(['run', model, '--out', path.join(sub('one'), `ou.${format}`), '--quiet']);

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { Solver } from '../../src';
-import { bin, cubie, cubieOk, numpy, root, tempDir, writeModel } from './support';
+import { bin, cubie, cubieOk, numpy, root, scratchFolder, tempDir, writeModel } from './support';
 
 const yaml = (options: string) => `system:
   name: cli_ou_ensemble
@@ -33,15 +33,10 @@ const ensembleOptions = `  replicates: 200
   outputTypes: []`;
 
 describe('cubie run with replicates and ensembleOutputs', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = tempDir('sde-ensemble');
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const at = (...parts: string[]) => path.join(dir, ...parts);
+  const { at, dir } = scratchFolder('sde-ensemble');
 
   it('writes NAME.ensemble.npy [nTimes, legend, nCombinations] equal to the library solve, whole or in chunks of one combination', async () => {
-    const model = writeModel(dir, 'ou.yaml', yaml(ensembleOptions));
+    const model = writeModel(dir(), 'ou.yaml', yaml(ensembleOptions));
     fs.mkdirSync(at('whole'));
     fs.mkdirSync(at('chunks'));
     cubieOk(['run', model, '--out', at('whole', 'ou.npy'), '--quiet']);
@@ -87,7 +82,7 @@ describe('cubie run with replicates and ensembleOutputs', () => {
   });
 
   it('cubie run --plot draws the same picture as cubie plot on the written result', () => {
-    const model = writeModel(dir, 'ou-plot.yaml', yaml(ensembleOptions.replace('[mean, var, min]', '[mean, std, min, max]')));
+    const model = writeModel(dir(), 'ou-plot.yaml', yaml(ensembleOptions.replace('[mean, var, min]', '[mean, std, min, max]')));
     fs.mkdirSync(at('plotted'));
     cubieOk(['run', model, '--out', at('plotted', 'ou.csv'), '--plot', at('plotted', 'run.svg'), '--quiet', '--runs-per-chunk', '200']);
     cubieOk(['plot', at('plotted', 'ou.json'), '--out', at('plotted', 'plot.svg')]);
@@ -99,7 +94,7 @@ describe('cubie run with replicates and ensembleOutputs', () => {
   });
 
   it('shards take whole combinations, and cubie merge joins them into the unsharded files bit for bit (npy and csv)', () => {
-    const model = writeModel(dir, 'ou-shards.yaml', yaml(ensembleOptions).replace('theta: [0.5, 1, 2]', 'theta: [0.5, 0.75, 1, 1.5, 2]'));
+    const model = writeModel(dir(), 'ou-shards.yaml', yaml(ensembleOptions).replace('theta: [0.5, 1, 2]', 'theta: [0.5, 0.75, 1, 1.5, 2]'));
     for (const format of ['npy', 'csv']) {
       const sub = (name: string) => at(`${name}-${format}`);
       for (const name of ['one', 'shards', 'merged']) fs.mkdirSync(sub(name));
@@ -122,7 +117,7 @@ describe('cubie run with replicates and ensembleOutputs', () => {
   it('with fewer combinations than shards, shards cut inside combinations and write moments; cubie merge folds them into the unsharded statistics (npy and csv)', () => {
     // 2 combinations x 301 replicates over 5 shards: every shard holds part of a combination, shard 2 parts of both
     const options = ensembleOptions.replace('replicates: 200', 'replicates: 301').replace('[mean, var, min]', '[mean, var, std, min, max]');
-    const model = writeModel(dir, 'ou-cut.yaml', yaml(options).replace('theta: [0.5, 1, 2]', 'theta: [0.5, 2]'));
+    const model = writeModel(dir(), 'ou-cut.yaml', yaml(options).replace('theta: [0.5, 1, 2]', 'theta: [0.5, 2]'));
     for (const format of ['npy', 'csv']) {
       const sub = (name: string) => at(`cut-${name}-${format}`);
       for (const name of ['one', 'shards', 'merged']) fs.mkdirSync(sub(name));
@@ -157,7 +152,7 @@ describe('cubie run with replicates and ensembleOutputs', () => {
 
   it('cubie merge refuses moments that do not count the shard\'s runs, and shards cut by different counts', () => {
     const options = ensembleOptions.replace('replicates: 200', 'replicates: 10');
-    const model = writeModel(dir, 'ou-bad-cut.yaml', yaml(options).replace('theta: [0.5, 1, 2]', 'theta: [1]'));
+    const model = writeModel(dir(), 'ou-bad-cut.yaml', yaml(options).replace('theta: [0.5, 1, 2]', 'theta: [1]'));
     fs.mkdirSync(at('bad-cut'));
     for (let i = 0; i < 2; i++) cubieOk(['run', model, '--out', at('bad-cut', 'ou.npy'), '--quiet', '--shard', `${i}/2`]);
     expect(JSON.parse(fs.readFileSync(at('bad-cut', 'ou.shard-1-of-2.json'), 'utf8')).runs).toEqual({ first: 5, end: 10 });
@@ -177,7 +172,7 @@ describe('cubie run with replicates and ensembleOutputs', () => {
   });
 
   it('--out .csv: NAME.ensemble.csv with time, combination, inputs and one column per statistic', () => {
-    const model = writeModel(dir, 'ou-csv.yaml', yaml(ensembleOptions));
+    const model = writeModel(dir(), 'ou-csv.yaml', yaml(ensembleOptions));
     fs.mkdirSync(at('csv'));
     cubieOk(['run', model, '--out', at('csv', 'ou.csv'), '--quiet']);
     const lines = fs.readFileSync(at('csv', 'ou.ensemble.csv'), 'utf8').trim().split('\n');
@@ -189,7 +184,7 @@ describe('cubie run with replicates and ensembleOutputs', () => {
   });
 
   it('an interrupt (SIGINT) between chunks exits 130 and leaves no ensemble, status or sidecar file', async () => {
-    const model = writeModel(dir, 'long.yaml', yaml(ensembleOptions).replace('theta: [0.5, 1, 2]', 'theta: { linspace: [0.5, 2, 4000] }'));
+    const model = writeModel(dir(), 'long.yaml', yaml(ensembleOptions).replace('theta: [0.5, 1, 2]', 'theta: { linspace: [0.5, 2, 4000] }'));
     fs.mkdirSync(at('interrupted'));
     const child = spawn(process.execPath, [bin, 'run', model, '--out', at('interrupted', 'ou.npy'), '--json', '--runs-per-chunk', '200'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Solver } from '../../src';
-import { cubie, cubieOk, numpy, tempDir, writeModel } from './support';
+import { cubie, cubieOk, numpy, scratchFolder, tempDir, writeModel } from './support';
 
 const yaml = (seed: string) => `system:
   name: cli_gbm
@@ -26,16 +26,11 @@ options:
 ${seed}`;
 
 describe('cubie run with noise', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = tempDir('sde');
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const at = (...parts: string[]) => path.join(dir, ...parts);
+  const { at, dir } = scratchFolder('sde');
   const read = (file: string) => numpy<number[]>(`print(json.dumps(np.load(sys.argv[1]).ravel().tolist()))`, [file]);
 
   it('whole, in chunks of 5, and as 3 merged shards: the library solve with the same seed, bit for bit', async () => {
-    const model = writeModel(dir, 'gbm.yaml', yaml('  seed: 1234'));
+    const model = writeModel(dir(), 'gbm.yaml', yaml('  seed: 1234'));
     for (const sub of ['whole', 'chunks', 'shards', 'merged']) fs.mkdirSync(at(sub));
     cubieOk(['run', model, '--out', at('whole', 'gbm.npy'), '--quiet']);
     cubieOk(['run', model, '--out', at('chunks', 'gbm.npy'), '--quiet', '--runs-per-chunk', '5']);
@@ -52,7 +47,7 @@ describe('cubie run with noise', () => {
   });
 
   it('a drawn seed is in the sidecar, and a shard without a seed is refused', () => {
-    const model = writeModel(dir, 'unseeded.yaml', yaml(''));
+    const model = writeModel(dir(), 'unseeded.yaml', yaml(''));
     fs.mkdirSync(at('drawn'));
     cubieOk(['run', model, '--out', at('drawn', 'u.npy'), '--quiet']);
     const sidecar = JSON.parse(fs.readFileSync(at('drawn', 'u.json'), 'utf8'));

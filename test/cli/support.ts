@@ -50,6 +50,16 @@ export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `cubie-cli-${label}-`));
 }
 
+/** A scratch folder for the enclosing describe block: made before its tests, removed after; `at(...parts)` names a path in it. */
+export function scratchFolder(label: string): { at: (...parts: string[]) => string; dir: () => string } {
+  let dir = '';
+  beforeAll(() => {
+    dir = tempDir(label);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return { at: (...parts: string[]) => path.join(dir, ...parts), dir: () => dir };
+}
+
 /** Runs python3 with numpy on a script; its stdout parsed as JSON. */
 export function numpy<T = unknown>(script: string, args: string[] = []): T {
   const run = spawnSync('python3', ['-c', `import json, sys\nimport numpy as np\n${script}`, ...args], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
