@@ -11,24 +11,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Solver } from '../../src';
-import { cubie, cubieOk, numpy, scratchFolder, writeModel } from './support';
+import { cubie, cubieOk, numpy, ouModel, scratchFolder, writeModel } from './support';
 
 const system = { name: 'cli_ou_replicates', equations: 'dx = theta*(mu - x)', states: { x: 2 }, parameters: { theta: 1, mu: 0.5, sigma: 0.8 }, noise: { x: 'sigma' } };
-const yaml = (options: string) => `system:
-  name: cli_ou_replicates
-  equations: "dx = theta*(mu - x)"
-  states: { x: 2 }
-  parameters: { theta: 1, mu: 0.5, sigma: 0.8 }
-  noise: { x: sigma }
-parameters:
-  theta: [0.5, 2]
-options:
-  method: euler-maruyama
-  dt: 0.0625
-  saveEvery: 0.5
-  seed: 77
-  replicates: 7
-${options}`;
+const yaml = (options: string) => ouModel('cli_ou_replicates', [0.5, 2], `  replicates: 7\n${options}`);
 const R = 7;
 
 describe('cubie run with replicates and per-run outputs', () => {

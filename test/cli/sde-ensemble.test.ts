@@ -11,22 +11,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { Solver } from '../../src';
-import { bin, cubie, cubieOk, numpy, root, scratchFolder, tempDir, writeModel } from './support';
+import { bin, cubie, cubieOk, numpy, ouModel, root, scratchFolder, tempDir, writeModel } from './support';
 
-const yaml = (options: string) => `system:
-  name: cli_ou_ensemble
-  equations: "dx = theta*(mu - x)"
-  states: { x: 2 }
-  parameters: { theta: 1, mu: 0.5, sigma: 0.8 }
-  noise: { x: sigma }
-parameters:
-  theta: [0.5, 1, 2]
-options:
-  method: euler-maruyama
-  dt: 0.0625
-  saveEvery: 0.5
-  seed: 77
-${options}`;
+const yaml = (options: string) => ouModel('cli_ou_ensemble', [0.5, 1, 2], options);
 
 const ensembleOptions = `  replicates: 200
   ensembleOutputs: [mean, var, min]

@@ -73,3 +73,21 @@ export function writeModel(dir: string, name: string, text: string): string {
   fs.writeFileSync(file, text);
   return file;
 }
+
+/** The text of a model file for Ornstein–Uhlenbeck with additive noise, swept over theta, solved by Euler–Maruyama (the ensemble tests' model). */
+export function ouModel(name: string, thetas: number[], options: string): string {
+  return `system:
+  name: ${name}
+  equations: "dx = theta*(mu - x)"
+  states: { x: 2 }
+  parameters: { theta: 1, mu: 0.5, sigma: 0.8 }
+  noise: { x: sigma }
+parameters:
+  theta: [${thetas.join(', ')}]
+options:
+  method: euler-maruyama
+  dt: 0.0625
+  saveEvery: 0.5
+  seed: 77
+${options}`;
+}
