@@ -17,6 +17,7 @@ import { NpyFileWriter } from './npy';
 import type { EnsembleResult } from '../solver/ensemble-result';
 import type { RunInputs } from './run-inputs';
 import type { ArrayFile, OutputPaths, ResultSidecar } from './sidecar';
+import type { RunRange } from './shard';
 import { writeSidecar } from './sidecar';
 import { inputColumnNames } from './result-writer';
 
@@ -64,24 +65,33 @@ export function ensembleFileDescription(file: string, format: 'npy' | 'csv', nTi
 }
 
 /**
- * A batch's statistics file filled as combinations complete, in order:
- * npy [nTimes, legend.length, nCombinations] in place, csv appended.
+ * A statistics file filled as combinations complete, in order: npy
+ * [nTimes, legend.length, combinations held] in place, csv appended. It holds
+ * `held` (a shard's combinations), all of `inputs`' by default.
  */
 export class EnsembleValuesWriter {
   private readonly npy?: NpyFileWriter;
   private readonly csv?: CsvFileWriter;
+  private readonly held: RunRange;
 
-  constructor(file: string, format: 'npy' | 'csv', private readonly nTimes: number, legend: readonly string[], private readonly inputs: RunInputs, private readonly time: ArrayLike<number>) {
-    if (format === 'npy') this.npy = new NpyFileWriter(file, 'f8', [nTimes, legend.length, inputs.combinations]);
+  constructor(file: string, format: 'npy' | 'csv', private readonly nTimes: number, legend: readonly string[], private readonly inputs: RunInputs, private readonly time: ArrayLike<number>, held?: RunRange) {
+    this.held = held ?? { first: 0, end: inputs.combinations };
+    if (format === 'npy') this.npy = new NpyFileWriter(file, 'f8', [nTimes, legend.length, this.held.end - this.held.first]);
     else this.csv = new CsvFileWriter(file, ensembleCsvHeader(inputs, legend));
+  }
+
+  /** npy: the array's shape and dtype; undefined for csv. */
+  get npyShape(): { shape: number[]; dtype: string } | undefined {
+    return this.npy ? { shape: [...this.npy.shape], dtype: this.npy.descr } : undefined;
   }
 
   /** The first `count` combinations of `ensemble`, which are combinations first .. first + count - 1 of the batch. */
   write(ensemble: EnsembleResult, firstCombination: number, count = ensemble.shape[2]): void {
     const [, nLegend, n] = ensemble.shape;
     if (this.npy) {
-      const total = this.inputs.combinations;
-      for (let row = 0; row < this.nTimes * nLegend; row++) this.npy.write(row * total + firstCombination, ensemble.values.subarray(row * n, row * n + count));
+      const total = this.held.end - this.held.first;
+      const offset = firstCombination - this.held.first;
+      for (let row = 0; row < this.nTimes * nLegend; row++) this.npy.write(row * total + offset, ensemble.values.subarray(row * n, row * n + count));
       return;
     }
     ensembleCsvLines(ensemble, firstCombination, this.inputs, this.time, (line) => this.csv!.line(line), count);
@@ -109,8 +119,8 @@ export class EnsembleWriter {
   readonly events = undefined;
   readonly ensemble: NonNullable<ResultSidecar['ensemble']>;
   private readonly moves: Array<[string, string]> = [];
-  private readonly npy?: { values: NpyFileWriter; status: NpyFileWriter };
-  private readonly csv?: { values: CsvFileWriter; runs: CsvFileWriter };
+  private readonly values: EnsembleValuesWriter;
+  private readonly status: NpyFileWriter | CsvFileWriter;
   private readonly nCombinations: number;
 
   constructor(private readonly layout: EnsembleLayout) {
@@ -123,44 +133,33 @@ export class EnsembleWriter {
       this.moves.push([partial, final]);
       return partial;
     };
+    const runColumns = ['run', 'combination', 'replicate', 'status'];
+    const values = new EnsembleValuesWriter(track(file), paths.format, layout.time.length, legend, inputs, layout.time, layout.combinations);
+    this.values = values;
     try {
-      if (paths.format === 'npy') {
-        this.npy = {
-          values: new NpyFileWriter(track(file), 'f8', [layout.time.length, legend.length, this.nCombinations]),
-          status: new NpyFileWriter(track(paths.status), 'i4', [this.nCombinations * replicates]),
-        };
-      } else {
-        this.csv = {
-          values: new CsvFileWriter(track(file), ensembleCsvHeader(inputs, legend)),
-          runs: new CsvFileWriter(track(paths.status), ['run', 'combination', 'replicate', 'status']),
-        };
-      }
+      this.status = paths.format === 'npy' ? new NpyFileWriter(track(paths.status), 'i4', [this.nCombinations * replicates]) : new CsvFileWriter(track(paths.status), runColumns);
     } catch (e) {
-      this.abort();
+      values.close();
+      for (const [from] of this.moves) fs.rmSync(from, { force: true });
       throw e;
     }
-    const describe = (w: NpyFileWriter | CsvFileWriter, f: string, columns?: string[]): ArrayFile =>
-      w instanceof NpyFileWriter ? { path: path.basename(f), shape: [...w.shape], dtype: w.descr } : { path: path.basename(f), columns };
-    const values = this.npy ? describe(this.npy.values, file) : describe(this.csv!.values, file, ensembleCsvHeader(inputs, legend));
-    const status = this.npy ? describe(this.npy.status, paths.status) : describe(this.csv!.runs, paths.status, ['run', 'combination', 'replicate', 'status']);
+    const npy = values.npyShape;
+    const status: ArrayFile = this.status instanceof NpyFileWriter ? { path: path.basename(paths.status), shape: [...this.status.shape], dtype: this.status.descr } : { path: path.basename(paths.status), columns: runColumns };
     this.output = { format: paths.format, timeDomain: null, summaries: null, status, counters: null };
-    this.ensemble = { legend: [...legend], replicates, nCombinations: this.nCombinations, file: values };
+    this.ensemble = { legend: [...legend], replicates, nCombinations: this.nCombinations, file: npy ? { path: path.basename(file), ...npy } : { path: path.basename(file), columns: ensembleCsvHeader(inputs, legend) } };
   }
 
   /** A chunk's statistics for combinations first .. first + ensemble.shape[2] - 1, and its runs' statuses. */
   writeChunk(ensemble: EnsembleResult, status: Int32Array, firstCombination: number): void {
-    const [nTimes, nLegend, n] = ensemble.shape;
     const R = this.layout.replicates;
-    if (this.npy) {
-      const offset = firstCombination - this.layout.combinations.first;
-      for (let row = 0; row < nTimes * nLegend; row++) this.npy.values.write(row * this.nCombinations + offset, ensemble.values.subarray(row * n, (row + 1) * n));
-      this.npy.status.write(offset * R, status);
+    this.values.write(ensemble, firstCombination);
+    if (this.status instanceof NpyFileWriter) {
+      this.status.write((firstCombination - this.layout.combinations.first) * R, status);
       return;
     }
-    ensembleCsvLines(ensemble, firstCombination, this.layout.inputs, this.layout.time, (line) => this.csv!.values.line(line));
     for (let r = 0; r < status.length; r++) {
       const run = firstCombination * R + r;
-      this.csv!.runs.line(`${run},${Math.floor(run / R)},${run % R},${status[r]}`);
+      this.status.line(`${run},${Math.floor(run / R)},${run % R},${status[r]}`);
     }
   }
 
@@ -180,7 +179,8 @@ export class EnsembleWriter {
   }
 
   private close(): void {
-    for (const w of [this.npy?.values, this.npy?.status, this.csv?.values, this.csv?.runs]) w?.close();
+    this.values.close();
+    this.status.close();
   }
 }
 
