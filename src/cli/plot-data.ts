@@ -18,7 +18,7 @@ import { eventCounts, EventMark, marksFromCsv, marksFromNpy, marksFromResult } f
 /** Runs drawn over time. */
 const TRAJECTORIES = 5;
 /** Variables drawn over time (one panel each). */
-const MAX_VARIABLES = 4;
+export const MAX_VARIABLES = 4;
 /** Points in the summary panel: a 1-D sweep keeps at most this many values, a 2-D sweep this many per axis squared. */
 const MAX_LINE_POINTS = 2000;
 const MAX_AXIS_CELLS = 200;
@@ -75,7 +75,18 @@ export interface PlotPlan {
   sweep: { axes: InputColumn[]; kind: SweepPanel['kind']; keep: (run: number) => boolean; source: SummarySource; note?: string } | null;
 }
 
-function shortNumber(v: number): string {
+/** Up to `count` indices first .. first + n - 1, evenly spread, first and last included. */
+export function spreadOver(first: number, n: number, count: number): number[] {
+  const k = Math.min(count, n);
+  return [...new Set(Array.from({ length: k }, (_, i) => first + (k === 1 ? 0 : Math.round((i * (n - 1)) / (k - 1)))))];
+}
+
+/** `rho=2, x(0)=1`: the swept inputs of run (or combination) `index`; empty when none is swept. */
+export function inputsLabel(inputs: RunInputs, index: number): string {
+  return inputs.swept.map((c) => `${c.role === 'y0' ? `${c.name}(0)` : c.name}=${shortNumber(inputs.value(index, c))}`).join(', ');
+}
+
+export function shortNumber(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
 }
 
@@ -135,14 +146,13 @@ export function planPlot(input: PlotPlanInput, choices: PlotChoices = {}): PlotP
   const { inputs, runs } = input;
   const shownVariables = pickVariables(input.variables, choices.variables);
   const n = runs.end - runs.first;
-  const count = Math.min(TRAJECTORIES, n);
-  const trajectoryRuns = [...new Set(Array.from({ length: count }, (_, k) => runs.first + (count === 1 ? 0 : Math.round((k * (n - 1)) / (count - 1)))))];
+  const trajectoryRuns = spreadOver(runs.first, n, TRAJECTORIES);
   const runLabels = new Map<number, string>();
   for (const run of trajectoryRuns) {
-    const parts = inputs.swept.map((c) => `${c.role === 'y0' ? `${c.name}(0)` : c.name}=${shortNumber(inputs.value(run, c))}`);
+    const label = inputsLabel(inputs, run);
     // Replicates share their inputs: the replicate number tells their runs apart.
-    const replicate = inputs.replicates > 1 && parts.length ? ` #${run % inputs.replicates}` : '';
-    runLabels.set(run, parts.length ? parts.join(', ') + replicate : `run ${run}`);
+    const replicate = inputs.replicates > 1 && label ? ` #${run % inputs.replicates}` : '';
+    runLabels.set(run, label ? label + replicate : `run ${run}`);
   }
 
   // With replicates a summary against the inputs would stack R values on each point: their statistics are the ensemble file's.

@@ -14,12 +14,12 @@ import type { RunRange } from '../files/shard';
 import { inputColumnNames } from '../files/result-writer';
 import { RunInputs } from '../files/run-inputs';
 import type { EnsembleResult } from '../solver/ensemble-result';
+import { ensembleLegendParts } from '../summaries/ensemble';
 import { CubieError } from '../shared/errors';
-import { describeBatch, type PlotChoices } from './plot-data';
+import { describeBatch, inputsLabel, MAX_VARIABLES, type PlotChoices, spreadOver } from './plot-data';
 
 /** Combinations drawn: more colours cannot be told apart. */
 const MAX_COMBINATIONS = 6;
-const MAX_VARIABLES = 4;
 const PANEL_WIDTH = 300;
 const PANEL_HEIGHT = 200;
 
@@ -57,10 +57,6 @@ export interface EnsemblePlotPlan {
   statistics: Statistic[];
 }
 
-function shortNumber(v: number): string {
-  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
-}
-
 export interface EnsemblePlanInput {
   title: string;
   subtitle: string;
@@ -74,7 +70,7 @@ export interface EnsemblePlanInput {
 
 export function planEnsemblePlot(input: EnsemblePlanInput, choices: PlotChoices = {}): EnsemblePlotPlan {
   const { legend, inputs } = input;
-  const saved = [...new Set(legend.map((l) => l.slice(0, l.lastIndexOf('.'))))];
+  const saved = ensembleLegendParts(legend).variables;
   const column = (variable: string, statistic: Statistic): number => legend.indexOf(`${variable}.${statistic}`);
   const variables = choices.variables ?? saved.slice(0, MAX_VARIABLES);
   for (const v of variables) {
@@ -90,13 +86,8 @@ export function planEnsemblePlot(input: EnsemblePlanInput, choices: PlotChoices 
 
   const { first, end } = input.combinations;
   const n = end - first;
-  const count = Math.min(MAX_COMBINATIONS, n);
-  const combinations = [...new Set(Array.from({ length: count }, (_, k) => first + (count === 1 ? 0 : Math.round((k * (n - 1)) / (count - 1)))))];
-  const labels = new Map<number, string>();
-  for (const c of combinations) {
-    const parts = inputs.swept.map((col) => `${col.role === 'y0' ? `${col.name}(0)` : col.name}=${shortNumber(inputs.value(c, col))}`);
-    labels.set(c, parts.length ? parts.join(', ') : `combination ${c}`);
-  }
+  const combinations = spreadOver(first, n, MAX_COMBINATIONS);
+  const labels = new Map(combinations.map((c) => [c, inputsLabel(inputs, c) || `combination ${c}`]));
   return {
     data: {
       title: input.title,

@@ -15,7 +15,7 @@ import { StatusTally } from '../files/status';
 import { CubieError } from '../shared/errors';
 import type { Solver } from '../solver/solver';
 import { EnsembleAccumulator } from '../solver/ensemble-result';
-import { ensembleLegend, type EnsembleOutput } from '../summaries/ensemble';
+import { ensembleLegend, ensembleLegendParts, type EnsembleOutput } from '../summaries/ensemble';
 import { finishEnsembleBatch } from './ensemble-finish';
 import type { RunRequest } from './run-sidecar';
 import { abandonBatch, kernelText, onInterrupt } from './run-sidecar';
@@ -41,7 +41,7 @@ export async function solveEnsembleShard(request: RunRequest, solver: Solver, en
   const shardRuns = runs.end - runs.first;
   const combinations: RunRange = shardRuns === 0 ? { first: 0, end: 0 } : { first: Math.floor(runs.first / replicates), end: Math.floor((runs.end - 1) / replicates) + 1 };
   const out = solver.describe({ ensembleOutputs: MOMENT_OUTPUTS });
-  const variables = [...new Set(out.ensembleLegend!.map((l) => l.slice(0, l.lastIndexOf('.'))))];
+  const { variables } = ensembleLegendParts(out.ensembleLegend!);
   const legend = ensembleLegend(variables, ensembleOutputs);
   const piece = request.runsPerChunk ?? PIECE_RUNS;
   const compileStarted = process.hrtime.bigint();

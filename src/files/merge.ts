@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CubieError } from '../shared/errors';
 import { EnsembleAccumulator, type EnsembleResult } from '../solver/ensemble-result';
-import type { EnsembleOutput } from '../summaries/ensemble';
+import { ensembleLegendParts } from '../summaries/ensemble';
 import { readMoments } from './ensemble-moments';
 import { ensembleFileDescription, ensemblePath, writeEnsembleFile } from './ensemble-writer';
 import { RunInputs } from './run-inputs';
@@ -200,8 +200,7 @@ function mergedEnsemble(first: ResultSidecar, target: string): NonNullable<Resul
 function foldShardMoments(shards: ShardFiles[]): EnsembleResult {
   const first = shards[0].sidecar;
   const { legend, replicates } = first.ensemble!;
-  const variables = [...new Set(legend.map((l) => l.slice(0, l.lastIndexOf('.'))))];
-  const outputs = legend.slice(0, legend.length / variables.length).map((l) => l.slice(l.lastIndexOf('.') + 1)) as EnsembleOutput[];
+  const { variables, outputs } = ensembleLegendParts(legend);
   const nCombinations = first.nRuns / replicates;
   const nTimes = first.time.length;
   const accumulator = new EnsembleAccumulator(nTimes, variables, outputs, nCombinations, replicates);

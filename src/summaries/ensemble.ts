@@ -51,6 +51,13 @@ export function ensembleLegend(variables: readonly string[], outputs: readonly E
   return variables.flatMap((variable) => outputs.map((output) => `${variable}.${output}`));
 }
 
+/** ensembleLegend's inverse: the variables, in order, and the statistics each has. */
+export function ensembleLegendParts(legend: readonly string[]): { variables: string[]; outputs: EnsembleOutput[] } {
+  const variables = [...new Set(legend.map((l) => l.slice(0, l.lastIndexOf('.'))))];
+  const outputs = legend.slice(0, variables.length ? legend.length / variables.length : 0).map((l) => l.slice(l.lastIndexOf('.') + 1) as EnsembleOutput);
+  return { variables, outputs };
+}
+
 /** Per-slot moments of the samples seen so far; a slot is one (time, variable, combination). */
 export class EnsembleMoments {
   readonly count: Float64Array;
