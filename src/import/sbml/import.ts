@@ -203,7 +203,6 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     if (bool(r, 'fast', false)) unsupported(r, 'A fast reaction');
     for (const listName of ['listOfReactants', 'listOfProducts']) {
       for (const sr of list(r, listName, 'speciesReference')) {
-        if (childNamed(sr, 'stoichiometryMath') !== undefined) unsupported(sr, 'stoichiometryMath', sr.attrs.id ?? id);
         if (sr.attrs.id !== undefined) add({ type: 'speciesReference', id: idOf(sr), el: sr, parent: id });
       }
     }
@@ -235,7 +234,6 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     const target = entities.get(variable);
     if (target === undefined) invalid(`A ${r.local} targets '${variable}', which is not a compartment, species or parameter`, r);
     if (rules.has(variable)) invalid(`'${variable}' is the target of two rules`, r);
-    if (target.type === 'speciesReference') unsupported(target.el, `${article(r.local)} on a stoichiometry (variable stoichiometry)`, variable);
     if (target.type === 'reaction') invalid(`A rule targets the reaction '${variable}'`, r);
     if (bool(target.el, 'constant', target.type === 'parameter')) invalid(`A ${r.local} targets '${variable}', which is constant`, r);
     const ctx = { where: `the ${r.local} for '${variable}'`, elementId: variable };
@@ -274,6 +272,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
 
   // ---- kinetic laws
   const laws = new Map<string, { math: MathNode; ctx: MathContext; locals: Map<string, number> }>();
+  const stoichiometryMath = new Map<XmlElement, { math: MathNode; ctx: MathContext }>();
   for (const r of reactions) {
     const id = r.attrs.id;
     const law = childNamed(r, 'kineticLaw');
@@ -290,6 +289,23 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     const math = mathOf(law, ctx);
     if (math === undefined) unsupported(law, 'A kinetic law without math', id);
     laws.set(id, { math: inlineCalls(math, functions, ctx), ctx, locals });
+    // SBML Level 2's stoichiometryMath: the stoichiometry is the value of its math, at every instant.
+    for (const listName of ['listOfReactants', 'listOfProducts']) {
+      for (const sr of list(r, listName, 'speciesReference')) {
+        const sm = childNamed(sr, 'stoichiometryMath');
+        if (sm === undefined) continue;
+        const smCtx = { where: `the stoichiometryMath of species '${String(sr.attrs.species).slice(0, 64)}' in reaction '${id}'`, elementId: sr.attrs.id ?? id };
+        const smMath = mathOf(sm, smCtx);
+        if (smMath === undefined) invalid(`The stoichiometryMath of species '${String(sr.attrs.species).slice(0, 64)}' in reaction '${id}' has no math`, sm);
+        const smRule = { kind: 'assignment' as const, math: inlineCalls(smMath, functions, smCtx), ctx: smCtx };
+        stoichiometryMath.set(sr, smRule);
+        // With an id, the species reference is an auxiliary set by it, as by an assignment rule.
+        if (sr.attrs.id !== undefined) {
+          if (rules.has(sr.attrs.id)) invalid(`'${sr.attrs.id}' has both a rule and stoichiometryMath`, sr);
+          rules.set(sr.attrs.id, smRule);
+        }
+      }
+    }
   }
 
   // ---- roles and names
@@ -498,6 +514,11 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       for (const [listName, sign] of [['listOfReactants', '-'], ['listOfProducts', '+']] as const) {
         for (const sr of list(r, listName, 'speciesReference')) {
           if (sr.attrs.species !== id) continue;
+          const sm = stoichiometryMath.get(sr);
+          if (sm !== undefined && sr.attrs.id === undefined) {
+            terms.push(`${sign} (${emit(sm.math, nameIn(undefined, undefined, sm.ctx), sm.ctx)}) * ${symbols.get(r.attrs.id)!.name}`);
+            continue;
+          }
           const st = sr.attrs.id !== undefined ? symbols.get(sr.attrs.id)!.name : (num(sr, 'stoichiometry') ?? (level === 2 ? 1 : unsupported(sr, 'A species reference without a stoichiometry', r.attrs.id)));
           if (sr.attrs.id === undefined && level === 3 && sr.attrs.stoichiometry === undefined) unsupported(sr, 'A species reference without a stoichiometry', r.attrs.id);
           const stText = typeof st === 'number' ? String(st) : st;
