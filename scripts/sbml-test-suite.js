@@ -6,7 +6,8 @@
  *
  * CASES_DIR is laid out like the suite's cases/semantic (NNNNN/NNNNN-sbml-lXvY.xml,
  * -settings.txt, -results.csv, -model.m). Each case is imported with importSbml,
- * solved with rodas4 (rtol 1e-10, atol 1e-14) at the times of its -results.csv,
+ * solved with rodas4 (rtol 1e-10, atol 1e-14, steps no longer than the output
+ * interval) at the times of its -results.csv,
  * and passes when every reported value is within absolute + relative * |expected|
  * (the suite's own rule). Prints pass / fail / skip per case (skip: a feature
  * refused with an UNSUPPORTED_* error, with its code and message; any other error
@@ -130,6 +131,9 @@ async function runCase(dir, num) {
   try {
     result = await cubie.solveIvp(system, {}, {}, {
       method: 'rodas4', backend: 'cpu', outputTypes: ['state', 'observables'], t0: settings.start, duration: settings.duration, saveAt: times,
+      // Steps no longer than the output interval, as simulators that stop at each output time take: a trigger true
+      // for less than a quarter of one long step is otherwise missed (cubie samples a step's `when` at 4 points).
+      ...(settings.steps > 0 ? { dtMax: settings.duration / settings.steps } : {}),
       rtol: 1e-10, atol: 1e-14, maxSteps: 1e6, threads: 1,
     });
   } catch (e) {

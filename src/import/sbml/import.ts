@@ -27,6 +27,7 @@
  */
 import { CubieError } from '../../shared/errors';
 import type { SystemDefinition } from '../../system';
+import { assignAlgebraicRules } from './algebraic';
 import { buildEvents, readEvents, type SbmlEvent } from './events';
 import {
   emit, evaluate, inlineCalls, readMath, symbolsOf, type MathContext, type MathNode,
@@ -151,7 +152,6 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   const t0 = options.t0 ?? 0;
 
   // ---- refusals that do not depend on details
-  for (const r of childrenNamed(childNamed(model, 'listOfRules'), 'algebraicRule')) unsupported(r, 'An algebraic rule', r.attrs.metaid ?? r.attrs.id ?? '(algebraic rule)');
   if (list(model, 'listOfConstraints', 'constraint').length > 0) warnings.push('Constraints are not checked during the solve');
   if (list(model, 'listOfUnitDefinitions', 'unitDefinition').length > 0) warnings.push('Units are not checked or converted');
 
@@ -268,6 +268,34 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       continue;
     }
     initial.set(symbol, { math: inlineCalls(math, functions, ctx), ctx });
+  }
+
+  // ---- algebraic rules that are assignments in disguise (algebraic.ts)
+  const algebraic = childrenNamed(childNamed(model, 'listOfRules'), 'algebraicRule').flatMap((r, i) => {
+    const label = r.attrs.metaid ?? r.attrs.id ?? `(algebraic rule ${i + 1})`;
+    const ctx = { where: `the algebraic rule ${label}`, elementId: label };
+    const math = mathOf(r, ctx);
+    if (math === undefined) {
+      warnings.push(`The algebraic rule ${label} has no math and is ignored`);
+      return [];
+    }
+    return [{ el: r, label, ctx, math: inlineCalls(math, functions, ctx) }];
+  });
+  if (algebraic.length > 0) {
+    const inReactions = new Set(reactions.flatMap((r) => ['listOfReactants', 'listOfProducts'].flatMap((l) => list(r, l, 'speciesReference').map((sr) => sr.attrs.species ?? ''))));
+    const free = new Set<string>();
+    for (const [id, e] of entities) {
+      if (e.type === 'reaction' || (e.type === 'speciesReference' && level === 2)) continue;
+      if (bool(e.el, 'constant', level === 2 && e.type !== 'species') || rules.has(id) || eventTargets.has(id)) continue;
+      if (e.type === 'species' && inReactions.has(id) && !bool(e.el, 'boundaryCondition', false)) continue;
+      free.add(id);
+    }
+    const solved = assignAlgebraicRules(algebraic, free, (m) => symbolsOf(m));
+    algebraic.forEach((r, i) => {
+      const s = solved[i];
+      if (s === undefined) unsupported(r.el, 'An algebraic rule that is not affine in a variable nothing else determines (it needs a DAE solver)', r.label);
+      rules.set(s.variable, { kind: 'assignment', math: s.math, ctx: { where: `the algebraic rule ${r.label} (solved for '${s.variable}')`, elementId: s.variable } });
+    });
   }
 
   // ---- kinetic laws
