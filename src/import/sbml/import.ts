@@ -12,7 +12,11 @@
  *   - compartments, constant species, boundary species without rules, global
  *     and local parameters (local ones named `<reaction>_<parameter>`) and
  *     species references with ids are parameters, with their values at t0
- *     (initial assignments evaluated there);
+ *     (initial assignments evaluated there); a stoichiometry set by a rule or
+ *     by stoichiometryMath (Level 2) is an auxiliary or a state like any
+ *     other rule target;
+ *   - an algebraic rule affine in a variable nothing else determines is that
+ *     variable's assignment rule (algebraic.ts);
  *   - each reaction's rate is an auxiliary named after the reaction, saved as
  *     an observable; assignment rules are auxiliaries (observables too);
  *     rate rules are derivative lines; function definitions are inlined;
@@ -21,8 +25,8 @@
  *     state (with derivative 0 when nothing else changes it), and a
  *     compartment an event resizes keeps its concentration species' amounts
  *     as states, as a compartment sized by a rule does.
- * Anything else (delays that are not numbers, algebraic rules, the delay csymbol, fast reactions, rules on
- * compartments or stoichiometries, required packages) is refused with
+ * Anything else (algebraic rules that need a DAE solver, the delay csymbol, fast reactions, required
+ * packages) is refused with
  * UNSUPPORTED_SBML naming the element and its id.
  */
 import { CubieError } from '../../shared/errors';
