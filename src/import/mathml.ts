@@ -390,15 +390,15 @@ function fold(fn: string, args: string[]): string {
 
 // ---------------------------------------------------------------- evaluating
 
-/** The value of the tree (true/false as 1/0); `value` gives a symbol's number, `time` the time. */
-export function evaluate(n: MathNode, value: (id: string) => number, time: number, ctx: MathContext): number {
-  const ev = (m: MathNode): number => evaluate(m, value, time, ctx);
+/** The value of the tree (true/false as 1/0); `value` gives a symbol's number, `time` the time, `rate` (where given) a symbol's rate of change. */
+export function evaluate(n: MathNode, value: (id: string) => number, time: number, ctx: MathContext, rate?: (id: string) => number): number {
+  const ev = (m: MathNode): number => evaluate(m, value, time, ctx, rate);
   switch (n.k) {
     case 'num': return n.v;
     case 'bool': return n.v ? 1 : 0;
     case 'sym': return value(n.id);
     case 'time': return time;
-    case 'rateOf': return unsupported(ctx, `rateOf('${n.id.slice(0, 64)}') in a value needed at t0`);
+    case 'rateOf': return rate !== undefined && n.wrt === undefined ? rate(n.id) : unsupported(ctx, `rateOf('${n.id.slice(0, 64)}') in a value needed at t0`);
     case 'call': return invalid(ctx, `Function '${n.fn}' was not inlined`);
     case 'piecewise': {
       for (const [v, c] of n.pieces) if (ev(c) !== 0) return ev(v);

@@ -135,7 +135,7 @@ describe('importSbml: events', () => {
     // c is resized by an event, so S (a concentration) keeps its amount as the state, as with a rule on c
     expect(m.y0).toEqual({ c: 2, S_amount: 6, B: 5, p: 1 });
     expect(m.parameters).toEqual({ k: 0.5, q: 0 });
-    expect(m.definition.equations).toEqual(expect.arrayContaining(['dp = 0', 'dc = 0', 'dB = 0', 'dS_amount = (- 1 * R)', 'S = S_amount / c']));
+    expect(m.definition.equations).toEqual(expect.arrayContaining(['dp = 0', 'dc = 0', 'dB = 0', 'dS_amount = (-(1 * R))', 'S = S_amount / c']));
     expect(m.definition.events![0].then).toEqual(['p = 2', 'c = 4', 'B = 1']);
   });
 

@@ -107,7 +107,7 @@ describe('importSbml: mapping', () => {
     expect(m.y0).toEqual({ S: 2 });
     expect(m.parameters).toEqual({ c: 2, k: 0.5 });
     expect(m.definition.observables).toEqual(['R']);
-    expect(m.definition.equations).toEqual(['dS = (- 1 * R) / c', 'R = (k * S * c)']);
+    expect(m.definition.equations).toEqual(['dS = ((-(1 * R)) / c)', 'R = (k * S * c)']);
     expect(outputExpression(m, 'S', 'amount')).toBe('(S * c)');
     expect(createSystemFromSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>')).states).toEqual(['S']);
   });
@@ -153,7 +153,7 @@ describe('importSbml: mapping', () => {
       .replace('constant="true"/></listOfCompartments>', 'constant="false"/></listOfCompartments>');
     const m = importSbml(xml);
     expect(m.y0).toEqual({ S_amount: 4, c: 2 });
-    expect(m.definition.equations).toEqual(['dc = k', 'dS_amount = (- 1 * R)', 'S = S_amount / c', 'R = (k * S)']);
+    expect(m.definition.equations).toEqual(['dc = k', 'dS_amount = (-(1 * R))', 'S = S_amount / c', 'R = (k * S)']);
     expect(outputExpression(m, 'S', 'amount')).toBe('S_amount');
     createSystem(m.definition);
   });
@@ -167,7 +167,7 @@ describe('importSbml: mapping', () => {
     const cyclic = thrown(() => importSbml(xml));
     expect(cyclic.code).toBe('CYCLIC_DEPENDENCY');
     const m = importSbml(xml.replace(`${rateOf('q')}</math></rateRule>`, '<cn>1</cn></math></rateRule>'));
-    expect(m.definition.equations).toContain('p = (((- 1 * R) / c) + 0)');
+    expect(m.definition.equations).toContain('p = ((((-(1 * R)) / c)) + 0)');
     createSystem(m.definition);
     // A local parameter never changes (Test Suite 01459): its rate is 0, though no global has its id.
     const local = decay(`<apply><plus/><ci>j</ci>${rateOf('j')}</apply>`).replace('</math></kineticLaw>', '</math><listOfLocalParameters><localParameter id="j" value="3"/></listOfLocalParameters></kineticLaw>');
@@ -184,7 +184,15 @@ describe('importSbml: mapping', () => {
     const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci></apply>').replace('<compartment id="c" size="2"', '<compartment id="c" spatialDimensions="0"'));
     expect(m.y0).toEqual({ S: 4 });
     expect(m.parameters).toEqual({ k: 0.5 });
-    expect(m.definition.equations).toEqual(['dS = (- 1 * R)', 'R = (k * S)']);
+    expect(m.definition.equations).toEqual(['dS = (-(1 * R))', 'R = (k * S)']);
+  });
+
+  it('evaluates rateOf in an initial assignment from the rates at t0 (Test Suite 01249-01253)', () => {
+    const rateOf = (id: string) => `<apply><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/rateOf">rateOf</csymbol><ci>${id}</ci></apply>`;
+    // dS/dt = -k S at S = 2 (4 in a compartment of 2): -1; k is constant: 0
+    const m = importSbml(decay('<apply><times/><ci>k</ci><ci>S</ci><ci>c</ci></apply>', `<listOfParameters><parameter id="p" constant="true"/></listOfParameters>
+      <listOfInitialAssignments><initialAssignment symbol="p"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><plus/>${rateOf('S')}${rateOf('k')}</apply></math></initialAssignment></listOfInitialAssignments>`));
+    expect(m.parameters.p).toBeCloseTo(-1, 14);
   });
 
   it('evaluates initial assignments at t0', () => {

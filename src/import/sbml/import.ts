@@ -414,7 +414,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     return v;
   };
   const evalIn = (math: MathNode, ctx: MathContext, locals?: ReadonlyMap<string, number>): number =>
-    evaluate(math, (sym) => (locals?.has(sym) ? locals.get(sym)! : valueOf(sym, ctx)), t0, ctx);
+    evaluate(math, (sym) => (locals?.has(sym) ? locals.get(sym)! : valueOf(sym, ctx)), t0, ctx, (sym) => (locals?.has(sym) ? 0 : rateAtT0(sym, ctx)));
   const computeValue = (e: Entity): number => {
     const rule = rules.get(e.id);
     if (rule?.kind === 'assignment') return evalIn(rule.math, rule.ctx);
@@ -534,40 +534,68 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   }
 
   function computeDerivative(id: string): string {
+    const ctx = { where: `the rate of change of '${id}'`, elementId: id };
+    return emit(derivativeMath(id), nameIn(undefined, undefined, ctx), ctx);
+  }
+
+  /** d(id)/dt as math over SBML ids: its rate rule, or sum(stoichiometry * rate) * conversion factor (/ compartment for a concentration). */
+  function derivativeMath(id: string): MathNode {
     const s = symbols.get(id)!;
     const e = entities.get(id)!;
     const rule = rules.get(id);
-    const compartmentName = s.compartment === undefined ? undefined : symbols.get(s.compartment)!.name;
-    if (rule?.kind === 'rate') return emit(rule.math, nameIn(undefined, undefined, rule.ctx), rule.ctx);
+    if (rule?.kind === 'rate') return rule.math;
+    const zero: MathNode = { k: 'num', v: 0 };
     // a boundary species (a state only when an event sets it) is not changed by reactions
-    if (e.type !== 'species' || bool(e.el, 'boundaryCondition', false)) return '0';
-    const terms: string[] = [];
+    if (e.type !== 'species' || bool(e.el, 'boundaryCondition', false)) return zero;
+    const terms: MathNode[] = [];
     for (const r of reactions) {
-      for (const [listName, sign] of [['listOfReactants', '-'], ['listOfProducts', '+']] as const) {
+      for (const [listName, reactant] of [['listOfReactants', true], ['listOfProducts', false]] as const) {
         for (const sr of list(r, listName, 'speciesReference')) {
           if (sr.attrs.species !== id) continue;
-          const sm = stoichiometryMath.get(sr);
-          if (sm !== undefined && sr.attrs.id === undefined) {
-            terms.push(`${sign} (${emit(sm.math, nameIn(undefined, undefined, sm.ctx), sm.ctx)}) * ${symbols.get(r.attrs.id)!.name}`);
-            continue;
-          }
-          const st = sr.attrs.id !== undefined ? symbols.get(sr.attrs.id)!.name : (num(sr, 'stoichiometry') ?? (level === 2 ? 1 : unsupported(sr, 'A species reference without a stoichiometry', r.attrs.id)));
-          if (sr.attrs.id === undefined && level === 3 && sr.attrs.stoichiometry === undefined) unsupported(sr, 'A species reference without a stoichiometry', r.attrs.id);
-          const stText = typeof st === 'number' ? String(st) : st;
-          terms.push(`${sign} ${stText} * ${symbols.get(r.attrs.id)!.name}`);
+          const term: MathNode = { k: 'op', op: 'times', args: [stoichiometryOf(sr, r), { k: 'sym', id: r.attrs.id }] };
+          terms.push(reactant ? { k: 'op', op: 'minus', args: [term] } : term);
         }
       }
     }
-    if (terms.length === 0) return '0';
-    let rhs = `(${terms.join(' ')})`;
+    if (terms.length === 0) return zero;
+    let rhs: MathNode = terms.length === 1 ? terms[0] : { k: 'op', op: 'plus', args: terms };
     const cf = e.el.attrs.conversionFactor ?? modelConversion;
     if (cf !== undefined) {
       const c = symbols.get(cf);
       if (c === undefined || c.type !== 'parameter') invalid(`The conversion factor '${cf.slice(0, 40)}' of species '${id}' is not a parameter`, e.el);
-      rhs = `${rhs} * ${c.name}`;
+      rhs = { k: 'op', op: 'times', args: [rhs, { k: 'sym', id: cf }] };
     }
-    if (!s.hasOnlySubstanceUnits && s.amountName === undefined) rhs = `${rhs} / ${compartmentName}`;
+    if (!s.hasOnlySubstanceUnits && s.amountName === undefined) rhs = { k: 'op', op: 'divide', args: [rhs, { k: 'sym', id: s.compartment! }] };
     return rhs;
+  }
+
+  /** A species reference's stoichiometry: its stoichiometryMath, its id's value, or its number (Level 2's default 1). */
+  function stoichiometryOf(sr: XmlElement, r: XmlElement): MathNode {
+    const sm = stoichiometryMath.get(sr);
+    if (sm !== undefined && sr.attrs.id === undefined) return sm.math;
+    if (sr.attrs.id !== undefined) return { k: 'sym', id: sr.attrs.id };
+    const v = num(sr, 'stoichiometry');
+    if (v !== undefined) return { k: 'num', v };
+    if (level === 2) return { k: 'num', v: 1 };
+    return unsupported(sr, 'A species reference without a stoichiometry', r.attrs.id);
+  }
+
+  /** rateOf(id) at t0, for initial assignments: 0 for a constant, the derivative's value for a state. */
+  function rateAtT0(id: string, ctx: MathContext): number {
+    const s = symbols.get(id);
+    if (s === undefined || s.type === 'localParameter') {
+      throw new CubieError('INVALID_SBML', `rateOf in ${ctx.where} names '${id.slice(0, 64)}', which is not defined in the model`, { where: ctx.where, sbmlId: ctx.elementId });
+    }
+    if (s.role === 'parameter') return 0;
+    if (s.role !== 'state') {
+      throw new CubieError('UNSUPPORTED_SBML', `rateOf('${id}') in ${ctx.where}: '${id}' is set by an assignment rule or is a reaction rate (or a concentration in a compartment that changes), which is not supported`, { where: ctx.where, sbmlId: ctx.elementId });
+    }
+    const key = `rateOf ${id}`;
+    if (visiting.has(key)) throw new CubieError('CYCLIC_DEPENDENCY', `The rate of '${id}' at t0 depends on itself`, { sbmlId: id });
+    visiting.add(key);
+    const v = evalIn(derivativeMath(id), { where: `the rate of change of '${id}'`, elementId: id });
+    visiting.delete(key);
+    return v;
   }
   // a species changed by reactions must be a state (not constant, not boundary, no rule)
   for (const id of speciesChangedByReactions) {
