@@ -27,6 +27,7 @@
  */
 import { CubieError } from '../../shared/errors';
 import type { SystemDefinition } from '../../system';
+import { compPrefixOf, flattenComp } from './comp';
 import { buildEvents, readEvents, type SbmlEvent } from './events';
 import {
   emit, evaluate, inlineCalls, readMath, symbolsOf, type MathContext, type MathNode,
@@ -133,21 +134,25 @@ function mathOf(el: XmlElement, ctx: MathContext): MathNode | undefined {
 }
 
 export function importSbml(xml: string, options: ImportSbmlOptions = {}): ImportedModel {
-  const root = parseXml(xml);
+  let root = parseXml(xml);
   if (root.local !== 'sbml') invalid(`The root element is <${root.tag.slice(0, 40)}>, not <sbml>`);
   const level = Number(root.attrs.level);
   if (level !== 2 && level !== 3) {
     throw new CubieError('UNSUPPORTED_SBML', `SBML level ${String(root.attrs.level).slice(0, 10)} is not supported (levels 2 and 3 are)`, { where: '<sbml>' });
   }
+  const warnings: string[] = [];
+  // comp (hierarchical models) is flattened to core SBML (comp.ts); other required packages are refused
+  const comp = compPrefixOf(root);
   for (const [attr, value] of Object.entries(root.attrs)) {
     if (attr.endsWith(':required') && value === 'true') {
       const pkg = attr.slice(0, -':required'.length);
+      if (pkg === comp) continue;
       throw new CubieError('UNSUPPORTED_SBML', `The SBML package '${pkg}' is required by this model and is not supported`, { where: '<sbml>', package: pkg });
     }
   }
+  if (comp !== undefined) root = flattenComp(root, warnings);
   const model = childNamed(root, 'model');
   if (model === undefined) invalid('The document has no <model>');
-  const warnings: string[] = [];
   const t0 = options.t0 ?? 0;
 
   // ---- refusals that do not depend on details
