@@ -204,7 +204,7 @@ class Flattening {
       const t = this.target(re, inst.label);
       if (this.removedNow.has(t.node)) compInvalid(re, inst.label, 'A replacedElement points to an element that was deleted');
       const factor = cx.attr(re, 'conversionFactor');
-      this.replace(t, parent, factor === undefined ? [] : [factor], inst.label);
+      this.replace(t, parent, factor === undefined ? [] : [factor], re, inst.label);
       this.toRemove.add(t.node);
       this.replaceWhatItReplaced(t.node, parent, factor === undefined ? [] : [factor], inst.label);
     }
@@ -236,16 +236,16 @@ class Flattening {
       if (t === undefined || this.removedNow.has(ref)) continue;
       const own = ref.local === 'replacedElement' ? this.cx.attr(ref, 'conversionFactor') : undefined;
       const chain = own === undefined ? factors : [...factors, own];
-      this.replace(t, by, chain, label);
+      this.replace(t, by, chain, ref, label);
       this.toRemove.add(t.node);
       this.replaceWhatItReplaced(t.node, by, chain, label);
     }
   }
 
-  /** The uses of the replaced element in its instance now name `by` (Replacing::updateIDs, performConversions). */
-  private replace(t: Target, by: Node, factors: readonly string[], label: string): void {
+  /** The uses of the replaced element in its instance now name `by` (Replacing::updateIDs, performConversions); `at` and `label` place messages. */
+  private replace(t: Target, by: Node, factors: readonly string[], at: Node, label: string): void {
     const cx = this.cx;
-    this.checkReplaceable(t.node, by, t.node, label);
+    this.checkReplaceable(t.node, by, at, label);
     const oldId = cx.idOf(t.node);
     const newId = cx.idOf(by);
     if (oldId !== undefined && newId === undefined) compInvalid(by, label, `The element that replaces '${oldId}' has no id`, oldId);
@@ -277,7 +277,9 @@ class Flattening {
     for (const n of [replaced, by]) {
       if (cx.isComp(n) && n.local === 'submodel') compUnsupported(at, label, 'Replacing a submodel (or replacing with one)', id);
     }
-    if (replaced.local !== by.local || cx.isComp(replaced) !== cx.isComp(by)) {
+    // a global parameter may take a local parameter's place (libSBML renames the kinetic law's uses)
+    const sameKind = replaced.local === by.local || (replaced.local === 'localParameter' && by.local === 'parameter');
+    if (!sameKind || cx.isComp(replaced) !== cx.isComp(by)) {
       compUnsupported(at, label, `A <${by.tag}> replacing a <${replaced.tag}> (elements of different kinds)`, id);
     }
   }
