@@ -327,9 +327,9 @@ describe('importSbml: errors name the SBML element', () => {
     expect(garbage.code).toBe('INVALID_SBML');
   });
 
-  it('refuses required packages and Level 1', () => {
-    const comp = doc('').replace('level="3"', 'xmlns:comp="http://www.sbml.org/sbml/level3/version1/comp/version1" comp:required="true" level="3"');
-    expect(thrown(() => importSbml(comp)).code).toBe('UNSUPPORTED_SBML');
+  it('refuses required packages (comp, which is flattened, aside: sbml-comp.test.ts) and Level 1', () => {
+    const distrib = doc('').replace('level="3"', 'xmlns:distrib="http://www.sbml.org/sbml/level3/version1/distrib/version1" distrib:required="true" level="3"');
+    expect(thrown(() => importSbml(distrib)).code).toBe('UNSUPPORTED_SBML');
     expect(thrown(() => importSbml(doc('', 1, 2))).code).toBe('UNSUPPORTED_SBML');
   });
 

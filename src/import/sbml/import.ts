@@ -25,13 +25,15 @@
  *     state (with derivative 0 when nothing else changes it), and a
  *     compartment an event resizes keeps its concentration species' amounts
  *     as states, as a compartment sized by a rule does.
+ * A comp document (hierarchical model) is first flattened to one core model (comp.ts).
  * Anything else (algebraic rules that need a DAE solver, the delay csymbol, fast reactions, required
- * packages) is refused with
+ * packages other than comp) is refused with
  * UNSUPPORTED_SBML naming the element and its id.
  */
 import { CubieError } from '../../shared/errors';
 import type { SystemDefinition } from '../../system';
 import { assignAlgebraicRules } from './algebraic';
+import { compPrefixOf, flattenComp } from './comp';
 import { buildEvents, readEvents, type SbmlEvent } from './events';
 import {
   emit, evaluate, inlineCalls, readMath, symbolsOf, type MathContext, type MathNode,
@@ -138,21 +140,25 @@ function mathOf(el: XmlElement, ctx: MathContext): MathNode | undefined {
 }
 
 export function importSbml(xml: string, options: ImportSbmlOptions = {}): ImportedModel {
-  const root = parseXml(xml);
+  let root = parseXml(xml);
   if (root.local !== 'sbml') invalid(`The root element is <${root.tag.slice(0, 40)}>, not <sbml>`);
   const level = Number(root.attrs.level);
   if (level !== 2 && level !== 3) {
     throw new CubieError('UNSUPPORTED_SBML', `SBML level ${String(root.attrs.level).slice(0, 10)} is not supported (levels 2 and 3 are)`, { where: '<sbml>' });
   }
+  const warnings: string[] = [];
+  // comp (hierarchical models) is flattened to core SBML (comp.ts); other required packages are refused
+  const comp = compPrefixOf(root);
   for (const [attr, value] of Object.entries(root.attrs)) {
     if (attr.endsWith(':required') && value === 'true') {
       const pkg = attr.slice(0, -':required'.length);
+      if (pkg === comp) continue;
       throw new CubieError('UNSUPPORTED_SBML', `The SBML package '${pkg}' is required by this model and is not supported`, { where: '<sbml>', package: pkg });
     }
   }
+  if (comp !== undefined) root = flattenComp(root, warnings);
   const model = childNamed(root, 'model');
   if (model === undefined) invalid('The document has no <model>');
-  const warnings: string[] = [];
   const t0 = options.t0 ?? 0;
 
   // ---- refusals that do not depend on details
