@@ -7,8 +7,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { createSystem, importSbml, isCubieError, outputExpression, solveIvp } from '../../src';
-import type { CubieError } from '../../src/shared/errors';
+import { createSystem, importSbml, outputExpression, solveIvp } from '../../src';
+import { thrown } from '../support/thrown';
 
 const COMP_NS = 'http://www.sbml.org/sbml/level3/version1/comp/version1';
 const MATHML = 'xmlns="http://www.w3.org/1998/Math/MathML"';
@@ -62,16 +62,6 @@ async function expectFlattensTo(comp: string, flat: string): Promise<void> {
   for (const id of ids) {
     got[id].forEach((v, i) => expect(v).toBeCloseTo(want[id][i], 9));
   }
-}
-
-function thrown(f: () => unknown): CubieError {
-  try {
-    f();
-  } catch (e) {
-    if (isCubieError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a CubieError');
 }
 
 /** A decay S -> with rate k * S (an amount), a function f(x) = 2 x and a parameter read through it. */

@@ -4,10 +4,10 @@
  * refusals that name the event. Solving them is in sbml.test.ts (fixture
  * cases), once the kernel handles events.
  */
-import { createSystem, importSbml, isCubieError, solveIvp, StatusBits } from '../../src';
-import type { CubieError } from '../../src/shared/errors';
+import { createSystem, importSbml, solveIvp, StatusBits } from '../../src';
 import type { MathNode } from '../../src/import/mathml';
 import { triggerForm } from '../../src/import/sbml/triggers';
+import { thrown } from '../support/thrown';
 
 const M = 'xmlns="http://www.w3.org/1998/Math/MathML"';
 const TIME = '<csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">time</csymbol>';
@@ -54,16 +54,6 @@ function model(events: EventSpec[], extra = ''): string {
   </reaction></listOfReactions>${extra}
   <listOfEvents>${events.map(event).join('')}</listOfEvents>
 </model></sbml>`;
-}
-
-function thrown(f: () => unknown): CubieError {
-  try {
-    f();
-  } catch (e) {
-    if (isCubieError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a CubieError');
 }
 
 const imported = (events: EventSpec[], options = {}) => {

@@ -6,8 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { createSystem, createSystemFromSbml, importSbml, isCubieError, outputExpression, solveIvp } from '../../src';
-import { CubieError } from '../../src/shared/errors';
+import { createSystem, createSystemFromSbml, importSbml, outputExpression, solveIvp } from '../../src';
+import { thrown } from '../support/thrown';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sbml-test-suite');
 
@@ -90,16 +90,6 @@ const decay = (kinetic: string, extra = '') => doc(`
     <listOfReactants><speciesReference species="S" stoichiometry="1" constant="true"/></listOfReactants>
     <kineticLaw><math xmlns="http://www.w3.org/1998/Math/MathML">${kinetic}</math></kineticLaw>
   </reaction></listOfReactions>${extra}`);
-
-function thrown(f: () => unknown): CubieError {
-  try {
-    f();
-  } catch (e) {
-    if (isCubieError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a CubieError');
-}
 
 describe('importSbml: mapping', () => {
   it('maps a decay reaction to a concentration state, a rate observable and parameters', () => {
