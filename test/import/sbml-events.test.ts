@@ -181,6 +181,22 @@ describe('importSbml: events', () => {
     expect(m.definition.events).toEqual([{ name: 'high', at: [1], then: ['p = 4', 'q = 1'] }]);
   });
 
+  it('orders two simultaneous events by priorities that are math, compared at the instant (the lower runs last and wins)', () => {
+    const m = imported([
+      { id: 'e1', trigger: apply('gt', TIME, cn(1)), priority: ci('q'), assign: { p: cn(1), q: cn(3) } },
+      { id: 'e2', trigger: apply('gt', TIME, cn(1)), priority: apply('minus', ci('k')), assign: { p: cn(2) } },
+    ]);
+    expect(m.definition.events).toEqual([{ name: 'e1', at: [1], then: ['p = ((q) > ((-k))) ? (2) : (1)', 'q = 3'] }]);
+  });
+
+  it('lets simultaneous events set one variable to the same value in any order', () => {
+    const m = imported([
+      { id: 's1', trigger: apply('gt', TIME, cn(1)), assign: { p: cn(1), q: cn(3) } },
+      { id: 's2', trigger: apply('gt', TIME, cn(1)), assign: { p: cn(1) } },
+    ]);
+    expect(m.definition.events).toEqual([{ name: 's1', at: [1], then: ['q = 3', 'p = 1'] }]);
+  });
+
   it('refuses what it cannot simulate faithfully, naming the event', () => {
     const cases: [string, EventSpec[], string][] = [
       ['a delay of 0', [{ id: 'd0', trigger: apply('gt', ci('S'), cn(1)), delay: cn(0) }], 'd0'],
@@ -192,9 +208,13 @@ describe('importSbml: events', () => {
       ['same target, no priorities', [
         { id: 'a1', trigger: apply('gt', TIME, cn(1)), assign: { p: cn(1) } },
         { id: 'a2', trigger: apply('gt', TIME, cn(1)), assign: { p: cn(2) } }], 'a1'],
-      ['same target, priorities that depend on the state', [
+      ['same target, three events, priorities that depend on the state', [
         { id: 'b1', trigger: apply('gt', TIME, cn(1)), priority: ci('q'), assign: { p: cn(1) } },
-        { id: 'b2', trigger: apply('gt', TIME, cn(1)), priority: cn(0), assign: { p: cn(2) } }], 'b1'],
+        { id: 'b2', trigger: apply('gt', TIME, cn(1)), priority: cn(0), assign: { p: cn(2) } },
+        { id: 'b3', trigger: apply('gt', TIME, cn(1)), priority: cn(1), assign: { q: cn(2) } }], 'b1'],
+      ['same target, one priority missing', [
+        { id: 'c1', trigger: apply('gt', TIME, cn(1)), priority: ci('q'), assign: { p: cn(1) } },
+        { id: 'c2', trigger: apply('gt', TIME, cn(1)), assign: { p: cn(2) } }], 'c1'],
       ['execution-time values with interference', [
         { id: 'x1', trigger: apply('gt', TIME, cn(1)), values: 'execution', assign: { p: ci('q') } },
         { id: 'x2', trigger: apply('gt', TIME, cn(1)), assign: { q: cn(2) } }], 'x1'],

@@ -58,6 +58,9 @@ export interface SbmlEvent {
   readonly useValuesFromTriggerTime: boolean;
   /** The priority when it is a number (math without symbols), NaN when it depends on the state, undefined when none. */
   readonly priority: number | undefined;
+  /** The priority's math where it depends on the state (priority NaN), read at the instant the event runs. */
+  readonly priorityMath?: MathNode;
+  readonly priorityCtx?: MathContext;
   /** The delay: a positive number, NaN where it is math (`delayMath`), undefined for none. */
   readonly delay: number | undefined;
   /** The delay's math where it is not a number (evaluated at each trigger time). */
@@ -109,10 +112,12 @@ export function readEvents(model: XmlElement, functions: Functions, warnings: st
     if (trigger === undefined) warnings.push(`${label} has no trigger math and never fires; it is left out`);
     const priorityMath = mathChild(childNamed(el, 'priority'));
     let priority: number | undefined;
+    let priorityExpr: { priorityMath: MathNode; priorityCtx: MathContext } | undefined;
     if (priorityMath !== undefined) {
       const pctx = ctxOf('the priority');
       const p = inlineCalls(readMath(priorityMath, pctx), functions, pctx);
       priority = symbolsOf(p).size === 0 && !usesTime(p) ? evaluate(p, () => NaN, 0, pctx) : NaN;
+      if (Number.isNaN(priority)) priorityExpr = { priorityMath: p, priorityCtx: pctx };
     }
     const assignments: SbmlEventAssignment[] = [];
     for (const a of childrenNamed(childNamed(el, 'listOfEventAssignments'), 'eventAssignment')) {
@@ -130,7 +135,7 @@ export function readEvents(model: XmlElement, functions: Functions, warnings: st
       assignments.push({ variable, math: inlineCalls(readMath(m, actx), functions, actx), ctx: actx });
     }
     return {
-      id, label, trigger, assignments, priority, delay, ...delayExpr,
+      id, label, trigger, assignments, priority, ...priorityExpr, delay, ...delayExpr,
       // Level 2 has neither attribute and behaves as if both were true.
       initialValue: triggerEl === undefined ? true : flag(triggerEl, 'initialValue', true, label),
       persistent: triggerEl === undefined ? true : flag(triggerEl, 'persistent', true, label),
@@ -181,10 +186,11 @@ export function buildEvents(events: readonly SbmlEvent[], tr: EventTranslation, 
   for (const group of groups.values()) {
     const merge = checkGroup(group, tr);
     // merged: in the order SBML executes them (highest priority first), so that the last writer of a variable wins
-    const sets = merge ? [[...group].sort((a, b) => (b.event.priority ?? 0) - (a.event.priority ?? 0))] : group.map((p) => [p]);
+    const sets = merge !== 'separate' ? [[...group].sort((a, b) => (b.event.priority ?? 0) - (a.event.priority ?? 0))] : group.map((p) => [p]);
     for (const members of sets) {
       const first = members[0];
-      const then = lastWriters(members.flatMap((p) => p.lines)).map((l) => l.text);
+      const lines = merge === 'by priority at the instant' ? linesByPriority(members[0], members[1], tr) : members.flatMap((p) => p.lines);
+      const then = lastWriters(lines).map((l) => l.text);
       definitions.push({
         name: first.name,
         ...('at' in first.trigger ? { at: [first.trigger.at] } : { when: first.trigger.when, direction: first.trigger.direction }),
@@ -193,6 +199,43 @@ export function buildEvents(events: readonly SbmlEvent[], tr: EventTranslation, 
     }
   }
   return { events: definitions, states: out.states };
+}
+
+/**
+ * Two parts of one instant whose priorities are math, as one list of lines: a
+ * variable both assign (different values) gets the value of the one SBML runs
+ * last, the lower priority at the instant (every right side, the priorities'
+ * included, reads the values before the assignments). SBML re-evaluates the
+ * priorities after each event, which for two events cannot change which runs
+ * last; a tie is SBML's random order, here the first part's value.
+ */
+function linesByPriority(a: Part, b: Part, tr: EventTranslation): PartLine[] {
+  const priority = (p: Part): string => tr.text(p.event.priorityMath ?? { k: 'num', v: p.event.priority! }, p.event.priorityCtx ?? { where: `the priority of ${p.event.label}`, elementId: p.event.id ?? p.event.label });
+  const [pa, pb] = [priority(a), priority(b)];
+  const out: PartLine[] = [];
+  for (const line of [...a.lines, ...b.lines]) {
+    const other = lineOf(a.lines.includes(line) ? b : a, line.target);
+    if (other === undefined || other.text === line.text) {
+      out.push(line);
+      continue;
+    }
+    if (out.some((l) => l.target === line.target)) continue;
+    const [fromA, fromB] = a.lines.includes(line) ? [line, other] : [other, line];
+    const [lhs, valueA] = splitLine(fromA);
+    const [, valueB] = splitLine(fromB);
+    out.push({ target: line.target, text: `${lhs} = ((${pa}) > (${pb})) ? (${valueB}) : (${valueA})` });
+  }
+  return out;
+}
+
+/** A part's last line assigning the target. */
+function lineOf(part: Part, target: string): PartLine | undefined {
+  return part.lines.filter((l) => l.target === target).pop();
+}
+
+function splitLine(line: PartLine): [string, string] {
+  const at = line.text.indexOf(' = ');
+  return [line.text.slice(0, at), line.text.slice(at + 3)];
 }
 
 /** Each target's line from the last part that assigns it (values are from the trigger time, so the earlier ones are simply overwritten). */
@@ -221,22 +264,31 @@ function checkCancellations(events: readonly SbmlEvent[], tr: EventTranslation):
  * Whether the parts of one instant must be one cubie event; refuses
  * instants whose result would depend on an order.
  */
-function checkGroup(group: readonly Part[], tr: EventTranslation): boolean {
-  if (group.length === 1) return false;
+type GroupMerge = 'separate' | 'by constant priority' | 'by priority at the instant';
+
+function checkGroup(group: readonly Part[], tr: EventTranslation): GroupMerge {
+  if (group.length === 1) return 'separate';
   const names = (i: number, j: number): string => `${group[i].event.label} and ${group[j].event.label}`;
   let interfere = false;
+  let atInstant = false;
   for (let i = 0; i < group.length; i++) {
     for (let j = 0; j < group.length; j++) {
       if (i === j) continue;
       const [a, b] = [group[i], group[j]];
-      const both = [...a.writes].find((v) => b.writes.has(v));
+      const shared = [...a.writes].filter((v) => b.writes.has(v));
+      if (shared.length > 0 && i < j) interfere = true;
+      // a variable both set to the same value (the same text, read before either runs) does not depend on their order
+      const both = shared.find((v) => lineOf(a, v)?.text !== lineOf(b, v)?.text);
       if (both !== undefined && i < j) {
-        // the one executed last wins: known when both have different constant priorities (and neither is a guarded t0 firing)
+        // the one executed last wins: known when both have different constant priorities, or (two events) priorities that
+        // are math, compared at the instant; neither may be a guarded t0 firing
         const [p, q] = [a.event.priority, b.event.priority];
-        if (p === undefined || q === undefined || Number.isNaN(p) || Number.isNaN(q) || p === q || a.guarded || b.guarded) {
-          refuse(a.event, `Events that fire at the same time and both assign '${both}' (${names(i, j)}: the result depends on an order that constant, different priorities do not fix)`);
+        const constant = p !== undefined && q !== undefined && !Number.isNaN(p) && !Number.isNaN(q) && p !== q;
+        const math = p !== undefined && q !== undefined && (Number.isNaN(p) || Number.isNaN(q)) && group.length === 2;
+        if ((!constant && !math) || a.guarded || b.guarded) {
+          refuse(a.event, `Events that fire at the same time and both assign '${both}' (${names(i, j)}: the result depends on an order that their priorities do not fix)`);
         }
-        interfere = true;
+        if (math) atInstant = true;
       }
       if (b.cancellable && [...a.writes].some((v) => tr.reads(b.event.trigger!).has(v))) {
         refuse(b.event, `A non-persistent event whose trigger an event firing at the same time changes (${names(i, j)})`);
@@ -244,12 +296,12 @@ function checkGroup(group: readonly Part[], tr: EventTranslation): boolean {
       if ([...a.writes].some((v) => b.reads.has(v))) interfere = true;
     }
   }
-  if (!interfere) return false;
+  if (!interfere) return 'separate';
   const late = group.find((p) => !p.event.useValuesFromTriggerTime && p.writes.size > 0);
   if (late !== undefined) refuse(late.event, 'An event that uses values from its execution time and fires together with one that changes them');
   const first = group[0].trigger;
   const same = group.every((p) => ('at' in first && 'at' in p.trigger && p.trigger.at === first.at)
     || ('when' in first && 'when' in p.trigger && p.trigger.when === first.when && p.trigger.direction === first.direction));
   if (!same) refuse(group[0].event, `Events that run at the same time through different cubie events and change what the others read (${group.map((p) => p.event.label).join(', ')})`);
-  return true;
+  return atInstant ? 'by priority at the instant' : 'by constant priority';
 }
