@@ -284,6 +284,15 @@ describe('importSbml: errors name the SBML element', () => {
     const square = thrown(() => importSbml(decay('<ci>k</ci>', `<listOfParameters><parameter id="T" value="1" constant="false"/></listOfParameters>
       <listOfRules><algebraicRule metaid="sq"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><minus/><apply><times/><ci>T</ci><ci>T</ci></apply><ci>S</ci></apply></math></algebraicRule></listOfRules>`)));
     expect([square.code, square.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'sq']);
+    // A + B = 1 and A = B: each solution reads the other, a linear system rather than two assignments
+    const system = thrown(() => importSbml(massAction(`<listOfParameters><parameter id="A" value="0" constant="false"/><parameter id="B" value="0" constant="false"/></listOfParameters>
+      <listOfRules>
+        <algebraicRule metaid="sum">${MATH('<apply><minus/><apply><plus/><ci>A</ci><ci>B</ci></apply><cn>1</cn></apply>')}</algebraicRule>
+        <algebraicRule metaid="same">${MATH('<apply><minus/><ci>A</ci><ci>B</ci></apply>')}</algebraicRule>
+      </listOfRules>`)));
+    expect(system.code).toBe('UNSUPPORTED_SBML');
+    expect(['sum', 'same']).toContain(system.details.sbmlId);
+    expect(system.message).toContain('system of equations');
     const fast = thrown(() => importSbml(decay('<ci>k</ci>').replace('reversible="false"', 'reversible="false" fast="true"')));
     expect([fast.code, fast.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'R']);
   });

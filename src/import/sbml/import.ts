@@ -281,6 +281,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   }
 
   // ---- algebraic rules that are assignments in disguise (algebraic.ts)
+  const algebraicVariables = new Map<string, { el: XmlElement; label: string }>();
   const algebraic = childrenNamed(childNamed(model, 'listOfRules'), 'algebraicRule').flatMap((r, i) => {
     const label = r.attrs.metaid ?? r.attrs.id ?? `(algebraic rule ${i + 1})`;
     const ctx = { where: `the algebraic rule ${label}`, elementId: label };
@@ -305,6 +306,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       const s = solved[i];
       if (s === undefined) unsupported(r.el, 'An algebraic rule that is not affine in a variable nothing else determines (it needs a DAE solver)', r.label);
       rules.set(s.variable, { kind: 'assignment', math: s.math, ctx: { where: `the algebraic rule ${r.label} (solved for '${s.variable}')`, elementId: s.variable } });
+      algebraicVariables.set(s.variable, r);
     });
   }
 
@@ -343,6 +345,23 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
           rules.set(sr.attrs.id, smRule);
         }
       }
+    }
+  }
+
+  // An algebraic variable whose solution reads itself (through other rules or rates) is determined together with
+  // others, by a system of equations, not by one assignment: refused, as a DAE.
+  for (const [variable, r] of algebraicVariables) {
+    const seen = new Set<string>();
+    const stack = [...symbolsOf(rules.get(variable)!.math)];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (id === variable) unsupported(r.el, `An algebraic rule whose solution for '${variable}' depends on '${variable}' through other rules or rates (a system of equations, which needs a DAE solver)`, r.label);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const rule = rules.get(id);
+      if (rule?.kind === 'assignment') stack.push(...symbolsOf(rule.math));
+      const law = laws.get(id);
+      if (law !== undefined) for (const x of symbolsOf(law.math)) if (!law.locals.has(x)) stack.push(x);
     }
   }
 
