@@ -139,7 +139,7 @@ export class Documents {
     if (chain.includes(key)) invalid(`The external model definitions form a cycle: ${[...chain, key].join(' → ')} (at the external model definition '${id.slice(0, 64)}'${inDocument})`, { source });
     const text = readImportFile(this.files, source);
     if (text === undefined) {
-      throw new CubieError('UNSUPPORTED_SBML', `${named} is read from the file '${source.slice(0, 200)}', which was not given: pass its contents in importSbml's option files (keyed by that source), or run the model with the cubie CLI or a model file, which read it from beside the SBML file`, { ...details, source: source.slice(0, 200) });
+      throw new CubieError('UNSUPPORTED_SBML', `${named} is read from the file '${source.slice(0, 200)}', which was not given: put it beside the SBML file (the cubie CLI and model files read it from there), or pass its contents in importSbml's option files, keyed by that source`, { ...details, source: source.slice(0, 200) });
     }
     const md5 = cx.attr(ext, 'md5');
     if (md5 !== undefined) {
