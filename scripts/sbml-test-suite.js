@@ -107,7 +107,9 @@ async function runCase(dir, num) {
   const outNames = [];
   try {
     if (xmlFile === undefined) throw new cubie.CubieError('UNSUPPORTED_SBML', 'no SBML file');
-    model = cubie.importSbml(fs.readFileSync(path.join(caseDir, xmlFile), 'utf8'), { t0: settings.start });
+    // comp external model definitions: the case's other files (the suite ships them beside the model)
+    const files = (href) => (/^[\w.-]+$/.test(href) && fs.existsSync(path.join(caseDir, href)) ? fs.readFileSync(path.join(caseDir, href), 'utf8') : undefined);
+    model = cubie.importSbml(fs.readFileSync(path.join(caseDir, xmlFile), 'utf8'), { t0: settings.start, files });
     const used = new Set([...Object.keys(model.sbmlIds), ...Object.keys(model.y0), ...Object.keys(model.parameters)]);
     const lines = [];
     for (const [k, v] of settings.variables.entries()) {

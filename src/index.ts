@@ -13,6 +13,7 @@ export { importSbml, createSystemFromSbml, outputExpression } from './import/sbm
 export type { ImportedModel, ImportSbmlOptions, SbmlElementType, SbmlSymbol } from './import/sbml';
 export { importCellml, createSystemFromCellml } from './import/cellml';
 export type { CellmlFiles, CellmlSymbol, ImportCellmlOptions, ImportedCellmlModel } from './import/cellml';
+export type { ImportFiles } from './import/files';
 export { solveIvp } from './solver/solve-ivp';
 export { Solver } from './solver/solver';
 export { SolveResult } from './solver/result';

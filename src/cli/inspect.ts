@@ -37,8 +37,9 @@ export async function inspect(args: string[]): Promise<number> {
   }
   const { importCellml } = await import('../import/cellml');
   const { importSbml } = await import('../import/sbml');
-  const { cellmlFiles } = await import('../files/imported-model');
-  const model = ext === '.cellml' ? importCellml(xml, { files: cellmlFiles(file) }) : importSbml(xml);
+  const { filesBeside } = await import('../files/imported-model');
+  const files = filesBeside(file);
+  const model = ext === '.cellml' ? importCellml(xml, { files }) : importSbml(xml, { files });
   const hints = 'options' in model ? model.options : {};
   const summary = {
     name: model.system.name, timeUnits: model.timeUnits, states: model.y0, parameters: model.parameters,

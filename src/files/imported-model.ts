@@ -26,10 +26,12 @@ import type { ModelDocument } from './model-document';
 export const IMPORTED_FILE = /\.(cellml|xml|sbml)$/i;
 
 /**
- * The documents a CellML file imports, read from beside it: relative hrefs
- * only (no URLs, no absolute paths), so a model never reads from the network.
+ * The documents a model file refers to (a CellML file's imports, an SBML
+ * file's comp external model definitions), read from beside it: relative
+ * references only (no URLs, no absolute paths), so a model never reads from
+ * the network. The `files` option of importCellml and importSbml.
  */
-export function cellmlFiles(file: string): (href: string) => string | undefined {
+export function filesBeside(file: string): (href: string) => string | undefined {
   return (href) => {
     if (/^[a-z][a-z0-9+.-]*:/i.test(href) || path.isAbsolute(href)) return undefined;
     try {
@@ -56,7 +58,7 @@ export function importedModelDocument(file: string): ModelDocument {
   // errors here are reported again, pointed at the file, when the model's system is loaded
   let imported: ReturnType<typeof importCellml> | undefined;
   try {
-    imported = importCellml(xml, { files: cellmlFiles(file) });
+    imported = importCellml(xml, { files: filesBeside(file) });
   } catch {
     imported = undefined;
   }

@@ -18,7 +18,7 @@ import type { GridType, SolveOptions } from '../options/solve-options';
 import { createSystem, systemFromObject } from '../system';
 import { importSbml } from '../import/sbml';
 import { importCellml } from '../import/cellml';
-import { cellmlFiles, IMPORTED_FILE, importedModelDocument } from './imported-model';
+import { filesBeside, IMPORTED_FILE, importedModelDocument } from './imported-model';
 import type { CubieSystem } from '../system';
 import { didYouMean } from '../shared/suggest';
 import { describeValue, KeyPath, ModelDocument, modelError, readModelDocument } from './model-document';
@@ -84,7 +84,8 @@ function loadImportedSystem(doc: ModelDocument, value: Record<string, unknown>, 
   }
   try {
     const name = typeof value.name === 'string' ? { name: value.name } : {};
-    const definition = kind === 'sbml' ? importSbml(xml, name).definition : importCellml(xml, { ...name, files: cellmlFiles(file) }).definition;
+    const files = filesBeside(file);
+    const definition = kind === 'sbml' ? importSbml(xml, { ...name, files }).definition : importCellml(xml, { ...name, files }).definition;
     return createSystem(definition);
   } catch (e) {
     if (!isCubieError(e)) throw e;

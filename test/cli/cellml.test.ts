@@ -1,4 +1,4 @@
-/** `cubie inspect FILE.cellml|FILE.xml` and `cubie run FILE.cellml|FILE.xml` (the CLI runs dist/: `npm run build:ts` first, as for the other CLI tests). */
+/** `cubie inspect FILE.cellml|FILE.xml` and `cubie run FILE.cellml|FILE.xml`, with the files they refer to beside them (the CLI runs dist/: `npm run build:ts` first, as for the other CLI tests). */
 import * as fs from 'fs';
 import * as path from 'path';
 import { cubie, cubieOk, examples, root, tempDir } from './support';
@@ -31,6 +31,36 @@ describe('CellML on the command line', () => {
     const v = rows.filter((r) => r[2] === 'membrane_V').map((r) => Number(r[3]));
     expect(v).toHaveLength(1001);
     expect(Math.max(...v)).toBeGreaterThan(20);
+  });
+
+  it('inspect and run read an SBML comp model\'s external model definition from beside the file', () => {
+    const dir = tempDir('sbml-comp');
+    const comp = 'http://www.sbml.org/sbml/level3/version1/comp/version1';
+    fs.mkdirSync(path.join(dir, 'lib'));
+    fs.writeFileSync(path.join(dir, 'top.xml'), `<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" xmlns:comp="${comp}" level="3" version="1" comp:required="true">
+      <model id="top"><comp:listOfSubmodels><comp:submodel comp:id="A" comp:modelRef="Ext"/></comp:listOfSubmodels></model>
+      <comp:listOfExternalModelDefinitions><comp:externalModelDefinition comp:id="Ext" comp:source="lib/decay.xml" comp:modelRef="decay"/></comp:listOfExternalModelDefinitions></sbml>`);
+    fs.writeFileSync(path.join(dir, 'lib', 'decay.xml'), `<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" level="3" version="1"><model id="decay">
+      <listOfParameters><parameter id="k" value="0.5" constant="true"/><parameter id="x" value="3" constant="false"/></listOfParameters>
+      <listOfRules><rateRule variable="x"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><apply><minus/><ci>k</ci></apply><ci>x</ci></apply></math></rateRule></listOfRules>
+    </model></sbml>`);
+    try {
+      const out = cubieOk(['inspect', path.join(dir, 'top.xml')]).stdout;
+      expect(out).toMatch(/^ {2}A__x = 3$/m);
+      expect(out).toMatch(/^ {2}A__k = 0\.5$/m);
+      const csv = path.join(dir, 'top.csv');
+      cubieOk(['run', path.join(dir, 'top.xml'), '--out', csv, '--quiet', '--backend', 'cpu']);
+      const rows = fs.readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+      const x = rows.filter((r) => r[2] === 'A__x');
+      expect(Number(x[x.length - 1][1])).toBeCloseTo(10, 9);
+      expect(Number(x[x.length - 1][3])).toBeCloseTo(3 * Math.exp(-5), 6);
+      fs.rmSync(path.join(dir, 'lib', 'decay.xml'));
+      const missing = cubie(['inspect', path.join(dir, 'top.xml')]);
+      expect(missing.status).not.toBe(0);
+      expect(missing.stderr).toContain("'lib/decay.xml', which was not given");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('run FILE.xml solves an SBML file for 10 time units', () => {

@@ -7,7 +7,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { createSystem, importSbml, outputExpression, solveIvp } from '../../src';
+import { createHash } from 'crypto';
+import { createSystem, importSbml, outputExpression, solveIvp, type ImportSbmlOptions } from '../../src';
 import { thrown } from '../support/thrown';
 
 const COMP_NS = 'http://www.sbml.org/sbml/level3/version1/comp/version1';
@@ -41,8 +42,8 @@ const replaced = (attrs: string, inner = ''): string =>
 const TIMES = [0, 0.5, 1, 2];
 
 /** The values of the ids at TIMES, solved as the SBML Test Suite runner does. */
-async function trajectories(xml: string, ids: readonly string[]): Promise<Record<string, number[]>> {
-  const model = importSbml(xml);
+async function trajectories(xml: string, ids: readonly string[], options: ImportSbmlOptions = {}): Promise<Record<string, number[]>> {
+  const model = importSbml(xml, options);
   const lines = ids.map((id, k) => `zout${k} = ${outputExpression(model, id) ?? 'undefined_id'}`);
   const observables = ids.map((_, k) => `zout${k}`);
   const system = createSystem({ ...model.definition, equations: [...(model.definition.equations as string[]), ...lines], observables });
@@ -55,17 +56,17 @@ async function trajectories(xml: string, ids: readonly string[]): Promise<Record
 }
 
 /** The comp document and its flattening by hand give the same model: the same ids, solved to the same values. */
-async function expectFlattensTo(comp: string, flat: string): Promise<void> {
+async function expectFlattensTo(comp: string, flat: string, options: ImportSbmlOptions = {}): Promise<void> {
   const ids = [...importSbml(flat).symbols.keys()].filter((id) => !id.includes('/')).sort();
-  expect([...importSbml(comp).symbols.keys()].filter((id) => !id.includes('/')).sort()).toEqual(ids);
-  const [got, want] = await Promise.all([trajectories(comp, ids), trajectories(flat, ids)]);
+  expect([...importSbml(comp, options).symbols.keys()].filter((id) => !id.includes('/')).sort()).toEqual(ids);
+  const [got, want] = await Promise.all([trajectories(comp, ids, options), trajectories(flat, ids)]);
   for (const id of ids) {
     got[id].forEach((v, i) => expect(v).toBeCloseTo(want[id][i], 9));
   }
 }
 
 /** A decay S -> with rate k * S (an amount), a function f(x) = 2 x and a parameter read through it. */
-const DECAY = definition('decay', `
+const DECAY_BODY = `
   <listOfFunctionDefinitions><functionDefinition id="f">${math(`<lambda><bvar>${ci('x')}</bvar>${apply('times', cn(2), ci('x'))}</lambda>`)}</functionDefinition></listOfFunctionDefinitions>
   <listOfCompartments><compartment id="c" size="2" constant="true"/></listOfCompartments>
   <listOfSpecies><species id="S" compartment="c" initialAmount="4" hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/></listOfSpecies>
@@ -74,7 +75,8 @@ const DECAY = definition('decay', `
   <listOfReactions><reaction id="R" reversible="false">
     <listOfReactants><speciesReference species="S" stoichiometry="1" constant="true"/></listOfReactants>
     <kineticLaw>${math(apply('times', ci('k'), ci('S')))}</kineticLaw>
-  </reaction></listOfReactions>`);
+  </reaction></listOfReactions>`;
+const DECAY = definition('decay', DECAY_BODY);
 
 /** DECAY flattened under the prefix: what each instance adds to the core model. */
 const decayFlat = (p: string): { compartments: string; species: string; parameters: string; rules: string; reactions: string } => ({
@@ -195,16 +197,115 @@ describe('comp flattening', () => {
   });
 });
 
+/** `<listOfExternalModelDefinitions>` of the items, each `[id, source, modelRef, md5?]`, under the prefix. */
+const externals = (items: readonly (readonly string[])[], prefix = 'comp'): string =>
+  `<${prefix}:listOfExternalModelDefinitions>${items.map(([id, source, modelRef, md5]) => `<${prefix}:externalModelDefinition ${prefix}:id="${id}" ${prefix}:source="${source}" ${prefix}:modelRef="${modelRef}"${md5 === undefined ? '' : ` ${prefix}:md5="${md5}"`}/>`).join('')}</${prefix}:listOfExternalModelDefinitions>`;
+
+/** Another SBML Level 3 comp document: its <model> (when `id` is given), model definitions and more, comp under `prefix`. */
+const otherDoc = (id: string | undefined, model: string, definitions: string, more = '', prefix = 'comp'): string => `<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version1/core" xmlns:${prefix}="${COMP_NS}" level="3" version="1" ${prefix}:required="true">
+  ${id === undefined ? '' : `<model id="${id}">${model}</model>`}
+  <${prefix}:listOfModelDefinitions>${definitions}</${prefix}:listOfModelDefinitions>${more}
+</sbml>`;
+
+describe('comp external model definitions (other files, from options.files)', () => {
+  it('instantiates the <model> and a model definition of another document as the same definitions written inside the model', async () => {
+    const main = (a: string, b: string): string => `<listOfParameters>${param('kA', 0.25, true, replaced('comp:idRef="k" comp:submodelRef="A"'))}</listOfParameters>
+      ${submodels(`<comp:submodel comp:id="A" comp:modelRef="${a}"/>`, `<comp:submodel comp:id="B" comp:modelRef="${b}"/>`)}`;
+    // the other document writes comp under another prefix and binds 'comp' to another namespace, whose elements are not comp's
+    const ddBody = (p: string): string => `<listOfParameters>${param('z', 2, true)}</listOfParameters>
+      <${p}:listOfSubmodels><${p}:submodel ${p}:id="in" ${p}:modelRef="decay"/></${p}:listOfSubmodels>`;
+    const lib = otherDoc('decay', DECAY_BODY, `<c:modelDefinition id="dd">${ddBody('c')}
+      <comp:listOfSubmodels><comp:submodel comp:id="x" comp:modelRef="nothing"/></comp:listOfSubmodels></c:modelDefinition>`, '', 'c')
+      .replace('<sbml ', '<sbml xmlns:comp="http://example.org/not-comp" ');
+    const external = compDoc(main('E', 'F'), '', externals([['E', 'lib.xml', 'decay'], ['F', 'lib.xml', 'dd']]));
+    const internal = compDoc(main('decay', 'dd'), DECAY + definition('dd', ddBody('comp')));
+    await expectFlattensTo(external, internal, { files: { 'lib.xml': lib } });
+    const imported = importSbml(external, { files: { 'lib.xml': lib } });
+    const ids = [...imported.symbols.keys()];
+    expect(ids).toEqual(expect.arrayContaining(['kA', 'A__S', 'B__z', 'B__in__S', 'B__in__k']));
+    expect(ids).not.toContain('A__k');
+    expect(imported.warnings.join('\n')).toMatch(/comp:listOfSubmodels> of submodel 'B' is not part of SBML core/);
+  });
+
+  it('resolves a nested external definition against the source of the document that names it (a file in a subfolder)', async () => {
+    // models/mid.xml: a model with a rate rule and a submodel of lib/inner.xml's <model>, a core document without comp
+    const midBody = `<listOfParameters>${param('q', 1, false)}</listOfParameters><listOfRules>${rateRule('q', cn(2))}</listOfRules>
+      ${submodels('<comp:submodel comp:id="D" comp:modelRef="Inner"/>')}`;
+    const mid = otherDoc('mid', midBody, '', externals([['Inner', 'lib/inner.xml', 'decay']]));
+    const inner = coreDoc(DECAY_BODY).replace('<model id="top">', '<model id="decay">');
+    const asked: string[] = [];
+    const files = (href: string): string | undefined => {
+      asked.push(href);
+      return ({ 'models/mid.xml': mid, 'models/lib/inner.xml': inner } as Record<string, string>)[href];
+    };
+    const external = compDoc(submodels('<comp:submodel comp:id="M" comp:modelRef="Mid"/>'), '', externals([['Mid', 'models/mid.xml', 'mid']]));
+    const internal = compDoc(submodels('<comp:submodel comp:id="M" comp:modelRef="mid"/>'), DECAY + definition('mid', midBody.replace('comp:modelRef="Inner"', 'comp:modelRef="decay"')));
+    await expectFlattensTo(external, internal, { files });
+    expect([...new Set(asked)]).toEqual(['models/mid.xml', 'models/lib/inner.xml']);
+    expect([...importSbml(external, { files }).symbols.keys()]).toEqual(expect.arrayContaining(['M__q', 'M__D__S']));
+  });
+
+  it('checks comp:md5 against the MD5 of the file\'s text', () => {
+    const lib = otherDoc(undefined, '', DECAY);
+    const md5 = createHash('md5').update(lib).digest('hex');
+    const doc = (sum: string): string => compDoc(submodels('<comp:submodel comp:id="A" comp:modelRef="E"/>'), '', externals([['E', 'lib.xml', 'decay', sum]]));
+    expect([...importSbml(doc(md5.toUpperCase()), { files: { 'lib.xml': lib } }).symbols.keys()]).toContain('A__S');
+    const e = thrown(() => importSbml(doc('0123456789abcdef0123456789abcdef'), { files: { 'lib.xml': lib } }));
+    expect([e.code, e.details.sbmlId, e.details.element]).toEqual(['INVALID_SBML', 'E', 'comp:externalModelDefinition']);
+    expect(e.message).toContain(md5);
+  });
+});
+
 describe('comp flattening: refusals', () => {
   const top = (body: string): string => `<listOfParameters>${body}</listOfParameters>${submodels('<comp:submodel comp:id="A" comp:modelRef="decay"/>')}`;
 
-  it('refuses a submodel of an external model definition (another file) with UNSUPPORTED_SBML, and warns of an unused one', () => {
-    const ext = '<comp:listOfExternalModelDefinitions><comp:externalModelDefinition comp:id="E" comp:source="other.xml" comp:modelRef="m"/></comp:listOfExternalModelDefinitions>';
-    const e = thrown(() => importSbml(compDoc(submodels('<comp:submodel comp:id="A" comp:modelRef="E"/>'), DECAY, ext)));
-    expect([e.code, e.details.sbmlId, e.details.element]).toEqual(['UNSUPPORTED_SBML', 'A', 'comp:submodel']);
-    expect(e.message).toContain("'other.xml'");
-    expect(e.message).toContain('cannot open other files');
+  it('refuses an external model definition whose file is not given with UNSUPPORTED_SBML naming the file, and warns of an unused one', () => {
+    const ext = externals([['E', 'other.xml', 'm']]);
+    const doc = compDoc(submodels('<comp:submodel comp:id="A" comp:modelRef="E"/>'), DECAY, ext);
+    for (const options of [{}, { files: { 'else.xml': coreDoc('') } }, { files: () => undefined }]) {
+      const e = thrown(() => importSbml(doc, options));
+      expect([e.code, e.details.sbmlId, e.details.element, e.details.source]).toEqual(['UNSUPPORTED_SBML', 'E', 'comp:externalModelDefinition', 'other.xml']);
+      expect(e.message).toContain("the file 'other.xml', which was not given");
+      expect(e.message).toContain('option files');
+    }
+    // nested: the file named as resolved against the document that names it
+    const mid = otherDoc('mid', submodels('<comp:submodel comp:id="D" comp:modelRef="Inner"/>'), '', externals([['Inner', '../lib/inner.xml', 'decay']]));
+    const nested = thrown(() => importSbml(compDoc(submodels('<comp:submodel comp:id="M" comp:modelRef="Mid"/>'), '', externals([['Mid', 'models/mid.xml', 'mid']])), { files: { 'models/mid.xml': mid } }));
+    expect([nested.code, nested.details.source]).toEqual(['UNSUPPORTED_SBML', 'lib/inner.xml']);
+    expect(nested.message).toContain("The external model definition 'Inner' in 'models/mid.xml' is read from the file 'lib/inner.xml'");
     expect(importSbml(compDoc(top(''), DECAY, ext)).warnings.join('\n')).toContain("external model definition 'E'");
+  });
+
+  it('reports a modelRef that the other file does not define, and a cycle of files, as INVALID_SBML', () => {
+    const doc = (ref: string): string => compDoc(submodels('<comp:submodel comp:id="A" comp:modelRef="E"/>'), '', externals([['E', 'a.xml', ref]]));
+    const lib = otherDoc('main', '', DECAY);
+    const unknown = thrown(() => importSbml(doc('nope'), { files: { 'a.xml': lib } }));
+    expect([unknown.code, unknown.details.sbmlId, unknown.details.source]).toEqual(['INVALID_SBML', 'E', 'a.xml']);
+    expect(unknown.message).toContain("names the model 'nope', which 'a.xml' does not define");
+    // a.xml's model ma has a submodel of b.xml's mb, which has one of a.xml's ma
+    const a = otherDoc('ma', submodels('<comp:submodel comp:id="toB" comp:modelRef="B"/>'), '', externals([['B', 'b.xml', 'mb']]));
+    const b = otherDoc('mb', submodels('<comp:submodel comp:id="toA" comp:modelRef="A"/>'), '', externals([['A', 'a.xml', 'ma']]));
+    const cycle = thrown(() => importSbml(doc('ma'), { files: { 'a.xml': a, 'b.xml': b } }));
+    expect([cycle.code, cycle.details.sbmlId, cycle.details.element]).toEqual(['INVALID_SBML', 'toA', 'comp:submodel']);
+    expect(cycle.message).toContain('a.xml#ma → b.xml#mb → a.xml#ma');
+    // external definitions that name each other in a loop
+    const loop = otherDoc(undefined, '', '', externals([['X', 'a.xml', 'X']]));
+    const chain = thrown(() => importSbml(compDoc(submodels('<comp:submodel comp:id="A" comp:modelRef="E"/>'), '', externals([['E', 'a.xml', 'X']])), { files: { 'a.xml': loop } }));
+    expect([chain.code, chain.details.element]).toEqual(['INVALID_SBML', 'comp:externalModelDefinition']);
+    expect(chain.message).toContain('form a cycle');
+  });
+
+  it('reads the other file as the main one: SBML Level 3, other required packages refused', () => {
+    const doc = compDoc(submodels('<comp:submodel comp:id="A" comp:modelRef="E"/>'), '', externals([['E', 'lib.xml', 'decay']]));
+    const distrib = otherDoc(undefined, '', DECAY).replace('<sbml ', '<sbml xmlns:distrib="http://www.sbml.org/sbml/level3/version1/distrib/version1" distrib:required="true" ');
+    const pkg = thrown(() => importSbml(doc, { files: { 'lib.xml': distrib } }));
+    expect([pkg.code, pkg.details.package, pkg.details.source]).toEqual(['UNSUPPORTED_SBML', 'distrib', 'lib.xml']);
+    const level2 = thrown(() => importSbml(doc, { files: { 'lib.xml': '<sbml xmlns="http://www.sbml.org/sbml/level2/version4" level="2" version="4"><model id="decay"/></sbml>' } }));
+    expect([level2.code, level2.details.source]).toEqual(['INVALID_SBML', 'lib.xml']);
+    const broken = thrown(() => importSbml(doc, { files: { 'lib.xml': '<sbml level="3"><model>' } }));
+    expect(broken.code).toBe('INVALID_SBML');
+    expect(broken.message).toContain("'lib.xml'");
   });
 
   it('reports references that point to nothing as INVALID_SBML', () => {

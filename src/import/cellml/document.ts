@@ -9,6 +9,7 @@
  */
 import { CubieError } from '../../shared/errors';
 import { parseXml, type XmlElement } from '../xml';
+import { joinHref, readImportFile, type ImportFiles } from '../files';
 import { UnitsScope, type UnitValue } from './units';
 
 export const CELLML_NAMESPACES: Readonly<Record<string, '1.0' | '1.1' | '2.0'>> = {
@@ -47,7 +48,7 @@ export interface CellmlModel {
 }
 
 /** The imported files: contents by href, or a function that returns a file's contents (undefined: not available). */
-export type CellmlFiles = Readonly<Record<string, string>> | ((href: string) => string | undefined);
+export type CellmlFiles = ImportFiles;
 
 const MAX_IMPORT_DEPTH = 16;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -92,17 +93,6 @@ function nameAttr(el: XmlElement, attr: string, where: string): string {
   return v;
 }
 
-function joinHref(base: string | undefined, href: string): string {
-  if (base === undefined || /^[a-z]+:/i.test(href) || href.startsWith('/')) return href;
-  const parts = base.split('/').slice(0, -1).concat(href.split('/'));
-  const out: string[] = [];
-  for (const p of parts) {
-    if (p === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
-    else if (p !== '.' && p !== '') out.push(p);
-  }
-  return out.join('/');
-}
-
 class Reader {
   private readonly loading: string[] = [];
   private readonly docs = new Map<string, Doc>();
@@ -111,8 +101,8 @@ class Reader {
   constructor(private readonly files: CellmlFiles | undefined) {}
 
   fetch(href: string, from: string): string {
-    const text = typeof this.files === 'function' ? this.files(href) : this.files !== undefined && Object.hasOwn(this.files, href) ? this.files[href] : undefined;
-    if (typeof text !== 'string') {
+    const text = readImportFile(this.files, href);
+    if (text === undefined) {
       throw new CubieError('INVALID_CELLML', `${from} imports '${href.slice(0, 200)}', which was not given: pass its contents in options.files`, { where: from, href: href.slice(0, 200) });
     }
     return text;

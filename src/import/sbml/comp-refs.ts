@@ -9,6 +9,7 @@
  * they are written with.
  */
 import type { XmlElement } from '../xml';
+import type { Documents, Scope } from './comp-documents';
 import { CompNames, CopyBudget, compInvalid, compUnsupported, elementsBelow, type Node } from './comp-tree';
 
 export interface Instance {
@@ -26,24 +27,21 @@ export interface Target {
   readonly owner: Instance;
 }
 
-/** The model definitions a submodel may name, by id. */
-export interface Definitions {
-  readonly models: ReadonlyMap<string, XmlElement>;
-  readonly external: ReadonlyMap<string, XmlElement>;
-}
-
 const MAX_INSTANCES = 10_000;
 
 export class Instantiation {
   private count = 0;
   private readonly budget = new CopyBudget();
 
-  constructor(private readonly cx: CompNames, private readonly defs: Definitions) {}
+  constructor(private readonly cx: CompNames, private readonly documents: Documents) {}
 
-  /** The instance of `def` (and, recursively, of its submodels); `ancestors` are the definition ids above it. */
-  instantiate(def: XmlElement, label: string, ancestors: readonly string[]): Instance {
+  /**
+   * The instance of `def`, a model of the document `scope` (and, recursively, of its submodels, which name
+   * definitions of that document); `ancestors` are the keys (`source#id`) of the definitions above it.
+   */
+  instantiate(def: XmlElement, scope: Scope, label: string, ancestors: readonly string[]): Instance {
     const cx = this.cx;
-    const model = this.budget.copy(def);
+    const model = this.budget.copy(def, scope.prefixes);
     const submodels = new Map<Node, Instance>();
     const seen = new Set<string>();
     for (const sm of cx.items(model, 'listOfSubmodels', 'submodel')) {
@@ -53,17 +51,19 @@ export class Instantiation {
       seen.add(id);
       const ref = cx.attr(sm, 'modelRef');
       if (ref === undefined) compInvalid(sm, label, `Submodel '${id}' has no modelRef`, id);
-      const external = this.defs.external.get(ref);
-      if (external !== undefined && !this.defs.models.has(ref)) {
-        const source = cx.attr(external, 'source') ?? '(no source)';
-        compUnsupported(sm, label, `Submodel '${id}' instantiates the external model definition '${ref}' from the file '${source.slice(0, 200)}': importSbml reads one SBML document given as a string and cannot open other files, so comp:externalModelDefinition is not supported (flatten the model first, e.g. with libSBML's CompFlatteningConverter)`, id);
+      const inDocument = scope.source === undefined ? 'the document' : `'${scope.source.slice(0, 200)}'`;
+      const external = scope.defs.external.get(ref);
+      const local = scope.defs.models.get(ref);
+      const found = local !== undefined ? { def: local, scope, key: `${scope.source ?? ''}#${ref}` } : external !== undefined ? this.documents.resolve(external, scope) : undefined;
+      if (found === undefined) compInvalid(sm, label, `Submodel '${id}' names the model '${ref.slice(0, 64)}', which is not defined in ${inDocument}`, id);
+      if (ancestors.includes(found.key)) {
+        const cycle = [...ancestors.slice(ancestors.indexOf(found.key)), found.key];
+        const across = cycle.some((k) => !k.startsWith('#')) ? `: the models of these files form a cycle: ${cycle.join(' → ')}` : '';
+        compInvalid(sm, label, `Submodel '${id}' instantiates the model '${ref}', which contains it${across}`, id);
       }
-      const target = this.defs.models.get(ref);
-      if (target === undefined) compInvalid(sm, label, `Submodel '${id}' names the model '${ref.slice(0, 64)}', which is not defined in the document`, id);
-      if (ancestors.includes(ref)) compInvalid(sm, label, `Submodel '${id}' instantiates the model '${ref}', which contains it`, id);
       this.count += 1;
       if (this.count > MAX_INSTANCES) compUnsupported(sm, label, `More than ${MAX_INSTANCES} submodel instances`, id);
-      submodels.set(sm, this.instantiate(target, label === '' ? id : `${label}/${id}`, [...ancestors, ref]));
+      submodels.set(sm, this.instantiate(found.def, found.scope, label === '' ? id : `${label}/${id}`, [...ancestors, found.key]));
     }
     return { model, label, submodels };
   }

@@ -29,18 +29,31 @@ function attrRecord(attrs: Readonly<Record<string, string>>): Record<string, str
   return Object.assign(Object.create(null) as Record<string, string>, attrs);
 }
 
+function renamedAttrs(attrs: Readonly<Record<string, string>>, prefixes: ReadonlyMap<string, string>): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(attrs)) {
+    const colon = k.indexOf(':');
+    const renamed = colon > 0 ? prefixes.get(k.slice(0, colon)) : undefined;
+    out[renamed === undefined ? k : `${renamed}${k.slice(colon)}`] = v;
+  }
+  return out;
+}
+
 /** Counts what one flattening copies, so that deep nesting cannot blow up memory. */
 export class CopyBudget {
   private copied = 0;
 
-  copy(el: XmlElement): Node {
+  /** A copy of `el`; `prefixes` renames namespace prefixes of elements and attributes (another document's comp prefix to the main one's). */
+  copy(el: XmlElement, prefixes?: ReadonlyMap<string, string>): Node {
     this.copied += 1;
     if (this.copied > MAX_COPIED_NODES) {
       throw new CubieError('UNSUPPORTED_SBML', `The comp model, flattened, has more than ${MAX_COPIED_NODES} XML elements; it is not supported`, { where: '<comp:submodel>' });
     }
+    const prefix = prefixes?.get(el.prefix) ?? el.prefix;
     return {
-      tag: el.tag, local: el.local, prefix: el.prefix, attrs: attrRecord(el.attrs),
-      children: el.children.map((c) => this.copy(c)), text: el.text, textParts: [...el.textParts],
+      tag: prefix === el.prefix ? el.tag : `${prefix}:${el.local}`, local: el.local, prefix,
+      attrs: prefixes === undefined ? attrRecord(el.attrs) : renamedAttrs(el.attrs, prefixes),
+      children: el.children.map((c) => this.copy(c, prefixes)), text: el.text, textParts: [...el.textParts],
     };
   }
 }

@@ -17,66 +17,39 @@
  *      replacedBy gives the submodel element the replaced element's id;
  *   6. what was replaced or deleted is left out, and the instances' elements
  *      are appended to the main model's lists.
- * External model definitions (other files) are refused: importSbml reads one
- * string.
+ * A submodel names a model of the document it is in: its <model>, a
+ * <comp:modelDefinition> or a <comp:externalModelDefinition>, whose
+ * comp:source is another SBML Level 3 document that the `files` option of
+ * importSbml gives (src/files/ reads it from beside the model file), resolved
+ * against the source of the document that names it; that document's own
+ * definitions are the scope of its models' submodels (comp-documents.ts).
+ * Copies of its models are renamed to the main document's comp prefix, so
+ * the steps above treat every instance alike.
  */
-import { CubieError } from '../../shared/errors';
+import type { ImportFiles } from '../files';
 import { childNamed, type XmlElement } from '../xml';
-import { Instantiation, resolveRef, submodelNamed, type Definitions, type Instance, type Target } from './comp-refs';
-import { COMP_NAMESPACE, CompNames, applyNode, ciNode, compInvalid, compUnsupported, elementsBelow, nodesOf, type Node } from './comp-tree';
+import { Documents, compPrefixOf, definitionsOf, refuseOtherBindings, type Scope } from './comp-documents';
+import { Instantiation, resolveRef, submodelNamed, type Instance, type Target } from './comp-refs';
+import { CompNames, applyNode, ciNode, compInvalid, compUnsupported, elementsBelow, nodesOf, type Node } from './comp-tree';
 import { convertTimeAndExtent, multiplyAssignments, productOf, renameReferences, replaceIdWith, rewriteCis } from './comp-rewrite';
 import { mergeInstances } from './comp-merge';
 
-/** The prefix the root binds to the comp namespace, when it declares it. */
-export function compPrefixOf(root: XmlElement): string | undefined {
-  for (const [attr, value] of Object.entries(root.attrs)) {
-    if (attr.startsWith('xmlns:') && value.trim() === COMP_NAMESPACE) return attr.slice('xmlns:'.length);
-  }
-  return undefined;
-}
+export { compPrefixOf, refuseRequiredPackages } from './comp-documents';
 
-/** A new <sbml> root whose <model> is the comp document flattened to core SBML. */
-export function flattenComp(root: XmlElement, warnings: string[]): XmlElement {
+/** A new <sbml> root whose <model> is the comp document flattened to core SBML; `files` gives the documents of external model definitions. */
+export function flattenComp(root: XmlElement, warnings: string[], files?: ImportFiles): XmlElement {
   const prefix = compPrefixOf(root);
   const main = childNamed(root, 'model');
   if (prefix === undefined || main === undefined) return root;
   const cx = new CompNames(prefix);
   refuseOtherBindings(root, prefix);
-  const defs = definitionsOf(root, main, cx);
-  for (const [id, ext] of defs.external) {
-    if (!defs.models.has(id)) warnings.push(`The external model definition '${id}' (${cx.attr(ext, 'source') ?? 'no source'}) is not read: no submodel instantiates it`);
+  const scope: Scope = { source: undefined, cx, defs: definitionsOf(root, main, cx) };
+  const documents = new Documents(cx, files);
+  const top = new Instantiation(cx, documents).instantiate(main, scope, '', main.attrs.id === undefined ? [] : [`#${main.attrs.id}`]);
+  for (const [id, ext] of scope.defs.external) {
+    if (!documents.used.has(ext)) warnings.push(`The external model definition '${id}' (${cx.attr(ext, 'source') ?? 'no source'}) is not read: no submodel instantiates it`);
   }
-  const top = new Instantiation(cx, defs).instantiate(main, '', main.attrs.id === undefined ? [] : [main.attrs.id]);
   return new Flattening(cx).run(top, root, warnings);
-}
-
-function definitionsOf(root: XmlElement, main: XmlElement, cx: CompNames): Definitions {
-  const models = new Map<string, XmlElement>();
-  const external = new Map<string, XmlElement>();
-  for (const d of cx.items(root, 'listOfModelDefinitions', 'modelDefinition')) {
-    const id = d.attrs.id ?? cx.attr(d, 'id');
-    if (id !== undefined) models.set(id, d);
-  }
-  if (main.attrs.id !== undefined && !models.has(main.attrs.id)) models.set(main.attrs.id, main);
-  for (const d of cx.items(root, 'listOfExternalModelDefinitions', 'externalModelDefinition')) {
-    const id = cx.attr(d, 'id');
-    if (id !== undefined) external.set(id, d);
-  }
-  // an id naming both an internal and an external definition is ambiguous
-  for (const id of external.keys()) {
-    if (models.has(id)) throw new CubieError('INVALID_SBML', `The id '${id}' names both a model definition and an external model definition`, { where: '<comp:externalModelDefinition>', sbmlId: id });
-  }
-  return { models, external };
-}
-
-/** The comp namespace under another prefix (or as the default namespace) deeper in the document is not read: refused. */
-function refuseOtherBindings(el: XmlElement, prefix: string): void {
-  for (const [attr, value] of Object.entries(el.attrs)) {
-    if (value.trim() === COMP_NAMESPACE && attr !== `xmlns:${prefix}` && (attr === 'xmlns' || attr.startsWith('xmlns:'))) {
-      throw new CubieError('UNSUPPORTED_SBML', `The comp namespace is bound to '${attr}' on <${el.tag}> as well as to the prefix '${prefix}' on <sbml>; cubie reads comp under the root's prefix only`, { where: `<${el.tag}>`, element: el.tag });
-    }
-  }
-  for (const c of el.children) if (c.local !== 'math') refuseOtherBindings(c, prefix);
 }
 
 class Flattening {

@@ -33,19 +33,26 @@
 import { CubieError } from '../../shared/errors';
 import type { SystemDefinition } from '../../system';
 import { assignAlgebraicRules } from './algebraic';
-import { compPrefixOf, flattenComp } from './comp';
+import { compPrefixOf, flattenComp, refuseRequiredPackages } from './comp';
 import { buildEvents, readEvents, type SbmlEvent } from './events';
 import {
   emit, evaluate, inlineCalls, readMath, symbolsOf, type MathContext, type MathNode,
 } from '../mathml';
 import { NameTable } from './names';
 import { childNamed, childrenNamed, parseXml, type XmlElement } from '../xml';
+import type { ImportFiles } from '../files';
 
 export interface ImportSbmlOptions {
   /** The system's name; default the model's id (sanitised), else `sbml_model`. */
   name?: string;
   /** The time at which initial assignments and rules give initial values; default 0. */
   t0?: number;
+  /**
+   * The SBML documents that comp:externalModelDefinitions name: contents by comp:source as written,
+   * resolved against the source of the document that names it (`lib/b.xml` naming `c.xml` is asked
+   * for as `lib/c.xml`), or a function that returns a document's contents (undefined: not available).
+   */
+  files?: ImportFiles;
 }
 
 export type SbmlElementType = 'compartment' | 'species' | 'parameter' | 'localParameter' | 'reaction' | 'speciesReference';
@@ -149,14 +156,8 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   const warnings: string[] = [];
   // comp (hierarchical models) is flattened to core SBML (comp.ts); other required packages are refused
   const comp = compPrefixOf(root);
-  for (const [attr, value] of Object.entries(root.attrs)) {
-    if (attr.endsWith(':required') && value === 'true') {
-      const pkg = attr.slice(0, -':required'.length);
-      if (pkg === comp) continue;
-      throw new CubieError('UNSUPPORTED_SBML', `The SBML package '${pkg}' is required by this model and is not supported`, { where: '<sbml>', package: pkg });
-    }
-  }
-  if (comp !== undefined) root = flattenComp(root, warnings);
+  refuseRequiredPackages(root, comp, 'this model');
+  if (comp !== undefined) root = flattenComp(root, warnings, options.files);
   const model = childNamed(root, 'model');
   if (model === undefined) invalid('The document has no <model>');
   const t0 = options.t0 ?? 0;
