@@ -12,7 +12,7 @@
  * rules that cannot all be matched, stay refused: solving them needs a DAE
  * solver, which cubie does not have.
  */
-import type { MathNode } from '../mathml';
+import { symbolsOf, type MathNode } from '../mathml';
 
 type Linear = { readonly a: MathNode | undefined; readonly b: MathNode | undefined };
 
@@ -82,7 +82,7 @@ export interface AlgebraicRule {
  * matching of rules to the free variables each is affine in; undefined for
  * the rules left unmatched (the caller refuses them).
  */
-export function assignAlgebraicRules(rules: readonly AlgebraicRule[], free: ReadonlySet<string>, symbolsOf: (m: MathNode) => Set<string>): ({ variable: string; math: MathNode } | undefined)[] {
+export function assignAlgebraicRules(rules: readonly AlgebraicRule[], free: ReadonlySet<string>): ({ variable: string; math: MathNode } | undefined)[] {
   const options = rules.map((r) => [...symbolsOf(r.math)].filter((id) => free.has(id) && solveAffine(r.math, id) !== undefined).sort());
   const owner = new Map<string, number>();
   const augment = (i: number, seen: Set<string>): boolean => {

@@ -185,8 +185,10 @@ export function buildEvents(events: readonly SbmlEvent[], tr: EventTranslation, 
   const definitions: EventDefinition[] = [];
   for (const group of groups.values()) {
     const merge = checkGroup(group, tr);
-    // merged: in the order SBML executes them (highest priority first), so that the last writer of a variable wins
-    const sets = merge !== 'separate' ? [[...group].sort((a, b) => (b.event.priority ?? 0) - (a.event.priority ?? 0))] : group.map((p) => [p]);
+    // merged by constant priorities: in the order SBML executes them (highest first), so that the last writer of a
+    // variable wins; by priorities at the instant: in definition order, linesByPriority choosing the winner
+    const sets = merge === 'separate' ? group.map((p) => [p])
+      : merge === 'by constant priority' ? [[...group].sort((a, b) => (b.event.priority ?? 0) - (a.event.priority ?? 0))] : [[...group]];
     for (const members of sets) {
       const first = members[0];
       const lines = merge === 'by priority at the instant' ? linesByPriority(members[0], members[1], tr) : members.flatMap((p) => p.lines);

@@ -282,6 +282,10 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   }
 
   // ---- algebraic rules that are assignments in disguise (algebraic.ts)
+  const speciesChangedByReactions = new Set<string>();
+  for (const r of reactions) {
+    for (const listName of ['listOfReactants', 'listOfProducts']) for (const sr of list(r, listName, 'speciesReference')) speciesChangedByReactions.add(sr.attrs.species ?? '');
+  }
   const algebraicVariables = new Map<string, { el: XmlElement; label: string }>();
   const algebraic = childrenNamed(childNamed(model, 'listOfRules'), 'algebraicRule').flatMap((r, i) => {
     const label = r.attrs.metaid ?? r.attrs.id ?? `(algebraic rule ${i + 1})`;
@@ -294,15 +298,14 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     return [{ el: r, label, ctx, math: inlineCalls(math, functions, ctx) }];
   });
   if (algebraic.length > 0) {
-    const inReactions = new Set(reactions.flatMap((r) => ['listOfReactants', 'listOfProducts'].flatMap((l) => list(r, l, 'speciesReference').map((sr) => sr.attrs.species ?? ''))));
     const free = new Set<string>();
     for (const [id, e] of entities) {
       if (e.type === 'reaction' || (e.type === 'speciesReference' && level === 2)) continue;
       if (bool(e.el, 'constant', level === 2 && e.type !== 'species') || rules.has(id) || eventTargets.has(id)) continue;
-      if (e.type === 'species' && inReactions.has(id) && !bool(e.el, 'boundaryCondition', false)) continue;
+      if (e.type === 'species' && speciesChangedByReactions.has(id) && !bool(e.el, 'boundaryCondition', false)) continue;
       free.add(id);
     }
-    const solved = assignAlgebraicRules(algebraic, free, (m) => symbolsOf(m));
+    const solved = assignAlgebraicRules(algebraic, free);
     algebraic.forEach((r, i) => {
       const s = solved[i];
       if (s === undefined) unsupported(r.el, 'An algebraic rule that is not affine in a variable nothing else determines (it needs a DAE solver)', r.label);
@@ -369,10 +372,6 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   // ---- roles and names
   const names = new NameTable();
   const symbols = new Map<string, SbmlSymbol>();
-  const speciesChangedByReactions = new Set<string>();
-  for (const r of reactions) {
-    for (const listName of ['listOfReactants', 'listOfProducts']) for (const sr of list(r, listName, 'speciesReference')) speciesChangedByReactions.add(sr.attrs.species ?? '');
-  }
   for (const [id, e] of entities) {
     let role: SbmlSymbol['role'];
     const rule = rules.get(id);
@@ -550,12 +549,17 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
 
   /** rateOf(id): 0 for a constant, the derivative for a state; refused for quantities set by assignment rules. */
   function rateText(id: string, ctx: MathContext): string {
+    return changes(id, ctx) ? `(${derivativeText(id)})` : '0';
+  }
+
+  /** Whether rateOf(id) is a state's derivative (true) or 0 (false); refused for quantities set by assignment rules. */
+  function changes(id: string, ctx: MathContext): boolean {
     const s = symbols.get(id);
     if (s === undefined || s.type === 'localParameter') {
       throw new CubieError('INVALID_SBML', `rateOf in ${ctx.where} names '${id.slice(0, 64)}', which is not defined in the model`, { where: ctx.where, sbmlId: ctx.elementId });
     }
-    if (s.role === 'parameter') return '0';
-    if (s.role === 'state') return `(${derivativeText(id)})`;
+    if (s.role === 'parameter') return false;
+    if (s.role === 'state') return true;
     throw new CubieError('UNSUPPORTED_SBML', `rateOf('${id}') in ${ctx.where}: '${id}' is set by an assignment rule or is a reaction rate (or a concentration in a compartment that changes), which is not supported`, { where: ctx.where, sbmlId: ctx.elementId });
   }
 
@@ -608,14 +612,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
 
   /** rateOf(id) at t0, for initial assignments: 0 for a constant, the derivative's value for a state. */
   function rateAtT0(id: string, ctx: MathContext): number {
-    const s = symbols.get(id);
-    if (s === undefined || s.type === 'localParameter') {
-      throw new CubieError('INVALID_SBML', `rateOf in ${ctx.where} names '${id.slice(0, 64)}', which is not defined in the model`, { where: ctx.where, sbmlId: ctx.elementId });
-    }
-    if (s.role === 'parameter') return 0;
-    if (s.role !== 'state') {
-      throw new CubieError('UNSUPPORTED_SBML', `rateOf('${id}') in ${ctx.where}: '${id}' is set by an assignment rule or is a reaction rate (or a concentration in a compartment that changes), which is not supported`, { where: ctx.where, sbmlId: ctx.elementId });
-    }
+    if (!changes(id, ctx)) return 0;
     const key = `rateOf ${id}`;
     if (visiting.has(key)) throw new CubieError('CYCLIC_DEPENDENCY', `The rate of '${id}' at t0 depends on itself`, { sbmlId: id });
     visiting.add(key);
@@ -758,8 +755,4 @@ export function outputExpression(model: ImportedModel, sbmlId: string, as?: 'amo
   if (as === 'amount' && !s.hasOnlySubstanceUnits) return `(${s.name} * ${compartment})`;
   if (as === 'concentration' && s.hasOnlySubstanceUnits) return `(${s.name} / ${compartment})`;
   return s.name;
-}
-
-function article(word: string): string {
-  return `${/^[aeiou]/i.test(word) ? 'An' : 'A'} ${word}`;
 }
