@@ -14,7 +14,12 @@
 // cap shows the batch needs no more; memory it kept would end it out of memory. NumPy's
 // replicates are simulated 65,536 at a time (per combination) and merged
 // with Chan's update, so its memory is bounded too; its time is measured
-// inside Python (perf_counter), excluding interpreter start.
+// inside Python (perf_counter), excluding interpreter start. Its step works
+// in place (`out=`, `*=`, `+=`): the one-line form `x += theta*(mu - x)*dt +
+// sq*rng.standard_normal(k)` makes four 512 KiB temporaries a step, and on
+// this VM their allocation alone moved it between 14 and 47 ns a step from
+// day to day (page faults: glibc maps and unmaps each one), while the
+// in-place step stays within a few percent of the normals' own cost.
 //
 // Total replicates from CUBIE_BENCH_SDE_REPLICATES (default 10^6, the
 // issue's: about a minute on 2 cores).
@@ -77,15 +82,27 @@ for theta in thetas:
     for first in range(0, R, CHUNK):
         k = min(CHUNK, R - first)
         x = np.full(k, x0)
+        d, z = np.empty(k), np.empty(k)
         sq = sigma * np.sqrt(dt)
         for _ in range(steps):
-            x += theta * (mu - x) * dt + sq * rng.standard_normal(k)
+            # x += theta (mu - x) dt + sq N(0, 1), in place: no temporaries
+            np.subtract(mu, x, out=d)
+            d *= theta * dt
+            rng.standard_normal(out=z)
+            z *= sq
+            x += d
+            x += z
         cm, cm2 = x.mean(), ((x - x.mean()) ** 2).sum()
         d, nn = cm - m, n + k
         m, m2, n = m + d * k / nn, m2 + cm2 + d * d * n * k / nn, nn  # Chan et al.
     means.append(m); variances.append(m2 / (n - 1))
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "mean": means, "var": variances, "chunk": CHUNK}))
+z = np.empty(CHUNK)  # the normals alone, a chunk's worth a step: what NumPy's step cannot go below
+start = time.perf_counter()
+for _ in range(steps):
+    rng.standard_normal(out=z)
+normals_ns = (time.perf_counter() - start) * 1e9 / (steps * CHUNK)
+print(json.dumps({"seconds": seconds, "mean": means, "var": variances, "chunk": CHUNK, "normals_ns": normals_ns}))
 `;
 
 function numpy(replicates) {
@@ -162,6 +179,7 @@ async function run() {
     const ns = nsPerStep(np.seconds, 1, runs, DT);
     const a = accuracy(np, big);
     rows.push([`NumPy (chunks of ${fmtInt(np.chunk)})`, String(DT), 1, fmtInt(runs), np.seconds.toFixed(2), fmtUs((np.seconds * 1e6) / runs), ns.toFixed(0), a.z, a.rel, 'n/a']);
+    lines.push(`NumPy's step: ${ns.toFixed(1)} ns, of which its normals alone (Generator.standard_normal, PCG64, ziggurat) ${np.normals_ns.toFixed(1)} ns.`);
     for (const what of Object.keys(perStep)) {
       const ratio = ns / perStep[what];
       lines.push(`${ratio >= 10 ? 'PASS' : 'MISS'}: ${what}, cubie is ${fmtRatio(ratio)} as fast per core per step as NumPy at dt = ${DT} (target >= 10x)`);
