@@ -73,6 +73,7 @@ enum StatusBit {
   STATUS_NEWTON_FAILED = 8,
   STATUS_TERMINATED = 16,       // a terminal event ended the run: a success
   STATUS_TOO_MANY_EVENTS = 32,  // more than maxEvents events
+  STATUS_DELAY = 64,            // delay(): a lag not positive or under the fixed dt, or a past older than the history kept
 };
 
 enum CounterSlot {

@@ -12,6 +12,7 @@
 #include "cubie/args.h"
 #include "cubie/brownian.h"
 #include "cubie/controllers.h"
+#include "cubie/delays.h"
 #include "cubie/drivers.h"
 #include "cubie/events.h"
 #include "cubie/platform.h"
@@ -25,6 +26,17 @@
 // RunContext::jacobian compiles without the check.
 namespace cubie_defaults {
 constexpr bool jacobian_may_overflow = false;
+// A system without delay() declares none of these (delays.h; src/codegen/system-source.ts).
+constexpr int n_delayed = 0;
+constexpr int n_history = 0;
+constexpr int n_lags = 0;
+constexpr int history_points = 1;
+template <class R>
+CUBIE_FN void delay_lags(const R*, double*) {}
+template <class R>
+CUBIE_FN void history_columns(const R*, R*) {}
+template <class H, class R>
+CUBIE_FN void delayed_inputs(const H&, double, R*, R*) {}
 }
 namespace cubie_sys {
 using namespace cubie_defaults;
@@ -53,6 +65,9 @@ constexpr int n_states = cubie_sys::n_states;
 constexpr int n_parameters = cubie_sys::n_parameters;
 constexpr int n_drivers = cubie_sys::n_drivers;
 constexpr int n_observables = cubie_sys::n_observables;
+// What the system reads besides y and p: its drivers, then its delay() slots.
+constexpr int n_inputs = n_drivers + cubie_sys::n_delayed;
+constexpr bool has_delays = cubie_sys::n_delayed > 0;
 constexpr int n_buffers = B_FIXED_COUNT + n_states + n_parameters;
 typedef KernelArgs<n_buffers> Args;
 
@@ -68,6 +83,8 @@ CUBIE_FN SampledDrivers<real> sampled_drivers(const Args& args, int n_knots) {
 }
 
 #if !CUBIE_LANE_BUILD
+typedef DelayHistory<real, cubie_sys::n_history, Slots<cubie_sys::n_lags>::value, cubie_sys::history_points> RunDelays;
+
 // What a stepper may ask of the run: the right-hand side and, for implicit
 // methods, the Jacobian, its product with a vector, and df/dt, all with the
 // drivers evaluated at the requested time; tolerances; Newton settings; and
@@ -91,6 +108,8 @@ struct RunContext {
   static constexpr bool refreshes_jacobian = cubie_layout::controller == CONTROLLER_FIXED;
   // The run's index in this launch's buffers (its Brownian stream is B_RUN_INDEX[run], the index in the whole batch).
   int run;
+  // The run's past, for a system with delay() (unused otherwise).
+  const RunDelays* delays;
 
   CUBIE_FN const real* atol() const { return buffer_arg<const real, B_ATOL>(args); }
   CUBIE_FN const real* rtol() const { return buffer_arg<const real, B_RTOL>(args); }
@@ -101,7 +120,12 @@ struct RunContext {
 
   // A system without drivers reads no driver slot: an argument read is never
   // removed as unused (asm volatile), so it is kept out of code that needs none.
+  // A system with delay() reads its delayed values as inputs n_drivers.. (delays.h).
   CUBIE_FN void drivers_at(double t, real* d, real* ddot) const {
+    sampled_drivers_at(t, d, ddot);
+    if constexpr (has_delays) cubie_sys::delayed_inputs(*delays, t, d + n_drivers, ddot == nullptr ? nullptr : ddot + n_drivers);
+  }
+  CUBIE_FN void sampled_drivers_at(double t, real* d, real* ddot) const {
     if (n_drivers > 0) {
       const int n_knots = static_cast<int>(scalar_arg<S_DRIVER_KNOTS>(args));
       if (n_knots > 1) {
@@ -115,7 +139,7 @@ struct RunContext {
     }
   }
   CUBIE_FN void rhs(double t, const real* __restrict__ y, real* __restrict__ dy) const {
-    real d[Slots<n_drivers>::value];
+    real d[Slots<n_inputs>::value];
     drivers_at(t, d, nullptr);
     cubie_sys::dxdt(y, p, d, static_cast<real>(t), dy);
     ++rhs_evaluations;
@@ -134,7 +158,7 @@ struct RunContext {
   // cubie_defaults above): on sm_80 the fallback raised Lorenz-96's
   // backwards-euler kernel from 162 to 222 registers even where it never runs.
   CUBIE_FN void jacobian(double t, const real* __restrict__ y, real* __restrict__ J) const {
-    real d[Slots<n_drivers>::value];
+    real d[Slots<n_inputs>::value];
     drivers_at(t, d, nullptr);
     cubie_sys::jacobian(y, p, d, static_cast<real>(t), J);
     ++jacobian_evaluations;
@@ -153,7 +177,7 @@ struct RunContext {
       bool finite = true;
       for (int k = 0; k < Values::n_jacobian; ++k) finite = finite & (jv[k] - jv[k] == real(0));
       if (finite) return;
-      real d[Slots<n_drivers>::value];
+      real d[Slots<n_inputs>::value];
       drivers_at(t, d, nullptr);
       replace_nonfinite_columns(t, d, y, SparseColumns<Values>{jv});
     } else {
@@ -213,7 +237,7 @@ struct RunContext {
   // is 0) becomes (f(y + h v) - f(y)) / h, h = sqrt(eps) (1 + |y|) / |v|,
   // the usual increment of matrix-free Newton-Krylov codes.
   CUBIE_FN void jvp(double t, const real* __restrict__ y, const real* __restrict__ v, real* __restrict__ Jv) const {
-    real d[Slots<n_drivers>::value];
+    real d[Slots<n_inputs>::value];
     drivers_at(t, d, nullptr);
     cubie_sys::jvp(y, p, d, static_cast<real>(t), v, Jv);
     if constexpr (cubie_sys::jacobian_may_overflow) {
@@ -246,7 +270,7 @@ struct RunContext {
     }
   }
   CUBIE_FN void dfdt(double t, const real* __restrict__ y, real* __restrict__ ft) const {
-    real d[Slots<n_drivers>::value], ddot[Slots<n_drivers>::value];
+    real d[Slots<n_inputs>::value], ddot[Slots<n_inputs>::value];
     drivers_at(t, d, ddot);
     cubie_sys::dfdt(y, p, d, ddot, static_cast<real>(t), ft);
   }
@@ -262,7 +286,7 @@ struct RunContext {
                                      static_cast<real>(scalar_arg<S_BROWNIAN_TOLERANCE>(args)));
   }
   CUBIE_FN void observables_at(double t, const real* __restrict__ y, real* __restrict__ obs) const {
-    real d[Slots<n_drivers>::value];
+    real d[Slots<n_inputs>::value];
     drivers_at(t, d, nullptr);
     cubie_sys::observables(y, p, d, static_cast<real>(t), obs);
   }
@@ -478,7 +502,7 @@ CUBIE_FN void finish_event_records(const Args& args, int run, const RunEvents<re
 
 // Every crossing event's `when` at (t, y), with the drivers at t.
 CUBIE_FN void when_at(const RunContext& ctx, double t, const real* __restrict__ y, real* __restrict__ g) {
-  real d[Slots<n_drivers>::value];
+  real d[Slots<n_inputs>::value];
   ctx.drivers_at(t, d, nullptr);
   cubie_events::when(y, ctx.p, d, static_cast<real>(t), g);
 }
@@ -519,7 +543,7 @@ CUBIE_FN int fire_event(const Args& args, int run, const RunContext& ctx, RunEve
   }
   ++events.count;
   ++events.fired[e];
-  real d[Slots<n_drivers>::value];
+  real d[Slots<n_inputs>::value];
   ctx.drivers_at(t, d, nullptr);
   cubie_events::apply(e, y, ctx.p, d, static_cast<real>(t));
   int status = 0;
@@ -527,6 +551,42 @@ CUBIE_FN int fire_event(const Args& args, int run, const RunContext& ctx, RunEve
   if (terminal > 0 && events.fired[e] >= terminal) status |= STATUS_TERMINATED;
   if (events.count > static_cast<int>(scalar_arg<S_MAX_EVENTS>(args))) status |= STATUS_TOO_MANY_EVENTS;
   return status;
+}
+
+// delay(): the past is kept as the cubic Hermite pieces of the accepted
+// steps (delays.h), third order, and a step's own error estimate does not
+// see their error: inside a step the delayed term is a piece of a cubic in
+// t, which the method may integrate exactly (y' = -y(t - 1) made every
+// explicit method take steps as long as the lag). So each step's piece is
+// checked by its residual: with e(t) ~ C (t - ta)^2 (t - tb)^2 the error of
+// the cubic H, e'(ta + h/4) = 3 C h^3 / 16 and the largest error, at the
+// middle, C h^4 / 16 = (h / 3) |e'(ta + h/4)|, and e' is the defect
+// H' - f(t, H) there to first order. One more evaluation of f per step,
+// only for a system with delay(). In tolerance units, over the states whose
+// past is kept; fsal methods' f1 is f at the end already, the others' is
+// filled here (and the engine reuses it).
+CUBIE_FN real past_error(const RunContext& ctx, double ta, real h, double tb, const real* __restrict__ ya, const real* __restrict__ fa,
+                         const real* __restrict__ yb, real* __restrict__ fb) {
+  if (!cubie_method::fsal) ctx.rhs(tb, yb, fb);
+  constexpr int C = Slots<cubie_sys::n_history>::value;
+  real yq[n_states], fq[n_states], defect[n_states];
+  hermite(ya, fa, yb, fb, h, real(0.25), yq);
+  ctx.rhs(ta + 0.25 * (tb - ta), yq, fq);
+  for (int i = 0; i < n_states; ++i) {
+    // H'(h/4) = (9/8)(yb - ya)/h + (3/16) fa - (5/16) fb
+    defect[i] = (real(1.125) * (yb[i] - ya[i]) / h + real(0.1875) * fa[i] - real(0.3125) * fb[i]) - fq[i];
+  }
+  real d[C], y0[C], y1[C], at[C], rt[C];
+  cubie_sys::history_columns(defect, d);
+  cubie_sys::history_columns(ya, y0);
+  cubie_sys::history_columns(yb, y1);
+  cubie_sys::history_columns(ctx.atol(), at);
+  cubie_sys::history_columns(ctx.rtol(), rt);
+  real worst = real(0);
+  for (int c = 0; c < cubie_sys::n_history; ++c) {
+    worst = fmax(worst, (h / real(3)) * fabs(d[c]) / (at[c] + rt[c] * fmax(fabs(y0[c]), fabs(y1[c]))));
+  }
+  return worst;
 }
 
 CUBIE_FN void integrate_run(const Args& args, int run) {
@@ -546,17 +606,39 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   for (int j = 0; j < n_parameters; ++j) {
     p[j] = static_cast<const real*>(args.b[B_FIXED_COUNT + n_states + j])[run];
   }
-  RunContext ctx = {args, p, 0, 0, 0, 0, 0, false, run};
+  RunDelays delays;
+  RunContext ctx = {args, p, 0, 0, 0, 0, 0, false, run, &delays};
+  // delay(): the run's past, kept at every accepted step's end (and on both sides of an event).
+  auto remember = [&](double at, const real* __restrict__ ya, const real* __restrict__ fa) {
+    if constexpr (has_delays) {
+      real yc[Slots<cubie_sys::n_history>::value], fc[Slots<cubie_sys::n_history>::value];
+      cubie_sys::history_columns(ya, yc);
+      cubie_sys::history_columns(fa, fc);
+      delays.push(at, yc, fc);
+    }
+  };
   // What the stepper keeps from step to step (an implicit method's Jacobian and factorisations; nothing for an explicit one).
   cubie_layout::StepperMemory memory;
   Saver saver = {args, run, 0, {}};
 
   RunTime<real> t = RunTime<real>::from(args.s[S_T0]);
+  if constexpr (has_delays) {
+    cubie_sys::delay_lags(p, delays.lag);
+    real yc[Slots<cubie_sys::n_history>::value];
+    cubie_sys::history_columns(y, yc);
+    delays.start(t.value(), yc);
+  }
   ctx.rhs(t.value(), y, f0);
+  remember(t.value(), y, f0);
+  // With delay(), no step is longer than the shortest lag, so a stage reads only the past already kept.
+  // (A function, not a variable: the setting is read where used, so it holds no register; args.h.)
+  auto dt_max = [&]() { return has_delays ? fmin(real_arg_dt_max(args), static_cast<real>(delays.shortest)) : real_arg_dt_max(args); };
   real dt = static_cast<real>(args.s[S_DT]);
-  if (adaptive && !(dt > real(0))) dt = initial_step(ctx, t.value(), y, f0, real_arg_dt_min(args), real_arg_dt_max(args));
+  if (adaptive && !(dt > real(0))) dt = initial_step(ctx, t.value(), y, f0, real_arg_dt_min(args), dt_max());
+  if (has_delays && adaptive) dt = fmin(dt, dt_max());
   ControllerHistory<real> history;
   int status = all_finite(y) ? 0 : STATUS_NONFINITE;
+  if (has_delays && (!delays.lags_valid() || (!adaptive && static_cast<double>(dt) > delays.shortest))) status |= STATUS_DELAY;
   int accepted = 0, rejected = 0;
   // An int compare per step rather than a double one (see run_time.h); at most INT32_MAX (src/solver/plan.ts).
   const int max_steps = static_cast<int>(scalar_arg<S_MAX_STEPS>(args));
@@ -595,6 +677,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   for (int c = 0; c < cubie_events::n_crossing; ++c) fired_now[c] = false;
   auto restart_after_events = [&]() {
     ctx.rhs(t.value(), y, f0);
+    remember(t.value(), y, f0);
     history = ControllerHistory<real>();
     if (has_crossings) {
       when_at(ctx, t.value(), y, events.g);
@@ -604,6 +687,10 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
   };
 
   while (status == 0) {
+    if (has_delays && delays.lost) {
+      status |= STATUS_DELAY;
+      break;
+    }
     if (has_discrete && reached(t, t_event)) {
       // Every discrete event due now, in definition order, before a save at the same time.
       const double* at_times = buffer_arg<const double, B_EVENT_AT_TIMES>(args);
@@ -634,11 +721,18 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
     }
     RunTime<real> aim = interpolating ? t_target : t_next;
     if (has_discrete && t_event.value() < aim.value()) aim = t_event;
+    if constexpr (has_delays) {
+      const double kink = delays.next_kink_time();
+      if (kink < aim.value()) aim = RunTime<real>::from(kink);
+    }
     const real to_aim = t.until(aim);
     const bool shortened = dt >= to_aim;
     const real h = shortened ? to_aim : dt;
     ctx.newton_failed = false;
-    const real err = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
+    real err = cubie_layout::step(ctx, memory, t.value(), h, y, f0, y_new, f1);
+    if constexpr (has_delays) {
+      if (adaptive && err <= real(1)) err = fmax(err, past_error(ctx, t.value(), h, shortened ? aim.value() : t.after(h).value(), y, f0, y_new, f1));
+    }
     if ((adaptive || ctx.newton_failed) && !(err <= real(1))) {
       ++rejected;
       if (h <= step_floor(args, t) || !adaptive) {
@@ -662,7 +756,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       status |= STATUS_NONFINITE;
       break;
     }
-    if (cubie_method::fsal) {
+    if (cubie_method::fsal || (has_delays && adaptive)) {  // with delays, f1 is f at the step's end (above)
       for (int i = 0; i < n_states; ++i) f0[i] = f1[i];
     } else {
       ctx.rhs(t.value(), y, f0);
@@ -751,16 +845,25 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
         real y_event[n_states];
         extension(theta_event, y_event);
         for (int i = 0; i < n_states; ++i) y[i] = y_event[i];
+        if constexpr (has_delays) {
+          real f_event[n_states];
+          ctx.rhs(t.value(), y, f_event);
+          remember(t.value(), y, f_event);
+        }
+      } else {
+        remember(t.value(), y, f0);
       }
       for (int c = 0; c < cubie_events::n_crossing && status == 0; ++c) {
         if (fires[c]) status |= fire_event(args, run, ctx, events, cubie_events::crossing_event(c), t.value(), y);
       }
       if (!all_finite(y)) status |= STATUS_NONFINITE;
     }
+    if constexpr (has_delays) delays.passed(t.value());
+    if (!crossed) remember(t.value(), y, f0);
     if (adaptive) {
       real proposal = h * accepted_factor<cubie_layout::controller>(log_error(err), h, inv_k, controller_gains(args), history);
       if (shortened) proposal = fmax(proposal, dt);
-      dt = fmin(real_arg_dt_max(args), fmax(step_floor(args, t), proposal));
+      dt = fmin(dt_max(), fmax(step_floor(args, t), proposal));
     }
     if (crossed) {
       for (int c = 0; c < cubie_events::n_crossing; ++c) fired_now[c] = fires[c];
@@ -768,6 +871,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       for (int c = 0; c < cubie_events::n_crossing; ++c) fired_now[c] = false;
     }
   }
+  if (has_delays && delays.lost) status |= STATUS_DELAY;
   if (status != 0) {
     saver.fill_missing(k);
   } else if (cubie_summary::n_columns > 0) {

@@ -80,6 +80,8 @@ export const StatusBits = {
   TERMINATED: 16,
   /** More than maxEvents events (a Zeno guard): the run stopped. */
   TOO_MANY_EVENTS: 32,
+  /** delay(): a lag that is not positive or is under the fixed dt, or a past older than the history kept (raise delayHistory). */
+  DELAY: 64,
 } as const;
 
 /** Whether a run's status says it failed (any flag but TERMINATED). */

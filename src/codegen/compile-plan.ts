@@ -9,6 +9,7 @@ import { parseSummaryOutputs, SummaryRequest } from './summary-outputs';
 import { EnsembleOutput, parseEnsembleOutputs } from '../summaries/ensemble';
 import { refuseDenseStochastic, StochasticPlan, stochasticPlan, wienerOutputs } from './stochastic-plan';
 import { type ChosenLinearSolver, chooseLinearSolver } from './linear-solver-choice';
+import { DEFAULT_DELAY_HISTORY } from './system-source';
 
 const PLAIN_OUTPUTS = ['state', 'observables', 'time', 'iteration_counters', 'events', 'wiener'];
 
@@ -36,6 +37,8 @@ export interface CompilePlan {
    * kernel saves states for the statistics alone, and the batch runs in chunks).
    */
   ensemble?: { outputs: EnsembleOutput[]; keepRuns: boolean };
+  /** Only for a system with delay(): the points of its past each run keeps (the delayHistory option). */
+  delayHistory?: number;
 }
 
 function sourceOf(system: CubieSystem, name: string, option: string): ValueSource {
@@ -136,6 +139,7 @@ export function compilePlan(system: CubieSystem, options: SolveOptions): Compile
     layout: { precision, controller, saved, summarised, stepperMemory: facts.family !== 'explicit' || methodInterpolates, interpolateSaves, methodInterpolates },
     ...(stochastic === undefined ? {} : { stochastic: stochastic.plan }),
     ...(ensembleOutputs.length === 0 ? {} : { ensemble: { outputs: ensembleOutputs, keepRuns: !ensembleOnly } }),
+    ...(system.model.delays === undefined ? {} : { delayHistory: readOption(options, 'delayHistory', DEFAULT_DELAY_HISTORY) }),
   };
 }
 

@@ -28,7 +28,7 @@ export interface GeneratedKernel {
 export function generateKernel(system: CubieSystem, planOrOptions: CompilePlan | SolveOptions): GeneratedKernel {
   const plan = isCompilePlan(planOrOptions) ? planOrOptions : compilePlan(system, planOrOptions);
   const source = assembleKernelSource({
-    system: generateSystemSource(system, { precision: plan.precision, sparseJacobian: usesPattern(linearSolverKindOf(plan)) }),
+    system: generateSystemSource(system, { precision: plan.precision, sparseJacobian: usesPattern(linearSolverKindOf(plan)), ...(plan.delayHistory === undefined ? {} : { delayHistory: plan.delayHistory }) }),
     events: generateEventSource(system.model, plan.precision, plan.recordEvents),
     noise: plan.stochastic === undefined ? '' : generateNoiseSource(system.model, { precision: plan.precision, stratonovich: plan.stochastic.stratonovich, milstein: plan.stochastic.milstein }),
     stepper: generateStepperSource(plan, system),

@@ -13,7 +13,7 @@ import { CubieError } from '../shared/errors';
  * from app.asar.unpacked, where the host compiler can reach them too.
  */
 const KERNEL_DIR = unpackedPath(path.resolve(__dirname, '..', '..', 'kernel'));
-export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/events.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/sparse.h', 'cubie/newton.h', 'cubie/run_time.h', 'cubie/plain_math.h', 'cubie/random.h', 'cubie/brownian.h', 'cubie/sde.h', 'cubie/lanes.h', 'cubie/lane_plain_math.h', 'cubie/lane_engine.h', 'cubie/lane_linalg.h', 'cubie/lane_krylov.h', 'cubie/lane_sparse.h', 'cubie/lane_newton.h', 'cubie/lane_sde.h'];
+export const HEADER_NAMES: readonly string[] = ['cubie/platform.h', 'cubie/args.h', 'cubie/controllers.h', 'cubie/delays.h', 'cubie/drivers.h', 'cubie/norm.h', 'cubie/engine.h', 'cubie/events.h', 'cubie/linalg.h', 'cubie/krylov.h', 'cubie/sparse.h', 'cubie/newton.h', 'cubie/run_time.h', 'cubie/plain_math.h', 'cubie/random.h', 'cubie/brownian.h', 'cubie/sde.h', 'cubie/lanes.h', 'cubie/lane_plain_math.h', 'cubie/lane_engine.h', 'cubie/lane_linalg.h', 'cubie/lane_krylov.h', 'cubie/lane_sparse.h', 'cubie/lane_newton.h', 'cubie/lane_sde.h'];
 let headers: Record<string, string> | undefined;
 
 export function kernelHeaders(): Record<string, string> {

@@ -183,7 +183,7 @@ export function emitJacobianStruct(pattern: JacobianPattern): string[] {
     `  static constexpr int n_jacobian = ${Math.max(pattern.rows.length, 1)};`,
     '  template <class Ctx>',
     '  static CUBIE_FN void evaluate(const Ctx& ctx, cubie::wide_of<real> t, const real* __restrict__ y, real* __restrict__ jv) {',
-    '    real d[cubie_sys::n_drivers > 0 ? cubie_sys::n_drivers : 1];',
+    pattern.delays === true ? '    real d[cubie_sys::n_drivers + cubie_sys::n_delayed];' : '    real d[cubie_sys::n_drivers > 0 ? cubie_sys::n_drivers : 1];',
     '    ctx.drivers_at(t, d, nullptr);',
     '    cubie_sys::jacobian_values(y, ctx.p, d, static_cast<real>(t), jv);',
     '    ++ctx.jacobian_evaluations;',

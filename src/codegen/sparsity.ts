@@ -17,6 +17,8 @@ export interface JacobianPattern {
   cols: number[];
   /** Whether J may be non-finite where f is finite (jacobian-overflow.ts): SparseJacobian then gets its column fallback. */
   mayOverflow?: boolean;
+  /** Whether the system reads delay() slots as inputs after its drivers (system/delays.ts). */
+  delays?: boolean;
 }
 
 const patterns = new WeakMap<object, JacobianPattern>();
@@ -37,7 +39,7 @@ export function jacobianPattern(system: CubieSystem): JacobianPattern {
       }
     }),
   );
-  const pattern = { n: jacobian.length, rows, cols, ...(jacobianMayOverflow(system.model) ? { mayOverflow: true } : {}) };
+  const pattern = { n: jacobian.length, rows, cols, ...(jacobianMayOverflow(system.model) ? { mayOverflow: true } : {}), ...(system.model.delays !== undefined ? { delays: true } : {}) };
   patterns.set(system.model, pattern);
   return pattern;
 }

@@ -18,6 +18,7 @@ import type { CubieSystem, Precision, SourceOptions } from '../system/types';
 import type { Output } from './cpp-function';
 import { emitBody } from './cpp-function';
 import { Lowering } from './lower';
+import type { ModelDelays } from '../system/delays';
 
 export const DEFAULT_NAMESPACE = 'cubie_sys';
 
@@ -29,7 +30,12 @@ const PARAMS = 'const real* __restrict__ y, const real* __restrict__ p, const re
 /** SourceOptions, and whether to add jacobian_values (J's structural nonzeros only), which the sparse linear solvers read. */
 export interface SystemSourceOptions extends SourceOptions {
   sparseJacobian?: boolean;
+  /** For a system with delay(): the points of its past each run keeps (kernel/cubie/delays.h). */
+  delayHistory?: number;
 }
+
+/** The points of the past a run keeps when the delayHistory option is not given. */
+export const DEFAULT_DELAY_HISTORY = 256;
 
 export function generateSystemSource(system: CubieSystem, options: SystemSourceOptions): string {
   const precision = checkPrecision(options);
@@ -134,9 +140,38 @@ export function generateSystemSource(system: CubieSystem, options: SystemSourceO
       ...body(lower(dfdt).map((value, i) => ({ target: `ft[${i}]`, value }))),
       '}',
     ],
+    ...(model.delays === undefined ? [] : [delaySection(model.delays, lower, body, options.delayHistory ?? DEFAULT_DELAY_HISTORY)]),
     [`} // namespace ${namespace}`],
   ];
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+}
+
+/**
+ * delay(): the run's lags from its parameters, the states whose past it keeps
+ * (history columns), and the delayed inputs d[n_drivers + s] read off that
+ * past (kernel/cubie/delays.h). Emitted only for a system with delay().
+ */
+function delaySection(delays: ModelDelays, lower: (exprs: readonly Expr[]) => Expr[], body: (outputs: Output[]) => string[], points: number): string[] {
+  return [
+    `constexpr int n_delayed = ${delays.slots.length};  // delay() slots, read as inputs after the drivers`,
+    `constexpr int n_history = ${delays.columns.length};  // states whose past each run keeps`,
+    `constexpr int n_lags = ${delays.lags.length};`,
+    `constexpr int history_points = ${points};  // the delayHistory option`,
+    '// lag[g] for this run\'s parameters',
+    'CUBIE_FN void delay_lags(const real* __restrict__ p, double* __restrict__ lag) {',
+    '  (void)p;',
+    ...body(lower(delays.lags).map((value, g) => ({ target: `lag[${g}]`, value }))),
+    '}',
+    '// out[c] = the state kept in history column c',
+    'CUBIE_FN void history_columns(const real* __restrict__ y, real* __restrict__ out) {',
+    ...delays.columns.map((state, c) => `  out[${c}] = y[${state}];`),
+    '}',
+    '// d[s] (and ddot[s]) = history column slots[s].column at t - lag[slots[s].lag]',
+    'template <class History>',
+    'CUBIE_FN void delayed_inputs(const History& h, double t, real* __restrict__ d, real* __restrict__ ddot) {',
+    ...delays.slots.map((slot, s) => `  h.at(t - h.lag[${slot.lag}], ${slot.column}, d + ${s}, ddot == nullptr ? nullptr : ddot + ${s});`),
+    '}',
+  ];
 }
 
 /** `// y: [0] x, [1] v` (names passed the identifier check at creation; checked again: this is the only way they reach the source). */

@@ -42,6 +42,8 @@ export interface SolveOptions extends CacheOptions {
   precision?: Precision;
   /** Implicit methods: dense LU, sparse LU on the Jacobian's pattern, or GMRES (plain, Jacobi- or ILU(0)-preconditioned); default 'auto'. */
   linearSolver?: LinearSolverName;
+  /** A system with delay(): the points of its past each run keeps (steps within the longest lag); default 256. */
+  delayHistory?: number;
   outputTypes?: string[];
   saveVariables?: string[];
   summariseVariables?: string[];

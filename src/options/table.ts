@@ -61,6 +61,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   compile('saveVariables', stringArray, 'every state (and observable, with observables in outputTypes)'),
   compile('summariseVariables', stringArray, 'every state', ['summarizeVariables', 'summarize_variables']),
   compile('saveMode', oneOfValues(SAVE_MODES), "'interpolate' for methods whose own continuous extension needs no extra stage, else 'step'"),
+  compile('delayHistory', wholeNumber(2, 1 << 20), '256: the points of its past each run of a system with delay() keeps (steps within the longest lag); a run that needs an older one ends with DELAY'),
   compile('linearSolver', oneOfValues(LINEAR_SOLVERS), "'auto': sparse LU for 16+ states with a sparse enough pattern, else dense LU below 128 states and GMRES from 128"),
 
   run('duration', positive, '1'),

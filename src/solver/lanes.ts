@@ -26,6 +26,8 @@ const LANE_LINEAR_SOLVERS: readonly string[] = ['dense', 'sparse', 'gmres', 'gmr
 
 export function scalarReason(plan: CompilePlan, option: CpuLanes): string | undefined {
   if (option === 1) return 'cpuLanes is 1';
+  // Each run keeps its own past and reads it at its own times (kernel/cubie/delays.h): the scalar engine's.
+  if (plan.delayHistory !== undefined) return 'the system uses delay() (each run keeps its own past)';
   // Noise before the registry (a stochastic method is not in it). At fixed steps the lanes share
   // one descent of the Brownian tree; with an adaptive controller each lane descends its own
   // run's tree at its own times (lane_sde.h).

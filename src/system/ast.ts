@@ -14,7 +14,9 @@ export type Ast =
   | { readonly kind: 'call'; readonly fn: FunctionName; readonly args: readonly Ast[] }
   | { readonly kind: 'cond'; readonly condition: Ast; readonly ifTrue: Ast; readonly ifFalse: Ast }
   | { readonly kind: 'compare'; readonly op: CompareOp; readonly left: Ast; readonly right: Ast }
-  | { readonly kind: 'logic'; readonly op: LogicOp; readonly args: readonly Ast[] };
+  | { readonly kind: 'logic'; readonly op: LogicOp; readonly args: readonly Ast[] }
+  /** delay(value, lag): value as it was lag time units ago (a delay differential equation). */
+  | { readonly kind: 'delay'; readonly value: Ast; readonly lag: Ast };
 
 /** Symbol names in order of first appearance (left to right). */
 export function symbolsOf(ast: Ast, into: string[] = []): string[] {
@@ -42,6 +44,9 @@ export function symbolsOf(ast: Ast, into: string[] = []): string[] {
         visit(node.condition);
         visit(node.ifTrue);
         return visit(node.ifFalse);
+      case 'delay':
+        visit(node.value);
+        return visit(node.lag);
     }
   };
   visit(ast);

@@ -26,6 +26,9 @@ import { didYouMean } from '../shared/suggest';
 
 export const MAX_EXPRESSION_DEPTH = 256;
 
+/** delay(value, lag): not a math function (it reads the past), so it has its own Ast node. */
+export const DELAY = 'delay';
+
 type Expect = 'real' | 'condition';
 
 export interface CheckContext {
@@ -155,13 +158,17 @@ function call(fnNode: MathNode, argNodes: readonly MathNode[], depth: number, ct
     return fail(ctx, 'PARSE_ERROR', `${capitalized(where(ctx.location))} calls something that is not a function name`);
   }
   const name = fnNode.name;
+  if (name === DELAY) {
+    if (argNodes.length !== 2) fail(ctx, 'PARSE_ERROR', `Function 'delay' takes 2 arguments (a value and how long ago) but is given ${argNodes.length} in ${where(ctx.location)}`, { symbol: name });
+    return { kind: 'delay', value: convert(argNodes[0], 'real', depth, ctx), lag: convert(argNodes[1], 'real', depth, ctx) };
+  }
   const spec = functionSpec(name);
   if (spec === undefined) {
     const role = ctx.describeSymbol(name);
     const shown = showText(name, 40);
     const hint = role !== undefined
       ? `; '${shown}' is ${role}, not a function: write '${shown}*(...)' to multiply`
-      : `${didYouMean(name, allowedFunctionNames())} (allowed: ${allowedFunctionNames().join(', ')}, and 'c ? a : b' for piecewise expressions)`;
+      : `${didYouMean(name, [...allowedFunctionNames(), DELAY])} (allowed: ${allowedFunctionNames().join(', ')}, delay(value, lag), and 'c ? a : b' for piecewise expressions)`;
     return fail(ctx, 'UNKNOWN_FUNCTION', `Unknown function '${shown}' in ${where(ctx.location)}${hint}`, { symbol: name });
   }
   if (!acceptsArgCount(spec, argNodes.length)) {

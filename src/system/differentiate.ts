@@ -128,7 +128,7 @@ export interface SystemDerivatives {
   readonly jacobian: readonly (readonly Expr[])[];
   /** d f_i / d t (explicit time dependence only). */
   readonly time: readonly Expr[];
-  /** drivers[i][k] = d f_i / d d_k. */
+  /** drivers[i][k] = d f_i / d d_k, over the drivers and then the delay() slots. */
   readonly drivers: readonly (readonly Expr[])[];
 }
 
@@ -140,7 +140,9 @@ export function systemDerivatives(model: SystemModel): SystemDerivatives {
   const b = model.builder;
   const differentiator = new Differentiator(b);
   const states = model.stateNames.map((_, j) => b.variable('state', j));
-  const drivers = model.driverNames.map((_, k) => b.variable('driver', k));
+  // delay() slots are inputs after the drivers (delays.ts): df/dt reads their rates too.
+  const inputs = model.driverNames.length + (model.delays?.slots.length ?? 0);
+  const drivers = Array.from({ length: inputs }, (_, k) => b.variable('driver', k));
   const time = b.variable('time', 0);
   const all = differentiator.partials(model.derivatives, [...states, time, ...drivers]);
   const n = states.length;

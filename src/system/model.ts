@@ -7,6 +7,11 @@ import type { Ast } from './ast';
 import type { Classification } from './classify';
 import type { CheckedEvent } from './events';
 import type { CheckedNoiseTerm } from './noise';
+import { CubieError } from '../shared/errors';
+import { DelayCollector } from './delays';
+import type { ModelDelays } from './delays';
+import type { EquationLine } from './classify';
+import { where } from './messages';
 import { buildNoise } from './noise-model';
 import type { ModelNoise } from './noise-model';
 import { ExprBuilder } from './expr';
@@ -30,6 +35,8 @@ export interface SystemModel {
   readonly events: readonly ModelEvent[];
   /** The diffusion term of a stochastic system (noise-model.ts); undefined for an ODE. */
   readonly noise: ModelNoise | undefined;
+  /** What delay() reads (delays.ts); undefined when the system has no delay, which then costs nothing. */
+  readonly delays: ModelDelays | undefined;
 }
 
 /** An event in resolved form: expressions in the same graph as the derivatives. */
@@ -69,6 +76,8 @@ export function buildModel({ definition, classification, parameters, auxiliaryOr
   for (const [name, value] of Object.entries(definition.constants)) values.set(name, b.num(value));
   values.set(TIME, b.variable('time', 0));
 
+  const delays = new DelayCollector(b, definition.drivers.length);
+  const toExpr = (line: Pick<EquationLine, 'ast' | 'location'>): Expr => astToExpr(line.ast, b, lookup, (value, lag) => delays.delayed(value, lag, where(line.location)));
   const lookup = (name: string): Expr => {
     const value = values.get(name) ?? constantValue(b, name);
     // Unreachable after resolveSymbols; a failure here is a bug, not a user error.
@@ -80,34 +89,38 @@ export function buildModel({ definition, classification, parameters, auxiliaryOr
   for (const name of auxiliaryOrder) {
     const line = classification.auxiliaries.get(name);
     if (line === undefined) throw new Error(`no line for auxiliary '${name}'`);
-    const value = toExpr(line.ast, b, lookup);
+    const value = toExpr(line);
     values.set(name, value);
     auxiliaries.set(name, value);
   }
   const derivatives = classification.states.map((state) => {
     const line = classification.derivatives.get(state);
     if (line === undefined) throw new Error(`no derivative line for '${state}'`);
-    return toExpr(line.ast, b, lookup);
+    return toExpr(line);
   });
   const observables = definition.observables.map(lookup);
   const stateIndex = new Map(classification.states.map((name, i) => [name, i]));
   const modelEvents = events.map((event): ModelEvent => {
     const { trigger } = event;
     const resolved: EventTrigger<Expr> = trigger.kind === 'crossing'
-      ? { kind: 'crossing', when: toExpr(trigger.when.ast, b, lookup), direction: trigger.direction }
+      ? { kind: 'crossing', when: toExpr(trigger.when), direction: trigger.direction }
       : trigger;
     const assignments = event.assignments.map((line): EventAssignment => {
       const state = stateIndex.get(line.target);
       if (state === undefined) throw new Error(`event target '${line.target}' is not a state`);
-      return Object.freeze({ state, value: toExpr(line.ast, b, lookup) });
+      return Object.freeze({ state, value: toExpr(line) });
     }).sort((x, y) => x.state - y.state);
     return Object.freeze({ name: event.name, trigger: Object.freeze(resolved), assignments: Object.freeze(assignments), terminal: event.terminal });
   });
 
   const modelNoise = definition.noise === undefined
     ? undefined
-    : buildNoise(b, definition.noise, noise, classification.states, (term) => toExpr(term.line.ast, b, lookup));
+    : buildNoise(b, definition.noise, noise, classification.states, (term) => toExpr(term.line));
 
+  const modelDelays = delays.result();
+  if (modelDelays !== undefined && modelNoise !== undefined) {
+    throw new CubieError('INVALID_SYSTEM', 'A system with noise cannot use delay(): stochastic delay equations are not supported');
+  }
   return Object.freeze({
     builder: b,
     stateNames: Object.freeze([...classification.states]),
@@ -119,6 +132,7 @@ export function buildModel({ definition, classification, parameters, auxiliaryOr
     auxiliaries,
     events: Object.freeze(modelEvents),
     noise: modelNoise,
+    delays: modelDelays,
   });
 }
 
@@ -127,7 +141,9 @@ function constantValue(b: ExprBuilder, name: string): Expr | undefined {
   return value === undefined ? undefined : b.num(value);
 }
 
-function toExpr(ast: Ast, b: ExprBuilder, lookup: (name: string) => Expr): Expr {
+type Delayed = (value: Expr, lag: Expr) => Expr;
+
+function astToExpr(ast: Ast, b: ExprBuilder, lookup: (name: string) => Expr, delayed: Delayed): Expr {
   const go = (node: Ast): Expr => {
     switch (node.kind) {
       case 'num':
@@ -158,6 +174,8 @@ function toExpr(ast: Ast, b: ExprBuilder, lookup: (name: string) => Expr): Expr 
       case 'logic':
         if (node.op === 'not') return b.not(go(node.args[0]));
         return b[node.op](go(node.args[0]), go(node.args[1]));
+      case 'delay':
+        return delayed(go(node.value), go(node.lag));
     }
   };
   return go(ast);
