@@ -40,6 +40,13 @@ describe('delay differential equations (CPU backend)', () => {
     expect(r.kernel.lanes).toBe(1);
   });
 
+  it('float32: within 1e-4 of the method of steps at rtol 1e-5', async () => {
+    const r = await new Solver(decay, { method: 'tsit5', precision: 'float32', backend: 'cpu', rtol: 1e-5, atol: 1e-7 }).solve({}, { tau: Float64Array.of(0.4, 1) }, { duration: 4, saveEvery: 0.25 });
+    expect(Array.from(r.status)).toEqual([0, 0]);
+    expect(worst(r.time, r.trajectory('y', 0), (t) => exact(t, 0.4))).toBeLessThan(1e-4);
+    expect(worst(r.time, r.trajectory('y', 1), (t) => exact(t, 1))).toBeLessThan(1e-4);
+  });
+
   it('a lag per run (a parameter sweep), interpolated saves: each run against its own polynomial', async () => {
     const tau = Float64Array.of(0.3, 0.7, 1, 2.5);
     const r = await new Solver(decay, { method: 'tsit5', backend: 'cpu', rtol: 1e-10, atol: 1e-12, saveMode: 'interpolate' }).solve({}, { tau }, { duration: 3, saveEvery: 0.1 });
