@@ -858,7 +858,7 @@ CUBIE_FN void integrate_run(const Args& args, int run) {
       }
       if (!all_finite(y)) status |= STATUS_NONFINITE;
     }
-    if constexpr (has_delays) delays.passed(t.value());
+    if constexpr (has_delays) delays.passed(t.value() + static_cast<double>(landing_slack(t)));  // a kink a rounding away is reached
     if (!crossed) remember(t.value(), y, f0);
     if (adaptive) {
       real proposal = h * accepted_factor<cubie_layout::controller>(log_error(err), h, inv_k, controller_gains(args), history);

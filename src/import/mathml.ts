@@ -45,6 +45,7 @@ const LOGICAL = new Set(['eq', 'neq', 'gt', 'lt', 'geq', 'leq', 'and', 'or', 'xo
 const CSYMBOL_TIME = 'http://www.sbml.org/sbml/symbols/time';
 const CSYMBOL_AVOGADRO = 'http://www.sbml.org/sbml/symbols/avogadro';
 const CSYMBOL_RATE_OF = 'http://www.sbml.org/sbml/symbols/rateOf';
+const CSYMBOL_DELAY = 'http://www.sbml.org/sbml/symbols/delay';
 
 export interface MathContext {
   /** "the kinetic law of reaction 'R1'": where the math is, for messages. */
@@ -112,7 +113,7 @@ export function readMath(el: XmlElement, ctx: MathContext, depth = 0): MathNode 
       const url = (el.attrs.definitionURL ?? '').trim();
       if (url === CSYMBOL_TIME) return { k: 'time' };
       if (url === CSYMBOL_AVOGADRO) return { k: 'num', v: AVOGADRO };
-      return unsupported(ctx, `The csymbol '${url.slice(0, 80)}'${url.endsWith('/delay') ? ' (delay)' : url.endsWith('/rateOf') ? ' (rateOf)' : ''}`);
+      return unsupported(ctx, `The csymbol '${url.slice(0, 80)}'${url.endsWith('/delay') ? ' (delay) other than applied to a value and a delay' : url.endsWith('/rateOf') ? ' (rateOf)' : ''}`);
     }
     case 'pi': return { k: 'num', v: Math.PI };
     case 'exponentiale': return { k: 'num', v: Math.E };
@@ -146,7 +147,12 @@ export function readMath(el: XmlElement, ctx: MathContext, depth = 0): MathNode 
         if (rest.length !== 1 || rest[0].local !== 'ci' || rest[0].children.length > 0) unsupported(ctx, 'rateOf of anything but a plain identifier');
         return { k: 'rateOf', id: rest[0].text };
       }
-      if (head.local === 'csymbol') readMath(head, ctx, next); // delay and unknown csymbols are refused there
+      // delay(x, d): the op 'delay' (no MathML operator has that name), written out as cubie's delay(x, d)
+      if (head.local === 'csymbol' && ctx.format !== 'CellML' && (head.attrs.definitionURL ?? '').trim() === CSYMBOL_DELAY) {
+        if (rest.length !== 2) invalid(ctx, `The delay csymbol applied to ${rest.length} arguments (expected the value and the delay)`);
+        return { k: 'op', op: 'delay', args: [readMath(rest[0], ctx, next), readMath(rest[1], ctx, next)] };
+      }
+      if (head.local === 'csymbol') readMath(head, ctx, next); // unknown csymbols are refused there
       const op = head.local;
       if (!Object.hasOwn(OPS, op)) unsupported(ctx, `The MathML operator <${head.tag.slice(0, 40)}>`);
       let degree: MathNode | undefined;
@@ -281,7 +287,10 @@ const COMPARE: Readonly<Record<string, string>> = { eq: '==', neq: '!=', gt: '>'
  * Emits cubie text; `name(id)` maps an SBML id to its cubie name, and
  * `name(id, true)` gives the text of its time derivative (for rateOf).
  */
-export type NameOf = (id: string, rate?: boolean) => string;
+export type NameOf = ((id: string, rate?: boolean) => string) & {
+  /** Refuses a delay cubie cannot write: a length that changes along the solution, a past before t0 that is not the start's value. */
+  readonly checkDelay?: (value: MathNode, lag: MathNode, ctx: MathContext) => void;
+};
 
 export function emit(n: MathNode, name: NameOf, ctx: MathContext): string {
   const num = (m: MathNode): string => (isLogical(m) ? `(${emitCond(m, name, ctx)} ? 1 : 0)` : emitNumeric(m, name, ctx));
@@ -350,6 +359,9 @@ function emitNumeric(n: MathNode, name: NameOf, ctx: MathContext): string {
   const op = n.op;
   if (LOGICAL.has(op)) return `(${cond(n)} ? 1 : 0)`;
   switch (op) {
+    case 'delay':
+      name.checkDelay?.(a[0], a[1], ctx);
+      return `delay(${num(a[0])}, ${num(a[1])})`;
     case 'plus': return a.length === 0 ? '0' : `(${a.map(num).join(' + ')})`;
     case 'times': return a.length === 0 ? '1' : `(${a.map(num).join(' * ')})`;
     case 'minus': return a.length === 1 ? `(-${num(a[0])})` : `(${num(a[0])} - ${num(a[1])})`;
@@ -405,7 +417,10 @@ export function evaluate(n: MathNode, value: (id: string) => number, time: numbe
       if (n.otherwise === undefined) unsupported(ctx, 'A <piecewise> without <otherwise> (undefined where no piece applies)');
       return ev(n.otherwise);
     }
-    case 'op': break;
+    case 'op':
+      // the value as it was: x's past before t0 is its value at t0 (states), or its math at that time
+      if (n.op === 'delay') return evaluate(n.args[0], value, time - ev(n.args[1]), ctx, rate);
+      break;
   }
   const a = n.args.map(ev);
   const b = (x: boolean): number => (x ? 1 : 0);

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createSystem, createSystemFromSbml, importSbml, outputExpression, solveIvp } from '../../src';
 import { thrown } from '../support/thrown';
+import type { CubieSystem } from '../../src/system';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sbml-test-suite');
 
@@ -297,12 +298,40 @@ describe('importSbml: errors name the SBML element', () => {
     expect([fast.code, fast.details.sbmlId]).toEqual(['UNSUPPORTED_SBML', 'R']);
   });
 
-  it('refuses delay and unknown csymbols with the reaction id', () => {
-    for (const url of ['http://www.sbml.org/sbml/symbols/delay', 'http://evil.example/x"); system("rm -rf /']) {
-      const e = thrown(() => importSbml(decay(`<apply><csymbol encoding="text" definitionURL="${url.replace(/"/g, '&quot;')}">f</csymbol><ci>S</ci></apply>`)));
-      expect(e.code).toBe('UNSUPPORTED_SBML');
+  it('refuses unknown csymbols, and a delay without its two arguments, with the reaction id', () => {
+    const apply = (url: string, args: string) => decay(`<apply><csymbol encoding="text" definitionURL="${url.replace(/"/g, '&quot;')}">f</csymbol>${args}</apply>`);
+    const unknown = thrown(() => importSbml(apply('http://evil.example/x"); system("rm -rf /', '<ci>S</ci>')));
+    expect(unknown.code).toBe('UNSUPPORTED_SBML');
+    const malformed = thrown(() => importSbml(apply('http://www.sbml.org/sbml/symbols/delay', '<ci>S</ci>')));
+    expect(malformed.code).toBe('INVALID_SBML');
+    for (const e of [unknown, malformed]) {
       expect(e.details.sbmlId).toBe('R');
       expect(e.message).toContain("reaction 'R'");
+    }
+  });
+
+  const DELAY = 'http://www.sbml.org/sbml/symbols/delay';
+  const delayed = (value: string, lag: string) => `<apply><csymbol encoding="text" definitionURL="${DELAY}">delay</csymbol>${value}${lag}</apply>`;
+
+  it('writes the delay csymbol as delay(value, lag): a delay differential equation', () => {
+    const m = importSbml(decay(`<apply><times/><ci>k</ci>${delayed('<ci>S</ci>', '<ci>k</ci>')}</apply>`));
+    expect(m.definition.equations).toEqual(['dS = ((-(1 * R)) / c)', 'R = (k * delay(S, k))']);
+    expect((createSystemFromSbml(decay(`<apply><times/><ci>k</ci>${delayed('<ci>S</ci>', '<cn>2</cn>')}</apply>`)) as CubieSystem).model.delays?.slots).toHaveLength(1);
+  });
+
+  it('refuses the delays cubie cannot carry: a lag that changes, rateOf inside, a past given by a formula of time', () => {
+    const rateOf = '<apply><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/rateOf">rateOf</csymbol><ci>S</ci></apply>';
+    const timeFormula = `<listOfInitialAssignments><initialAssignment symbol="k"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><plus/><cn>1</cn><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol></apply></math></initialAssignment></listOfInitialAssignments>`;
+    const cases: [string, string, RegExp][] = [
+      [delayed('<ci>S</ci>', '<ci>S</ci>'), '', /delay whose length changes along the solution \(it reads 'S'/],
+      [delayed(rateOf, '<cn>1</cn>'), '', /rateOf inside a delay/],
+      [delayed('<ci>k</ci>', '<cn>1</cn>'), timeFormula, /delay of 'k', whose initial assignment reads the time/],
+    ];
+    for (const [math, extra, message] of cases) {
+      const e = thrown(() => importSbml(decay(math, extra)));
+      expect(e.code).toBe('UNSUPPORTED_SBML');
+      expect(e.details.sbmlId).toBe('R');
+      expect(e.message).toMatch(message);
     }
   });
 

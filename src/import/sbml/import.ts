@@ -36,7 +36,7 @@ import { assignAlgebraicRules } from './algebraic';
 import { compPrefixOf, flattenComp, refuseRequiredPackages } from './comp';
 import { buildEvents, readEvents, type SbmlEvent } from './events';
 import {
-  emit, evaluate, inlineCalls, readMath, symbolsOf, type MathContext, type MathNode,
+  emit, evaluate, inlineCalls, ratesOf, readMath, symbolsOf, usesTime, type MathContext, type MathNode, type NameOf,
 } from '../mathml';
 import { NameTable } from './names';
 import { childNamed, childrenNamed, parseXml, type XmlElement } from '../xml';
@@ -407,7 +407,54 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
   }
 
   const addedStates = new Set<string>();
-  const nameIn = (locals: ReadonlyMap<string, number> | undefined, reaction: string | undefined, ctx: MathContext) => (id: string, rate?: boolean): string => {
+  /**
+   * What cubie's delay() cannot carry, refused: a lag that changes along the solution (cubie's lags
+   * are numbers and parameters); and a past before t0 other than the start's constant value, which
+   * cubie's is: rateOf inside a delay (the constant past's rate is 0, cubie's would read the rate of
+   * the delayed states), and a quantity whose initial assignment reads the time (SBML takes that
+   * formula as its past, Test Suite 00941).
+   */
+  const checkDelay = (locals: ReadonlyMap<string, number> | undefined) => (value: MathNode, lag: MathNode, ctx: MathContext): void => {
+    const refuse = (what: string): never => {
+      throw new CubieError('UNSUPPORTED_SBML', `${what} in ${ctx.where} is not supported`, { where: ctx.where, sbmlId: ctx.elementId });
+    };
+    if (ratesOf(value).length > 0) refuse('rateOf inside a delay');
+    const pastFormula = (m: MathNode, seen: Set<string>): string | undefined => {
+      for (const id of symbolsOf(m)) {
+        if (locals?.has(id) || seen.has(id)) continue;
+        seen.add(id);
+        const ia = initial.get(id);
+        if (ia !== undefined && usesTime(ia.math)) return id;
+        const rule = rules.get(id);
+        const inner = rule?.kind === 'assignment' ? pastFormula(rule.math, seen) : undefined;
+        if (inner !== undefined) return inner;
+      }
+      return undefined;
+    };
+    const formula = pastFormula(value, new Set());
+    if (formula !== undefined) refuse(`A delay of '${formula.slice(0, 64)}', whose initial assignment reads the time (a past before the start given by a formula)`);
+    const varying = (m: MathNode, seen: Set<string>): string | undefined => {
+      if (usesTime(m)) return 'the time';
+      if (ratesOf(m).length > 0) return 'a rate (rateOf)';
+      for (const id of symbolsOf(m)) {
+        if (locals?.has(id)) continue;
+        const s = symbols.get(id);
+        if (s === undefined || s.role === 'parameter') continue; // an undefined id is reported where it is named
+        const rule = rules.get(id);
+        if (s.role === 'auxiliary' && rule?.kind === 'assignment' && !seen.has(id)) {
+          seen.add(id);
+          const why = varying(rule.math, seen);
+          if (why === undefined) continue;
+          return why;
+        }
+        return `'${id.slice(0, 64)}'`;
+      }
+      return undefined;
+    };
+    const why = varying(lag, new Set());
+    if (why !== undefined) refuse(`A delay whose length changes along the solution (it reads ${why}; cubie's delays are numbers and parameters)`);
+  };
+  const nameIn = (locals: ReadonlyMap<string, number> | undefined, reaction: string | undefined, ctx: MathContext): NameOf => Object.assign((id: string, rate?: boolean): string => {
     // A local parameter shadows a global one and never changes: its rate is 0 (Test Suite 01459).
     if (rate === true) return reaction !== undefined && locals?.has(id) ? '0' : rateText(id, ctx);
     if (reaction !== undefined && locals?.has(id)) return symbols.get(`${reaction}/${id}`)!.name;
@@ -418,7 +465,7 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       throw new CubieError('INVALID_SBML', `The math of ${ctx.where} uses '${id.slice(0, 64)}', which is not defined in the model`, { where: ctx.where, sbmlId: ctx.elementId, symbol: id.slice(0, 64) });
     }
     return s.name;
-  };
+  }, { checkDelay: checkDelay(reaction !== undefined ? locals : undefined) });
 
   // ---- values at t0
   const values = new Map<string, number>();
