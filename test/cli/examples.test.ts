@@ -19,6 +19,7 @@ describe('examples', () => {
     ['van-der-pol.yaml', [2001, 2, 900], 'mu (30) x A (30)'],
     ['robertson.yaml', [101, 3, 16], 'k1 (16)'],
     ['neuron.yaml', [3001, 2, 41], 'gain (41)'],
+    ['mackey-glass.yaml', [501, 1, 4], 'tau (4)'],
   ])('%s runs to completion without failed runs', (file, shape, sweep) => {
     const out = path.join(dir, file.replace('.yaml', '.npy'));
     const run = cubieOk(['run', path.join('examples', file), '--out', out, '--plot', out.replace('.npy', '.svg')]);
@@ -26,6 +27,17 @@ describe('examples', () => {
     expect(run.stdout).toMatch(/^failed\s+none of \d+$/m);
     expect(numpy<number[]>(`a = np.load(sys.argv[1]); assert np.isfinite(a).all(); print(json.dumps(list(a.shape)))`, [out])).toEqual(shape);
     expect(fs.readFileSync(out.replace('.npy', '.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>$/);
+  });
+
+  it('the Mackey–Glass example: a steady state at the shortest delay, an oscillation growing with the delay', () => {
+    // x* = 1 solves beta x/(1 + x^n) = gamma x; over the last 200 days: its range per delay
+    const ranges = numpy<number[][]>(`a = np.load(sys.argv[1]); t = a[300:, 0, :]; print(json.dumps([[float(t[:, r].min()), float(t[:, r].max())] for r in range(4)]))`, [path.join(dir, 'mackey-glass.npy')]);
+    expect(Math.abs(ranges[0][0] - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(ranges[0][1] - 1)).toBeLessThan(1e-6);
+    const spans = ranges.map(([lo, hi]) => hi - lo);
+    expect(spans[1]).toBeGreaterThan(0.1);
+    expect(spans[2]).toBeGreaterThan(spans[1]);
+    expect(spans[3]).toBeGreaterThan(spans[2]);
   });
 
   it('the Robertson example takes a stiff solver\'s few steps (its iteration counters are written beside it)', () => {
