@@ -13,7 +13,7 @@ import { tempDir, writeModel } from '../cli/support';
 
 /** Every key of SolveOptions, checked by the compiler: a key added to the interface and not here fails to build. */
 const EVERY_KEY: Record<keyof SolveOptions, true> = {
-  method: true, stepController: true, precision: true, outputTypes: true, saveVariables: true, summariseVariables: true, saveMode: true, linearSolver: true,
+  method: true, stepController: true, precision: true, outputTypes: true, saveVariables: true, summariseVariables: true, saveMode: true, linearSolver: true, delayHistory: true,
   duration: true, t0: true, settlingTime: true, saveEvery: true, saveAt: true, summariseEvery: true, dt: true, dtMin: true, dtMax: true,
   atol: true, rtol: true, safety: true, minGain: true, maxGain: true, kp: true, ki: true, kd: true, maxSteps: true,
   maxEvents: true, maxEventRecords: true, eventTolerance: true, seed: true, brownianTolerance: true, runIndexOffset: true,
@@ -39,7 +39,7 @@ describe('the table of options', () => {
     const howAndWhere = OPTION_TABLE.filter((r) => r.phase === 'execution' || r.phase === 'cache').map((r) => r.name).sort();
     expect(howAndWhere).toEqual(Object.keys(HOW_AND_WHERE).sort());
     expect(OPTION_TABLE.filter((r) => !r.changesResults).map((r) => r.name).sort()).toEqual([...howAndWhere, 'onProgress', 'signal'].sort());
-    expect(OPTION_TABLE.filter((r) => r.phase === 'compile').map((r) => r.name)).toEqual(['method', 'stepController', 'precision', 'outputTypes', 'saveVariables', 'summariseVariables', 'saveMode', 'linearSolver']);
+    expect(OPTION_TABLE.filter((r) => r.phase === 'compile').map((r) => r.name)).toEqual(['method', 'stepController', 'precision', 'outputTypes', 'saveVariables', 'summariseVariables', 'saveMode', 'delayHistory', 'linearSolver']);
   });
 
   it("accepts camelCase, snake_case and CuBIE's spellings, and checks values by the row", () => {
