@@ -302,6 +302,20 @@ describe('importSbml: events', () => {
     expect(r2.status[0] & StatusBits.NONFINITE).toBe(StatusBits.NONFINITE);
   });
 
+  it("a trigger reading delay(x, d) is not made true at once by another event's assignment to x: it sees x's past", async () => {
+    const DELAY = '<csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/delay">delay</csymbol>';
+    // A sets p = 10 at t = 1; B fires when p's value 0.5 ago exceeds 5, at t = 1.5, not at once with A
+    const events: EventSpec[] = [
+      { id: 'setP', trigger: apply('gt', TIME, cn(1)), assign: { p: cn(10) } },
+      { id: 'echo', trigger: `<apply><gt/><apply>${DELAY}${ci('p')}${cn(0.5)}</apply>${cn(5)}</apply>`, assign: { q: TIME } },
+    ];
+    const m = importSbml(model(events));
+    const r = await solveIvp(createSystem(m.definition), {}, {}, { method: 'rodas4', backend: 'cpu', duration: 3, saveAt: [1.2, 3], rtol: 1e-10, atol: 1e-12, threads: 1 });
+    expect(r.status[0]).toBe(0);
+    expect(r.trajectory('q', 0)[0]).toBe(0);
+    expect(r.trajectory('q', 0)[1]).toBeCloseTo(1.5, 8);
+  });
+
   it('takes a delay given as math at the trigger time', () => {
     const m = imported([{ id: 'E', trigger: apply('gt', TIME, cn(1)), delay: apply('times', ci('k'), cn(2)), assign: { p: cn(7) } }]);
     expect(m.definition.events).toEqual([

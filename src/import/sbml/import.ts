@@ -721,6 +721,8 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
       }
       case 'rateOf': return assigned.size === 0 ? math : undefined;
       case 'op': {
+        // a delayed value is the past's (its lag is positive): the instant's assignments do not reach it
+        if (math.op === 'delay') return math;
         const args = math.args.map(rec);
         return args.every((a): a is MathNode => a !== undefined) ? { k: 'op', op: math.op, args } : undefined;
       }
