@@ -42,28 +42,8 @@ export class Lowering {
         const [x] = args;
         return b.cond(b.compare('gt', x, b.zero), b.one, b.cond(b.compare('lt', x, b.zero), b.num(-1), b.zero));
       }
-      return b.call(node.fn, args);
     }
-    switch (node.op) {
-      case 'pow':
-        return this.power(args[0], args[1]);
-      case 'neg':
-        return b.neg(args[0]);
-      case 'add':
-      case 'sub':
-      case 'mul':
-      case 'div':
-        return b[node.op](args[0], args[1]);
-      case 'cond':
-        return b.cond(args[0], args[1], args[2]);
-      case 'and':
-      case 'or':
-        return b[node.op](args[0], args[1]);
-      case 'not':
-        return b.not(args[0]);
-      default:
-        return b.compare(node.op, args[0], args[1]);
-    }
+    return node.kind === 'op' && node.op === 'pow' ? this.power(args[0], args[1]) : b.rebuild(node, args);
   }
 
   private power(base: Expr, exponent: Expr): Expr {

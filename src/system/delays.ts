@@ -12,7 +12,7 @@
  */
 import { CubieError } from '../shared/errors';
 import type { Expr, ExprBuilder, VarExpr } from './expr';
-import { childrenOf } from './expr';
+import { childrenOf, postOrder } from './expr';
 
 export interface ModelDelays {
   /** The distinct lags, in order of first use: expressions of parameters and numbers only. */
@@ -98,34 +98,9 @@ function checkLag(lag: Expr, where: string): void {
 /** `e` with each variable replaced; shared nodes are rebuilt once. */
 function substitute(b: ExprBuilder, e: Expr, replace: (v: VarExpr) => Expr): Expr {
   const done = new Map<number, Expr>();
-  const go = (node: Expr): Expr => {
-    const known = done.get(node.id);
-    if (known !== undefined) return known;
-    let out: Expr;
-    if (node.kind === 'num') {
-      out = node;
-    } else if (node.kind === 'var') {
-      out = replace(node);
-    } else if (node.kind === 'call') {
-      out = b.call(node.fn, node.args.map(go));
-    } else {
-      const a = node.args.map(go);
-      switch (node.op) {
-        case 'neg': out = b.neg(a[0]); break;
-        case 'add': out = b.add(a[0], a[1]); break;
-        case 'sub': out = b.sub(a[0], a[1]); break;
-        case 'mul': out = b.mul(a[0], a[1]); break;
-        case 'div': out = b.div(a[0], a[1]); break;
-        case 'pow': out = b.pow(a[0], a[1]); break;
-        case 'cond': out = b.cond(a[0], a[1], a[2]); break;
-        case 'and': out = b.and(a[0], a[1]); break;
-        case 'or': out = b.or(a[0], a[1]); break;
-        case 'not': out = b.not(a[0]); break;
-        default: out = b.compare(node.op, a[0], a[1]);
-      }
-    }
+  for (const node of postOrder([e])) {
+    const out = node.kind === 'num' ? node : node.kind === 'var' ? replace(node) : b.rebuild(node, node.args.map((a) => done.get(a.id)!));
     done.set(node.id, out);
-    return out;
-  };
-  return go(e);
+  }
+  return done.get(e.id)!;
 }

@@ -162,6 +162,28 @@ export class ExprBuilder {
     return this.intern(key, () => ({ kind: 'call', id: this.nextId++, type: 'real', fn, args: Object.freeze([...args]) }));
   }
 
+  /** The same operation or call over new arguments, folded as its builder method folds it. */
+  rebuild(node: OpExpr | CallExpr, args: readonly Expr[]): Expr {
+    if (node.kind === 'call') return this.call(node.fn, args);
+    switch (node.op) {
+      case 'neg':
+      case 'not':
+        return this[node.op](args[0]);
+      case 'add':
+      case 'sub':
+      case 'mul':
+      case 'div':
+      case 'pow':
+      case 'and':
+      case 'or':
+        return this[node.op](args[0], args[1]);
+      case 'cond':
+        return this.cond(args[0], args[1], args[2]);
+      default:
+        return this.compare(node.op, args[0], args[1]);
+    }
+  }
+
   private op(op: Operator, args: readonly Expr[]): Expr {
     const key = `o${op}(${args.map((a) => a.id).join(',')})`;
     const type: ValueType = isBoolOp(op) ? 'bool' : 'real';

@@ -418,40 +418,19 @@ export function importSbml(xml: string, options: ImportSbmlOptions = {}): Import
     const refuse = (what: string): never => {
       throw new CubieError('UNSUPPORTED_SBML', `${what} in ${ctx.where} is not supported`, { where: ctx.where, sbmlId: ctx.elementId });
     };
+    // what the math reads, through assignment rules, kinetic laws and species' compartments (a kinetic law's locals never change)
+    const reads = (math: MathNode): string[] => [...symbolsOf(math)].filter((id) => !locals?.has(id)).flatMap((id) => [...readsThrough({ k: 'sym', id })]);
     if (ratesOf(value).length > 0) refuse('rateOf inside a delay');
-    const pastFormula = (m: MathNode, seen: Set<string>): string | undefined => {
-      for (const id of symbolsOf(m)) {
-        if (locals?.has(id) || seen.has(id)) continue;
-        seen.add(id);
-        const ia = initial.get(id);
-        if (ia !== undefined && usesTime(ia.math)) return id;
-        const rule = rules.get(id);
-        const inner = rule?.kind === 'assignment' ? pastFormula(rule.math, seen) : undefined;
-        if (inner !== undefined) return inner;
-      }
-      return undefined;
-    };
-    const formula = pastFormula(value, new Set());
+    const formula = reads(value).find((id) => { const ia = initial.get(id); return ia !== undefined && usesTime(ia.math); });
     if (formula !== undefined) refuse(`A delay of '${formula.slice(0, 64)}', whose initial assignment reads the time (a past before the start given by a formula)`);
-    const varying = (m: MathNode, seen: Set<string>): string | undefined => {
-      if (usesTime(m)) return 'the time';
-      if (ratesOf(m).length > 0) return 'a rate (rateOf)';
-      for (const id of symbolsOf(m)) {
-        if (locals?.has(id)) continue;
-        const s = symbols.get(id);
-        if (s === undefined || s.role === 'parameter') continue; // an undefined id is reported where it is named
-        const rule = rules.get(id);
-        if (s.role === 'auxiliary' && rule?.kind === 'assignment' && !seen.has(id)) {
-          seen.add(id);
-          const why = varying(rule.math, seen);
-          if (why === undefined) continue;
-          return why;
-        }
-        return `'${id.slice(0, 64)}'`;
-      }
-      return undefined;
+    const changing = (math: MathNode): string | undefined => (usesTime(math) ? 'the time' : ratesOf(math).length > 0 ? 'a rate (rateOf)' : undefined);
+    const varying = (id: string): string | undefined => {
+      const s = symbols.get(id);
+      if (s === undefined || s.role === 'parameter') return undefined; // an undefined id is reported where it is named
+      const rule = rules.get(id);
+      return s.role === 'auxiliary' && rule?.kind === 'assignment' ? changing(rule.math) : `'${id.slice(0, 64)}'`;
     };
-    const why = varying(lag, new Set());
+    const why = changing(lag) ?? reads(lag).map(varying).find((w) => w !== undefined);
     if (why !== undefined) refuse(`A delay whose length changes along the solution (it reads ${why}; cubie's delays are numbers and parameters)`);
   };
   const nameIn = (locals: ReadonlyMap<string, number> | undefined, reaction: string | undefined, ctx: MathContext): NameOf => Object.assign((id: string, rate?: boolean): string => {
